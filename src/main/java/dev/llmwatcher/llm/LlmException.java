@@ -1,0 +1,46 @@
+package dev.llmwatcher.llm;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A failed LLM call, typed so the engine can tell a slow provider from a broken document. Messages never contain
+ * credentials; bodies are truncated.
+ */
+public class LlmException extends Exception {
+
+    /** Why the call failed. */
+    public enum Kind {
+        CONNECTION, TIMEOUT, SERVER_ERROR, RATE_LIMITED, AUTHENTICATION, MODEL_NOT_FOUND, BAD_REQUEST,
+        TRUNCATED, REFUSED, MALFORMED_RESPONSE, INTERRUPTED
+    }
+
+    private final Kind kind;
+    private final int status;
+    private final Duration retryAfter;
+
+    public LlmException(Kind kind, String message, int status, Duration retryAfter, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.status = status;
+        this.retryAfter = retryAfter;
+    }
+
+    public LlmException(Kind kind, String message) {
+        this(kind, message, 0, null, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** HTTP status, or 0 when there was no HTTP answer. */
+    public int status() {
+        return status;
+    }
+
+    /** The provider's {@code Retry-After}, when it sent one. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+}

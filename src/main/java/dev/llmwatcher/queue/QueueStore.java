@@ -1,0 +1,38 @@
+package dev.llmwatcher.queue;
+
+import java.util.List;
+
+/**
+ * The queue as the engine sees it. The only implementation talks to Elasticsearch; the engine knows nothing of
+ * Elasticsearch beyond this interface. Every per-document change is conditional on the version the caller read,
+ * so overlapping runs never overwrite each other, and every bulk response is checked item by item.
+ *
+ * <p>Methods throw {@link QueueUnavailableException} when the store itself cannot be used (unreachable, refusing
+ * credentials); per-document problems are returned, never thrown.
+ */
+public interface QueueStore {
+
+    /** Opens a paged scan over eligible documents. */
+    QueueScan scan(QueueQuery query);
+
+    /**
+     * Claims documents for one run, each conditional on its read version. Returns the documents that were
+     * claimed, at their new version; documents another run changed or holds are silently left out.
+     */
+    List<QueuedDocument> claim(String queueIndex, List<QueuedDocument> documents, Claim claim);
+
+    /**
+     * Stores results in their target indices (bulk), then removes from the queue, conditionally on the claimed
+     * version, exactly the documents whose result was stored. One outcome per input, in input order.
+     */
+    List<WriteOutcome> store(String queueIndex, List<CompletedDocument> completed);
+
+    /** Records failures on the queue documents (conditional on the claimed version) and ends their claims. */
+    void recordFailures(String queueIndex, List<FailureRecord> failures);
+
+    /** Ends claims on documents this run claimed but never started, so the next run takes them at once. */
+    void release(String queueIndex, List<QueuedDocument> documents);
+
+    /** Number of documents of the query's selection that are eligible now. */
+    long countEligible(QueueQuery query);
+}
