@@ -1,0 +1,83 @@
+package dev.llmwatcher.cli;
+
+import dev.llmwatcher.app.InstanceName;
+import dev.llmwatcher.app.Watcher;
+import dev.llmwatcher.config.ConfigReader;
+import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.engine.StopSignal;
+
+import java.util.Set;
+
+/**
+ * The original script's behaviour: a pass over the queue every {@code --watch-interval} seconds until stopped, or
+ * with {@code --once} passes until nothing eligible is left. SIGTERM and SIGINT stop it gracefully (exit 0).
+ */
+public final class WatchCommand implements Command {
+
+    static final String ONCE = "--once";
+
+    private final StopSignal stop;
+
+    public WatchCommand() {
+        this(null);
+    }
+
+    /** With a given stop signal (tests raise it themselves); null installs SIGTERM/SIGINT handlers. */
+    public WatchCommand(StopSignal stop) {
+        this.stop = stop;
+    }
+
+    @Override
+    public String name() {
+        return Arguments.DEFAULT_COMMAND;
+    }
+
+    @Override
+    public String summary() {
+        return "drain the queue every --watch-interval seconds (the default command)";
+    }
+
+    @Override
+    public Set<String> switches() {
+        return Set.of(ONCE);
+    }
+
+    @Override
+    public String help() {
+        return "  --once                             run passes until no eligible document is left, then exit\n";
+    }
+
+    @Override
+    public int run(Arguments arguments, Console console) throws InterruptedException {
+        WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
+        StopSignal stopSignal = stop != null ? stop : StopSignals.onTermination();
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            if (arguments.has(ONCE)) {
+                drain(watcher, stopSignal);
+            } else {
+                watch(watcher, config, stopSignal);
+            }
+        }
+        return Main.OK;
+    }
+
+    private static void drain(Watcher watcher, StopSignal stop) {
+        while (!stop.isRaised()) {
+            RunReport report = watcher.runPass(stop);
+            boolean progressed = report.handled() > 0 || report.released() > 0;
+            if (report.backlog() == 0 || !progressed) {
+                return;
+            }
+        }
+    }
+
+    private static void watch(Watcher watcher, WatcherConfig config, StopSignal stop) throws InterruptedException {
+        while (!stop.isRaised()) {
+            watcher.runPass(stop);
+            if (stop.await(config.watchInterval().toMillis())) {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.llmwatcher.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link WatcherConfig} from a map of environment variable names to values (the command line turns its
+ * flags into the same names first). Every problem is collected, so the error lists them all, each naming both the
+ * flag and the variable.
+ */
+public final class ConfigReader {
+
+    private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9._+-]*");
+    private static final Pattern FINGERPRINT = Pattern.compile("(?i)[0-9a-f]{2}(:?[0-9a-f]{2}){31}");
+
+    private final Map<String, String> values;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigReader(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Reads and validates; throws {@link ConfigException} listing every problem. */
+    public static WatcherConfig read(Map<String, String> values) {
+        return new ConfigReader(values).read();
+    }
+
+    private WatcherConfig read() {
+        ElasticsearchAccess elasticsearch = elasticsearch();
+        LlmAccess llm = new LlmAccess(url(Setting.OLLAMA_API_URL), url(Setting.OPENAI_BASE_URL),
+                Secret.of(raw(Setting.OPENAI_API_KEY).orElse(null)), seconds(Setting.LLM_TIMEOUT, 1, 3600));
+        int batchSize = integer(Setting.BATCH_SIZE, 1, 10_000);
+        int concurrency = raw(Setting.CONCURRENCY).isPresent() ? integer(Setting.CONCURRENCY, 1, 4096) : batchSize;
+        WatcherConfig config = new WatcherConfig(elasticsearch, llm, indexName(Setting.WATCH_INDEX), batchSize,
+                concurrency, seconds(Setting.WATCH_INTERVAL, 0, 86_400), bool(Setting.RETRY_ERRORS),
+                raw(Setting.SORT_FIELD), bool(Setting.DEBUG), integer(Setting.MAX_ATTEMPTS, 1, 1000),
+                seconds(Setting.RETRY_BACKOFF, 0, 86_400), integer(Setting.MAX_PROMPT_CHARS, 1, 10_000_000),
+                seconds(Setting.PASS_DURATION, 10, 86_400), seconds(Setting.SHUTDOWN_GRACE, 0, 3600));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return config;
+    }
+
+    private ElasticsearchAccess elasticsearch() {
+        URI url = null;
+        if (raw(Setting.ELASTICSEARCH_URL).isEmpty()) {
+            problems.add("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL");
+        } else {
+            url = url(Setting.ELASTICSEARCH_URL);
+        }
+        Optional<String> username = raw(Setting.ELASTICSEARCH_USERNAME);
+        Secret password = Secret.of(raw(Setting.ELASTICSEARCH_PASSWORD).orElse(null));
+        Secret apiKey = Secret.of(raw(Setting.ELASTICSEARCH_API_KEY).orElse(null));
+        if (apiKey.isPresent() && username.isPresent()) {
+            problems.add("both an API key and a username are set for Elasticsearch: use "
+                    + describe(Setting.ELASTICSEARCH_API_KEY) + " or " + describe(Setting.ELASTICSEARCH_USERNAME)
+                    + "/" + describe(Setting.ELASTICSEARCH_PASSWORD) + ", not both");
+        }
+        if (username.isPresent() != password.isPresent()) {
+            problems.add("Elasticsearch basic authentication needs both " + describe(Setting.ELASTICSEARCH_USERNAME)
+                    + " and " + describe(Setting.ELASTICSEARCH_PASSWORD));
+        }
+        Optional<Path> caCert = raw(Setting.ELASTICSEARCH_CA_CERT).map(Path::of);
+        caCert.filter(p -> !Files.isReadable(p)).ifPresent(p -> problems.add(
+                describe(Setting.ELASTICSEARCH_CA_CERT) + ": cannot read CA certificate file " + p));
+        Optional<String> fingerprint = raw(Setting.ELASTICSEARCH_CA_FINGERPRINT);
+        fingerprint.filter(f -> !FINGERPRINT.matcher(f).matches()).ifPresent(f -> problems.add(
+                describe(Setting.ELASTICSEARCH_CA_FINGERPRINT) + ": expected a SHA-256 fingerprint "
+                        + "(64 hex digits, colons allowed), got " + f.length() + " characters"));
+        return new ElasticsearchAccess(url, username, password, apiKey, caCert,
+                fingerprint.map(f -> f.replace(":", "").toLowerCase(Locale.ROOT)),
+                seconds(Setting.ELASTICSEARCH_TIMEOUT, 1, 3600));
+    }
+
+    private Optional<String> raw(Setting setting) {
+        return Optional.ofNullable(values.get(setting.variable())).map(String::strip).filter(v -> !v.isEmpty());
+    }
+
+    private String valueOrDefault(Setting setting) {
+        return raw(setting).or(setting::defaultValue).orElseThrow();
+    }
+
+    private URI url(Setting setting) {
+        String value = valueOrDefault(setting);
+        try {
+            URI uri = new URI(value);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                problems.add(describe(setting) + ": expected an http:// or https:// URL with a host, got '"
+                        + withoutUserInfo(value) + "'");
+                return null;
+            }
+            if (uri.getUserInfo() != null) {
+                problems.add(describe(setting) + ": put credentials in their own settings, not in the URL");
+                return null;
+            }
+            return value.endsWith("/") ? URI.create(value.substring(0, value.length() - 1)) : uri;
+        } catch (URISyntaxException e) {
+            problems.add(describe(setting) + ": not a valid URL: " + e.getReason());
+            return null;
+        }
+    }
+
+    private static String withoutUserInfo(String value) {
+        return value.replaceAll("//[^/@]*@", "//");
+    }
+
+    private int integer(Setting setting, int min, int max) {
+        String value = valueOrDefault(setting);
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < min || parsed > max) {
+                problems.add(describe(setting) + ": must be between " + min + " and " + max + ", got " + parsed);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            problems.add(describe(setting) + ": expected a whole number, got '" + value + "'");
+            return min;
+        }
+    }
+
+    private Duration seconds(Setting setting, int min, int max) {
+        String value = valueOrDefault(setting);
+        try {
+            double parsed = Double.parseDouble(value);
+            if (Double.isNaN(parsed) || parsed < min || parsed > max) {
+                problems.add(describe(setting) + ": must be between " + min + " and " + max + " seconds, got "
+                        + value);
+                return Duration.ofSeconds(min);
+            }
+            return Duration.ofMillis(Math.round(parsed * 1000));
+        } catch (NumberFormatException e) {
+            problems.add(describe(setting) + ": expected a number of seconds, got '" + value + "'");
+            return Duration.ofSeconds(min);
+        }
+    }
+
+    private boolean bool(Setting setting) {
+        String value = valueOrDefault(setting).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> {
+                problems.add(describe(setting) + ": expected true or false, got '" + value + "'");
+                yield false;
+            }
+        };
+    }
+
+    private String indexName(Setting setting) {
+        String value = valueOrDefault(setting);
+        if (!INDEX_NAME.matcher(value).matches() || value.length() > 255) {
+            problems.add(describe(setting) + ": '" + value + "' is not a valid index name "
+                    + "(lowercase letters, digits, and . _ + - after the first character)");
+        }
+        return value;
+    }
+
+    private static String describe(Setting setting) {
+        return setting.flag() + " (" + setting.variable() + ")";
+    }
+}

@@ -1,0 +1,99 @@
+package dev.llmwatcher.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every setting the watcher reads, once: its environment variable, its command-line flag, its default and its
+ * help text. The command line, {@code --help}, the Lambda handlers and the SAM template test all read this list,
+ * so a flag and its variable can never drift apart. The original script's five variables keep their names.
+ */
+public enum Setting {
+    ELASTICSEARCH_URL("ELASTICSEARCH_URL", "--elasticsearch", null,
+            "Elasticsearch URL, e.g. https://localhost:9200"),
+    ELASTICSEARCH_USERNAME("ELASTICSEARCH_USERNAME", "--elasticsearch-username", null,
+            "Username for basic authentication"),
+    ELASTICSEARCH_PASSWORD("ELASTICSEARCH_PASSWORD", "--elasticsearch-password", null,
+            "Password for basic authentication"),
+    ELASTICSEARCH_API_KEY("ELASTICSEARCH_API_KEY", "--elasticsearch-api-key", null,
+            "API key (the encoded form Kibana shows) instead of username/password"),
+    ELASTICSEARCH_CA_CERT("ELASTICSEARCH_CA_CERT", "--elasticsearch-ca-cert", null,
+            "PEM file of the CA that signed the cluster's certificate"),
+    ELASTICSEARCH_CA_FINGERPRINT("ELASTICSEARCH_CA_FINGERPRINT", "--elasticsearch-ca-fingerprint", null,
+            "SHA-256 fingerprint of the cluster's CA certificate (as printed at first start)"),
+    ELASTICSEARCH_TIMEOUT("LLM_WATCHER_ELASTICSEARCH_TIMEOUT", "--elasticsearch-timeout", "30",
+            "Seconds an Elasticsearch request may take"),
+    OLLAMA_API_URL("OLLAMA_API_URL", "--ollama-api", "http://localhost:11434",
+            "Ollama API URL"),
+    OPENAI_API_KEY("OPENAI_API_KEY", "--openai-api-key", null,
+            "OpenAI API key (optional for OpenAI-compatible servers that need none)"),
+    OPENAI_BASE_URL("OPENAI_BASE_URL", "--openai-base-url", "https://api.openai.com/v1",
+            "OpenAI-compatible base URL (vLLM, llama.cpp server, LM Studio, Ollama's /v1)"),
+    WATCH_INDEX("LLM_WATCHER_WATCH_INDEX", "--watch-index", "llm-queue",
+            "Queue index to drain"),
+    BATCH_SIZE("LLM_WATCHER_BATCH_SIZE", "--batch-size", "10",
+            "Documents read from the queue per page; also the default LLM concurrency"),
+    CONCURRENCY("LLM_WATCHER_CONCURRENCY", "--concurrency", null,
+            "LLM calls in flight at once (default: the batch size)"),
+    WATCH_INTERVAL("LLM_WATCHER_WATCH_INTERVAL", "--watch-interval", "10",
+            "Seconds between queue checks in the watch loop"),
+    RETRY_ERRORS("LLM_WATCHER_RETRY_ERRORS", "--retry-errors", "false",
+            "Process documents that failed before instead of new ones"),
+    SORT_FIELD("LLM_WATCHER_SORT_FIELD", "--sort-field", null,
+            "Field to sort queue documents by (ascending)"),
+    DEBUG("LLM_WATCHER_DEBUG", "--debug", "false",
+            "Debug logging, including each request's timing"),
+    LLM_TIMEOUT("LLM_WATCHER_LLM_TIMEOUT", "--llm-timeout", "120",
+            "Seconds one LLM call may take, retries included"),
+    MAX_ATTEMPTS("LLM_WATCHER_MAX_ATTEMPTS", "--max-attempts", "5",
+            "Failed attempts after which a document is parked (kept, never retried automatically)"),
+    RETRY_BACKOFF("LLM_WATCHER_RETRY_BACKOFF", "--retry-backoff", "60",
+            "Seconds before the first retry of a failed document; doubles with each attempt (max 6 h)"),
+    MAX_PROMPT_CHARS("LLM_WATCHER_MAX_PROMPT_CHARS", "--max-prompt-chars", "100000",
+            "Longest rendered prompt sent to an LLM (a cost guard); longer ones fail the document"),
+    PASS_DURATION("LLM_WATCHER_PASS_DURATION", "--pass-duration", "600",
+            "Longest one pass may run before it writes back and starts over (also bounds claim leases)"),
+    SHUTDOWN_GRACE("LLM_WATCHER_SHUTDOWN_GRACE", "--shutdown-grace", "30",
+            "Seconds to finish in-flight calls and write back after SIGTERM/SIGINT");
+
+    private final String variable;
+    private final String flag;
+    private final String defaultValue;
+    private final String help;
+
+    Setting(String variable, String flag, String defaultValue, String help) {
+        this.variable = variable;
+        this.flag = flag;
+        this.defaultValue = defaultValue;
+        this.help = help;
+    }
+
+    public String variable() {
+        return variable;
+    }
+
+    public String flag() {
+        return flag;
+    }
+
+    public Optional<String> defaultValue() {
+        return Optional.ofNullable(defaultValue);
+    }
+
+    public String help() {
+        return help;
+    }
+
+    /** True for on/off flags such as {@code --retry-errors}, which take no value on the command line. */
+    public boolean isSwitch() {
+        return "false".equals(defaultValue);
+    }
+
+    public static Optional<Setting> byFlag(String flag) {
+        return Arrays.stream(values()).filter(s -> s.flag.equals(flag)).findFirst();
+    }
+
+    public static Optional<Setting> byVariable(String variable) {
+        return Arrays.stream(values()).filter(s -> s.variable.equals(variable)).findFirst();
+    }
+}

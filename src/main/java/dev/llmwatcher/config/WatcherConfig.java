@@ -1,0 +1,35 @@
+package dev.llmwatcher.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The whole configuration, built and validated once (see {@link ConfigReader}); everything downstream takes its
+ * parts and never reads the environment itself.
+ *
+ * @param batchSize      documents read from the queue per page (the original's {@code --batch-size})
+ * @param concurrency    LLM calls in flight at once
+ * @param passDuration   longest one pass may run; also the bound of a claim's lease
+ * @param retryBackoff   wait before the first retry of a failed document; doubles per attempt
+ */
+public record WatcherConfig(ElasticsearchAccess elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
+                            int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
+                            boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
+                            Duration passDuration, Duration shutdownGrace) {
+
+    public WatcherConfig withElasticsearch(ElasticsearchAccess access) {
+        return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace);
+    }
+
+    public WatcherConfig withLlm(LlmAccess access) {
+        return new WatcherConfig(elasticsearch, access, watchIndex, batchSize, concurrency, watchInterval,
+                retryErrors, sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration,
+                shutdownGrace);
+    }
+
+    public WatcherConfig withWatchIndex(String index) {
+        return new WatcherConfig(elasticsearch, llm, index, batchSize, concurrency, watchInterval, retryErrors,
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads and claims queue documents one page ahead of the LLM calls, on its own thread, so a free call slot never
+ * waits for a search or a claim. It holds at most one page of claimed, unstarted documents, which keeps claims
+ * short-lived; on {@link #stop()} it hands back whatever it claimed but never handed out, for release.
+ */
+final class ClaimFeed implements AutoCloseable {
+
+    private static final long OFFER_WAIT_MILLIS = 50;
+
+    private final QueueStore store;
+    private final String queueIndex;
+    private final Claim claim;
+    private final int maxDocuments;
+    private final QueueScan scan;
+    private final BlockingQueue<QueuedDocument> ready;
+    private final AtomicInteger skipped = new AtomicInteger();
+    private final Thread producer;
+    private final List<QueuedDocument> unhanded = new ArrayList<>();
+    private volatile boolean stopped;
+    private volatile boolean exhausted;
+    private volatile RuntimeException failure;
+
+    private ClaimFeed(QueueStore store, QueueQuery query, Claim claim, int maxDocuments) {
+        this.store = store;
+        this.queueIndex = query.index();
+        this.claim = claim;
+        this.maxDocuments = maxDocuments;
+        this.scan = store.scan(query);
+        this.ready = new ArrayBlockingQueue<>(Math.max(1, query.pageSize()));
+        this.producer = Thread.ofVirtual().name("claim-feed").start(this::produce);
+    }
+
+    /** Opens the scan (so an unreachable queue fails here, before anything starts) and starts claiming. */
+    static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments) {
+        return new ClaimFeed(store, query, claim, maxDocuments);
+    }
+
+    long totalEligible() {
+        return scan.totalEligible();
+    }
+
+    /** Number of read documents another run had changed or claimed first. */
+    int skipped() {
+        return skipped.get();
+    }
+
+    /**
+     * The next claimed document, waiting at most {@code wait}; null when none arrived in time. Throws what the
+     * producer hit if the queue became unavailable.
+     */
+    QueuedDocument next(Duration wait) throws InterruptedException {
+        QueuedDocument document = ready.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (document == null && failure != null) {
+            throw failure;
+        }
+        return document;
+    }
+
+    /** True when nothing more will come: the queue is drained, the cap reached, or the producer failed. */
+    boolean exhausted() {
+        return exhausted && ready.isEmpty();
+    }
+
+    /** Stops claiming and returns the claimed documents that were never handed out. */
+    List<QueuedDocument> stop() throws InterruptedException {
+        stopped = true;
+        producer.join();
+        List<QueuedDocument> leftovers = new ArrayList<>(unhanded);
+        ready.drainTo(leftovers);
+        return leftovers;
+    }
+
+    private void produce() {
+        int claimedSoFar = 0;
+        try {
+            while (!stopped && claimedSoFar < maxDocuments) {
+                List<QueuedDocument> page = scan.nextPage();
+                if (page.isEmpty()) {
+                    break;
+                }
+                List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar));
+                List<QueuedDocument> claimed = store.claim(queueIndex, wanted, claim);
+                skipped.addAndGet(wanted.size() - claimed.size());
+                claimedSoFar += claimed.size();
+                handOut(claimed);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            exhausted = true;
+        }
+    }
+
+    private void handOut(List<QueuedDocument> claimed) throws InterruptedException {
+        for (int i = 0; i < claimed.size(); i++) {
+            QueuedDocument document = claimed.get(i);
+            while (!ready.offer(document, OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                if (stopped) {
+                    unhanded.addAll(claimed.subList(i, claimed.size()));
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        scan.close();
+    }
+}

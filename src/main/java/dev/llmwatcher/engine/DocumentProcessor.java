@@ -1,0 +1,126 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.answer.Answer;
+import dev.llmwatcher.answer.AnswerException;
+import dev.llmwatcher.answer.AnswerInterpreter;
+import dev.llmwatcher.answer.FormatSpec;
+import dev.llmwatcher.answer.InvalidFormatException;
+import dev.llmwatcher.answer.ResultMerger;
+import dev.llmwatcher.llm.LlmAnswer;
+import dev.llmwatcher.llm.LlmClient;
+import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.llm.LlmRequest;
+import dev.llmwatcher.llm.UnknownProviderException;
+import dev.llmwatcher.prompt.PromptException;
+import dev.llmwatcher.prompt.PromptRenderer;
+import dev.llmwatcher.queue.CompletedDocument;
+import dev.llmwatcher.queue.QueuedDocument;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything that happens to one claimed document between the queue and the write-back: read its instructions,
+ * render the prompt, call the LLM, interpret and merge the answer. It never throws for a document's own problem;
+ * every failure becomes an outcome with a message the user can act on.
+ */
+public final class DocumentProcessor {
+
+    private final LlmClients llms;
+    private final PromptRenderer renderer;
+    private final AnswerInterpreter interpreter;
+    private final ResultMerger merger;
+    private final int maxPromptChars;
+
+    public DocumentProcessor(LlmClients llms, PromptRenderer renderer, AnswerInterpreter interpreter,
+                             ResultMerger merger, int maxPromptChars) {
+        this.llms = llms;
+        this.renderer = renderer;
+        this.interpreter = interpreter;
+        this.merger = merger;
+        this.maxPromptChars = maxPromptChars;
+    }
+
+    /** Checks a document and renders its prompt, without calling anything. */
+    public PreparedDocument prepare(QueuedDocument document) throws InvalidDocumentException {
+        Instructions instructions = InstructionsReader.read(document);
+        try {
+            llms.forProvider(instructions.provider());
+        } catch (UnknownProviderException e) {
+            throw new InvalidDocumentException(e.getMessage(), e);
+        }
+        FormatSpec format;
+        try {
+            format = FormatSpec.parse(instructions.format());
+        } catch (InvalidFormatException e) {
+            throw new InvalidDocumentException(e.getMessage(), e);
+        }
+        String prompt;
+        try {
+            prompt = renderer.render(instructions.prompt(), document.userFields());
+        } catch (PromptException e) {
+            throw new InvalidDocumentException(e.getMessage(), e);
+        }
+        if (prompt.length() > maxPromptChars) {
+            throw new InvalidDocumentException("the rendered prompt has " + prompt.length()
+                    + " characters, more than the limit of " + maxPromptChars + " (--max-prompt-chars)");
+        }
+        return new PreparedDocument(document, instructions, format, prompt);
+    }
+
+    /** Processes one document; {@code timeout} bounds the LLM call, retries included. */
+    public DocumentOutcome process(QueuedDocument document, Duration timeout) {
+        PreparedDocument prepared;
+        try {
+            prepared = prepare(document);
+        } catch (InvalidDocumentException e) {
+            return new DocumentOutcome.Failed(document, attemptsOf(document), e.getMessage(), null);
+        }
+        return call(prepared, timeout);
+    }
+
+    private DocumentOutcome call(PreparedDocument prepared, Duration timeout) {
+        Instructions instructions = prepared.instructions();
+        LlmClient client = llms.forProvider(instructions.provider());
+        LlmRequest request = new LlmRequest(instructions.model(), prepared.prompt(),
+                prepared.format().requestFormat(), instructions.options(), timeout);
+        LlmAnswer answer;
+        try {
+            answer = client.complete(request);
+        } catch (LlmException e) {
+            return failedCall(prepared, e);
+        }
+        DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
+                answer.latency());
+        try {
+            Answer interpreted = interpreter.interpret(answer, prepared.format());
+            Map<String, Object> result = merger.merge(prepared.document().userFields(), interpreted,
+                    instructions.targetField().orElse(null));
+            return new DocumentOutcome.Completed(
+                    new CompletedDocument(prepared.document(), instructions.originalIndex(), result), call);
+        } catch (AnswerException e) {
+            return new DocumentOutcome.Failed(prepared.document(), instructions.attempts(),
+                    describe(instructions, e.getMessage()), call);
+        }
+    }
+
+    private static DocumentOutcome failedCall(PreparedDocument prepared, LlmException e) {
+        Instructions instructions = prepared.instructions();
+        String message = describe(instructions, e.getMessage());
+        return switch (e.kind()) {
+            case AUTHENTICATION -> new DocumentOutcome.Abandoned(prepared.document(),
+                    RunReport.CREDENTIALS_PREFIX + " by " + instructions.provider() + ": " + e.getMessage(), true);
+            case INTERRUPTED -> new DocumentOutcome.Abandoned(prepared.document(), message, false);
+            default -> new DocumentOutcome.Failed(prepared.document(), instructions.attempts(), message, null);
+        };
+    }
+
+    private static String describe(Instructions instructions, String message) {
+        return instructions.provider() + " model " + instructions.model() + ": " + message;
+    }
+
+    private static int attemptsOf(QueuedDocument document) {
+        return document.meta().get("attempts") instanceof Number n ? n.intValue() : 0;
+    }
+}

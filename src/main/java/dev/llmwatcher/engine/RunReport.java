@@ -1,0 +1,32 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.llm.TokenUsage;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one pass did. {@code found} is the number of eligible documents when it started (the original's "Found N
+ * documents"); {@code processed} were written back; {@code failed} stay in the queue with an error, of which
+ * {@code parked} reached the attempt limit; {@code skipped} were taken by another run; {@code released} were claimed
+ * but not started before the deadline or stop; {@code backlog} is what is still eligible at the end.
+ *
+ * @param stoppedBy why the pass stopped starting calls early, if it did (deadline, stop signal, credentials)
+ */
+public record RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
+                        Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
+                        Optional<String> stoppedBy) {
+
+    /** Total documents this pass claimed and settled one way or another. */
+    public int handled() {
+        return processed + failed;
+    }
+
+    /** True when the pass was cut short because credentials were refused: a caller may refresh them and rerun. */
+    public boolean stoppedByCredentials() {
+        return stoppedBy.filter(reason -> reason.startsWith(CREDENTIALS_PREFIX)).isPresent();
+    }
+
+    public static final String CREDENTIALS_PREFIX = "credentials refused";
+}

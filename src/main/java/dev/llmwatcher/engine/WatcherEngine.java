@@ -1,0 +1,286 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One pass over the queue with a deadline: the core that the Lambda handlers and the command line share.
+ *
+ * <p>Three parts run side by side: a {@link ClaimFeed} reads and claims documents a page ahead; this thread starts
+ * one virtual thread per document whenever a call slot is free (so a slow answer never holds back the others);
+ * a write-back thread collects the outcomes and writes them in bulk. Close to the deadline it starts nothing new,
+ * in-flight calls have timeouts that end before it, and everything finished is written back before returning.
+ */
+public final class WatcherEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WatcherEngine.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final QueueStore store;
+    private final DocumentProcessor processor;
+    private final EngineSettings settings;
+    private final Clock clock;
+    private final String instanceName;
+
+    public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
+                         String instanceName) {
+        this.store = store;
+        this.processor = processor;
+        this.settings = settings;
+        this.clock = clock;
+        this.instanceName = instanceName;
+    }
+
+    /**
+     * Runs one pass. Per-document failures are recorded on the documents and counted in the report; only a queue
+     * that cannot be used at all ends the pass with {@link dev.llmwatcher.queue.QueueUnavailableException}.
+     */
+    public RunReport run(RunRequest request) {
+        Instant started = clock.instant();
+        QueueQuery query = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
+                settings.pageSize());
+        Claim claim = new Claim(instanceName + "/" + UUID.randomUUID().toString().substring(0, 8),
+                request.deadline().plus(settings.claimMargin()));
+        ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+        try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments())) {
+            logFound(feed.totalEligible(), request.queueIndex());
+            Pass pass = new Pass(request, feed, calls);
+            WriteBack.Tally tally = pass.run();
+            long backlog = store.countEligible(new QueueQuery(request.queueIndex(), request.selection(),
+                    clock.instant(), settings.sortField(), settings.pageSize()));
+            RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),
+                    feed.skipped(), tally.released(), backlog, tally.tokensByModel(), tally.latency(),
+                    Duration.between(started, clock.instant()), pass.stoppedBy());
+            logProcessed(report);
+            return report;
+        } finally {
+            calls.shutdownNow();
+        }
+    }
+
+    private static void logFound(long found, String queueIndex) {
+        if (found > 0) {
+            LOG.info("Found {} documents in {} to process", found, queueIndex);
+        } else {
+            LOG.debug("Found 0 documents in {} to process", queueIndex);
+        }
+    }
+
+    private static void logProcessed(RunReport report) {
+        if (report.handled() > 0 || report.found() > 0) {
+            LOG.info("Processed {} documents of {} total. With {} error{}", report.processed(), report.found(),
+                    report.failed(), report.failed() == 1 ? "" : "s");
+        }
+        report.stoppedBy().ifPresent(reason -> LOG.info("Pass stopped early: {}", reason));
+    }
+
+    /** The state of one pass, shared by its starting loop and its write-back thread. */
+    private final class Pass {
+
+        private final RunRequest request;
+        private final ClaimFeed feed;
+        private final CompletionService<DocumentOutcome> completions;
+        private final Semaphore slots = new Semaphore(settings.concurrency());
+        private final AtomicReference<String> abort = new AtomicReference<>();
+        private final AtomicReference<RuntimeException> writeFailure = new AtomicReference<>();
+        private final WriteBack writeBack;
+        private final ExecutorService calls;
+        private volatile long submitted = -1;
+        private String stoppedBy;
+
+        Pass(RunRequest request, ClaimFeed feed, ExecutorService calls) {
+            this.request = request;
+            this.feed = feed;
+            this.calls = calls;
+            this.completions = new ExecutorCompletionService<>(calls);
+            this.writeBack = new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock,
+                    settings.flushSize());
+        }
+
+        Optional<String> stoppedBy() {
+            return Optional.ofNullable(stoppedBy);
+        }
+
+        WriteBack.Tally run() {
+            Thread writer = Thread.ofVirtual().name("write-back").unstarted(this::writeLoop);
+            writer.setUncaughtExceptionHandler((t, e) -> writeFailure.set(
+                    e instanceof RuntimeException re ? re : new IllegalStateException(e)));
+            writer.start();
+            long started = 0;
+            try {
+                started = startCalls();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stoppedBy = "interrupted";
+            } finally {
+                List<QueuedDocument> leftovers = stopFeed();
+                submitted = started;
+                joinQuietly(writer);
+                if (writeFailure.get() == null) {
+                    writeBack.release(leftovers);
+                    writeBack.flush();
+                }
+            }
+            if (writeFailure.get() != null) {
+                throw writeFailure.get();
+            }
+            return writeBack.tally();
+        }
+
+        private long startCalls() throws InterruptedException {
+            long started = 0;
+            while (true) {
+                Optional<String> reason = reasonToStop();
+                if (reason.isPresent()) {
+                    stoppedBy = reason.get();
+                    return started;
+                }
+                if (!slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                QueuedDocument document = feed.next(POLL);
+                if (document == null) {
+                    slots.release();
+                    if (feed.exhausted()) {
+                        return started;
+                    }
+                    continue;
+                }
+                Duration timeout = callTimeout();
+                completions.submit(() -> processGuarded(document, timeout));
+                started++;
+            }
+        }
+
+        private Optional<String> reasonToStop() {
+            if (request.stop().isRaised()) {
+                return Optional.of("stop requested");
+            }
+            if (writeFailure.get() != null) {
+                return Optional.of("write-back failed: " + writeFailure.get().getMessage());
+            }
+            if (abort.get() != null) {
+                return Optional.of(abort.get());
+            }
+            if (callTimeout().compareTo(EngineSettings.MIN_CALL_TIME) < 0) {
+                return Optional.of("deadline reached");
+            }
+            return Optional.empty();
+        }
+
+        /** The request's deadline, brought forward to the end of the grace period once a stop is asked for. */
+        private Instant deadline() {
+            return request.stop().raisedAt()
+                    .map(raised -> raised.plus(settings.stopGrace()))
+                    .filter(graceEnd -> graceEnd.isBefore(request.deadline()))
+                    .orElse(request.deadline());
+        }
+
+        private Duration callTimeout() {
+            Duration untilDeadline = Duration.between(clock.instant(), deadline().minus(settings.writeReserve()));
+            return untilDeadline.compareTo(settings.callTimeout()) < 0 ? untilDeadline : settings.callTimeout();
+        }
+
+        private DocumentOutcome processGuarded(QueuedDocument document, Duration timeout) {
+            try {
+                DocumentOutcome outcome = processor.process(document, timeout);
+                if (outcome instanceof DocumentOutcome.Abandoned abandoned && abandoned.stopsRun()) {
+                    abort.compareAndSet(null, abandoned.reason());
+                }
+                return outcome;
+            } catch (RuntimeException e) {
+                LOG.warn("Unexpected error processing document {}", document.id(), e);
+                return new DocumentOutcome.Failed(document, attempts(document),
+                        "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+            } finally {
+                slots.release();
+            }
+        }
+
+        private List<QueuedDocument> stopFeed() {
+            try {
+                return feed.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return List.of();
+            }
+        }
+
+        private void writeLoop() {
+            long received = 0;
+            boolean cancelled = false;
+            while (submitted < 0 || received < submitted) {
+                Future<DocumentOutcome> next = pollCompletion();
+                if (next != null) {
+                    writeBack.accept(outcomeOf(next));
+                    received++;
+                } else if (!cancelled && submitted >= 0 && pastDeadline(settings.writeReserve())) {
+                    LOG.warn("Cancelling {} LLM calls still running at the deadline; their documents are released",
+                            submitted - received);
+                    calls.shutdownNow();
+                    cancelled = true;
+                } else if (pastDeadline(Duration.ZERO)) {
+                    LOG.warn("{} LLM calls did not end by the deadline; their documents stay claimed until the "
+                            + "claim expires", submitted < 0 ? "Some" : String.valueOf(submitted - received));
+                    return;
+                }
+                if (writeBack.due(settings.flushInterval())) {
+                    writeBack.flush();
+                }
+            }
+        }
+
+        private Future<DocumentOutcome> pollCompletion() {
+            try {
+                return completions.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        private boolean pastDeadline(Duration reserve) {
+            return !clock.instant().isBefore(deadline().minus(reserve));
+        }
+
+        private DocumentOutcome outcomeOf(Future<DocumentOutcome> future) {
+            try {
+                return future.get();
+            } catch (ExecutionException | InterruptedException e) {
+                throw new IllegalStateException("document task failed unexpectedly", e);
+            }
+        }
+
+        private void joinQuietly(Thread thread) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int attempts(QueuedDocument document) {
+        return document.meta().get("attempts") instanceof Number n ? n.intValue() : 0;
+    }
+}
