@@ -76,7 +76,7 @@ public final class JsonHttp {
         HttpResponse<String> response = send(request.build(), timeout, target);
         int status = response.statusCode();
         if (status / 100 != 2) {
-            throw statusError(response, target);
+            throw statusError(response, target, headers);
         }
         return parse(response.body(), target);
     }
@@ -105,9 +105,9 @@ public final class JsonHttp {
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
-    private LlmException statusError(HttpResponse<String> response, Target target) {
+    private LlmException statusError(HttpResponse<String> response, Target target, Map<String, String> headers) {
         int status = response.statusCode();
-        String detail = errorDetail(response.body());
+        String detail = errorDetail(scrub(response.body(), headers));
         LlmException.Kind kind = kindOf(status);
         if (kind == LlmException.Kind.MODEL_NOT_FOUND && target.model() != null
                 && !detail.contains(target.model())) {
@@ -118,6 +118,21 @@ public final class JsonHttp {
                 .orElse(null);
         String message = target.label() + " answered " + status + ": " + detail;
         return new LlmException(kind, message, status, retryAfter, null);
+    }
+
+    /** Some servers echo the key they were given in a 401 body; it must not reach a queue document. */
+    private static String scrub(String body, Map<String, String> headers) {
+        if (body == null) {
+            return null;
+        }
+        String scrubbed = body;
+        for (String value : headers.values()) {
+            String secret = value.startsWith("Bearer ") ? value.substring("Bearer ".length()) : value;
+            if (secret.length() >= 4) {
+                scrubbed = scrubbed.replace(secret, "***");
+            }
+        }
+        return scrubbed;
     }
 
     static LlmException.Kind kindOf(int status) {
