@@ -11,7 +11,9 @@ import java.util.random.RandomGenerator;
  * Retries the failures that a later attempt can fix (rate limits, 5xx, dropped connections, timeouts) with
  * exponential backoff and full jitter, all inside the request's own {@code timeout}: it never sleeps past that
  * budget and throws the last error once it is spent. A 429 also closes the provider's {@link RateLimitGate}, so
- * concurrent callers wait too. Everything else (bad model, bad key, refusal, truncation, ...) is thrown at once.
+ * concurrent callers wait too; rate limits are retried for as long as the budget lasts (the run slows down rather
+ * than failing documents), other retryable failures at most {@link Policy#maxAttempts()} times. Everything else
+ * (bad model, bad key, refusal, truncation, ...) is thrown at once.
  */
 public final class RetryingLlmClient implements LlmClient {
 
@@ -25,7 +27,7 @@ public final class RetryingLlmClient implements LlmClient {
     }
 
     /**
-     * @param maxAttempts   attempts in all, the first included
+     * @param maxAttempts   attempts in all, the first included, for failures other than rate limits
      * @param baseDelay     the backoff ceiling of the first retry; it doubles per retry up to {@code maxDelay}
      * @param maxRetryAfter the longest {@code Retry-After} honoured; longer ones are capped to it
      */
@@ -81,7 +83,8 @@ public final class RetryingLlmClient implements LlmClient {
                 return new LlmAnswer(answer.text(), answer.usage(), answer.finishReason(), latency);
             } catch (LlmException e) {
                 last = e;
-                if (!RETRYABLE.contains(e.kind()) || attempt >= policy.maxAttempts()) {
+                if (!RETRYABLE.contains(e.kind()) || attempt >= policy.maxAttempts()
+                        && e.kind() != LlmException.Kind.RATE_LIMITED) {
                     throw e;
                 }
                 Duration wait = delayAfter(e, attempt);
@@ -96,17 +99,22 @@ public final class RetryingLlmClient implements LlmClient {
         }
     }
 
+    /**
+     * Waits while the provider's gate is closed, plus a random share of that wait so that the held callers do not
+     * all come back at the same instant and trip the limit again.
+     */
     private void waitForGate(long deadline, LlmException last) throws LlmException {
-        Duration held = gate.remaining();
-        if (!held.isPositive()) {
+        Duration closed = gate.remaining();
+        if (!closed.isPositive()) {
             return;
         }
-        if (nanoTime.getAsLong() + held.toNanos() - deadline >= 0) {
+        if (nanoTime.getAsLong() + closed.toNanos() - deadline >= 0) {
             throw last != null ? last : new LlmException(LlmException.Kind.RATE_LIMITED,
-                    "the provider asked to slow down for " + held.toMillis() + " ms, longer than this call's "
-                            + "remaining time", 429, held, null);
+                    "the provider asked to slow down for " + closed.toMillis() + " ms, longer than this call's "
+                            + "remaining time", 429, closed, null);
         }
-        sleep(held, last);
+        Duration held = closed.plusMillis(random.nextLong(closed.toMillis() + 1));
+        sleep(nanoTime.getAsLong() + held.toNanos() - deadline < 0 ? held : closed, last);
     }
 
     /** Retry-After when given (capped), else exponential backoff with full jitter. */
