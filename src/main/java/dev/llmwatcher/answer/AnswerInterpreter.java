@@ -35,7 +35,11 @@ public final class AnswerInterpreter {
         return interpret(answer, FormatSpec.parse(format));
     }
 
+    /** @param format from {@link FormatSpec#parse(Object)}; null means text */
     public Answer interpret(LlmAnswer answer, FormatSpec format) throws AnswerException {
+        if (format == null) {
+            return interpret(answer, FormatSpec.TEXT);
+        }
         String text = stripThinking(answer.text() == null ? "" : answer.text()).strip();
         if (!format.expectsObject()) {
             if (text.isEmpty()) {

@@ -8,7 +8,9 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
 
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,8 @@ final class SchemaCompiler {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)));
+            builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false))
+                    .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_PATH).build()));
     private final Map<String, Schema> cache = new ConcurrentHashMap<>();
     private volatile Schema metaSchema;
 
