@@ -1,0 +1,118 @@
+package dev.llmwatcher.answer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import dev.llmwatcher.llm.LlmAnswer;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a model's raw text into something safe to store. Models wrap JSON in reasoning ({@code <think>…</think>})
+ * and Markdown fences even when told not to; both are removed. A structured answer must be one JSON object that
+ * matches the document's schema and sets no field starting with {@code _}, since those belong to Elasticsearch and
+ * to us. Thread-safe and stateless apart from the shared schema cache.
+ */
+public final class AnswerInterpreter {
+
+    private static final int SHOWN_CHARS = 200;
+    private static final Pattern THINK_BLOCK = Pattern.compile("(?is)<think>.*?</think>");
+    private static final Pattern FENCE = Pattern.compile("(?s)^```[a-zA-Z0-9_-]*\\s*\\n?(.*?)\\n?\\s*```$");
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() {
+    };
+
+    /** @param format the document's {@code format} value, checked with {@link FormatSpec#parse(Object)} */
+    public Answer interpret(LlmAnswer answer, Object format) throws AnswerException, InvalidFormatException {
+        return interpret(answer, FormatSpec.parse(format));
+    }
+
+    /** @param format from {@link FormatSpec#parse(Object)}; null means text */
+    public Answer interpret(LlmAnswer answer, FormatSpec format) throws AnswerException {
+        if (format == null) {
+            return interpret(answer, FormatSpec.TEXT);
+        }
+        String text = stripThinking(answer.text() == null ? "" : answer.text()).strip();
+        if (!format.expectsObject()) {
+            if (text.isEmpty()) {
+                throw new AnswerException("the answer is empty");
+            }
+            return Answer.text(text);
+        }
+        JsonNode node = parseObject(stripFence(text));
+        checkProtectedFields(node);
+        if (format.hasSchema()) {
+            List<Error> errors = format.schema().validate(node);
+            if (!errors.isEmpty()) {
+                throw new AnswerException("the answer does not match the schema: " + SchemaCompiler.describe(errors));
+            }
+        }
+        return Answer.structured(MAPPER.convertValue(node, FIELDS));
+    }
+
+    /**
+     * Removes complete {@code <think>} blocks. A reply that opens one and never closes it is all reasoning (the
+     * model ran out of tokens while thinking) and yields nothing; a {@code </think>} without an opening tag (some
+     * chat templates put the opening tag in the prompt) drops everything before it.
+     */
+    static String stripThinking(String text) {
+        String stripped = THINK_BLOCK.matcher(text).replaceAll("");
+        int open = indexOfIgnoreCase(stripped, "<think>");
+        if (open >= 0) {
+            stripped = stripped.substring(0, open);
+        }
+        int close = indexOfIgnoreCase(stripped, "</think>");
+        if (close >= 0) {
+            stripped = stripped.substring(close + "</think>".length());
+        }
+        return stripped;
+    }
+
+    static String stripFence(String text) {
+        var matcher = FENCE.matcher(text);
+        return matcher.matches() ? matcher.group(1).strip() : text;
+    }
+
+    private static JsonNode parseObject(String text) throws AnswerException {
+        if (text.isEmpty()) {
+            throw new AnswerException("the answer is empty, a JSON object was expected");
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new AnswerException("the answer is not valid JSON (" + e.getOriginalMessage() + "): "
+                    + shown(text));
+        }
+        if (node == null || !node.isObject()) {
+            throw new AnswerException("the answer is not a JSON object: " + shown(text));
+        }
+        return node;
+    }
+
+    private static void checkProtectedFields(JsonNode node) throws AnswerException {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.startsWith("_")) {
+                throw new AnswerException("the answer may not set the protected field \"" + name
+                        + "\" (fields starting with _ belong to Elasticsearch and llm-watcher)");
+            }
+        }
+    }
+
+    private static String shown(String text) {
+        return text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "…";
+    }
+
+    private static int indexOfIgnoreCase(String text, String needle) {
+        return text.toLowerCase(java.util.Locale.ROOT).indexOf(needle);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.llmwatcher.llm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * The one place LLM clients touch HTTP, so that every call gets the same care: one shared connection pool, a
+ * timeout on every request, and every failure turned into an {@link LlmException} a user can act on. Messages name
+ * the provider and URL, never request headers, so an API key cannot leak into a queue document's error.
+ */
+public final class JsonHttp {
+
+    static final int MAX_BODY_CHARS = 500;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final HttpClient http;
+    private final Clock clock;
+
+    public JsonHttp(HttpClient http, Clock clock) {
+        this.http = http;
+        this.clock = clock;
+    }
+
+    /** A client with its own pool; build one per process and share it between providers. */
+    public static JsonHttp create(Duration connectTimeout) {
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        return new JsonHttp(http, Clock.systemUTC());
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Who is being called, for messages: e.g. {@code Ollama at http://localhost:11434} and the model asked for. */
+    public record Target(String label, String model) {
+    }
+
+    /**
+     * POSTs {@code body} as JSON and returns the parsed 2xx answer.
+     *
+     * @param headers extra headers (e.g. {@code Authorization}); never echoed in any message
+     */
+    public JsonNode post(URI uri, Map<String, String> headers, Object body, Duration timeout, Target target)
+            throws LlmException {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            throw new LlmException(LlmException.Kind.TIMEOUT, target.label() + ": no time left for the call");
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(toJson(body)));
+        headers.forEach(request::header);
+        HttpResponse<String> response = send(request.build(), timeout, target);
+        int status = response.statusCode();
+        if (status / 100 != 2) {
+            throw statusError(response, target, headers);
+        }
+        return parse(response.body(), target);
+    }
+
+    private HttpResponse<String> send(HttpRequest request, Duration timeout, Target target) throws LlmException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new LlmException(LlmException.Kind.TIMEOUT,
+                    target.label() + " did not answer within " + timeout.toMillis() + " ms", 0, null, e);
+        } catch (ConnectException e) {
+            throw new LlmException(LlmException.Kind.CONNECTION,
+                    "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
+        } catch (IOException e) {
+            throw new LlmException(LlmException.Kind.CONNECTION,
+                    "connection to " + target.label() + " failed: " + describe(e), 0, null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmException(LlmException.Kind.INTERRUPTED,
+                    "interrupted while waiting for " + target.label(), 0, null, e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    private LlmException statusError(HttpResponse<String> response, Target target, Map<String, String> headers) {
+        int status = response.statusCode();
+        String detail = errorDetail(scrub(response.body(), headers));
+        LlmException.Kind kind = kindOf(status);
+        if (kind == LlmException.Kind.MODEL_NOT_FOUND && target.model() != null
+                && !detail.contains(target.model())) {
+            detail = detail + " (model \"" + target.model() + "\")";
+        }
+        Duration retryAfter = response.headers().firstValue("Retry-After")
+                .map(value -> parseRetryAfter(value, clock.instant()))
+                .orElse(null);
+        String message = target.label() + " answered " + status + ": " + detail;
+        return new LlmException(kind, message, status, retryAfter, null);
+    }
+
+    /** Some servers echo the key they were given in a 401 body; it must not reach a queue document. */
+    private static String scrub(String body, Map<String, String> headers) {
+        if (body == null) {
+            return null;
+        }
+        String scrubbed = body;
+        for (String value : headers.values()) {
+            String secret = value.startsWith("Bearer ") ? value.substring("Bearer ".length()) : value;
+            if (secret.length() >= 4) {
+                scrubbed = scrubbed.replace(secret, "***");
+            }
+        }
+        return scrubbed;
+    }
+
+    static LlmException.Kind kindOf(int status) {
+        return switch (status) {
+            case 401, 403 -> LlmException.Kind.AUTHENTICATION;
+            case 404 -> LlmException.Kind.MODEL_NOT_FOUND;
+            case 408 -> LlmException.Kind.TIMEOUT;
+            case 429 -> LlmException.Kind.RATE_LIMITED;
+            default -> status >= 500 ? LlmException.Kind.SERVER_ERROR : LlmException.Kind.BAD_REQUEST;
+        };
+    }
+
+    /** The human part of an error body: Ollama's {@code {"error": "..."}}, OpenAI's {@code error.message}, or raw. */
+    static String errorDetail(String body) {
+        if (body == null || body.isBlank()) {
+            return "(empty body)";
+        }
+        try {
+            JsonNode error = MAPPER.readTree(body).path("error");
+            if (error.isTextual()) {
+                return truncate(error.asText(), MAX_BODY_CHARS);
+            }
+            if (error.path("message").isTextual()) {
+                return truncate(error.path("message").asText(), MAX_BODY_CHARS);
+            }
+        } catch (JsonProcessingException e) {
+            // not JSON: the raw body is the best we have
+        }
+        return truncate(body.strip(), MAX_BODY_CHARS);
+    }
+
+    /**
+     * {@code Retry-After} as delta-seconds or an HTTP-date; null when unparseable. A date in the past gives zero.
+     */
+    public static Duration parseRetryAfter(String value, Instant now) {
+        String trimmed = value.strip();
+        try {
+            long seconds = Long.parseLong(trimmed);
+            return Duration.ofSeconds(Math.max(0, seconds));
+        } catch (NumberFormatException e) {
+            // not seconds: try an HTTP-date
+        }
+        try {
+            Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration wait = Duration.between(now, at);
+            return wait.isNegative() ? Duration.ZERO : wait;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode parse(String body, Target target) throws LlmException {
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw malformed(body, target, null);
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw malformed(body, target, e);
+        }
+    }
+
+    /** For a 2xx answer that is not what the protocol promises. */
+    public static LlmException malformed(String body, Target target, Throwable cause) {
+        return new LlmException(LlmException.Kind.MALFORMED_RESPONSE,
+                target.label() + " sent an unreadable answer: " + truncate(String.valueOf(body), MAX_BODY_CHARS),
+                0, null, cause);
+    }
+
+    private static String toJson(Object body) {
+        try {
+            return MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("request body is not serialisable as JSON", e);
+        }
+    }
+
+    public static String truncate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "…";
+    }
+
+    /** A URL fit for messages: scheme, host, port and path, without user info or query (which may hold secrets). */
+    public static String redact(URI uri) {
+        StringBuilder out = new StringBuilder().append(uri.getScheme()).append("://").append(uri.getHost());
+        if (uri.getPort() >= 0) {
+            out.append(':').append(uri.getPort());
+        }
+        if (uri.getRawPath() != null) {
+            out.append(uri.getRawPath());
+        }
+        String text = out.toString();
+        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    /** {@code base} + {@code path}, tolerating a trailing slash on the base. */
+    public static URI resolve(URI base, String path) {
+        String text = base.toString();
+        return URI.create((text.endsWith("/") ? text.substring(0, text.length() - 1) : text) + path);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.llmwatcher.llm;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * Retries the failures that a later attempt can fix (rate limits, 5xx, dropped connections, timeouts) with
+ * exponential backoff and full jitter, all inside the request's own {@code timeout}: it never sleeps past that
+ * budget and throws the last error once it is spent. A 429 also closes the provider's {@link RateLimitGate}, so
+ * concurrent callers wait too; rate limits are retried for as long as the budget lasts (the run slows down rather
+ * than failing documents), other retryable failures at most {@link Policy#maxAttempts()} times. Everything else
+ * (bad model, bad key, refusal, truncation, ...) is thrown at once.
+ */
+public final class RetryingLlmClient implements LlmClient {
+
+    private static final Set<LlmException.Kind> RETRYABLE = EnumSet.of(LlmException.Kind.RATE_LIMITED,
+            LlmException.Kind.SERVER_ERROR, LlmException.Kind.CONNECTION, LlmException.Kind.TIMEOUT);
+
+    /** Waits; tests pass one that advances a fake clock. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /**
+     * @param maxAttempts   attempts in all, the first included, for failures other than rate limits
+     * @param baseDelay     the backoff ceiling of the first retry; it doubles per retry up to {@code maxDelay}
+     * @param maxRetryAfter the longest {@code Retry-After} honoured; longer ones are capped to it
+     */
+    public record Policy(int maxAttempts, Duration baseDelay, Duration maxDelay, Duration maxRetryAfter) {
+
+        public static final Policy DEFAULT =
+                new Policy(6, Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(60));
+
+        public Policy {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+            }
+        }
+    }
+
+    private final LlmClient delegate;
+    private final Policy policy;
+    private final RateLimitGate gate;
+    private final LongSupplier nanoTime;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+
+    public RetryingLlmClient(LlmClient delegate, Policy policy, RateLimitGate gate, LongSupplier nanoTime,
+                             Sleeper sleeper, RandomGenerator random) {
+        this.delegate = delegate;
+        this.policy = policy;
+        this.gate = gate;
+        this.nanoTime = nanoTime;
+        this.sleeper = sleeper;
+        this.random = random;
+    }
+
+    /** Real time, a fresh gate, default policy. */
+    public static RetryingLlmClient wrap(LlmClient delegate) {
+        return new RetryingLlmClient(delegate, Policy.DEFAULT, new RateLimitGate(), System::nanoTime,
+                duration -> Thread.sleep(duration), new Random());
+    }
+
+    @Override
+    public LlmAnswer complete(LlmRequest request) throws LlmException {
+        long started = nanoTime.getAsLong();
+        long deadline = started + request.timeout().toNanos();
+        LlmException last = null;
+        for (int attempt = 1; ; attempt++) {
+            waitForGate(deadline, last);
+            Duration left = Duration.ofNanos(deadline - nanoTime.getAsLong());
+            if (!left.isPositive()) {
+                throw last != null ? last : budgetSpent(request);
+            }
+            try {
+                LlmAnswer answer = delegate.complete(request.withTimeout(left));
+                Duration latency = Duration.ofNanos(nanoTime.getAsLong() - started);
+                return new LlmAnswer(answer.text(), answer.usage(), answer.finishReason(), latency);
+            } catch (LlmException e) {
+                last = e;
+                if (!RETRYABLE.contains(e.kind()) || attempt >= policy.maxAttempts()
+                        && e.kind() != LlmException.Kind.RATE_LIMITED) {
+                    throw e;
+                }
+                Duration wait = delayAfter(e, attempt);
+                if (e.kind() == LlmException.Kind.RATE_LIMITED) {
+                    gate.slowDown(wait);
+                }
+                if (nanoTime.getAsLong() + wait.toNanos() - deadline >= 0) {
+                    throw e;
+                }
+                sleep(wait, e);
+            }
+        }
+    }
+
+    /**
+     * Waits while the provider's gate is closed, plus a random share of that wait so that the held callers do not
+     * all come back at the same instant and trip the limit again.
+     */
+    private void waitForGate(long deadline, LlmException last) throws LlmException {
+        Duration closed = gate.remaining();
+        if (!closed.isPositive()) {
+            return;
+        }
+        if (nanoTime.getAsLong() + closed.toNanos() - deadline >= 0) {
+            throw last != null ? last : new LlmException(LlmException.Kind.RATE_LIMITED,
+                    "the provider asked to slow down for " + closed.toMillis() + " ms, longer than this call's "
+                            + "remaining time", 429, closed, null);
+        }
+        Duration held = closed.plusMillis(random.nextLong(closed.toMillis() + 1));
+        sleep(nanoTime.getAsLong() + held.toNanos() - deadline < 0 ? held : closed, last);
+    }
+
+    /** Retry-After when given (capped), else exponential backoff with full jitter. */
+    Duration delayAfter(LlmException e, int attempt) {
+        if (e.retryAfter().isPresent()) {
+            Duration retryAfter = e.retryAfter().get();
+            return retryAfter.compareTo(policy.maxRetryAfter()) > 0 ? policy.maxRetryAfter() : retryAfter;
+        }
+        long ceiling = policy.baseDelay().toMillis() << Math.min(attempt - 1, 20);
+        ceiling = Math.min(ceiling, policy.maxDelay().toMillis());
+        return Duration.ofMillis(random.nextLong(ceiling + 1));
+    }
+
+    private void sleep(Duration wait, LlmException last) throws LlmException {
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmException(LlmException.Kind.INTERRUPTED, "interrupted while waiting to retry", 0, null,
+                    last != null ? last : e);
+        }
+    }
+
+    private static LlmException budgetSpent(LlmRequest request) {
+        return new LlmException(LlmException.Kind.TIMEOUT,
+                "no time left for the call within its " + request.timeout().toMillis() + " ms budget");
+    }
+}

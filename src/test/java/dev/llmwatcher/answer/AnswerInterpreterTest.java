@@ -1,0 +1,124 @@
+package dev.llmwatcher.answer;
+
+import dev.llmwatcher.llm.LlmAnswer;
+import dev.llmwatcher.llm.TokenUsage;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AnswerInterpreterTest {
+
+    private static final Map<String, Object> SCALE_SCHEMA = Map.of("type", "object",
+            "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
+
+    private final AnswerInterpreter interpreter = new AnswerInterpreter();
+
+    private static LlmAnswer llm(String text) {
+        return new LlmAnswer(text, TokenUsage.NONE, "stop", Duration.ZERO);
+    }
+
+    @Test
+    void parsesAnObjectThatMatchesTheSchema() throws Exception {
+        Answer answer = interpreter.interpret(llm("{\"scale\": 5}"), SCALE_SCHEMA);
+
+        assertThat(answer.isStructured()).isTrue();
+        assertThat(answer.fields()).isEqualTo(Map.of("scale", 5));
+    }
+
+    @Test
+    void stripsThinkingAndFences() throws Exception {
+        String text = "<think>The review is positive, so 9.</think>\n```json\n{\"scale\": 9}\n```";
+
+        Answer answer = interpreter.interpret(llm(text), SCALE_SCHEMA);
+
+        assertThat(answer.fields()).isEqualTo(Map.of("scale", 9));
+    }
+
+    @Test
+    void dropsReasoningBeforeAClosingTagWithoutOpening() throws Exception {
+        Answer answer = interpreter.interpret(llm("positive, so 9.</think>{\"scale\": 9}"), SCALE_SCHEMA);
+
+        assertThat(answer.fields()).isEqualTo(Map.of("scale", 9));
+    }
+
+    @Test
+    void unterminatedThinkingLeavesNoAnswer() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("<think>hmm, let me see {\"scale\": 3"), SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessage("the answer is empty, a JSON object was expected");
+    }
+
+    @Test
+    void rejectsTextThatIsNotJson() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("I would say 9 out of 10."), SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessageStartingWith("the answer is not valid JSON")
+                .hasMessageEndingWith(": I would say 9 out of 10.");
+    }
+
+    @Test
+    void rejectsJsonThatIsNotAnObject() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("[9]"), "json"))
+                .isInstanceOf(AnswerException.class)
+                .hasMessage("the answer is not a JSON object: [9]");
+    }
+
+    @Test
+    void showsOnlyTheStartOfALongAnswer() {
+        String longArray = "[" + "1,".repeat(500) + "1]";
+
+        assertThatThrownBy(() -> interpreter.interpret(llm(longArray), "json"))
+                .isInstanceOf(AnswerException.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(240));
+    }
+
+    @Test
+    void schemaViolationNamesTheProperty() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("{\"scale\": \"nine\"}"), SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessage("the answer does not match the schema: $.scale: string found, integer expected");
+    }
+
+    @Test
+    void missingRequiredPropertyIsNamed() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("{\"score\": 9}"), SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessageContaining("scale");
+    }
+
+    @Test
+    void rejectsProtectedFields() {
+        for (String key : List.of("_llm_watcher", "_id", "_index", "_routing")) {
+            assertThatThrownBy(() -> interpreter.interpret(llm("{\"" + key + "\": 1}"), "json"))
+                    .isInstanceOf(AnswerException.class)
+                    .hasMessageStartingWith("the answer may not set the protected field \"" + key + "\"");
+        }
+    }
+
+    @Test
+    void jsonFormatAcceptsAnyObject() throws Exception {
+        Answer answer = interpreter.interpret(llm("{\"a\": {\"b\": [1, 2]}, \"c\": null}"), "json");
+
+        assertThat(answer.fields()).containsEntry("a", Map.of("b", List.of(1, 2))).containsEntry("c", null);
+    }
+
+    @Test
+    void withoutSchemaTheTrimmedTextIsTheAnswer() throws Exception {
+        Answer answer = interpreter.interpret(llm("<think>short</think>\n  A lovely review.  \n"), Map.of());
+
+        assertThat(answer.isStructured()).isFalse();
+        assertThat(answer.text()).isEqualTo("A lovely review.");
+    }
+
+    @Test
+    void emptyTextAnswerFails() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("  "), (Object) null))
+                .isInstanceOf(AnswerException.class)
+                .hasMessage("the answer is empty");
+    }
+}

@@ -1,0 +1,35 @@
+package dev.llmwatcher.llm;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LlmClientsTest {
+
+    private final LlmClients clients = LlmClients.create(URI.create("http://localhost:11434"), null, "sk-secret",
+            Duration.ofSeconds(1));
+
+    @Test
+    void findsBothProvidersIgnoringCase() {
+        assertThat(clients.forProvider("ollama")).isNotNull();
+        assertThat(clients.forProvider("OpenAI")).isNotNull();
+    }
+
+    @Test
+    void unknownProviderListsTheKnownOnes() {
+        assertThatThrownBy(() -> clients.forProvider("anthropic"))
+                .isInstanceOf(UnknownProviderException.class)
+                .hasMessage("unknown LLM provider \"anthropic\"; known providers: ollama, openai");
+    }
+
+    @Test
+    void missingProviderIsUnknown() {
+        assertThatThrownBy(() -> clients.forProvider(null))
+                .isInstanceOf(UnknownProviderException.class)
+                .hasMessageStartingWith("unknown LLM provider (none given)");
+    }
+}
