@@ -1,5 +1,7 @@
 package dev.llmwatcher.config;
 
+import dev.llmwatcher.queue.ElasticsearchSettings;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -35,7 +37,7 @@ public final class ConfigReader {
     }
 
     private WatcherConfig read() {
-        ElasticsearchAccess elasticsearch = elasticsearch();
+        ElasticsearchSettings elasticsearch = elasticsearch();
         LlmAccess llm = new LlmAccess(url(Setting.OLLAMA_API_URL), url(Setting.OPENAI_BASE_URL),
                 Secret.of(raw(Setting.OPENAI_API_KEY).orElse(null)), seconds(Setting.LLM_TIMEOUT, 1, 3600));
         int batchSize = integer(Setting.BATCH_SIZE, 1, 10_000);
@@ -51,7 +53,7 @@ public final class ConfigReader {
         return config;
     }
 
-    private ElasticsearchAccess elasticsearch() {
+    private ElasticsearchSettings elasticsearch() {
         URI url = null;
         if (raw(Setting.ELASTICSEARCH_URL).isEmpty()) {
             problems.add("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL");
@@ -77,9 +79,17 @@ public final class ConfigReader {
         fingerprint.filter(f -> !FINGERPRINT.matcher(f).matches()).ifPresent(f -> problems.add(
                 describe(Setting.ELASTICSEARCH_CA_FINGERPRINT) + ": expected a SHA-256 fingerprint "
                         + "(64 hex digits, colons allowed), got " + f.length() + " characters"));
-        return new ElasticsearchAccess(url, username, password, apiKey, caCert,
-                fingerprint.map(f -> f.replace(":", "").toLowerCase(Locale.ROOT)),
-                seconds(Setting.ELASTICSEARCH_TIMEOUT, 1, 3600));
+        if (caCert.isPresent() && fingerprint.isPresent()) {
+            problems.add("both a CA certificate and a CA fingerprint are set: use "
+                    + describe(Setting.ELASTICSEARCH_CA_CERT) + " or " + describe(Setting.ELASTICSEARCH_CA_FINGERPRINT));
+        }
+        Duration timeout = seconds(Setting.ELASTICSEARCH_TIMEOUT, 1, 3600);
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new ElasticsearchSettings(url, username, Optional.of(password.value()).filter(p -> !p.isEmpty()),
+                Optional.of(apiKey.value()).filter(k -> !k.isEmpty()), caCert,
+                fingerprint.map(f -> f.replace(":", "").toLowerCase(Locale.ROOT)), timeout);
     }
 
     private Optional<String> raw(Setting setting) {

@@ -1,5 +1,7 @@
 package dev.llmwatcher.config;
 
+import dev.llmwatcher.queue.ElasticsearchSettings;
+
 import java.time.Duration;
 import java.util.Optional;
 
@@ -12,12 +14,12 @@ import java.util.Optional;
  * @param passDuration   longest one pass may run; also the bound of a claim's lease
  * @param retryBackoff   wait before the first retry of a failed document; doubles per attempt
  */
-public record WatcherConfig(ElasticsearchAccess elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
+public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
                             int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
                             boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
                             Duration passDuration, Duration shutdownGrace) {
 
-    public WatcherConfig withElasticsearch(ElasticsearchAccess access) {
+    public WatcherConfig withElasticsearch(ElasticsearchSettings access) {
         return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
                 sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace);
     }

@@ -1,0 +1,72 @@
+package dev.llmwatcher.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigReaderTest {
+
+    @Test
+    void appliesTheOriginalDefaults() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://localhost:9200/"));
+
+        assertThat(config.elasticsearch().url().toString()).isEqualTo("http://localhost:9200");
+        assertThat(config.watchIndex()).isEqualTo("llm-queue");
+        assertThat(config.batchSize()).isEqualTo(10);
+        assertThat(config.concurrency()).isEqualTo(10);
+        assertThat(config.watchInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.retryErrors()).isFalse();
+        assertThat(config.sortField()).isEmpty();
+        assertThat(config.llm().ollamaUrl().toString()).isEqualTo("http://localhost:11434");
+        assertThat(config.llm().openAiBaseUrl().toString()).isEqualTo("https://api.openai.com/v1");
+        assertThat(config.maxAttempts()).isEqualTo(5);
+    }
+
+    @Test
+    void concurrencyDefaultsToTheBatchSize() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_BATCH_SIZE", "25"));
+
+        assertThat(config.concurrency()).isEqualTo(25);
+    }
+
+    @Test
+    void secretsNeverShowInTheRecordsText() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "ELASTICSEARCH_USERNAME", "elastic", "ELASTICSEARCH_PASSWORD", "hunter2-secret",
+                "OPENAI_API_KEY", "sk-very-secret"));
+
+        assertThat(config.toString()).doesNotContain("hunter2-secret").doesNotContain("sk-very-secret");
+    }
+
+    @Test
+    void listsEveryProblemNamingFlagAndVariable() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "ftp://es",
+                "LLM_WATCHER_CONCURRENCY", "0", "ELASTICSEARCH_API_KEY", "k", "ELASTICSEARCH_USERNAME", "u",
+                "LLM_WATCHER_RETRY_ERRORS", "maybe")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(5))
+                .hasMessageContaining("--elasticsearch (ELASTICSEARCH_URL): expected an http:// or https:// URL")
+                .hasMessageContaining("--concurrency (LLM_WATCHER_CONCURRENCY): must be between 1 and 4096, got 0")
+                .hasMessageContaining("both an API key and a username")
+                .hasMessageContaining("needs both")
+                .hasMessageContaining("--retry-errors (LLM_WATCHER_RETRY_ERRORS): expected true or false");
+    }
+
+    @Test
+    void missingElasticsearchUrlSaysHowToGiveIt() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of()))
+                .hasMessage("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL");
+    }
+
+    @Test
+    void credentialsInTheUrlAreRefusedWithoutEchoingThem() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://elastic:pw123@es:9200")))
+                .hasMessageContaining("not in the URL")
+                .hasMessageNotContaining("pw123");
+    }
+}

@@ -1,0 +1,229 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.app.Watcher;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.FakeOpenAiServer;
+import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.WatcherFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WatcherEngineTest {
+
+    private static final Map<String, Object> SCALE_SCHEMA = Map.of("type", "object",
+            "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
+
+    private final TestElasticsearch es = TestElasticsearch.shared();
+    private FakeOllamaServer ollama;
+    private FakeOpenAiServer openAi;
+    private WatcherFixture fixture;
+    private String target;
+
+    @BeforeEach
+    void startServers() {
+        ollama = new FakeOllamaServer();
+        openAi = new FakeOpenAiServer();
+        fixture = new WatcherFixture(es, ollama, openAi);
+        target = TestElasticsearch.uniqueIndex("reviews");
+    }
+
+    @AfterEach
+    void stopServers() {
+        ollama.close();
+        openAi.close();
+    }
+
+    private Map<String, Object> meta(String provider, Object format) {
+        Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, "Rate this review: {{ctx.message}}");
+        meta.put("provider", provider);
+        meta.put("format", format);
+        return meta;
+    }
+
+    private void queue(String id, String message, Map<String, Object> meta) {
+        es.indexQueueDocument(fixture.queueIndex(), id, Map.of("message", message), meta);
+    }
+
+    private RunReport pass(Watcher watcher, Selection selection, Duration budget) {
+        return watcher.runPass(selection, Instant.now().plus(budget), Integer.MAX_VALUE, StopSignal.never());
+    }
+
+    @Test
+    void ollamaAnswerIsMergedAtTheRootAndTheQueueDocumentRemoved() {
+        ollama.respond(Reply.success("{\"scale\": 9}", 12, 3, "stop"));
+        queue("2", "I love it!", meta("ollama", SCALE_SCHEMA));
+
+        RunReport report;
+        try (Watcher watcher = fixture.watcher()) {
+            report = pass(watcher, Selection.NEW, Duration.ofSeconds(30));
+        }
+
+        assertThat(es.source(target, "2")).contains(Map.of("message", "I love it!", "scale", 9));
+        assertThat(es.count(fixture.queueIndex())).isZero();
+        assertThat(report.found()).isEqualTo(1);
+        assertThat(report.processed()).isEqualTo(1);
+        assertThat(report.tokensByModel()).containsEntry("llama3.3", new dev.llmwatcher.llm.TokenUsage(12, 3));
+        assertThat(ollama.lastRequest().body())
+                .containsEntry("model", "llama3.3")
+                .containsEntry("prompt", "Rate this review: I love it!")
+                .containsEntry("stream", false)
+                .containsEntry("format", SCALE_SCHEMA);
+    }
+
+    @Test
+    void openAiProviderGetsAJsonSchemaResponseFormat() {
+        openAi.respond(Reply.success("{\"scale\": 3}", 20, 4, "stop"));
+        Map<String, Object> meta = meta("openai", SCALE_SCHEMA);
+        meta.put("model", "gpt-4o-mini");
+        meta.put("options", Map.of("temperature", 0));
+        queue("a", "Meh.", meta);
+
+        try (Watcher watcher = fixture.watcher()) {
+            pass(watcher, Selection.NEW, Duration.ofSeconds(30));
+        }
+
+        assertThat(es.source(target, "a")).contains(Map.of("message", "Meh.", "scale", 3));
+        Map<String, Object> body = openAi.lastRequest().body();
+        assertThat(body).containsEntry("model", "gpt-4o-mini").containsEntry("temperature", 0);
+        assertThat(body.get("response_format")).isEqualTo(Map.of("type", "json_schema",
+                "json_schema", Map.of("name", "answer", "schema", SCALE_SCHEMA, "strict", false)));
+        assertThat(openAi.lastRequest().header("Authorization")).isEqualTo("Bearer sk-test-fixture-key");
+    }
+
+    @Test
+    void textAnswerWithoutSchemaGoesToLlmOutputOrTheTargetField() {
+        ollama.respond(Reply.text("A happy customer."));
+        queue("plain", "I love it!", meta("ollama", Map.of()));
+        Map<String, Object> targeted = meta("ollama", null);
+        targeted.put("target_field", "summary");
+        queue("targeted", "I love it!", targeted);
+
+        try (Watcher watcher = fixture.watcher()) {
+            pass(watcher, Selection.NEW, Duration.ofSeconds(30));
+        }
+
+        assertThat(es.source(target, "plain").orElseThrow()).containsEntry("llm_output", "A happy customer.");
+        assertThat(es.source(target, "targeted").orElseThrow()).containsEntry("summary", "A happy customer.");
+    }
+
+    @Test
+    void failedCallStaysQueuedWithErrorAndRetryModeSucceedsLater() {
+        ollama.respond(Reply.error(400, "invalid options"));
+        queue("3", "Broken?", meta("ollama", SCALE_SCHEMA));
+
+        try (Watcher watcher = fixture.watcher()) {
+            RunReport failedPass = pass(watcher, Selection.NEW, Duration.ofSeconds(30));
+            Map<String, Object> failed = watcherMeta(es.source(fixture.queueIndex(), "3").orElseThrow());
+
+            assertThat(failedPass.failed()).isEqualTo(1);
+            assertThat((String) failed.get("error")).contains("400").contains("invalid options");
+            assertThat(failed).containsEntry("attempts", 1).containsKey("last_attempt_at");
+            assertThat(es.source(target, "3")).isEmpty();
+            assertThat(pass(watcher, Selection.NEW, Duration.ofSeconds(30)).found()).isZero();
+
+            ollama.respond(Reply.text("{\"scale\": 7}"));
+            RunReport retryPass = pass(watcher, Selection.RETRY, Duration.ofSeconds(30));
+
+            assertThat(retryPass.processed()).isEqualTo(1);
+        }
+        assertThat(es.source(target, "3")).contains(Map.of("message", "Broken?", "scale", 7));
+        assertThat(es.count(fixture.queueIndex())).isZero();
+    }
+
+    @Test
+    void templateNamingAMissingFieldFailsWithoutCallingTheLlm() {
+        Map<String, Object> meta = meta("ollama", SCALE_SCHEMA);
+        meta.put("prompt", "Rate: {{ctx.review_text}}");
+        queue("4", "Good", meta);
+
+        try (Watcher watcher = fixture.watcher()) {
+            pass(watcher, Selection.NEW, Duration.ofSeconds(30));
+        }
+
+        assertThat(ollama.calls()).isZero();
+        assertThat((String) watcherMeta(es.source(fixture.queueIndex(), "4").orElseThrow()).get("error"))
+                .contains("review_text");
+    }
+
+    @Test
+    void callsStayUnderTheConcurrencyCapAndAFreeSlotTakesTheNextDocumentAtOnce() {
+        fixture.with("LLM_WATCHER_BATCH_SIZE", "10").with("LLM_WATCHER_CONCURRENCY", "3");
+        ollama.respondWith(request -> request.prompt().contains("slow")
+                ? Reply.delayed(Duration.ofMillis(2500), Reply.text("{\"scale\": 1}"))
+                : Reply.delayed(Duration.ofMillis(100), Reply.text("{\"scale\": 2}")));
+        queue("slow", "slow", meta("ollama", SCALE_SCHEMA));
+        for (int i = 0; i < 12; i++) {
+            queue("fast-" + i, "fast " + i, meta("ollama", SCALE_SCHEMA));
+        }
+
+        RunReport report;
+        try (Watcher watcher = fixture.watcher()) {
+            report = pass(watcher, Selection.NEW, Duration.ofSeconds(60));
+        }
+
+        assertThat(report.processed()).isEqualTo(13);
+        assertThat(ollama.maxInFlight()).isEqualTo(3);
+        // In waves of three, the slow call would hold back a whole wave: 2.5 s + 4 more waves of 0.1 s at best.
+        // With a free slot taking the next document at once, the twelve fast ones finish beside the slow one.
+        assertThat(report.duration()).isLessThan(Duration.ofMillis(2500 + 300));
+    }
+
+    @Test
+    void passReturnsBeforeItsDeadlineWithFinishedWorkStoredAndTheRestUntouched() {
+        fixture.with("LLM_WATCHER_CONCURRENCY", "2");
+        ollama.latency(Duration.ofMillis(1500)).respond(Reply.text("{\"scale\": 5}"));
+        for (int i = 0; i < 8; i++) {
+            queue("d" + i, "review " + i, meta("ollama", SCALE_SCHEMA));
+        }
+        Instant deadline = Instant.now().plusMillis(5000);
+
+        RunReport report;
+        try (Watcher watcher = fixture.watcher()) {
+            report = watcher.runPass(Selection.NEW, deadline, Integer.MAX_VALUE, StopSignal.never());
+        }
+
+        assertThat(Instant.now()).isBefore(deadline);
+        assertThat(report.processed()).isBetween(2, 6);
+        assertThat(report.failed()).isZero();
+        assertThat(report.stoppedBy()).contains("deadline reached");
+        long stored = es.count(target);
+        assertThat(stored).isEqualTo(report.processed());
+        assertThat(es.count(fixture.queueIndex())).isEqualTo(8 - stored);
+        for (int i = 0; i < 8; i++) {
+            es.source(fixture.queueIndex(), "d" + i).ifPresent(left ->
+                    assertThat(watcherMeta(left)).doesNotContainKey("error").doesNotContainKey("attempts"));
+        }
+    }
+
+    @Test
+    void maxDocumentsCapsAPass() {
+        ollama.respond(Reply.text("{\"scale\": 5}"));
+        for (int i = 0; i < 5; i++) {
+            queue("m" + i, "review " + i, meta("ollama", SCALE_SCHEMA));
+        }
+
+        RunReport report;
+        try (Watcher watcher = fixture.watcher()) {
+            report = watcher.runPass(Selection.NEW, Instant.now().plusSeconds(30), 2, StopSignal.never());
+        }
+
+        assertThat(report.processed()).isEqualTo(2);
+        assertThat(report.backlog()).isEqualTo(3);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> watcherMeta(Map<String, Object> source) {
+        return new LinkedHashMap<>((Map<String, Object>) source.get("_llm_watcher"));
+    }
+}
