@@ -80,7 +80,8 @@ public final class ElasticsearchConnection implements AutoCloseable {
 
     private static Header[] authHeaders(ElasticsearchSettings settings) {
         if (settings.apiKey().isPresent()) {
-            return new Header[] {new BasicHeader("Authorization", "ApiKey " + settings.apiKey().get())};
+            String key = encodedApiKey(settings.apiKey().get());
+            return new Header[] {new BasicHeader("Authorization", "ApiKey " + key)};
         }
         if (settings.username().isPresent()) {
             String pair = settings.username().get() + ":" + settings.password().orElse("");
@@ -88,6 +89,17 @@ public final class ElasticsearchConnection implements AutoCloseable {
             return new Header[] {new BasicHeader("Authorization", "Basic " + encoded)};
         }
         return new Header[0];
+    }
+
+    /**
+     * Elasticsearch wants {@code base64(id:api_key)} (the {@code encoded} value its API returns); an {@code id:key}
+     * pair is encoded here so either form a user copies works.
+     */
+    static String encodedApiKey(String apiKey) {
+        if (!apiKey.contains(":")) {
+            return apiKey;
+        }
+        return Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8));
     }
 
     private static javax.net.ssl.SSLContext sslFromPem(java.io.File pem) {

@@ -23,6 +23,7 @@ final class ElasticsearchFailures {
         this.endpoint = withoutUserInfo(settings.url());
         settings.password().filter(p -> p.length() >= 3).ifPresent(secrets::add);
         settings.apiKey().ifPresent(secrets::add);
+        settings.apiKey().map(ElasticsearchConnection::encodedApiKey).ifPresent(secrets::add);
         userInfoPassword(settings.url()).ifPresent(secrets::add);
     }
 
@@ -64,7 +65,12 @@ final class ElasticsearchFailures {
 
     private static String describe(Exception e) {
         if (e instanceof ElasticsearchException ee && ee.error() != null) {
-            return ee.error().type() + ": " + oneLine(String.valueOf(ee.error().reason()));
+            ErrorCause error = ee.error();
+            StringBuilder text = new StringBuilder(error.type()).append(": ").append(error.reason());
+            error.rootCause().stream().filter(c -> c.reason() != null && !c.reason().equals(error.reason()))
+                    .findFirst().ifPresent(c -> text.append(" (root cause: ").append(c.type()).append(": ")
+                            .append(c.reason()).append(')'));
+            return oneLine(text.toString());
         }
         Throwable deepest = e;
         while (deepest.getCause() != null && deepest.getCause() != deepest) {

@@ -28,7 +28,8 @@ public record ElasticsearchSettings(URI url, Optional<String> username, Optional
         caFingerprint = caFingerprint == null ? Optional.empty() : caFingerprint.filter(s -> !s.isEmpty());
         requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
         if (username.isPresent() && apiKey.isPresent()) {
-            throw new IllegalArgumentException("give either an Elasticsearch username/password or an API key, not both");
+            throw new IllegalArgumentException(
+                    "give either an Elasticsearch username/password or an API key, not both");
         }
         if (caCertificate.isPresent() && caFingerprint.isPresent()) {
             throw new IllegalArgumentException("give either a CA certificate or a CA fingerprint, not both");

@@ -224,7 +224,8 @@ class ElasticsearchQueueStoreTest {
 
         Map<String, Object> meta = meta("1");
         assertThat(meta).containsEntry("error", "LLM answered HTTP 500").containsEntry("attempts", 2)
-                .containsEntry("last_attempt_at", attempted.toString()).containsEntry("next_attempt_at", next.toString())
+                .containsEntry("last_attempt_at", attempted.toString())
+                .containsEntry("next_attempt_at", next.toString())
                 .containsEntry("parked", false).containsEntry("claim", null)
                 .containsEntry("prompt", "p").containsEntry("_original_index", target);
         es.refresh(queue);

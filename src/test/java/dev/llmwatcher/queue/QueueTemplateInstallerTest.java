@@ -95,7 +95,8 @@ class QueueTemplateInstallerTest {
                 {"size": 0, "aggs": {"errors": {"terms": {"field": "%s"}}}}"""
                 .formatted(QueueFields.ERROR_KEYWORD_PATH)).body();
 
-        assertThat(body).contains("{\"key\":\"HTTP 500\",\"doc_count\":2}").contains("{\"key\":\"timeout\",\"doc_count\":1}");
+        assertThat(body).contains("{\"key\":\"HTTP 500\",\"doc_count\":2}")
+                .contains("{\"key\":\"timeout\",\"doc_count\":1}");
     }
 
     private static Map<String, Object> doc(String created) {

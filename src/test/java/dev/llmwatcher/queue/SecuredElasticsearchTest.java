@@ -58,4 +58,20 @@ class SecuredElasticsearchTest {
                     });
         }
     }
+
+    @Test
+    void anApiKeyGivenAsIdColonKeyIsSentEncodedAndNeverShown() {
+        String key = "some-id:some-secret-key-value";
+        try (ElasticsearchConnection connection = ElasticsearchConnection.open(
+                ElasticsearchSettings.apiKey(es.url(), key))) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+
+            assertThatThrownBy(() -> store.countEligible(query(queue, Selection.NEW, Instant.now())))
+                    .isInstanceOfSatisfying(QueueUnavailableException.class, e -> {
+                        assertThat(e.isAuthenticationFailure()).isTrue();
+                        assertThat(e.getMessage()).doesNotContain("some-secret-key-value")
+                                .doesNotContain(ElasticsearchConnection.encodedApiKey(key));
+                    });
+        }
+    }
 }

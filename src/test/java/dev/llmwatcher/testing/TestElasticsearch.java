@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@link #SUPERUSER}/{@link #SUPERUSER_PASSWORD}; raw helpers and {@link #client()} authenticate as it.</li>
  *   <li>{@link #version8()}: an 8.19 server, security off, for compatibility tests.</li>
  * </ul>
+ * Besides the shared server at most one of the other two runs at a time: asking for one stops the other, so
+ * call them from the test class that needs them (not from a static shared field across classes).
  *
  * <p>Raw HTTP helpers ({@link #get}, {@link #put}, {@link #post}, {@link #delete}) return the status and body and
  * never throw on a non-2xx status; the document helpers ({@link #indexQueueDocument}, {@link #source}, ...) throw
@@ -57,6 +59,7 @@ public final class TestElasticsearch {
     private final ElasticsearchServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private ElasticsearchConnection connection;
+    private boolean stopped;
 
     private TestElasticsearch(ElasticsearchServer server) {
         this.server = server;
@@ -73,6 +76,7 @@ public final class TestElasticsearch {
     /** A 9.x test server with security on and {@link #SUPERUSER}, started on first call. */
     public static synchronized TestElasticsearch secured() {
         if (secured == null) {
+            stopVersion8();
             secured = start("es9-secured", "llmwatcher.test.es.zip", true);
         }
         return secured;
@@ -81,9 +85,26 @@ public final class TestElasticsearch {
     /** The 8.19 test server with security off, started on first call. */
     public static synchronized TestElasticsearch version8() {
         if (version8 == null) {
+            stopSecured();
             version8 = start("es8", "llmwatcher.test.es8.zip", false);
         }
         return version8;
+    }
+
+    // The machine is small and shared: besides the shared server, at most one special variant runs at a time.
+    // Test classes run one after another, so a class asking for one variant ends the previous class's variant.
+    private static void stopSecured() {
+        if (secured != null) {
+            secured.stop();
+            secured = null;
+        }
+    }
+
+    private static void stopVersion8() {
+        if (version8 != null) {
+            version8.stop();
+            version8 = null;
+        }
     }
 
     private static TestElasticsearch start(String name, String zipProperty, boolean security) {
@@ -259,6 +280,10 @@ public final class TestElasticsearch {
     }
 
     private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
         if (connection != null) {
             connection.close();
         }
