@@ -1,0 +1,248 @@
+package dev.llmwatcher.queue;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The queue in an Elasticsearch index. Every change to a queue document is a bulk item conditional on the
+ * {@code _seq_no}/{@code _primary_term} the caller holds, so overlapping runs never overwrite each other; every
+ * bulk response is read item by item. A result is always stored before its queue document is deleted, so a run
+ * killed at any point leaves each document either stored or still queued (and storing twice is harmless).
+ */
+public final class ElasticsearchQueueStore implements QueueStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchFailures failures;
+
+    public ElasticsearchQueueStore(ElasticsearchConnection connection) {
+        this.client = connection.client();
+        this.failures = new ElasticsearchFailures(connection.settings());
+    }
+
+    @Override
+    public QueueScan scan(QueueQuery query) {
+        return PointInTimeScan.open(client, failures, query);
+    }
+
+    @Override
+    public long countEligible(QueueQuery query) {
+        try {
+            return client.count(c -> c.index(query.index())
+                    .query(EligibilityQuery.of(query.selection(), query.now()))).count();
+        } catch (ElasticsearchException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return 0;
+            }
+            throw failures.unavailable("count queue documents in " + query.index(), e);
+        } catch (IOException e) {
+            throw failures.unavailable("count queue documents in " + query.index(), e);
+        }
+    }
+
+    @Override
+    public List<QueuedDocument> claim(String queueIndex, List<QueuedDocument> documents, Claim claim) {
+        Map<String, Object> lease = Map.of(QueueFields.CLAIM_OWNER, claim.owner(),
+                QueueFields.CLAIM_UNTIL, EligibilityQuery.iso(claim.until()));
+        Map<String, Object> change = meta(Map.of(QueueFields.CLAIM, lease));
+        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents, d -> change, "claim documents");
+        List<QueuedDocument> claimed = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            QueuedDocument document = documents.get(i);
+            BulkResponseItem item = items.get(i);
+            if (item.error() == null && item.seqNo() != null && item.primaryTerm() != null) {
+                claimed.add(document.atVersion(item.seqNo(), item.primaryTerm()));
+            } else if (item.status() == 409 || item.status() == 404) {
+                LOG.debug("Not claimed (id: {}): changed or removed by another run", document.id());
+            } else {
+                LOG.warn("Not claimed (id: {}): {}", document.id(), failures.reason(item.error()));
+            }
+        }
+        return claimed;
+    }
+
+    @Override
+    public List<WriteOutcome> store(String queueIndex, List<CompletedDocument> completed) {
+        if (completed.isEmpty()) {
+            return List.of();
+        }
+        List<String> indexErrors = indexResults(completed);
+        List<CompletedDocument> stored = new ArrayList<>();
+        for (int i = 0; i < completed.size(); i++) {
+            if (indexErrors.get(i) == null) {
+                stored.add(completed.get(i));
+            }
+        }
+        Map<String, String> deleteErrors = deleteFromQueue(queueIndex, stored);
+        List<WriteOutcome> outcomes = new ArrayList<>(completed.size());
+        for (int i = 0; i < completed.size(); i++) {
+            String id = completed.get(i).queued().id();
+            if (indexErrors.get(i) != null) {
+                outcomes.add(WriteOutcome.notStored(id, indexErrors.get(i)));
+            } else if (deleteErrors.containsKey(id)) {
+                outcomes.add(WriteOutcome.storedNotRemoved(id, deleteErrors.get(id)));
+            } else {
+                outcomes.add(WriteOutcome.done(id));
+            }
+        }
+        return outcomes;
+    }
+
+    @Override
+    public void recordFailures(String queueIndex, List<FailureRecord> records) {
+        List<QueuedDocument> documents = records.stream().map(FailureRecord::queued).toList();
+        Map<String, FailureRecord> byId = new HashMap<>();
+        records.forEach(r -> byId.put(r.queued().id(), r));
+        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents,
+                d -> failureChange(byId.get(d.id())), "record failures");
+        logUnapplied(documents, items, "Failure not recorded");
+    }
+
+    @Override
+    public void release(String queueIndex, List<QueuedDocument> documents) {
+        Map<String, Object> noClaim = new HashMap<>();
+        noClaim.put(QueueFields.CLAIM, null);
+        Map<String, Object> change = meta(noClaim);
+        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents, d -> change, "release claims");
+        logUnapplied(documents, items, "Claim not released");
+    }
+
+    /** Indexes each result under its queue document's id; returns per input the error, or null when stored. */
+    private List<String> indexResults(List<CompletedDocument> completed) {
+        List<BulkOperation> operations = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < completed.size(); i++) {
+            CompletedDocument document = completed.get(i);
+            if (document.targetIndex() == null || document.targetIndex().isBlank()) {
+                errors.add("no target index to store the result in");
+                continue;
+            }
+            errors.add(null);
+            positions.add(i);
+            operations.add(BulkOperation.of(o -> o.index(x -> x.index(document.targetIndex())
+                    .id(document.queued().id()).document(document.result()))));
+        }
+        if (operations.isEmpty()) {
+            return errors;
+        }
+        List<BulkResponseItem> items = bulk(operations, "store results");
+        for (int k = 0; k < items.size(); k++) {
+            BulkResponseItem item = items.get(k);
+            if (item.error() != null) {
+                errors.set(positions.get(k), failures.reason(item.error()));
+            }
+        }
+        return errors;
+    }
+
+    /**
+     * Deletes stored documents from the queue, each only if it is still the version claimed. Returns the reasons
+     * of those not deleted, by id. A delete that fails as a whole is reported per document, not thrown: the
+     * results are stored, and a later run writes them again harmlessly.
+     */
+    private Map<String, String> deleteFromQueue(String queueIndex, List<CompletedDocument> stored) {
+        Map<String, String> errors = new HashMap<>();
+        if (stored.isEmpty()) {
+            return errors;
+        }
+        List<BulkOperation> operations = stored.stream().map(CompletedDocument::queued)
+                .map(q -> BulkOperation.of(o -> o.delete(d -> d.index(queueIndex).id(q.id())
+                        .ifSeqNo(q.seqNo()).ifPrimaryTerm(q.primaryTerm()))))
+                .toList();
+        List<BulkResponseItem> items;
+        try {
+            items = bulk(operations, "remove stored documents from " + queueIndex);
+        } catch (QueueUnavailableException e) {
+            stored.forEach(c -> errors.put(c.queued().id(), e.getMessage()));
+            return errors;
+        }
+        for (int i = 0; i < items.size(); i++) {
+            BulkResponseItem item = items.get(i);
+            String id = stored.get(i).queued().id();
+            if (item.status() == 409) {
+                LOG.debug("Stored but not removed from the queue (id: {}): changed since it was claimed", id);
+                errors.put(id, "stored, but the queue document changed since it was claimed, so it was kept: "
+                        + failures.reason(item.error()));
+            } else if (item.error() != null) {
+                errors.put(id, "stored, but not removed from the queue: " + failures.reason(item.error()));
+            }
+        }
+        return errors;
+    }
+
+    private List<BulkResponseItem> conditionalUpdates(String queueIndex, List<QueuedDocument> documents,
+                                                      Function<QueuedDocument, Map<String, Object>> change,
+                                                      String action) {
+        if (documents.isEmpty()) {
+            return List.of();
+        }
+        List<BulkOperation> operations = documents.stream()
+                .map(d -> BulkOperation.of(o -> o.update(u -> u.index(queueIndex).id(d.id())
+                        .ifSeqNo(d.seqNo()).ifPrimaryTerm(d.primaryTerm())
+                        .action(a -> a.doc(change.apply(d))))))
+                .toList();
+        return bulk(operations, action + " in " + queueIndex);
+    }
+
+    private List<BulkResponseItem> bulk(List<BulkOperation> operations, String action) {
+        BulkResponse response;
+        try {
+            response = client.bulk(BulkRequest.of(b -> b.operations(operations)));
+        } catch (ElasticsearchException | IOException e) {
+            throw failures.unavailable(action, e);
+        }
+        if (response.items().size() != operations.size()) {
+            throw new QueueUnavailableException("Elasticsearch answered " + response.items().size()
+                    + " bulk items for " + operations.size() + " operations while trying to " + action, null);
+        }
+        return response.items();
+    }
+
+    private void logUnapplied(List<QueuedDocument> documents, List<BulkResponseItem> items, String what) {
+        for (int i = 0; i < items.size(); i++) {
+            BulkResponseItem item = items.get(i);
+            if (item.error() == null) {
+                continue;
+            }
+            String id = documents.get(i).id();
+            if (item.status() == 409 || item.status() == 404) {
+                LOG.debug("{} (id: {}): changed or removed by another run since it was claimed", what, id);
+            } else {
+                LOG.warn("{} (id: {}): {}", what, id, failures.reason(item.error()));
+            }
+        }
+    }
+
+    private static Map<String, Object> failureChange(FailureRecord failure) {
+        Map<String, Object> fields = new HashMap<>();
+        String error = failure.error() == null || failure.error().isBlank() ? "unknown error" : failure.error();
+        fields.put(QueueFields.ERROR, error);
+        fields.put(QueueFields.ATTEMPTS, failure.attempts());
+        fields.put(QueueFields.LAST_ATTEMPT_AT,
+                failure.attemptedAt() == null ? null : EligibilityQuery.iso(failure.attemptedAt()));
+        fields.put(QueueFields.NEXT_ATTEMPT_AT,
+                failure.nextAttemptAt() == null ? null : EligibilityQuery.iso(failure.nextAttemptAt()));
+        fields.put(QueueFields.PARKED, failure.parked());
+        fields.put(QueueFields.CLAIM, null);
+        return meta(fields);
+    }
+
+    private static Map<String, Object> meta(Map<String, Object> fields) {
+        return Map.of(QueueFields.META, fields);
+    }
+}

@@ -1,0 +1,151 @@
+package dev.llmwatcher.queue;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch.indices.GetIndexTemplateResponse;
+import co.elastic.clients.json.JsonData;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Installs the composable index template of the queue index, shipped as
+ * {@code llm-watcher/queue-index-template.json}. Without it the queue index maps user fields dynamically, and the
+ * first two pipelines sending the same field name with different types break ingestion; with it user fields
+ * stay in {@code _source} unindexed and only {@code _llm_watcher} is mapped.
+ *
+ * <p>The template is named {@value #DEFAULT_NAME} for the default queue index {@code llm-queue}, and
+ * {@code llm-watcher-queue-<index>} for any other, so several queues on one cluster don't fight over one
+ * template. A content hash in {@code _meta.content_hash} makes installing idempotent: an identical template is
+ * left alone. A template applies to indices created after it: an existing queue index keeps its mapping.
+ */
+public final class QueueTemplateInstaller {
+
+    public static final String DEFAULT_NAME = "llm-watcher-queue";
+    public static final String DEFAULT_QUEUE_INDEX = "llm-queue";
+    static final String RESOURCE = "/llm-watcher/queue-index-template.json";
+
+    /** What {@link #install} did. */
+    public enum Result { CREATED, UPDATED, UNCHANGED }
+
+    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.INDENT_OUTPUT, false)
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchFailures failures;
+
+    public QueueTemplateInstaller(ElasticsearchConnection connection) {
+        this.client = connection.client();
+        this.failures = new ElasticsearchFailures(connection.settings());
+    }
+
+    /** Name of the template that covers {@code queueIndex}. */
+    public static String templateName(String queueIndex) {
+        return DEFAULT_QUEUE_INDEX.equals(queueIndex) ? DEFAULT_NAME : DEFAULT_NAME + "-" + queueIndex;
+    }
+
+    /**
+     * Installs the template for {@code queueIndex} unless an identical one is there.
+     *
+     * @param sortField the configured sort field as {@code name} or {@code name:type} (see {@link SortField}; the
+     *                  type defaults to {@code date}); mapped at the root so sorting works despite
+     *                  {@code dynamic: false}. Date and numeric types get {@code ignore_malformed} so a bad value
+     *                  in one document never blocks its queueing.
+     */
+    public Result install(String queueIndex, Optional<String> sortField) {
+        String name = templateName(queueIndex);
+        String body = templateBody(queueIndex, SortField.parse(sortField));
+        String hash = contentHash(body);
+        Optional<String> installedHash = installedHash(name);
+        if (installedHash.filter(hash::equals).isPresent()) {
+            return Result.UNCHANGED;
+        }
+        ObjectNode withHash = (ObjectNode) readTree(body);
+        ((ObjectNode) withHash.get("_meta")).put("content_hash", hash);
+        try {
+            client.indices().putIndexTemplate(p -> p.name(name).withJson(new StringReader(withHash.toString())));
+        } catch (ElasticsearchException | IOException e) {
+            throw failures.unavailable("install the index template " + name, e);
+        }
+        return installedHash.isPresent() ? Result.UPDATED : Result.CREATED;
+    }
+
+    /** The template body for {@code queueIndex}, without the content hash. */
+    public static String templateBody(String queueIndex, Optional<SortField> sortField) {
+        ObjectNode template = (ObjectNode) readTree(resource());
+        template.putArray("index_patterns").add(queueIndex);
+        sortField.ifPresent(f -> {
+            ObjectNode properties = (ObjectNode) template.at("/template/mappings/properties");
+            ObjectNode mapping = properties.putObject(f.name()).put("type", f.type());
+            if (!f.type().equals("keyword") && !f.type().equals("boolean")) {
+                mapping.put("ignore_malformed", true);
+            }
+            if (f.type().equals("keyword")) {
+                mapping.put("ignore_above", 1024);
+            }
+        });
+        try {
+            return JSON.writeValueAsString(JSON.treeToValue(template, Map.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Optional<String> installedHash(String name) {
+        GetIndexTemplateResponse response;
+        try {
+            response = client.indices().getIndexTemplate(g -> g.name(name));
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw failures.unavailable("read the index template " + name, e);
+        } catch (IOException e) {
+            throw failures.unavailable("read the index template " + name, e);
+        }
+        return response.indexTemplates().stream().findFirst()
+                .map(t -> t.indexTemplate().meta())
+                .map(meta -> meta.get("content_hash"))
+                .map(d -> d.to(String.class))
+                .or(() -> Optional.of(""));
+    }
+
+    private static String contentHash(String body) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    private static String resource() {
+        try (InputStream in = QueueTemplateInstaller.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + RESOURCE + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
