@@ -69,18 +69,22 @@ public final class DocumentProcessor {
         return new PreparedDocument(document, instructions, format, prompt);
     }
 
-    /** Processes one document; {@code timeout} bounds the LLM call, retries included. */
-    public DocumentOutcome process(QueuedDocument document, Duration timeout) {
+    /**
+     * Processes one document; {@code timeout} bounds the LLM call, retries included. When {@code cutByDeadline}
+     * (the timeout was shortened to fit the pass's deadline), a timeout is the pass's doing, not the document's:
+     * its claim is released without counting an attempt.
+     */
+    public DocumentOutcome process(QueuedDocument document, Duration timeout, boolean cutByDeadline) {
         PreparedDocument prepared;
         try {
             prepared = prepare(document);
         } catch (InvalidDocumentException e) {
             return new DocumentOutcome.Failed(document, attemptsOf(document), e.getMessage(), null);
         }
-        return call(prepared, timeout);
+        return call(prepared, timeout, cutByDeadline);
     }
 
-    private DocumentOutcome call(PreparedDocument prepared, Duration timeout) {
+    private DocumentOutcome call(PreparedDocument prepared, Duration timeout, boolean cutByDeadline) {
         Instructions instructions = prepared.instructions();
         LlmClient client = llms.forProvider(instructions.provider());
         LlmRequest request = new LlmRequest(instructions.model(), prepared.prompt(),
@@ -89,7 +93,7 @@ public final class DocumentProcessor {
         try {
             answer = client.complete(request);
         } catch (LlmException e) {
-            return failedCall(prepared, e);
+            return failedCall(prepared, e, cutByDeadline);
         }
         DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
                 answer.latency());
@@ -105,13 +109,17 @@ public final class DocumentProcessor {
         }
     }
 
-    private static DocumentOutcome failedCall(PreparedDocument prepared, LlmException e) {
+    private static DocumentOutcome failedCall(PreparedDocument prepared, LlmException e, boolean cutByDeadline) {
         Instructions instructions = prepared.instructions();
         String message = describe(instructions, e.getMessage());
         return switch (e.kind()) {
             case AUTHENTICATION -> new DocumentOutcome.Abandoned(prepared.document(),
                     RunReport.CREDENTIALS_PREFIX + " by " + instructions.provider() + ": " + e.getMessage(), true);
             case INTERRUPTED -> new DocumentOutcome.Abandoned(prepared.document(), message, false);
+            case TIMEOUT, RATE_LIMITED -> cutByDeadline
+                    ? new DocumentOutcome.Abandoned(prepared.document(), "cut short by the pass's deadline: " + message,
+                    false)
+                    : new DocumentOutcome.Failed(prepared.document(), instructions.attempts(), message, null);
             default -> new DocumentOutcome.Failed(prepared.document(), instructions.attempts(), message, null);
         };
     }

@@ -103,6 +103,7 @@ public final class WatcherEngine {
         private final Semaphore slots = new Semaphore(settings.concurrency());
         private final AtomicReference<String> abort = new AtomicReference<>();
         private final AtomicReference<RuntimeException> writeFailure = new AtomicReference<>();
+        private final TypicalLatency typicalLatency = new TypicalLatency();
         private final WriteBack writeBack;
         private final ExecutorService calls;
         private volatile long submitted = -1;
@@ -167,7 +168,8 @@ public final class WatcherEngine {
                     continue;
                 }
                 Duration timeout = callTimeout();
-                completions.submit(() -> processGuarded(document, timeout));
+                boolean cutByDeadline = timeout.compareTo(settings.callTimeout()) < 0;
+                completions.submit(() -> processGuarded(document, timeout, cutByDeadline));
                 started++;
             }
         }
@@ -182,7 +184,8 @@ public final class WatcherEngine {
             if (abort.get() != null) {
                 return Optional.of(abort.get());
             }
-            if (callTimeout().compareTo(EngineSettings.MIN_CALL_TIME) < 0) {
+            Duration left = callTimeout();
+            if (left.compareTo(EngineSettings.MIN_CALL_TIME) < 0 || left.compareTo(typicalLatency.current()) < 0) {
                 return Optional.of("deadline reached");
             }
             return Optional.empty();
@@ -201,9 +204,12 @@ public final class WatcherEngine {
             return untilDeadline.compareTo(settings.callTimeout()) < 0 ? untilDeadline : settings.callTimeout();
         }
 
-        private DocumentOutcome processGuarded(QueuedDocument document, Duration timeout) {
+        private DocumentOutcome processGuarded(QueuedDocument document, Duration timeout, boolean cutByDeadline) {
             try {
-                DocumentOutcome outcome = processor.process(document, timeout);
+                DocumentOutcome outcome = processor.process(document, timeout, cutByDeadline);
+                if (outcome instanceof DocumentOutcome.Completed completed) {
+                    typicalLatency.observe(completed.call().latency());
+                }
                 if (outcome instanceof DocumentOutcome.Abandoned abandoned && abandoned.stopsRun()) {
                     abort.compareAndSet(null, abandoned.reason());
                 }

@@ -34,13 +34,17 @@ public final class ElasticsearchQueueStore implements QueueStore {
         this.failures = new ElasticsearchFailures(connection.settings());
     }
 
+    /** Refreshes the queue first, so the scan sees every change made before it (the last pass's among them). */
     @Override
     public QueueScan scan(QueueQuery query) {
+        refresh(query.index());
         return PointInTimeScan.open(client, failures, query);
     }
 
+    /** Refreshes the queue first, so documents stored or failed a moment ago are not counted as eligible. */
     @Override
     public long countEligible(QueueQuery query) {
+        refresh(query.index());
         try {
             return client.count(c -> c.index(query.index())
                     .query(EligibilityQuery.of(query.selection(), query.now()))).count();
@@ -51,6 +55,18 @@ public final class ElasticsearchQueueStore implements QueueStore {
             throw failures.unavailable("count queue documents in " + query.index(), e);
         } catch (IOException e) {
             throw failures.unavailable("count queue documents in " + query.index(), e);
+        }
+    }
+
+    private void refresh(String queueIndex) {
+        try {
+            client.indices().refresh(r -> r.index(queueIndex).ignoreUnavailable(true).allowNoIndices(true));
+        } catch (ElasticsearchException e) {
+            if (!ElasticsearchFailures.isIndexNotFound(e)) {
+                throw failures.unavailable("refresh " + queueIndex, e);
+            }
+        } catch (IOException e) {
+            throw failures.unavailable("refresh " + queueIndex, e);
         }
     }
 

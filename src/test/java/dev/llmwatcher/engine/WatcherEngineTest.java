@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -159,9 +160,13 @@ class WatcherEngineTest {
     @Test
     void callsStayUnderTheConcurrencyCapAndAFreeSlotTakesTheNextDocumentAtOnce() {
         fixture.with("LLM_WATCHER_BATCH_SIZE", "10").with("LLM_WATCHER_CONCURRENCY", "3");
-        ollama.respondWith(request -> request.prompt().contains("slow")
-                ? Reply.delayed(Duration.ofMillis(2500), Reply.text("{\"scale\": 1}"))
-                : Reply.delayed(Duration.ofMillis(100), Reply.text("{\"scale\": 2}")));
+        Map<String, Instant> arrivals = new ConcurrentHashMap<>();
+        ollama.respondWith(request -> {
+            arrivals.put(request.prompt(), Instant.now());
+            return request.prompt().contains("slow")
+                    ? Reply.delayed(Duration.ofMillis(2500), Reply.text("{\"scale\": 1}"))
+                    : Reply.delayed(Duration.ofMillis(100), Reply.text("{\"scale\": 2}"));
+        });
         queue("slow", "slow", meta("ollama", SCALE_SCHEMA));
         for (int i = 0; i < 12; i++) {
             queue("fast-" + i, "fast " + i, meta("ollama", SCALE_SCHEMA));
@@ -174,9 +179,10 @@ class WatcherEngineTest {
 
         assertThat(report.processed()).isEqualTo(13);
         assertThat(ollama.maxInFlight()).isEqualTo(3);
-        // In waves of three, the slow call would hold back a whole wave: 2.5 s + 4 more waves of 0.1 s at best.
-        // With a free slot taking the next document at once, the twelve fast ones finish beside the slow one.
-        assertThat(report.duration()).isLessThan(Duration.ofMillis(2500 + 300));
+        // Waves of three would make every fast document after the first wave wait for the slow one to finish.
+        Instant slowDone = arrivals.get("Rate this review: slow").plusMillis(2500);
+        assertThat(arrivals).hasSize(13);
+        assertThat(arrivals.values()).allSatisfy(arrival -> assertThat(arrival).isBefore(slowDone));
     }
 
     @Test
