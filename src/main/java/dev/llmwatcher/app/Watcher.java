@@ -56,6 +56,11 @@ public final class Watcher implements AutoCloseable {
         return engine.run(new RunRequest(config.watchIndex(), selection, deadline, maxDocuments, stop));
     }
 
+    /** Runs one fully specified pass (another queue index, a progress listener, ...). */
+    public RunReport run(RunRequest request) {
+        return engine.run(request);
+    }
+
     /** One pass with the configured selection and the configured pass duration. */
     public RunReport runPass(StopSignal stop) {
         Selection selection = config.retryErrors() ? Selection.RETRY : Selection.NEW;

@@ -12,9 +12,14 @@ import java.time.Instant;
  * @param deadline     when {@link WatcherEngine#run} must have returned, write-back included
  * @param maxDocuments at most this many documents are claimed ({@code Integer.MAX_VALUE} for no cap)
  * @param stop         asked to stop early (SIGTERM); in-flight calls finish and are written back
+ * @param listener     told about progress while the pass runs
  */
 public record RunRequest(String queueIndex, Selection selection, Instant deadline, int maxDocuments,
-                         StopSignal stop) {
+                         StopSignal stop, PassListener listener) {
+
+    public RunRequest(String queueIndex, Selection selection, Instant deadline, int maxDocuments, StopSignal stop) {
+        this(queueIndex, selection, deadline, maxDocuments, stop, PassListener.NONE);
+    }
 
     public RunRequest {
         if (maxDocuments < 1) {

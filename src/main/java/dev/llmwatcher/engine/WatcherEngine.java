@@ -64,6 +64,7 @@ public final class WatcherEngine {
         ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
         try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments())) {
             logFound(feed.totalEligible(), request.queueIndex());
+            request.listener().started(feed.totalEligible());
             Pass pass = new Pass(request, feed, calls);
             WriteBack.Tally tally = pass.run();
             long backlog = store.countEligible(new QueueQuery(request.queueIndex(), request.selection(),
@@ -115,7 +116,7 @@ public final class WatcherEngine {
             this.calls = calls;
             this.completions = new ExecutorCompletionService<>(calls);
             this.writeBack = new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock,
-                    settings.flushSize());
+                    settings.flushSize(), request.listener());
         }
 
         Optional<String> stoppedBy() {

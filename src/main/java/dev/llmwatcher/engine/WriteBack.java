@@ -32,6 +32,7 @@ final class WriteBack {
     private final RetryPolicy retryPolicy;
     private final Clock clock;
     private final int flushSize;
+    private final PassListener listener;
 
     private final List<DocumentOutcome.Completed> completed = new ArrayList<>();
     private final List<FailureRecord> failures = new ArrayList<>();
@@ -45,7 +46,9 @@ final class WriteBack {
     private int released;
     private Instant oldestBuffered;
 
-    WriteBack(QueueStore store, String queueIndex, RetryPolicy retryPolicy, Clock clock, int flushSize) {
+    WriteBack(QueueStore store, String queueIndex, RetryPolicy retryPolicy, Clock clock, int flushSize,
+              PassListener listener) {
+        this.listener = listener;
         this.store = store;
         this.queueIndex = queueIndex;
         this.retryPolicy = retryPolicy;
@@ -103,6 +106,7 @@ final class WriteBack {
             released += releases.size();
             releases.clear();
         }
+        listener.written(processed, failed);
     }
 
     Tally tally() {
