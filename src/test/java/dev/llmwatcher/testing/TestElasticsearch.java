@@ -303,8 +303,32 @@ public final class TestElasticsearch {
         return Path.of(value);
     }
 
+    /**
+     * Where the servers are unpacked and keep their data: the build's {@code target/test-servers}, unless the
+     * unprivileged server user could not reach it (a checkout under {@code /root}, say, which is 700); then a
+     * folder under the system temp directory named after the checkout, so parallel checkouts never share one.
+     */
     private static Path workDir() {
-        return Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers")).toAbsolutePath();
+        Path configured = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers")).toAbsolutePath();
+        if (traversableByOthers(configured)) {
+            return configured;
+        }
+        String tag = Integer.toHexString(configured.toString().hashCode());
+        return Path.of(System.getProperty("java.io.tmpdir"), "llm-watcher-test-servers-" + tag);
+    }
+
+    private static boolean traversableByOthers(Path path) {
+        for (Path dir = path.getParent(); dir != null; dir = dir.getParent()) {
+            try {
+                if (Files.exists(dir) && !Files.getPosixFilePermissions(dir)
+                        .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Status and body of a raw HTTP exchange. */
