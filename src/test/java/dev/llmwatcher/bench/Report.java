@@ -47,6 +47,10 @@ final class Report {
                 "%.3f ms".formatted(marginal), "-", "-", "<< 1 ms");
         row(out, "3c", "Elasticsearch requests per 1,000 docs (1a)", "%.1f".formatted(fixed.esRequestsPer1000()),
                 breakdown(fixed.esRequests()), "-", "few");
+        row(out, "3d", "Elasticsearch answer time per document, summed over requests (1a)",
+                "%.1f ms".formatted(CountingProxy.total(fixed.esMillis()) / (double) fixed.docs()),
+                "ES busy %.1f s of the %.1f s run; %s".formatted(CountingProxy.total(fixed.esMillis()) / 1000.0,
+                        fixed.runSeconds(), breakdownMillis(fixed.esMillis())), "-", "-");
         row(out, "4a", "Peak heap, %d vs %d docs of 10 KB (%s)".formatted(small.docs(), large.docs(),
                         f.scale().childHeap()), "%.0f MB vs %.0f MB".formatted(small.peakHeapBytes() / MB,
                         large.peakHeapBytes() / MB), "-", ratio((double) large.peakHeapBytes() / small.peakHeapBytes())
@@ -83,6 +87,11 @@ final class Report {
 
     private static String breakdown(Map<String, Long> requests) {
         return requests.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String breakdownMillis(Map<String, Long> millis) {
+        return millis.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " ms")
                 .collect(Collectors.joining(", "));
     }
 
