@@ -53,7 +53,8 @@ public final class Benchmark {
 
     public static void main(String[] args) {
         Scale scale = Scale.named(System.getProperty("llmwatcher.bench.scale", "full"));
-        Path work = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers")).resolveSibling("benchmark");
+        Path work = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers"))
+                .resolveSibling("benchmark");
         Path lib = Path.of(System.getProperty("llmwatcher.bench.lib", work.resolve("lib").toString()));
         String classpath = String.join(File.pathSeparator, "target/classes", "target/test-classes",
                 lib.resolve("*").toString());
@@ -84,7 +85,8 @@ public final class Benchmark {
             Figures.Drain large = drain("memory-" + sizes[1], proxy, sizes[1], 10 * KB, 10 * KB,
                     LatencyModel.fixed(scale.fixedLatency()));
             log("start-up, " + scale.startupRuns() + " runs each (C=" + c + ")");
-            StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es, work.resolve("logs"));
+            StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
+                    work.resolve("logs"));
             Figures.Startup[] startups = startup.measure(scale.startupRuns());
             return new Figures(scale, fixed, tail, small, large, startups[0], startups[1], deploymentPackage());
         }
@@ -113,9 +115,10 @@ public final class Benchmark {
                     .requireSuccess("the watcher draining " + queue);
             Map<String, Long> requests = proxy.counts();
             Properties measured = read(figuresFile);
-            Figures.Drain drain = new Figures.Drain(docs, nanos(measured, "runNanos") / 1e9, run.wallNanos() / 1e9,
-                    nanos(measured, "cpuNanos") / 1e9, nanos(measured, "peakHeapBytes"),
-                    nanos(measured, "peakRssBytes"), requests, proxy.millis(), latency.samples(), es.count(target), es.count(queue));
+            Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, run.wallNanos() / 1e9,
+                    number(measured, "cpuNanos") / 1e9, number(measured, "peakHeapBytes"),
+                    number(measured, "peakRssBytes"), requests, proxy.millis(), latency.samples(), es.count(target),
+                    es.count(queue));
             es.delete("/" + queue + "," + target);
             return drain;
         }
@@ -145,7 +148,7 @@ public final class Benchmark {
         return properties;
     }
 
-    private static long nanos(Properties properties, String key) {
+    private static long number(Properties properties, String key) {
         return Long.parseLong(properties.getProperty(key, "-1"));
     }
 

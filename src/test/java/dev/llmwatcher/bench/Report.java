@@ -68,7 +68,8 @@ final class Report {
                         - hello.medianUptimeMillis()), "small");
         row(out, "5b", "Classes loaded (not from the JDK image)", "%d (%d)".formatted(watcher.classesLoaded(),
                         watcher.appClassesLoaded()), "hello %d (%d)".formatted(hello.classesLoaded(),
-                        hello.appClassesLoaded()), "+%d ours".formatted(watcher.classesLoaded() - hello.classesLoaded()),
+                        hello.appClassesLoaded()),
+                "+%d ours".formatted(watcher.classesLoaded() - hello.classesLoaded()),
                 "-");
         Figures.Package pkg = f.deployment();
         row(out, "5c", "Deployment package", pkg.shadedJarBytes() < 0 ? "shaded jar not built"

@@ -30,7 +30,8 @@ record Scale(int concurrency, int batchSize, Duration fixedLatency, int throughp
             case "full" -> FULL;
             case "quick" -> QUICK;
             case "smoke" -> SMOKE;
-            default -> throw new IllegalArgumentException("unknown benchmark scale '" + name + "' (full, quick, smoke)");
+            default -> throw new IllegalArgumentException("unknown benchmark scale '" + name
+                    + "' (full, quick, smoke)");
         };
     }
 }
