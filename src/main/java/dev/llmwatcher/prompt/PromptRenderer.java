@@ -15,18 +15,15 @@ import java.util.Map;
  * Renders the queue document's prompt template (Jinja-like Pebble syntax, so the original's {@code {{ctx.message}}}
  * works) with the document's own fields as {@code ctx}. Autoescaping is off (prompts are not HTML) and variables
  * are strict: a template that names a missing field fails the document instead of sending a half-empty prompt.
- * Compiled templates are cached, since thousands of documents share a handful of pipeline prompts.
+ * Compiled templates are cached, since thousands of documents share a handful of pipeline prompts. The Pebble engine
+ * (about 150 classes) is built on the first template, not with the renderer, so a pass over an empty queue (a
+ * Lambda's typical cold start) never loads it.
  */
 public final class PromptRenderer {
 
     private static final int CACHE_SIZE = 256;
 
-    private final PebbleEngine engine = new PebbleEngine.Builder()
-            .loader(new StringLoader())
-            .autoEscaping(false)
-            .strictVariables(true)
-            .cacheActive(false)
-            .build();
+    private volatile PebbleEngine engine;
 
     private final Map<String, PebbleTemplate> cache = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
@@ -87,12 +84,31 @@ public final class PromptRenderer {
             return cached;
         }
         try {
-            PebbleTemplate compiled = engine.getTemplate(template);
+            PebbleTemplate compiled = engine().getTemplate(template);
             cache.put(template, compiled);
             return compiled;
         } catch (PebbleException e) {
             throw new PromptException("prompt template does not parse: " + describe(e), e);
         }
+    }
+
+    private PebbleEngine engine() {
+        PebbleEngine built = engine;
+        if (built == null) {
+            synchronized (this) {
+                built = engine;
+                if (built == null) {
+                    built = new PebbleEngine.Builder()
+                            .loader(new StringLoader())
+                            .autoEscaping(false)
+                            .strictVariables(true)
+                            .cacheActive(false)
+                            .build();
+                    engine = built;
+                }
+            }
+        }
+        return built;
     }
 
     private static String describe(PebbleException e) {

@@ -1,0 +1,198 @@
+package dev.llmwatcher.bench;
+
+import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.TestElasticsearch;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The performance benchmark: a real Elasticsearch (the tests' one), the fake Ollama with a chosen latency, and the
+ * watcher's command line ({@code --once}) draining a queue in a JVM of its own behind a request-counting proxy.
+ * Prints the figures of {@code BENCHMARKS.md}, each next to the reference it was measured against in the same run.
+ *
+ * <p>Run with {@code bin/benchmark} (or {@code mvn -Pbenchmark -DskipTests verify}); {@code BenchmarkSmokeTest}
+ * runs it at {@link Scale#SMOKE} inside the test suite.
+ */
+public final class Benchmark {
+
+    /** The flags AWS Lambda's Java runtimes set through {@code JAVA_TOOL_OPTIONS}. */
+    static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+    static final Duration TAIL_MEDIAN = Duration.ofMillis(400);
+    static final Duration TAIL_P99 = Duration.ofSeconds(3);
+    private static final int KB = 1024;
+
+    private final Scale scale;
+    private final TestElasticsearch es;
+    private final ChildJvm child;
+    private final Path work;
+    private final Path runtimeLib;
+
+    Benchmark(Scale scale, TestElasticsearch es, String childClasspath, Path work, Path runtimeLib) {
+        this.scale = scale;
+        this.es = es;
+        this.work = work;
+        this.runtimeLib = runtimeLib;
+        this.child = new ChildJvm(childClasspath, plus(List.of(scale.childHeap(), "-XX:+UseSerialGC"),
+                extraFlags()), work.resolve("logs"));
+    }
+
+    public static void main(String[] args) {
+        Scale scale = Scale.named(System.getProperty("llmwatcher.bench.scale", "full"));
+        Path work = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers"))
+                .resolveSibling("benchmark");
+        Path lib = Path.of(System.getProperty("llmwatcher.bench.lib", work.resolve("lib").toString()));
+        String classpath = String.join(File.pathSeparator, "target/classes", "target/test-classes",
+                lib.resolve("*").toString());
+        System.out.println("llm-watcher benchmark (" + System.getProperty("llmwatcher.bench.scale", "full") + "): "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, JDK " + Runtime.version() + "; starting the "
+                + "test Elasticsearch ...");
+        Figures figures = new Benchmark(scale, TestElasticsearch.shared(), classpath, work, lib).run();
+        System.out.println(Report.table(figures));
+        System.exit(0);
+    }
+
+    /** Diagnostics for the watcher's JVM, e.g. {@code -Dllmwatcher.bench.jvmFlags=-XX:StartFlightRecording}. */
+    private static String[] extraFlags() {
+        String flags = System.getProperty("llmwatcher.bench.jvmFlags", "").strip();
+        return flags.isEmpty() ? new String[0] : flags.split("\\s+");
+    }
+
+    Figures run() {
+        try (CountingProxy proxy = new CountingProxy(es.url())) {
+            int c = scale.concurrency();
+            Figures.Drain fixed = drain("fixed", proxy, scale.throughputDocs(), KB, 10 * KB,
+                    LatencyModel.fixed(scale.fixedLatency()));
+            Figures.Drain tail = drain("long-tail", proxy, scale.tailDocs(), KB, 10 * KB,
+                    LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42));
+            int[] sizes = scale.memoryDocs();
+            Figures.Drain small = drain("memory-" + sizes[0], proxy, sizes[0], 10 * KB, 10 * KB,
+                    LatencyModel.fixed(scale.fixedLatency()));
+            Figures.Drain large = drain("memory-" + sizes[1], proxy, sizes[1], 10 * KB, 10 * KB,
+                    LatencyModel.fixed(scale.fixedLatency()));
+            log("start-up, " + scale.startupRuns() + " runs each (C=" + c + ")");
+            StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
+                    work.resolve("logs"));
+            Figures.Startup[] startups = startup.measure(scale.startupRuns());
+            return new Figures(scale, fixed, tail, small, large, startups[0], startups[1], deploymentPackage());
+        }
+    }
+
+    Figures.Drain drain(String name, CountingProxy proxy, int docs, int minBytes, int maxBytes,
+                                LatencyModel latency) {
+        String queue = TestElasticsearch.uniqueIndex("bench-queue");
+        String target = TestElasticsearch.uniqueIndex("bench-target");
+        log(name + ": queueing " + docs + " documents");
+        new QueueTemplateInstaller(es.connection()).install(queue, Optional.empty());
+        new QueueLoader(es).load(queue, target, docs, minBytes, maxBytes, name.hashCode());
+        try (FakeOllamaServer ollama = new FakeOllamaServer()) {
+            ollama.respond(Reply.text(QueueLoader.ANSWER)).latency(latency).recordRequests(false)
+                    .countBy(request -> "all");
+            proxy.reset();
+            Path figuresFile = work.resolve("figures-" + name + ".properties");
+            log(name + ": draining");
+            ChildJvm.Run run = child.withFlags(List.of("-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
+                    .run("drain-" + name, Map.of("ELASTICSEARCH_URL", proxy.url().toString(),
+                                    "OLLAMA_API_URL", ollama.baseUrl().toString(),
+                                    "LLM_WATCHER_WATCH_INDEX", queue,
+                                    "LLM_WATCHER_BATCH_SIZE", Integer.toString(scale.batchSize()),
+                                    "LLM_WATCHER_CONCURRENCY", Integer.toString(scale.concurrency())),
+                            MeasuredMain.class.getName(), "--once")
+                    .requireSuccess("the watcher draining " + queue);
+            Map<String, Long> requests = proxy.counts();
+            Properties measured = read(figuresFile);
+            Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, run.wallNanos() / 1e9,
+                    number(measured, "cpuNanos") / 1e9, number(measured, "peakHeapBytes"),
+                    number(measured, "peakRssBytes"), requests, proxy.millis(), latency.samples(), es.count(target),
+                    es.count(queue));
+            es.delete("/" + queue + "," + target);
+            return drain;
+        }
+    }
+
+    private Figures.Package deploymentPackage() {
+        Path shaded = Path.of("target", "llm-watcher.jar");
+        long jars = 0;
+        int count = 0;
+        if (Files.isDirectory(runtimeLib)) {
+            for (Path jar : list(runtimeLib)) {
+                jars += size(jar);
+                count++;
+            }
+        }
+        return new Figures.Package(Files.isRegularFile(shaded) ? size(shaded) : -1, treeSize(Path.of("target",
+                "classes")), jars, count);
+    }
+
+    private static Properties read(Path file) {
+        Properties properties = new Properties();
+        try {
+            properties.load(new StringReader(Files.readString(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the watcher wrote no figures to " + file, e);
+        }
+        return properties;
+    }
+
+    private static long number(Properties properties, String key) {
+        return Long.parseLong(properties.getProperty(key, "-1"));
+    }
+
+    private static List<Path> list(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static long treeSize(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return -1;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(Benchmark::size).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    static void log(String message) {
+        System.out.println("  ... " + message);
+    }
+
+    static List<String> plus(List<String> list, String... more) {
+        List<String> all = new ArrayList<>(list);
+        all.addAll(List.of(more));
+        return all;
+    }
+}

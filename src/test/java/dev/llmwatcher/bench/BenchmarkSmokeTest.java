@@ -1,0 +1,43 @@
+package dev.llmwatcher.bench;
+
+import dev.llmwatcher.testing.TestElasticsearch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The benchmark at {@link Scale#SMOKE}, so it cannot rot: every figure is produced from real drains by the command
+ * line in child JVMs and is sane. Speed targets are the benchmark's business, not this test's.
+ */
+class BenchmarkSmokeTest {
+
+    @Test
+    void everyFigureComesFromARealDrainAndIsSane(@TempDir Path work) {
+        Scale scale = Scale.SMOKE;
+
+        Figures figures = new Benchmark(scale, TestElasticsearch.shared(), System.getProperty("java.class.path"),
+                work, work.resolve("lib")).run();
+
+        for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.tail(), figures.memorySmall(),
+            figures.memoryLarge()}) {
+            assertThat(drain.stored()).isEqualTo(drain.docs());
+            assertThat(drain.leftInQueue()).isZero();
+            assertThat(drain.latencies()).hasSize(drain.docs());
+            assertThat(drain.runSeconds()).isPositive().isLessThan(drain.wallSeconds());
+            assertThat(drain.cpuSeconds()).isPositive();
+            assertThat(drain.peakHeapBytes()).isPositive();
+            assertThat(drain.peakRssBytes()).isGreaterThan(drain.peakHeapBytes() / 4);
+            assertThat(drain.esRequests()).containsKeys("bulk", "search");
+        }
+        assertThat(figures.fixed().latencies()).containsOnly(scale.fixedLatency().toMillis());
+        assertThat(figures.watcher().medianUptimeMillis()).isPositive();
+        assertThat(figures.watcher().classesLoaded()).isGreaterThan(figures.hello().classesLoaded());
+        assertThat(figures.watcher().appClassesLoaded()).isGreaterThan(figures.hello().appClassesLoaded());
+        assertThat(figures.deployment().classesBytes()).isPositive();
+        assertThat(Report.table(figures)).contains("| 1a |", "| 1b |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
+                "| 3c |", "| 3d |", "| 4a |", "| 4b |", "| 5a |", "| 5b |", "| 5c |").doesNotContain("NaN", "Infinity");
+    }
+}

@@ -1,0 +1,43 @@
+package dev.llmwatcher.bench;
+
+import java.util.Map;
+
+/** Everything one benchmark run measured; {@link Report} turns it into the table. */
+record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain memoryLarge, Startup watcher,
+               Startup hello, Package deployment) {
+
+    /**
+     * One drain of the queue by the command line in a child JVM.
+     *
+     * @param runSeconds  {@code Main.main} start to exit, inside the child (no JVM start)
+     * @param wallSeconds process start to exit
+     * @param esMillis    time Elasticsearch took to answer, by request kind
+     * @param latencies   the fake LLM's delays, in the order it handed them out
+     * @param stored      documents found in the target index afterwards
+     * @param leftInQueue documents still in the queue afterwards
+     */
+    record Drain(int docs, double runSeconds, double wallSeconds, double cpuSeconds, long peakHeapBytes,
+                 long peakRssBytes, Map<String, Long> esRequests, Map<String, Long> esMillis, long[] latencies,
+                 long stored, long leftInQueue) {
+
+        double throughput() {
+            return docs / runSeconds;
+        }
+
+        double cpuMillisPerDoc() {
+            return cpuSeconds * 1000 / docs;
+        }
+
+        double esRequestsPer1000() {
+            return CountingProxy.total(esRequests) * 1000.0 / docs;
+        }
+    }
+
+    /** Medians over repeated process runs, and one run's class-load count. */
+    record Startup(double medianUptimeMillis, double medianWallMillis, long classesLoaded, long appClassesLoaded) {
+    }
+
+    /** Deployment package sizes: the shaded jar, and classes plus runtime jars as {@code sam build} lays them out. */
+    record Package(long shadedJarBytes, long classesBytes, long runtimeJarsBytes, int runtimeJars) {
+    }
+}

@@ -1,0 +1,63 @@
+package dev.llmwatcher.bench;
+
+import dev.llmwatcher.cli.Main;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the real command line ({@link Main#main}, exit included) in the child JVM the benchmark measures, and at
+ * exit writes that process's own figures to the file named by {@value #FIGURES_PROPERTY}: CPU time, peak heap, peak
+ * RSS ({@code VmHWM}) and when {@code main} started and ended on the JVM's clock. Nothing is loaded for the
+ * measurement until the shutdown hook runs.
+ */
+public final class MeasuredMain {
+
+    static final String FIGURES_PROPERTY = "llmwatcher.bench.figures";
+    private static final Pattern VM_HWM = Pattern.compile("VmHWM:\\s+(\\d+) kB");
+
+    private MeasuredMain() {
+    }
+
+    public static void main(String[] args) {
+        long mainStarted = System.nanoTime();
+        Path figures = Path.of(System.getProperty(FIGURES_PROPERTY));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> write(figures, mainStarted)));
+        Main.main(args);
+    }
+
+    private static void write(Path figures, long mainStarted) {
+        long runNanos = System.nanoTime() - mainStarted;
+        long peakHeap = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peakHeap += pool.getPeakUsage().getUsed();
+            }
+        }
+        long cpuNanos = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+        String text = "runNanos=" + runNanos + "\ncpuNanos=" + cpuNanos + "\npeakHeapBytes=" + peakHeap
+                + "\npeakRssBytes=" + peakRssBytes() + "\n";
+        try {
+            Files.writeString(figures, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long peakRssBytes() {
+        try {
+            Matcher matcher = VM_HWM.matcher(Files.readString(Path.of("/proc/self/status")));
+            return matcher.find() ? Long.parseLong(matcher.group(1)) * 1024 : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.llmwatcher.bench;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The benchmark's figures as a Markdown table: measured, reference, ratio, target (as in {@code BENCHMARKS.md}). */
+final class Report {
+
+    private static final double MB = 1024.0 * 1024.0;
+
+    private Report() {
+    }
+
+    static String table(Figures f) {
+        int c = f.scale().concurrency();
+        double latency = f.scale().fixedLatency().toMillis();
+        StringBuilder out = new StringBuilder();
+        out.append("\n| # | Figure | Measured | Reference | Ratio | Target |\n|---|---|---|---|---|---|\n");
+        Figures.Drain fixed = f.fixed();
+        double fixedIdeal = c * 1000.0 / latency;
+        row(out, "1a", "Throughput, L = %.0f ms fixed, C = %d, %d docs of 1-10 KB".formatted(latency, c, fixed.docs()),
+                docsPerSecond(fixed.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
+                ratio(fixed.throughput() / fixedIdeal), ">= 0.90");
+        Figures.Drain tail = f.tail();
+        double mean = LatencyModel.meanMillis(tail.latencies());
+        double tailIdeal = c * 1000.0 / mean;
+        row(out, "1b", "Throughput, log-normal latency (median %d ms, p99 %d ms, mean %.0f ms), %d docs".formatted(
+                        LatencyModel.percentile(tail.latencies(), 0.5), LatencyModel.percentile(tail.latencies(), 0.99),
+                        mean, tail.docs()),
+                docsPerSecond(tail.throughput()), "ideal C/mean = " + docsPerSecond(tailIdeal),
+                ratio(tail.throughput() / tailIdeal), ">= 0.85");
+        double batchFixed = fixed.docs() / LatencyModel.batchAndWaitSeconds(fixed.latencies(), c);
+        row(out, "2a", "Original's batch-then-wait, same fixed-latency samples", docsPerSecond(batchFixed),
+                "ours " + docsPerSecond(fixed.throughput()), ratio(batchFixed / fixedIdeal) + " of ideal", "-");
+        double batchTail = tail.docs() / LatencyModel.batchAndWaitSeconds(tail.latencies(), c);
+        row(out, "2b", "Original's batch-then-wait, same long-tailed samples", docsPerSecond(batchTail),
+                "ours " + docsPerSecond(tail.throughput()), ratio(batchTail / tailIdeal) + " of ideal; ours "
+                        + ratio(tail.throughput() / batchTail) + "x faster", "-");
+        Figures.Drain small = f.memorySmall();
+        Figures.Drain large = f.memoryLarge();
+        double marginal = (large.cpuSeconds() - small.cpuSeconds()) * 1000 / (large.docs() - small.docs());
+        row(out, "3a", "Watcher CPU per document (whole process, start-up included)", "%.3f ms (1a), %.3f ms (1b)"
+                .formatted(fixed.cpuMillisPerDoc(), tail.cpuMillisPerDoc()),
+                "%.2f s CPU over %.2f s run (1a)".formatted(fixed.cpuSeconds(), fixed.runSeconds()), "-", "<< 1 ms");
+        row(out, "3b", "Watcher CPU per extra 10 KB document (%d vs %d docs)".formatted(large.docs(), small.docs()),
+                "%.3f ms".formatted(marginal), "-", "-", "<< 1 ms");
+        row(out, "3c", "Elasticsearch requests per 1,000 docs (1a)", "%.1f".formatted(fixed.esRequestsPer1000()),
+                breakdown(fixed.esRequests()), "-", "few");
+        row(out, "3d", "Elasticsearch answer time per document, summed over requests (1a)",
+                "%.1f ms".formatted(CountingProxy.total(fixed.esMillis()) / (double) fixed.docs()),
+                "ES busy %.1f s of the %.1f s run; %s".formatted(CountingProxy.total(fixed.esMillis()) / 1000.0,
+                        fixed.runSeconds(), breakdownMillis(fixed.esMillis())), "-", "-");
+        row(out, "4a", "Peak heap, %d vs %d docs of 10 KB (%s)".formatted(small.docs(), large.docs(),
+                        f.scale().childHeap()), "%.0f MB vs %.0f MB".formatted(small.peakHeapBytes() / MB,
+                        large.peakHeapBytes() / MB), "-", ratio((double) large.peakHeapBytes() / small.peakHeapBytes())
+                        + " (large/small)", "~1.0, no growth");
+        row(out, "4b", "Peak RSS (VmHWM), same runs", "%.0f MB vs %.0f MB".formatted(small.peakRssBytes() / MB,
+                        large.peakRssBytes() / MB), "Lambda 512 MB", ratio(large.peakRssBytes() / MB / 512),
+                "< 1.0");
+        Figures.Startup watcher = f.watcher();
+        Figures.Startup hello = f.hello();
+        row(out, "5a", "Start-up: JVM start to end of first pass on an empty queue (median of %d, Lambda flags)"
+                        .formatted(f.scale().startupRuns()), "%.0f ms (process %.0f ms)".formatted(
+                        watcher.medianUptimeMillis(), watcher.medianWallMillis()),
+                "hello handler %.0f ms (process %.0f ms)".formatted(hello.medianUptimeMillis(),
+                        hello.medianWallMillis()), "+%.0f ms ours".formatted(watcher.medianUptimeMillis()
+                        - hello.medianUptimeMillis()), "small");
+        row(out, "5b", "Classes loaded (not from the JDK image)", "%d (%d)".formatted(watcher.classesLoaded(),
+                        watcher.appClassesLoaded()), "hello %d (%d)".formatted(hello.classesLoaded(),
+                        hello.appClassesLoaded()),
+                "+%d ours".formatted(watcher.classesLoaded() - hello.classesLoaded()),
+                "-");
+        Figures.Package pkg = f.deployment();
+        row(out, "5c", "Deployment package", pkg.shadedJarBytes() < 0 ? "shaded jar not built"
+                        : "shaded jar %.1f MB".formatted(pkg.shadedJarBytes() / MB),
+                "classes %.2f MB + %d runtime jars %.1f MB".formatted(pkg.classesBytes() / MB, pkg.runtimeJars(),
+                        pkg.runtimeJarsBytes() / MB), "-", "small");
+        out.append("\nChecks: ").append(check(fixed)).append("; ").append(check(tail)).append("; ")
+                .append(check(small)).append("; ").append(check(large)).append('\n');
+        return out.toString();
+    }
+
+    private static String check(Figures.Drain drain) {
+        return "%d/%d stored, %d left in queue, run %.1f s (process %.1f s)".formatted(drain.stored(), drain.docs(),
+                drain.leftInQueue(), drain.runSeconds(), drain.wallSeconds());
+    }
+
+    private static String breakdown(Map<String, Long> requests) {
+        return requests.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String breakdownMillis(Map<String, Long> millis) {
+        return millis.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " ms")
+                .collect(Collectors.joining(", "));
+    }
+
+    private static void row(StringBuilder out, String id, String figure, String measured, String reference,
+                            String ratio, String target) {
+        out.append("| ").append(String.join(" | ", id, figure, measured, reference, ratio, target)).append(" |\n");
+    }
+
+    private static String docsPerSecond(double value) {
+        return String.format(Locale.ROOT, "%.1f docs/s", value);
+    }
+
+    private static String ratio(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.llmwatcher.bench;
+
+import java.time.Duration;
+
+/**
+ * How big a benchmark run is. {@link #FULL} is the one {@code BENCHMARKS.md} reports; {@link #SMOKE} proves in a
+ * few seconds, inside the test suite, that every figure is still produced.
+ *
+ * @param concurrency    LLM calls in flight (C), given to the watcher as {@code --concurrency}
+ * @param batchSize      documents read and claimed per queue page ({@code --batch-size})
+ * @param fixedLatency   the fixed latency L of the first run
+ * @param throughputDocs documents (1-10 KB) drained at fixed latency
+ * @param tailDocs       documents (1-10 KB) drained at the long-tailed latency
+ * @param memoryDocs     the two queue sizes of 10 KB documents whose memory is compared
+ * @param startupRuns    process runs whose median start-up is reported
+ * @param childHeap      the watcher's {@code -Xmx}, sized for a 512 MB Lambda
+ */
+record Scale(int concurrency, int batchSize, Duration fixedLatency, int throughputDocs, int tailDocs, int[] memoryDocs,
+             int startupRuns, String childHeap) {
+
+    static final Scale FULL = new Scale(64, 64, Duration.ofMillis(100), 5_000, 5_000, new int[] {5_000, 20_000}, 9,
+            "-Xmx256m");
+    /** The full run's concurrency and latencies on smaller queues, for a busy shared machine (see BENCHMARKS.md). */
+    static final Scale QUICK = new Scale(64, 64, Duration.ofMillis(100), 5_000, 2_000, new int[] {1_000, 4_000}, 5,
+            "-Xmx256m");
+    static final Scale SMOKE = new Scale(8, 8, Duration.ofMillis(20), 40, 24, new int[] {16, 48}, 1, "-Xmx256m");
+
+    static Scale named(String name) {
+        return switch (name) {
+            case "full" -> FULL;
+            case "quick" -> QUICK;
+            case "smoke" -> SMOKE;
+            default -> throw new IllegalArgumentException("unknown benchmark scale '" + name
+                    + "' (full, quick, smoke)");
+        };
+    }
+}
