@@ -69,6 +69,7 @@ class SecretsManagerCredentialsTest {
     @AfterEach
     void stop() {
         System.setErr(originalStderr);
+        originalStderr.print(stderr.toString(StandardCharsets.UTF_8));
         secrets.close();
         ollama.close();
         openAi.close();
