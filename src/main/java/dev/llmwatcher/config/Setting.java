@@ -54,7 +54,13 @@ public enum Setting {
     PASS_DURATION("LLM_WATCHER_PASS_DURATION", "--pass-duration", "600",
             "Longest one pass may run before it writes back and starts over (also bounds claim leases)"),
     SHUTDOWN_GRACE("LLM_WATCHER_SHUTDOWN_GRACE", "--shutdown-grace", "30",
-            "Seconds to finish in-flight calls and write back after SIGTERM/SIGINT");
+            "Seconds to finish in-flight calls and write back after SIGTERM/SIGINT"),
+    SECRET_ID("LLM_WATCHER_SECRET_ID", "--secret-id", null,
+            "Lambda: Secrets Manager secret (ARN or name) holding the Elasticsearch and OpenAI credentials as JSON"),
+    SECRET_MAX_AGE("LLM_WATCHER_SECRET_MAX_AGE", "--secret-max-age", "300",
+            "Lambda: seconds a fetched secret is reused before it is read again"),
+    SAFETY_MARGIN("LLM_WATCHER_SAFETY_MARGIN", "--safety-margin", "10",
+            "Lambda: seconds of an invocation's remaining time kept free, so it never times out mid-write");
 
     private final String variable;
     private final String flag;

@@ -138,6 +138,9 @@ public final class WatcherEngine {
                 List<QueuedDocument> leftovers = stopFeed();
                 submitted = started;
                 joinQuietly(writer);
+                if (stoppedBy == null && abort.get() != null) {
+                    stoppedBy = abort.get();
+                }
                 if (writeFailure.get() == null) {
                     writeBack.release(leftovers);
                     writeBack.flush();

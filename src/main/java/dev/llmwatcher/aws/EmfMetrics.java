@@ -1,0 +1,78 @@
+package dev.llmwatcher.aws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.llm.TokenUsage;
+import dev.llmwatcher.queue.Selection;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one invocation's metrics in CloudWatch Embedded Metric Format: JSON lines on stdout that CloudWatch Logs
+ * turns into metrics, with no API call and no extra latency. One line for the run (dimensions function and queue),
+ * plus one line per model that answered for its token counts (a value per root member, so one model per line).
+ * Every dimension and metric is declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF requires.
+ */
+public final class EmfMetrics {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EmfMetrics() {
+    }
+
+    /** The lines for one run; {@code oldestQueued} is the age of the oldest eligible document left, if any. */
+    public static List<String> lines(String functionName, String queue, Selection selection, RunReport report,
+                                     Duration oldestQueued, Instant at) {
+        Map<String, String> dimensions = new LinkedHashMap<>();
+        dimensions.put(Metric.FUNCTION_DIMENSION, functionName);
+        dimensions.put(Metric.QUEUE_DIMENSION, queue);
+        Map<Metric, Number> values = new LinkedHashMap<>();
+        values.put(Metric.DOCUMENTS_PROCESSED, report.processed());
+        values.put(Metric.DOCUMENTS_FAILED, report.failed());
+        values.put(Metric.DOCUMENTS_PARKED, report.parked());
+        values.put(Metric.DOCUMENTS_RETRIED, selection == Selection.RETRY ? report.processed() : 0);
+        values.put(Metric.BACKLOG, report.backlog());
+        values.put(Metric.OLDEST_QUEUED_AGE, oldestQueued.toMillis() / 1000.0);
+        if (report.llmLatency().count() > 0) {
+            values.put(Metric.LLM_LATENCY_P50, report.llmLatency().p50().toMillis());
+            values.put(Metric.LLM_LATENCY_P95, report.llmLatency().p95().toMillis());
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(line(dimensions, values, at));
+        report.tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage, at)));
+        return lines;
+    }
+
+    private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage, Instant at) {
+        Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
+        dimensions.put(Metric.MODEL_DIMENSION, model);
+        Map<Metric, Number> values = new LinkedHashMap<>();
+        values.put(Metric.PROMPT_TOKENS, usage.promptTokens());
+        values.put(Metric.COMPLETION_TOKENS, usage.completionTokens());
+        return line(dimensions, values, at);
+    }
+
+    private static String line(Map<String, String> dimensions, Map<Metric, Number> values, Instant at) {
+        List<Map<String, String>> declared = values.keySet().stream()
+                .map(m -> Map.of("Name", m.metricName(), "Unit", m.unit())).toList();
+        Map<String, Object> directive = new LinkedHashMap<>();
+        directive.put("Namespace", Metric.NAMESPACE);
+        directive.put("Dimensions", List.of(List.copyOf(dimensions.keySet())));
+        directive.put("Metrics", declared);
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("_aws", Map.of("Timestamp", at.toEpochMilli(), "CloudWatchMetrics", List.of(directive)));
+        root.putAll(dimensions);
+        values.forEach((metric, value) -> root.put(metric.metricName(), value));
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("metrics are plain maps and always serialise", e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.llmwatcher.aws;
+
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.queue.Selection;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a handler returns: the run's counts in a small JSON object (a plain map, which every Lambda serialiser
+ * handles). It carries no credential, no document content and no error text.
+ *
+ * @param credentialsRefreshed the secret was read again during this invocation because credentials were refused
+ */
+public record InvocationSummary(String queue, Selection selection, long found, int processed, int failed,
+                                int parked, int skipped, int released, long backlog, long durationMillis,
+                                String stoppedBy, boolean credentialsRefreshed) {
+
+    static InvocationSummary of(String queue, Selection selection, RunReport report, boolean credentialsRefreshed) {
+        return new InvocationSummary(queue, selection, report.found(), report.processed(), report.failed(),
+                report.parked(), report.skipped(), report.released(), report.backlog(), report.duration().toMillis(),
+                report.stoppedBy().orElse(null), credentialsRefreshed);
+    }
+
+    /** The JSON-able form, keys in snake case like the rest of our JSON. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("queue", queue);
+        map.put("mode", selection == Selection.RETRY ? "retry" : "new");
+        map.put("found", found);
+        map.put("processed", processed);
+        map.put("failed", failed);
+        map.put("parked", parked);
+        map.put("skipped", skipped);
+        map.put("released", released);
+        map.put("backlog", backlog);
+        map.put("duration_ms", durationMillis);
+        map.put("stopped_by", stoppedBy);
+        map.put("credentials_refreshed", credentialsRefreshed);
+        return map;
+    }
+}

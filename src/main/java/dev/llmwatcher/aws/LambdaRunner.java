@@ -1,0 +1,120 @@
+package dev.llmwatcher.aws;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import dev.llmwatcher.app.InstanceName;
+import dev.llmwatcher.app.Watcher;
+import dev.llmwatcher.config.ConfigReader;
+import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.engine.RunRequest;
+import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.queue.QueueAge;
+import dev.llmwatcher.queue.QueueUnavailableException;
+import dev.llmwatcher.queue.Selection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What both handlers do, once per invocation: read the input's overrides, take the deadline from the remaining
+ * time, run one pass of the engine, print the metrics and return a summary.
+ *
+ * <p>The configuration is read once per container. Without a secret the {@link Watcher} (and its clients) is built
+ * then too; with one it is built on the first invocation, once the secret is read, and rebuilt whenever the secret's
+ * credentials change. When Elasticsearch or the LLM refuses the credentials the secret is read again once, and the
+ * pass rerun if it changed.
+ */
+final class LambdaRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LambdaRunner.class);
+
+    private final String kind;
+    private final WatcherConfig baseConfig;
+    private final LambdaSettings settings;
+    private final Optional<SecretSource> secret;
+    private final Clock clock;
+    private final PrintStream metrics;
+    private Watcher watcher;
+    private SecretCredentials watcherCredentials;
+
+    LambdaRunner(String kind, HandlerEnvironment environment) {
+        this.kind = kind;
+        this.clock = environment.clock();
+        this.metrics = environment.metrics();
+        this.baseConfig = ConfigReader.read(environment.variables());
+        this.settings = LambdaSettings.read(environment.variables());
+        this.secret = settings.secretId().map(id -> new SecretSource(
+                environment.secretsClient().orElseGet(() -> SecretSource.defaultClient(settings.region().orElseThrow())),
+                id, settings.secretMaxAge(), clock));
+        if (secret.isEmpty()) {
+            watcher = Watcher.create(baseConfig, clock, InstanceName.of("lambda-" + kind));
+        }
+    }
+
+    synchronized InvocationSummary invoke(Selection selection, Map<String, Object> input, Context context) {
+        InvocationInput overrides = InvocationInput.from(input);
+        Instant deadline = clock.instant().plusMillis(context.getRemainingTimeInMillis())
+                .minus(settings.safetyMargin());
+        String queue = overrides.watchIndex().orElse(baseConfig.watchIndex());
+        RunRequest request = new RunRequest(queue, selection, deadline,
+                overrides.maxDocuments().orElse(Integer.MAX_VALUE), StopSignal.never());
+        boolean refreshed = false;
+        RunReport report;
+        try {
+            report = watcher(false).run(request);
+        } catch (QueueUnavailableException e) {
+            if (!e.isAuthenticationFailure() || !rebuildWithFreshSecret()) {
+                throw e;
+            }
+            refreshed = true;
+            report = watcher.run(request);
+        }
+        if (!refreshed && report.stoppedByCredentials() && rebuildWithFreshSecret()) {
+            refreshed = true;
+            report = RunReports.combine(report, watcher.run(request));
+        }
+        Duration oldest = new QueueAge(watcher.connection()).oldest(queue, selection, clock.instant())
+                .orElse(Duration.ZERO);
+        EmfMetrics.lines(context.getFunctionName(), queue, selection, report, oldest, clock.instant())
+                .forEach(metrics::println);
+        metrics.flush();
+        return InvocationSummary.of(queue, selection, report, refreshed);
+    }
+
+    /** The watcher for the current credentials; with a secret, rebuilt when the (possibly re-read) secret differs. */
+    private Watcher watcher(boolean refreshSecret) {
+        if (secret.isEmpty()) {
+            return watcher;
+        }
+        SecretCredentials credentials = refreshSecret ? secret.get().refresh() : secret.get().current();
+        if (watcher == null || !credentials.equals(watcherCredentials)) {
+            if (watcher != null) {
+                watcher.close();
+            }
+            watcher = Watcher.create(credentials.applyTo(baseConfig), clock, InstanceName.of("lambda-" + kind));
+            watcherCredentials = credentials;
+        }
+        return watcher;
+    }
+
+    /** Reads the secret again after refused credentials; true when it changed and the watcher was rebuilt. */
+    private boolean rebuildWithFreshSecret() {
+        if (secret.isEmpty()) {
+            return false;
+        }
+        LOG.warn("Credentials were refused; reading secret {} again", secret.get().secretId());
+        SecretCredentials before = watcherCredentials;
+        watcher(true);
+        boolean changed = !watcherCredentials.equals(before);
+        if (!changed) {
+            LOG.warn("Secret {} holds the same credentials that were refused", secret.get().secretId());
+        }
+        return changed;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.llmwatcher.aws;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every CloudWatch metric the handlers emit, named once: the EMF writer, the SAM template's alarms and the
+ * template test all use these names, so an alarm can never watch a metric nobody sends.
+ */
+public enum Metric {
+    DOCUMENTS_PROCESSED("DocumentsProcessed", "Count", false),
+    DOCUMENTS_FAILED("DocumentsFailed", "Count", false),
+    DOCUMENTS_PARKED("DocumentsParked", "Count", false),
+    /** Documents processed successfully by the retry handler (always 0 for the watcher). */
+    DOCUMENTS_RETRIED("DocumentsRetried", "Count", false),
+    /** Eligible documents left when the invocation ended. */
+    BACKLOG("Backlog", "Count", false),
+    /** Age of the oldest eligible document left when the invocation ended (0 when there is none). */
+    OLDEST_QUEUED_AGE("OldestQueuedAgeSeconds", "Seconds", false),
+    LLM_LATENCY_P50("LlmLatencyP50", "Milliseconds", false),
+    LLM_LATENCY_P95("LlmLatencyP95", "Milliseconds", false),
+    PROMPT_TOKENS("PromptTokens", "Count", true),
+    COMPLETION_TOKENS("CompletionTokens", "Count", true);
+
+    /** The CloudWatch namespace of every metric here. */
+    public static final String NAMESPACE = "LlmWatcher";
+    /** Dimension: the Lambda function's name. */
+    public static final String FUNCTION_DIMENSION = "FunctionName";
+    /** Dimension: the queue index the invocation drained. */
+    public static final String QUEUE_DIMENSION = "Queue";
+    /** Dimension of the token metrics: the model that answered. */
+    public static final String MODEL_DIMENSION = "Model";
+
+    private final String metricName;
+    private final String unit;
+    private final boolean perModel;
+
+    Metric(String metricName, String unit, boolean perModel) {
+        this.metricName = metricName;
+        this.unit = unit;
+        this.perModel = perModel;
+    }
+
+    public String metricName() {
+        return metricName;
+    }
+
+    public String unit() {
+        return unit;
+    }
+
+    /** Emitted once per model, with the {@link #MODEL_DIMENSION} dimension. */
+    public boolean perModel() {
+        return perModel;
+    }
+
+    public static Optional<Metric> byName(String metricName) {
+        return Arrays.stream(values()).filter(m -> m.metricName.equals(metricName)).findFirst();
+    }
+}

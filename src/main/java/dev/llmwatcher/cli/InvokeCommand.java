@@ -1,0 +1,105 @@
+package dev.llmwatcher.cli;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.aws.HandlerEnvironment;
+import dev.llmwatcher.aws.LocalContext;
+import dev.llmwatcher.aws.RetryHandler;
+import dev.llmwatcher.aws.WatcherHandler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code invoke watcher|retry --event FILE [--remaining-ms N]}: runs a real Lambda handler in this JVM with a local
+ * context, no Docker needed, and prints its JSON summary on stdout (the EMF metric lines go to stderr, so stdout is
+ * the summary alone). Settings come from the environment and flags, as in Lambda.
+ */
+public final class InvokeCommand implements Command {
+
+    static final String EVENT = "--event";
+    static final String REMAINING_MS = "--remaining-ms";
+    static final long DEFAULT_REMAINING_MS = 60_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "invoke";
+    }
+
+    @Override
+    public String summary() {
+        return "run a Lambda handler locally: invoke watcher|retry --event FILE [--remaining-ms N]";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of(EVENT, REMAINING_MS);
+    }
+
+    @Override
+    public String help() {
+        return "  watcher|retry                      which handler to run\n"
+                + "  --event FILE                       the event JSON (e.g. events/watcher-schedule-v2.json)\n"
+                + "  --remaining-ms N                   the invocation's remaining time (default "
+                + DEFAULT_REMAINING_MS + ")\n";
+    }
+
+    @Override
+    public int run(Arguments arguments, Console console) throws IOException {
+        if (arguments.operands().size() != 1) {
+            throw new UsageException("invoke needs one handler name: watcher or retry");
+        }
+        String which = arguments.operands().getFirst();
+        Map<String, Object> event = readEvent(Optional.ofNullable(arguments.options().get(EVENT))
+                .orElseThrow(() -> new UsageException("invoke needs --event FILE")));
+        Duration remaining = Duration.ofMillis(remainingMillis(arguments.options().get(REMAINING_MS)));
+        HandlerEnvironment environment = new HandlerEnvironment(arguments.settingsOver(console.environment()),
+                console.clock(), Optional.empty(), console.err());
+        RequestHandler<Map<String, Object>, Map<String, Object>> handler = switch (which) {
+            case "watcher" -> new WatcherHandler(environment);
+            case "retry" -> new RetryHandler(environment);
+            default -> throw new UsageException("unknown handler '" + which + "': use watcher or retry");
+        };
+        String functionName = console.environment().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "local-" + which);
+        Map<String, Object> summary = handler.handleRequest(event,
+                new LocalContext(functionName, remaining, console.clock(), console.err()));
+        console.out().println(JSON.writeValueAsString(summary));
+        return Main.OK;
+    }
+
+    private static Map<String, Object> readEvent(String file) throws IOException {
+        try {
+            return JSON.readValue(Files.readString(Path.of(file)), new TypeReference<>() { });
+        } catch (NoSuchFileException e) {
+            throw new UsageException("--event: no such file " + file);
+        } catch (JsonProcessingException e) {
+            throw new UsageException("--event: " + file + " is not a JSON object (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+    }
+
+    private static long remainingMillis(String value) {
+        if (value == null) {
+            return DEFAULT_REMAINING_MS;
+        }
+        try {
+            long parsed = Long.parseLong(value.strip());
+            if (parsed >= 1 && parsed <= 900_000) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(REMAINING_MS + ": expected milliseconds between 1 and 900000, got '" + value + "'");
+    }
+}

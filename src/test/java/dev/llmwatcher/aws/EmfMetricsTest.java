@@ -1,0 +1,120 @@
+package dev.llmwatcher.aws;
+
+import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.FakeOpenAiServer;
+import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.WatcherFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The metric lines a handler prints parse as Embedded Metric Format and carry the run's real counts. */
+class EmfMetricsTest {
+
+    private static final String FUNCTION = "llm-watcher-WatcherFunction-Ab12";
+
+    private final TestElasticsearch es = TestElasticsearch.shared();
+    private final LambdaHarness lambda = new LambdaHarness();
+    private FakeOllamaServer ollama;
+    private FakeOpenAiServer openAi;
+    private WatcherFixture fixture;
+    private String target;
+
+    @BeforeEach
+    void startServers() {
+        ollama = new FakeOllamaServer();
+        openAi = new FakeOpenAiServer();
+        fixture = new WatcherFixture(es, ollama, openAi);
+        target = TestElasticsearch.uniqueIndex("reviews");
+    }
+
+    @AfterEach
+    void stopServers() {
+        ollama.close();
+        openAi.close();
+    }
+
+    private void queue(String id, String model, Instant queuedAt) {
+        Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, "Rate: {{ctx.message}} #" + id);
+        meta.put("model", model);
+        meta.put("format", SampleEventsTest.SCALE_SCHEMA);
+        meta.put("queued_at", queuedAt.toString());
+        es.indexQueueDocument(fixture.queueIndex(), id, Map.of("message", "review " + id), meta);
+    }
+
+    @Test
+    void oneRunLineAndOneLinePerModelWithTheRunsCounts() {
+        ollama.respondWith(request -> request.prompt().endsWith("#bad") ? Reply.error(400, "bad options")
+                : request.model().equals("model-a") ? Reply.success("{\"scale\": 3}", 12, 3, "stop")
+                : Reply.success("{\"scale\": 4}", 20, 7, "stop"));
+        Instant now = Instant.now();
+        List.of("a1", "a2", "bad").forEach(id -> queue(id, "model-a", now));
+        queue("b1", "model-b", now);
+
+        Map<String, Object> summary = lambda.watcher(fixture).handleRequest(Map.of(),
+                lambda.context(FUNCTION, Duration.ofSeconds(60)));
+
+        List<Map<String, Object>> lines = lambda.metricLines();
+        assertThat(lines).hasSize(3).allSatisfy(EmfMetricsTest::assertValidEmf);
+        Map<String, Object> run = lines.getFirst();
+        assertThat(run).containsEntry(Metric.FUNCTION_DIMENSION, FUNCTION)
+                .containsEntry(Metric.QUEUE_DIMENSION, fixture.queueIndex())
+                .containsEntry(Metric.DOCUMENTS_PROCESSED.metricName(), summary.get("processed"))
+                .containsEntry(Metric.DOCUMENTS_PROCESSED.metricName(), (int) es.count(target))
+                .containsEntry(Metric.DOCUMENTS_FAILED.metricName(), 1)
+                .containsEntry(Metric.DOCUMENTS_PARKED.metricName(), 0)
+                .containsEntry(Metric.DOCUMENTS_RETRIED.metricName(), 0)
+                .containsEntry(Metric.BACKLOG.metricName(), 0)
+                .containsEntry(Metric.OLDEST_QUEUED_AGE.metricName(), 0.0)
+                .containsKeys(Metric.LLM_LATENCY_P50.metricName(), Metric.LLM_LATENCY_P95.metricName());
+        assertThat(lines.subList(1, 3)).extracting(line -> line.get(Metric.MODEL_DIMENSION))
+                .containsExactlyInAnyOrder("model-a", "model-b");
+        Map<String, Object> modelA = lines.stream().filter(l -> "model-a".equals(l.get(Metric.MODEL_DIMENSION)))
+                .findFirst().orElseThrow();
+        assertThat(modelA).containsEntry(Metric.PROMPT_TOKENS.metricName(), 2 * 12)
+                .containsEntry(Metric.COMPLETION_TOKENS.metricName(), 2 * 3)
+                .containsEntry(Metric.FUNCTION_DIMENSION, FUNCTION);
+    }
+
+    @Test
+    void backlogAndTheOldestQueuedAgeDescribeWhatIsLeft() {
+        ollama.respond(Reply.text("{\"scale\": 3}"));
+        Instant queuedAt = Instant.now().minusSeconds(300);
+        List.of("1", "2", "3").forEach(id -> queue(id, "llama3.3", queuedAt));
+
+        lambda.watcher(fixture).handleRequest(Map.of("max_documents", 1), lambda.context());
+
+        Map<String, Object> run = lambda.metricLines().getFirst();
+        assertThat(run).containsEntry(Metric.BACKLOG.metricName(), 2)
+                .containsEntry(Metric.DOCUMENTS_PROCESSED.metricName(), 1);
+        assertThat(((Number) run.get(Metric.OLDEST_QUEUED_AGE.metricName())).doubleValue()).isBetween(300.0, 600.0);
+    }
+
+    /** EMF's rules: a namespace, and every declared dimension and metric present at the root. */
+    @SuppressWarnings("unchecked")
+    static void assertValidEmf(Map<String, Object> line) {
+        Map<String, Object> aws = (Map<String, Object>) line.get("_aws");
+        assertThat(aws.get("Timestamp")).isInstanceOf(Long.class);
+        List<Map<String, Object>> directives = (List<Map<String, Object>>) aws.get("CloudWatchMetrics");
+        assertThat(directives).isNotEmpty().allSatisfy(directive -> {
+            assertThat(directive).containsEntry("Namespace", Metric.NAMESPACE);
+            List<List<String>> dimensionSets = (List<List<String>>) directive.get("Dimensions");
+            assertThat(dimensionSets).isNotEmpty().allSatisfy(set -> assertThat(set).isNotEmpty()
+                    .allSatisfy(dimension -> assertThat(line.get(dimension)).isInstanceOf(String.class)));
+            List<Map<String, String>> metrics = (List<Map<String, String>>) directive.get("Metrics");
+            assertThat(metrics).isNotEmpty().allSatisfy(metric -> {
+                Metric known = Metric.byName(metric.get("Name")).orElseThrow();
+                assertThat(metric.get("Unit")).isEqualTo(known.unit());
+                assertThat(line.get(known.metricName())).isInstanceOf(Number.class);
+            });
+        });
+    }
+}
