@@ -79,12 +79,25 @@ final class LambdaRunner {
             refreshed = true;
             report = RunReports.combine(report, watcher.run(request));
         }
-        Duration oldest = new QueueAge(watcher.connection()).oldest(queue, selection, clock.instant())
-                .orElse(Duration.ZERO);
+        Duration oldest = oldestQueuedAge(queue, selection);
         EmfMetrics.lines(context.getFunctionName(), queue, selection, report, oldest, clock.instant())
                 .forEach(metrics::println);
         metrics.flush();
         return InvocationSummary.of(queue, selection, report, refreshed);
+    }
+
+    /**
+     * Age of the oldest eligible document for the metric. The pass's work is already written: a failing metric
+     * query must not fail the invocation (that would count as a Lambda error and retry the event), so it is
+     * logged and reported as zero.
+     */
+    private Duration oldestQueuedAge(String queue, Selection selection) {
+        try {
+            return new QueueAge(watcher.connection()).oldest(queue, selection, clock.instant()).orElse(Duration.ZERO);
+        } catch (QueueUnavailableException e) {
+            LOG.warn("Could not measure the oldest queued document's age: {}", e.getMessage());
+            return Duration.ZERO;
+        }
     }
 
     /** The watcher for the current credentials; with a secret, rebuilt when the (possibly re-read) secret differs. */

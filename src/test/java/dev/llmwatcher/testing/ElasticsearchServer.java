@@ -88,7 +88,12 @@ final class ElasticsearchServer {
             Process process = builder.start();
             ElasticsearchServer server = new ElasticsearchServer(name, URI.create("http://127.0.0.1:" + httpPort),
                     process, consoleLog, superuser);
-            server.awaitReady();
+            try {
+                server.awaitReady();
+            } catch (RuntimeException e) {
+                server.stop();
+                throw e;
+            }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the test Elasticsearch " + name, e);

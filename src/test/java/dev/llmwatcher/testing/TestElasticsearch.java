@@ -107,9 +107,22 @@ public final class TestElasticsearch {
         }
     }
 
+    /**
+     * Starts a server, trying once more if the first start fails: on a loaded machine a free port picked for it
+     * can be taken by another process before the server binds it, and the second start picks new ports.
+     */
     private static TestElasticsearch start(String name, String zipProperty, boolean security) {
-        TestElasticsearch es = new TestElasticsearch(ElasticsearchServer.start(name, zipFrom(zipProperty),
-                workDir(), security ? Optional.of(new String[] {SUPERUSER, SUPERUSER_PASSWORD}) : Optional.empty()));
+        Optional<String[]> superuser = security ? Optional.of(new String[] {SUPERUSER, SUPERUSER_PASSWORD})
+                : Optional.empty();
+        ElasticsearchServer server;
+        try {
+            server = ElasticsearchServer.start(name, zipFrom(zipProperty), workDir(), superuser);
+        } catch (RuntimeException firstFailure) {
+            System.err.println("Test Elasticsearch " + name + " did not start, trying once more: "
+                    + firstFailure.getMessage());
+            server = ElasticsearchServer.start(name, zipFrom(zipProperty), workDir(), superuser);
+        }
+        TestElasticsearch es = new TestElasticsearch(server);
         Runtime.getRuntime().addShutdownHook(new Thread(es::stop, "stop-test-elasticsearch-" + name));
         return es;
     }
