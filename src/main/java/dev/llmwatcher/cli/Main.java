@@ -27,7 +27,7 @@ public final class Main {
 
     /** The commands this build ships. */
     public static Main standard() {
-        return new Main(List.of(new WatchCommand()));
+        return new Main(List.of(new WatchCommand(), new StatusCommand(), new ReleaseCommand()));
     }
 
     public static void main(String[] args) {

@@ -6,6 +6,8 @@ import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.Selection;
 
 import java.util.Set;
 
@@ -16,6 +18,7 @@ import java.util.Set;
 public final class WatchCommand implements Command {
 
     static final String ONCE = "--once";
+    static final String DRY_RUN = "--dry-run";
 
     private final StopSignal stop;
 
@@ -40,17 +43,22 @@ public final class WatchCommand implements Command {
 
     @Override
     public Set<String> switches() {
-        return Set.of(ONCE);
+        return Set.of(ONCE, DRY_RUN);
     }
 
     @Override
     public String help() {
-        return "  --once                             run passes until no eligible document is left, then exit\n";
+        return "  --once                             run passes until no eligible document is left, then exit\n"
+                + "  --dry-run                          show each eligible document's prompt and which would fail;\n"
+                + "                                     no LLM call, nothing claimed or written\n";
     }
 
     @Override
     public int run(Arguments arguments, Console console) throws InterruptedException {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
+        if (arguments.has(DRY_RUN)) {
+            return dryRun(config, console);
+        }
         StopSignal stopSignal = stop != null ? stop : StopSignals.onTermination();
         try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
             if (arguments.has(ONCE)) {
@@ -58,6 +66,15 @@ public final class WatchCommand implements Command {
             } else {
                 watch(watcher, config, stopSignal);
             }
+        }
+        return Main.OK;
+    }
+
+    private static int dryRun(WatcherConfig config, Console console) {
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("dry-run"))) {
+            Selection selection = config.retryErrors() ? Selection.RETRY : Selection.NEW;
+            DryRun.run(watcher.store(), watcher.processor(), new QueueQuery(config.watchIndex(), selection,
+                    console.clock().instant(), config.sortField(), config.batchSize()), console.out());
         }
         return Main.OK;
     }
