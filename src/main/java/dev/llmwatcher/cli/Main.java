@@ -27,7 +27,8 @@ public final class Main {
 
     /** The commands this build ships. */
     public static Main standard() {
-        return new Main(List.of(new WatchCommand(), new StatusCommand(), new ReleaseCommand()));
+        return new Main(List.of(new WatchCommand(), new StatusCommand(), new ReleaseCommand(),
+                new SetupCommand()));
     }
 
     public static void main(String[] args) {
