@@ -28,7 +28,7 @@ public final class Main {
     /** The commands this build ships. */
     public static Main standard() {
         return new Main(List.of(new WatchCommand(), new StatusCommand(), new ReleaseCommand(),
-                new SetupCommand()));
+                new SetupCommand(), new DemoCommand()));
     }
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package dev.llmwatcher.cli;
 
+import dev.llmwatcher.app.DryRun;
 import dev.llmwatcher.app.InstanceName;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.ConfigReader;

@@ -1,4 +1,4 @@
-package dev.llmwatcher.cli;
+package dev.llmwatcher.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,21 +19,21 @@ import java.util.List;
  * LLM call are listed with the reason. The queue is only read: nothing is claimed, called or written, so users can
  * check a new pipeline before paying for it.
  */
-final class DryRun {
+public final class DryRun {
 
     /** Documents shown in full; the rest are only counted (failures are always listed). */
-    static final int SHOWN = 20;
+    public static final int SHOWN = 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How many documents would be sent and how many would fail before a call. */
-    record Summary(int ready, int failing) {
+    public record Summary(int ready, int failing) {
     }
 
     private DryRun() {
     }
 
-    static Summary run(QueueStore store, DocumentProcessor processor, QueueQuery query, PrintStream out) {
+    public static Summary run(QueueStore store, DocumentProcessor processor, QueueQuery query, PrintStream out) {
         int ready = 0;
         int failing = 0;
         try (QueueScan scan = store.scan(query)) {
