@@ -5,11 +5,14 @@ import dev.llmwatcher.app.InstanceName;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.Selection;
 
+import java.time.Clock;
 import java.util.Set;
 
 /**
@@ -62,11 +65,14 @@ public final class WatchCommand implements Command {
         }
         StopSignal stopSignal = stop != null ? stop : StopSignals.onTermination();
         try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            ProgressLine progress = ProgressLine.forConsole(console);
+            Clock clock = console.clock();
             if (arguments.has(ONCE)) {
-                drain(watcher, stopSignal);
+                drain(watcher, config, stopSignal, progress, clock);
             } else {
-                watch(watcher, config, stopSignal);
+                watch(watcher, config, stopSignal, progress, clock);
             }
+            progress.finish();
         }
         return Main.OK;
     }
@@ -80,9 +86,17 @@ public final class WatchCommand implements Command {
         return Main.OK;
     }
 
-    private static void drain(Watcher watcher, StopSignal stop) {
+    private static RunReport pass(Watcher watcher, WatcherConfig config, StopSignal stop, PassListener listener,
+                                  Clock clock) {
+        Selection selection = config.retryErrors() ? Selection.RETRY : Selection.NEW;
+        return watcher.run(new RunRequest(config.watchIndex(), selection,
+                clock.instant().plus(config.passDuration()), Integer.MAX_VALUE, stop, listener));
+    }
+
+    private static void drain(Watcher watcher, WatcherConfig config, StopSignal stop, PassListener listener,
+                              Clock clock) {
         while (!stop.isRaised()) {
-            RunReport report = watcher.runPass(stop);
+            RunReport report = pass(watcher, config, stop, listener, clock);
             boolean progressed = report.handled() > 0 || report.released() > 0;
             if (report.backlog() == 0 || !progressed) {
                 return;
@@ -90,9 +104,10 @@ public final class WatchCommand implements Command {
         }
     }
 
-    private static void watch(Watcher watcher, WatcherConfig config, StopSignal stop) throws InterruptedException {
+    private static void watch(Watcher watcher, WatcherConfig config, StopSignal stop, PassListener listener,
+                              Clock clock) throws InterruptedException {
         while (!stop.isRaised()) {
-            watcher.runPass(stop);
+            pass(watcher, config, stop, listener, clock);
             if (stop.await(config.watchInterval().toMillis())) {
                 return;
             }
