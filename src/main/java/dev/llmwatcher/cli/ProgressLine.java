@@ -11,7 +11,8 @@ import java.time.Instant;
 
 /**
  * Progress of a long drain: on a terminal, one live line rewritten in place (done/total, rate, errors, ETA); in a
- * log (systemd, a pipe), a plain line at most every {@link #LOG_EVERY}. Called from the pass's write-back thread.
+ * log (systemd, a pipe), a plain line at most every {@link #LOG_EVERY} while a pass runs (the engine logs its own
+ * summary at the end). Called from the pass's write-back thread.
  */
 final class ProgressLine implements PassListener {
 
@@ -58,7 +59,7 @@ final class ProgressLine implements PassListener {
             if (processed + failed >= total) {
                 finish();
             }
-        } else if (Duration.between(lastLog, now).compareTo(LOG_EVERY) >= 0 || processed + failed >= total) {
+        } else if (Duration.between(lastLog, now).compareTo(LOG_EVERY) >= 0 && processed + failed < total) {
             lastLog = now;
             LOG.info("Progress: {}", line);
         }
