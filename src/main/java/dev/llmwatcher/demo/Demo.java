@@ -19,10 +19,12 @@ import dev.llmwatcher.queue.Selection;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The first ten minutes for a newcomer with a JDK and Maven: a throwaway Elasticsearch, a handful of product
@@ -67,9 +70,8 @@ public final class Demo {
      * {@code config} is the user's configuration with any Elasticsearch URL, which {@code withCluster} replaces by
      * the local cluster's.
      */
-    public Outcome run(Optional<java.nio.file.Path> zip, java.nio.file.Path work, String model,
-                       java.util.function.Function<URI, WatcherConfig> withCluster) {
-        java.nio.file.Path distribution = zip.orElseGet(() -> {
+    public Outcome run(Optional<Path> zip, Path work, String model, Function<URI, WatcherConfig> withCluster) {
+        Path distribution = zip.orElseGet(() -> {
             out.println("Resolving Elasticsearch " + ES_VERSION + " through Maven (cached after the first time) ...");
             return MavenArtifact.resolve("org.elasticsearch.distribution.integ-test-zip", "elasticsearch",
                     ES_VERSION, "zip");
@@ -94,7 +96,7 @@ public final class Demo {
                 return Outcome.ENRICHED;
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("demo Elasticsearch request failed", e);
+            throw new UncheckedIOException("demo Elasticsearch request failed", e);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Answers "what is in the queue?" for the {@code status} command in one search of size 0 with aggregations. Works
@@ -110,7 +111,7 @@ public final class QueueInspector {
     private Map<String, String> aggregatableFields(String index) throws IOException {
         List<String> wanted = List.of(QueueFields.ERROR_PATH, QueueFields.path(QueueFields.ORIGINAL_INDEX),
                 QueueFields.path(QueueFields.MODEL));
-        List<String> asked = wanted.stream().flatMap(f -> java.util.stream.Stream.of(f, f + ".keyword")).toList();
+        List<String> asked = wanted.stream().flatMap(f -> Stream.of(f, f + ".keyword")).toList();
         Map<String, Map<String, FieldCapability>> caps = client.fieldCaps(f -> f.index(index).fields(asked)).fields();
         Map<String, String> chosen = new HashMap<>();
         for (String field : wanted) {

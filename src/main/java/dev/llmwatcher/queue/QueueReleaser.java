@@ -12,6 +12,9 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ import java.util.Map;
  */
 public final class QueueReleaser {
 
+    private static final Logger LOG = LoggerFactory.getLogger(QueueReleaser.class);
     private static final int PAGE = 500;
 
     private final ElasticsearchClient client;
@@ -170,8 +174,7 @@ public final class QueueReleaser {
         try {
             client.closePointInTime(c -> c.id(pit));
         } catch (ElasticsearchException | IOException e) {
-            // The point in time expires on its own after its keep-alive.
-            return;
+            LOG.debug("Could not close the point in time (it expires on its own): {}", e.getMessage());
         }
     }
 }
