@@ -1,12 +1,18 @@
 package dev.llmwatcher.cli;
 
+import dev.llmwatcher.app.DryRun;
 import dev.llmwatcher.app.InstanceName;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.Selection;
 
+import java.time.Clock;
 import java.util.Set;
 
 /**
@@ -16,6 +22,7 @@ import java.util.Set;
 public final class WatchCommand implements Command {
 
     static final String ONCE = "--once";
+    static final String DRY_RUN = "--dry-run";
 
     private final StopSignal stop;
 
@@ -40,31 +47,56 @@ public final class WatchCommand implements Command {
 
     @Override
     public Set<String> switches() {
-        return Set.of(ONCE);
+        return Set.of(ONCE, DRY_RUN);
     }
 
     @Override
     public String help() {
-        return "  --once                             run passes until no eligible document is left, then exit\n";
+        return "  --once                             run passes until no eligible document is left, then exit\n"
+                + "  --dry-run                          show each eligible document's prompt and which would fail;\n"
+                + "                                     no LLM call, nothing claimed or written\n";
     }
 
     @Override
     public int run(Arguments arguments, Console console) throws InterruptedException {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
+        if (arguments.has(DRY_RUN)) {
+            return dryRun(config, console);
+        }
         StopSignal stopSignal = stop != null ? stop : StopSignals.onTermination();
         try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            ProgressLine progress = ProgressLine.forConsole(console);
+            Clock clock = console.clock();
             if (arguments.has(ONCE)) {
-                drain(watcher, stopSignal);
+                drain(watcher, config, stopSignal, progress, clock);
             } else {
-                watch(watcher, config, stopSignal);
+                watch(watcher, config, stopSignal, progress, clock);
             }
+            progress.finish();
         }
         return Main.OK;
     }
 
-    private static void drain(Watcher watcher, StopSignal stop) {
+    private static int dryRun(WatcherConfig config, Console console) {
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("dry-run"))) {
+            Selection selection = config.retryErrors() ? Selection.RETRY : Selection.NEW;
+            DryRun.run(watcher.store(), watcher.processor(), new QueueQuery(config.watchIndex(), selection,
+                    console.clock().instant(), config.sortField(), config.batchSize()), console.out());
+        }
+        return Main.OK;
+    }
+
+    private static RunReport pass(Watcher watcher, WatcherConfig config, StopSignal stop, PassListener listener,
+                                  Clock clock) {
+        Selection selection = config.retryErrors() ? Selection.RETRY : Selection.NEW;
+        return watcher.run(new RunRequest(config.watchIndex(), selection,
+                clock.instant().plus(config.passDuration()), Integer.MAX_VALUE, stop, listener));
+    }
+
+    private static void drain(Watcher watcher, WatcherConfig config, StopSignal stop, PassListener listener,
+                              Clock clock) {
         while (!stop.isRaised()) {
-            RunReport report = watcher.runPass(stop);
+            RunReport report = pass(watcher, config, stop, listener, clock);
             boolean progressed = report.handled() > 0 || report.released() > 0;
             if (report.backlog() == 0 || !progressed) {
                 return;
@@ -72,9 +104,10 @@ public final class WatchCommand implements Command {
         }
     }
 
-    private static void watch(Watcher watcher, WatcherConfig config, StopSignal stop) throws InterruptedException {
+    private static void watch(Watcher watcher, WatcherConfig config, StopSignal stop, PassListener listener,
+                              Clock clock) throws InterruptedException {
         while (!stop.isRaised()) {
-            watcher.runPass(stop);
+            pass(watcher, config, stop, listener, clock);
             if (stop.await(config.watchInterval().toMillis())) {
                 return;
             }

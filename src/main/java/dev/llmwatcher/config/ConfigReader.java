@@ -56,7 +56,8 @@ public final class ConfigReader {
     private ElasticsearchSettings elasticsearch() {
         URI url = null;
         if (raw(Setting.ELASTICSEARCH_URL).isEmpty()) {
-            problems.add("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL");
+            problems.add("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL"
+                    + " (no cluster yet? `bin/llm-watcher demo` runs a throwaway local one)");
         } else {
             url = url(Setting.ELASTICSEARCH_URL);
         }

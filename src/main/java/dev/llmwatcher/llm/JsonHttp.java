@@ -3,6 +3,8 @@ package dev.llmwatcher.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -26,6 +28,8 @@ import java.util.concurrent.Executors;
  * the provider and URL, never request headers, so an API key cannot leak into a queue document's error.
  */
 public final class JsonHttp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JsonHttp.class);
 
     static final int MAX_BODY_CHARS = 500;
 
@@ -73,8 +77,11 @@ public final class JsonHttp {
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(toJson(body)));
         headers.forEach(request::header);
+        long started = System.nanoTime();
         HttpResponse<String> response = send(request.build(), timeout, target);
         int status = response.statusCode();
+        LOG.debug("{} POST {} answered HTTP {} in {} ms", target.label(), uri.getPath(), status,
+                (System.nanoTime() - started) / 1_000_000);
         if (status / 100 != 2) {
             throw statusError(response, target, headers);
         }

@@ -60,7 +60,8 @@ class ConfigReaderTest {
     @Test
     void missingElasticsearchUrlSaysHowToGiveIt() {
         assertThatThrownBy(() -> ConfigReader.read(Map.of()))
-                .hasMessage("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL");
+                .hasMessageStartingWith("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL")
+                .hasMessageContaining("bin/llm-watcher demo");
     }
 
     @Test

@@ -1,0 +1,81 @@
+package dev.llmwatcher.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.engine.DocumentProcessor;
+import dev.llmwatcher.engine.InvalidDocumentException;
+import dev.llmwatcher.engine.PreparedDocument;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code --dry-run}: what a pass would send, without sending anything. Each eligible document is checked and its
+ * prompt rendered exactly as a pass would ({@link DocumentProcessor#prepare}); documents that would fail before any
+ * LLM call are listed with the reason. The queue is only read: nothing is claimed, called or written, so users can
+ * check a new pipeline before paying for it.
+ */
+public final class DryRun {
+
+    /** Documents shown in full; the rest are only counted (failures are always listed). */
+    public static final int SHOWN = 20;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How many documents would be sent and how many would fail before a call. */
+    public record Summary(int ready, int failing) {
+    }
+
+    private DryRun() {
+    }
+
+    public static Summary run(QueueStore store, DocumentProcessor processor, QueueQuery query, PrintStream out) {
+        int ready = 0;
+        int failing = 0;
+        try (QueueScan scan = store.scan(query)) {
+            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty(); page = scan.nextPage()) {
+                for (QueuedDocument document : page) {
+                    try {
+                        PreparedDocument prepared = processor.prepare(document);
+                        if (ready++ < SHOWN) {
+                            show(prepared, out);
+                        }
+                    } catch (InvalidDocumentException e) {
+                        failing++;
+                        out.println("WOULD FAIL  id " + document.id() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        if (ready > SHOWN) {
+            out.println("... and " + (ready - SHOWN) + " more ready documents");
+        }
+        out.printf("Dry run of %s: %d documents would be sent to an LLM, %d would fail before any call. "
+                + "Nothing was called, claimed or written.%n", query.index(), ready, failing);
+        return new Summary(ready, failing);
+    }
+
+    private static void show(PreparedDocument prepared, PrintStream out) {
+        var instructions = prepared.instructions();
+        out.println("READY       id " + prepared.document().id() + " -> " + instructions.originalIndex()
+                + instructions.targetField().map(f -> " (under " + f + ")").orElse(""));
+        out.println("  provider  " + instructions.provider() + ", model " + instructions.model()
+                + (instructions.options() == null || instructions.options().isEmpty() ? ""
+                : ", options " + json(instructions.options())));
+        out.println("  format    " + (prepared.format().hasSchema() ? json(prepared.format().schemaMap())
+                : prepared.format().mode().name().toLowerCase(java.util.Locale.ROOT)));
+        out.println("  prompt    " + prepared.prompt().replace("\n", "\n            "));
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            return String.valueOf(value);
+        }
+    }
+}

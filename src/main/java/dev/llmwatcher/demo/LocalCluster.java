@@ -1,0 +1,310 @@
+package dev.llmwatcher.demo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A throwaway single-node cluster from an integ-test-zip (Elasticsearch's or OpenSearch's) on free local ports,
+ * security off: for the {@code demo} command, and for tests that need a painless engine. Unzipped once under the
+ * work directory and reused; data lives in a fresh directory per start. Both refuse to run as root, so as root
+ * the cluster runs as the unprivileged system user {@value #USER}, created on first need.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    static final String USER = "llmwatcher-es";
+
+    /** Which distribution a zip holds: its start script, config file and environment variable prefix. */
+    public enum Flavor {
+        ELASTICSEARCH("elasticsearch", "ES", "xpack.security.enabled: false\n"),
+        OPENSEARCH("opensearch", "OPENSEARCH", "");
+
+        private final String name;
+        private final String envPrefix;
+        private final String extraSettings;
+
+        Flavor(String name, String envPrefix, String extraSettings) {
+            this.name = name;
+            this.envPrefix = envPrefix;
+            this.extraSettings = extraSettings;
+        }
+    }
+
+    private final URI url;
+    private final Process process;
+    private final Path consoleLog;
+
+    private LocalCluster(URI url, Process process, Path consoleLog) {
+        this.url = url;
+        this.process = process;
+        this.consoleLog = consoleLog;
+    }
+
+    public URI url() {
+        return url;
+    }
+
+    /** Starts the cluster and returns once it answers a health check (yellow), or throws with its log's end. */
+    public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout) {
+        try {
+            Path home = unzipOnce(zip, work.resolve("dist"));
+            Path instance = work.resolve("instances").resolve(name);
+            deleteRecursively(instance);
+            Path config = instance.resolve("config");
+            copyRecursively(home.resolve("config"), config);
+            for (String dir : List.of("data", "logs", "tmp")) {
+                Files.createDirectories(instance.resolve(dir));
+            }
+            int httpPort = freePort();
+            Files.writeString(config.resolve(flavor.name + ".yml"), settings(flavor, name, instance, httpPort));
+            anchorJvmPaths(config.resolve("jvm.options"), instance);
+            boolean root = "root".equals(System.getProperty("user.name"));
+            if (root) {
+                ensureUser();
+                run(List.of("chown", "-R", USER + ":" + USER, instance.toString()));
+            }
+            Path consoleLog = instance.resolve("console.log");
+            List<String> command = asUser(root, List.of(home.resolve("bin").resolve(flavor.name).toString()));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(instance.toFile())
+                    .redirectErrorStream(true).redirectOutput(consoleLog.toFile());
+            String prefix = flavor.envPrefix;
+            builder.environment().putAll(Map.of(prefix + "_JAVA_HOME", System.getProperty("java.home"),
+                    prefix + "_PATH_CONF", config.toString(), prefix + "_JAVA_OPTS", "-Xms512m -Xmx512m",
+                    prefix + "_TMPDIR", instance.resolve("tmp").toString(), "HOME", instance.toString()));
+            LocalCluster cluster = new LocalCluster(URI.create("http://127.0.0.1:" + httpPort),
+                    builder.start(), consoleLog);
+            cluster.awaitReady(name, timeout);
+            return cluster;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the local cluster " + name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        process.destroy();
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            tree.forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    private void awaitReady(String name, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(url.resolve("/_cluster/health?wait_for_status=yellow&timeout=2s"))
+                .timeout(Duration.ofSeconds(10)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        String last = "no answer yet";
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("local cluster " + name + " exited with " + process.exitValue()
+                        + " during start-up; end of " + consoleLog + ":\n" + tail());
+            }
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = "HTTP " + response.statusCode();
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("interrupted while waiting for the local cluster", e);
+            }
+            try {
+                process.waitFor(250, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("interrupted while waiting for the local cluster", e);
+            }
+        }
+        close();
+        throw new IllegalStateException("local cluster " + name + " not ready at " + url + " within " + timeout
+                + " (last: " + last + "); end of " + consoleLog + ":\n" + tail());
+    }
+
+    private String tail() {
+        try {
+            List<String> lines = Files.readAllLines(consoleLog);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + consoleLog + ": " + e.getMessage() + ")";
+        }
+    }
+
+    private static String settings(Flavor flavor, String name, Path instance, int httpPort) throws IOException {
+        return """
+                cluster.name: llmwatcher-%s
+                node.name: %s
+                network.host: 127.0.0.1
+                http.port: %d
+                transport.port: %d
+                discovery.type: single-node
+                path.data: %s
+                path.logs: %s
+                cluster.routing.allocation.disk.threshold_enabled: false
+                """.formatted(name, name, httpPort, freePort(), instance.resolve("data"), instance.resolve("logs"))
+                + flavor.extraSettings;
+    }
+
+    /** The JVM options name {@code logs/} and {@code data} relative to the home, which may not be ours to write. */
+    private static void anchorJvmPaths(Path jvmOptions, Path instance) throws IOException {
+        if (!Files.isRegularFile(jvmOptions)) {
+            return;
+        }
+        String options = Files.readString(jvmOptions)
+                .replace("=logs/", "=" + instance.resolve("logs") + "/")
+                .replace("file=logs/", "file=" + instance.resolve("logs") + "/")
+                .replace("HeapDumpPath=data", "HeapDumpPath=" + instance.resolve("data"));
+        Files.writeString(jvmOptions, options);
+    }
+
+    private static List<String> asUser(boolean root, List<String> command) {
+        if (!root) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + USER, "--regid=" + USER,
+                "--init-groups", "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    private static synchronized void ensureUser() {
+        if (status(List.of("id", "-u", USER)) == 0) {
+            return;
+        }
+        int created = status(List.of("useradd", "--system", "--no-create-home", "--user-group", "--shell",
+                "/usr/sbin/nologin", USER));
+        if (created != 0 && status(List.of("id", "-u", USER)) != 0) {
+            throw new IllegalStateException("could not create the user " + USER + " to run the local cluster as "
+                    + "(it refuses to run as root); useradd exited with " + created);
+        }
+    }
+
+    private static void run(List<String> command) {
+        int status = status(command);
+        if (status != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + status);
+        }
+    }
+
+    private static int status(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getInputStream().readAllBytes();
+            return process.waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run " + command.getFirst(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + command.getFirst(), e);
+        }
+    }
+
+    private static Path unzipOnce(Path zip, Path dist) throws IOException {
+        String top = topDirectory(zip);
+        Path home = dist.resolve(top);
+        if (Files.isRegularFile(home.resolve(".unzipped"))) {
+            return home;
+        }
+        Path staging = dist.resolve(top + ".partial-" + ProcessHandle.current().pid());
+        deleteRecursively(staging);
+        Files.createDirectories(staging);
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                Path target = staging.resolve(entry.getName()).normalize();
+                if (!target.startsWith(staging)) {
+                    throw new IOException("zip entry outside the target: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        try (Stream<Path> bin = Files.list(staging.resolve(top).resolve("bin"))) {
+            bin.forEach(p -> p.toFile().setExecutable(true, false));
+        }
+        Files.writeString(staging.resolve(top).resolve(".unzipped"), zip.toString(), StandardCharsets.UTF_8);
+        deleteRecursively(home);
+        Files.move(staging.resolve(top), home, StandardCopyOption.ATOMIC_MOVE);
+        deleteRecursively(staging);
+        if ("root".equals(System.getProperty("user.name"))) {
+            ensureUser();
+            run(List.of("chmod", "-R", "o+rX", dist.toString()));
+        }
+        return home;
+    }
+
+    private static String topDirectory(Path zip) throws IOException {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            ZipEntry first = in.getNextEntry();
+            if (first == null) {
+                throw new IOException(zip + " is empty");
+            }
+            return first.getName().split("/")[0];
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void copyRecursively(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : paths.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(path)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.llmwatcher.queue;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch.core.GetScriptResponse;
+import co.elastic.clients.elasticsearch.ingest.GetPipelineResponse;
+import co.elastic.clients.elasticsearch.ingest.Pipeline;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Installs what the original README asked users to paste into Kibana: the stored painless script {@code llm}
+ * (shipped as {@code llm-watcher/llm-script.painless}, the original's source) and an ingest pipeline calling it.
+ * The pipeline also stamps {@code _llm_watcher.queued_at} with the ingest time, so {@code status} can tell the
+ * queue's age. Idempotent: an identical script (same source) or pipeline (same content hash in {@code _meta}) is
+ * left alone. A cluster without painless (the test integ-test-zip) refuses both: that is reported, not thrown.
+ */
+public final class PipelineInstaller {
+
+    public static final String SCRIPT_ID = "llm";
+    static final String SCRIPT_RESOURCE = "/llm-watcher/llm-script.painless";
+
+    /** What an install did. */
+    public enum Result { CREATED, UPDATED, UNCHANGED, NEEDS_PAINLESS }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchFailures failures;
+
+    public PipelineInstaller(ElasticsearchConnection connection) {
+        this.client = connection.client();
+        this.failures = new ElasticsearchFailures(connection.settings());
+    }
+
+    /** The shipped script's painless source. */
+    public static String scriptSource() {
+        try (InputStream in = PipelineInstaller.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + SCRIPT_RESOURCE + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Body of {@code PUT _scripts/llm}. */
+    public static String scriptBody() {
+        return json(Map.of("script", Map.of("lang", "painless", "source", scriptSource())));
+    }
+
+    /** Body of {@code PUT _ingest/pipeline/<name>}, without our {@code _meta}: what any painless cluster takes. */
+    public static String pipelineBody(PipelineSpec spec) {
+        return json(pipeline(spec));
+    }
+
+    private static Map<String, Object> pipeline(PipelineSpec spec) {
+        Map<String, Object> pipeline = new LinkedHashMap<>();
+        pipeline.put("description", "llm-watcher: queue documents for an LLM (" + spec.name() + ")");
+        pipeline.put("processors", List.of(
+                Map.of("script", Map.of("id", SCRIPT_ID, "params", spec.scriptParams())),
+                Map.of("set", Map.of("field", QueueFields.QUEUED_AT_PATH, "value", "{{{_ingest.timestamp}}}"))));
+        return pipeline;
+    }
+
+    public Result installScript() {
+        String source = scriptSource();
+        Optional<String> installed = installedScript();
+        if (installed.filter(source::equals).isPresent()) {
+            return Result.UNCHANGED;
+        }
+        try {
+            client.putScript(p -> p.id(SCRIPT_ID).withJson(new StringReader(scriptBody())));
+        } catch (ElasticsearchException e) {
+            if (e.status() == 400 && lacksPainless(e)) {
+                return Result.NEEDS_PAINLESS;
+            }
+            throw failures.unavailable("store the script " + SCRIPT_ID, e);
+        } catch (IOException e) {
+            throw failures.unavailable("store the script " + SCRIPT_ID, e);
+        }
+        return installed.isPresent() ? Result.UPDATED : Result.CREATED;
+    }
+
+    public Result installPipeline(PipelineSpec spec) {
+        Map<String, Object> body = pipeline(spec);
+        String hash = hash(json(body));
+        Optional<String> installed = installedPipelineHash(spec.name());
+        if (installed.filter(hash::equals).isPresent()) {
+            return Result.UNCHANGED;
+        }
+        body.put("_meta", Map.of("managed_by", "llm-watcher", "content_hash", hash));
+        try {
+            client.ingest().putPipeline(p -> p.id(spec.name()).withJson(new StringReader(json(body))));
+        } catch (ElasticsearchException e) {
+            if (e.status() == 400 && lacksPainless(e)) {
+                return Result.NEEDS_PAINLESS;
+            }
+            throw failures.unavailable("store the ingest pipeline " + spec.name(), e);
+        } catch (IOException e) {
+            throw failures.unavailable("store the ingest pipeline " + spec.name(), e);
+        }
+        return installed.isPresent() ? Result.UPDATED : Result.CREATED;
+    }
+
+    private Optional<String> installedScript() {
+        try {
+            GetScriptResponse response = client.getScript(g -> g.id(SCRIPT_ID));
+            if (!response.found() || response.script() == null || !response.script().source().isScriptString()) {
+                return Optional.empty();
+            }
+            return Optional.of(response.script().source().scriptString());
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw failures.unavailable("read the script " + SCRIPT_ID, e);
+        } catch (IOException e) {
+            throw failures.unavailable("read the script " + SCRIPT_ID, e);
+        }
+    }
+
+    private Optional<String> installedPipelineHash(String name) {
+        try {
+            GetPipelineResponse response = client.ingest().getPipeline(g -> g.id(name));
+            Pipeline pipeline = response.pipelines().get(name);
+            if (pipeline == null) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(pipeline.meta()).map(m -> m.get("content_hash")).map(d -> d.to(String.class))
+                    .or(() -> Optional.of(""));
+        } catch (ElasticsearchException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw failures.unavailable("read the ingest pipeline " + name, e);
+        } catch (IOException e) {
+            throw failures.unavailable("read the ingest pipeline " + name, e);
+        }
+    }
+
+    /** Painless missing: the language is unknown, or the {@code script} processor does not exist. */
+    private static boolean lacksPainless(ElasticsearchException e) {
+        String reason = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return reason.contains("painless") || reason.contains("processor type") || reason.contains("lang");
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String hash(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.llmwatcher.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.TestElasticsearch;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The original README's example through the command line on an 8.19 cluster and on a 9.5 cluster with security
+ * on; credentials refused with a clear error; the API-key header as it reaches the server.
+ */
+class ClusterCompatibilityTest {
+
+    private static final String PROMPT = "From a scale of 1-10 how good is this product review "
+            + "(1 is very bad, 10 is very good): {{ctx.message}}";
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int runCli(Map<String, String> environment, String... args) {
+        Console console = new Console(environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+        return Main.standard().run(args, console);
+    }
+
+    private void drainsTheSeedExample(TestElasticsearch es, Map<String, String> credentials) {
+        String queue = TestElasticsearch.uniqueIndex("llm-queue");
+        String myIndex = TestElasticsearch.uniqueIndex("my-index");
+        Map<String, Object> meta = TestElasticsearch.pipelineMeta(myIndex, PROMPT);
+        meta.put("model", "deepseek-r1:14b");
+        meta.put("format", Map.of("type", "object", "properties", Map.of("scale", Map.of("type", "integer")),
+                "required", List.of("scale")));
+        es.indexQueueDocument(queue, "2", Map.of("message", "I love it!"), meta);
+        Map<String, String> environment = new HashMap<>(credentials);
+        environment.put("ELASTICSEARCH_URL", es.url().toString());
+        int status;
+        try (FakeOllamaServer ollama = new FakeOllamaServer()) {
+            ollama.respond(Reply.text("{\"scale\": 10}"));
+            status = runCli(environment, "--ollama-api", ollama.baseUrl().toString(), "--watch-index", queue,
+                    "--once");
+        }
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(es.source(myIndex, "2")).contains(Map.of("message", "I love it!", "scale", 10));
+        assertThat(es.count(queue)).isZero();
+    }
+
+    @Test
+    void seedExampleDrainsOnElasticsearch8() {
+        drainsTheSeedExample(TestElasticsearch.version8(), Map.of());
+    }
+
+    @Test
+    void seedExampleDrainsOnASecuredElasticsearch9WithBasicAuth() {
+        drainsTheSeedExample(TestElasticsearch.secured(), Map.of(
+                "ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER,
+                "ELASTICSEARCH_PASSWORD", TestElasticsearch.SUPERUSER_PASSWORD));
+    }
+
+    @Test
+    void wrongPasswordExitsOneWithAClearErrorThatHidesThePassword() {
+        TestElasticsearch es = TestElasticsearch.secured();
+
+        int status = runCli(Map.of("ELASTICSEARCH_URL", es.url().toString(),
+                "ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER,
+                "ELASTICSEARCH_PASSWORD", "wrong-password-123"), "status");
+
+        assertThat(status).isEqualTo(Main.FAILED);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 401").doesNotContain("wrong-password-123");
+    }
+
+    @Test
+    void apiKeyReachesTheServerAsAnApiKeyAuthorizationHeader() throws IOException {
+        List<String> authorizations = new ArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            synchronized (authorizations) {
+                authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            }
+            byte[] body = ("{\"error\":{\"type\":\"security_exception\",\"reason\":\"unable to authenticate\"},"
+                    + "\"status\":401}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.getResponseHeaders().add("X-elastic-product", "Elasticsearch");
+            exchange.sendResponseHeaders(401, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        int status;
+        try {
+            status = runCli(Map.of("ELASTICSEARCH_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
+                    "ELASTICSEARCH_API_KEY", "key-id:key-secret-value"), "status");
+        } finally {
+            server.stop(0);
+        }
+
+        String encoded = Base64.getEncoder().encodeToString("key-id:key-secret-value"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(authorizations).isNotEmpty().allSatisfy(h -> assertThat(h).isEqualTo("ApiKey " + encoded));
+        assertThat(status).isEqualTo(Main.FAILED);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("401").doesNotContain("key-secret-value")
+                .doesNotContain(encoded);
+    }
+}

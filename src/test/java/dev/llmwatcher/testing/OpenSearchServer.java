@@ -1,0 +1,64 @@
+package dev.llmwatcher.testing;
+
+import dev.llmwatcher.demo.LocalCluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real painless engine for contract tests of the shipped script and pipeline: OpenSearch's integ-test-zip (it
+ * has lang-painless and ingest-common; Elasticsearch's has neither), no security plugin, spoken to over plain
+ * HTTP (elasticsearch-java refuses OpenSearch). Started only by the test that needs it, and closed by it.
+ */
+public final class OpenSearchServer implements AutoCloseable {
+
+    private final LocalCluster cluster;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private OpenSearchServer(LocalCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    public static OpenSearchServer start() {
+        String zip = System.getProperty("llmwatcher.test.opensearch.zip", "").strip();
+        if (zip.isEmpty() || !Files.isRegularFile(Path.of(zip))) {
+            throw new IllegalStateException("System property llmwatcher.test.opensearch.zip must name the "
+                    + "OpenSearch integ-test-zip (set by Maven; run the tests with mvn), but is '" + zip + "'");
+        }
+        Path work = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers")).toAbsolutePath();
+        return new OpenSearchServer(LocalCluster.start(LocalCluster.Flavor.OPENSEARCH, Path.of(zip), work,
+                "opensearch", Duration.ofSeconds(180)));
+    }
+
+    public URI url() {
+        return cluster.url();
+    }
+
+    public TestElasticsearch.Response send(String method, String path, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(cluster.url().resolve(path))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json");
+        request.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new TestElasticsearch.Response(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " on OpenSearch", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+    }
+}
