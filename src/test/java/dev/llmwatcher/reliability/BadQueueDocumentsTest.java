@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -129,7 +130,7 @@ class BadQueueDocumentsTest {
         fixture.with("LLM_WATCHER_RETRY_BACKOFF", "60");
         ollama.respond(Reply.text("nope"));
         queue("slowly", meta -> meta.put("format", "json"));
-        List<Duration> waits = new java.util.ArrayList<>();
+        List<Duration> waits = new ArrayList<>();
         Instant base = Instant.now();
 
         for (int attempt = 1; attempt <= 3; attempt++) {

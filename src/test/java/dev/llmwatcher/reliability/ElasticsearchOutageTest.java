@@ -23,9 +23,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -97,7 +99,7 @@ class ElasticsearchOutageTest {
         assertThat(errorLines()).hasSize(1).first().asString().startsWith("llm-watcher: Elasticsearch at ")
                 .contains("HTTP 401").contains("security_exception");
         assertEveryDocumentStoredOrQueued();
-        java.util.Set<String> queued = documents.queued().keySet();
+        Set<String> queued = documents.queued().keySet();
         long storedAndStillQueued = documents.stored().keySet().stream().filter(queued::contains).count();
         assertThat(storedAndStillQueued).as("results stored whose queue copies could not be removed").isPositive();
 
@@ -124,12 +126,12 @@ class ElasticsearchOutageTest {
                 && seen.incrementAndGet() >= n;
     }
 
-    private java.util.List<String> errorLines() {
+    private List<String> errorLines() {
         return err.toString(StandardCharsets.UTF_8).strip().lines().toList();
     }
 
     private void assertEveryDocumentStoredOrQueued() {
-        java.util.Set<String> found = new java.util.HashSet<>(documents.queued().keySet());
+        Set<String> found = new HashSet<>(documents.queued().keySet());
         found.addAll(documents.stored().keySet());
         assertThat(found).containsExactlyInAnyOrderElementsOf(documents.ids());
     }

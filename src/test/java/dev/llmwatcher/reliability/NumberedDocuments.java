@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,7 +51,7 @@ final class NumberedDocuments {
     }
 
     /** Queues every document in bulk, each with {@code meta} adapted by {@code provider(n)}. */
-    void queue(java.util.function.IntFunction<String> provider) {
+    void queue(IntFunction<String> provider) {
         Map<String, Map<String, Object>> sources = new LinkedHashMap<>();
         for (int n = 0; n < count; n++) {
             Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, PROMPT);

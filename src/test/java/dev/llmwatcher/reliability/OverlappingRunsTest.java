@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
@@ -65,7 +66,7 @@ class OverlappingRunsTest {
                     reports.addAll(future.get());
                 }
             }
-            callsPerDocument = new java.util.HashMap<>(ollama.callsPerMarker());
+            callsPerDocument = new HashMap<>(ollama.callsPerMarker());
             openAi.callsPerMarker().forEach((id, calls) -> callsPerDocument.merge(id, calls, Integer::sum));
             assertThat(stderr.text()).doesNotContain(Secrets.ALL);
             assertThat(es.count(fixture.queueIndex())).isZero();

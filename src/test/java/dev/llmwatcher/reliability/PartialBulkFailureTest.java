@@ -121,6 +121,7 @@ class PartialBulkFailureTest {
     void firstRunInstallsTheQueueTemplateSoPipelinesWithConflictingFieldTypesShareTheQueue() {
         String orders = TestElasticsearch.uniqueIndex("orders");
         String invoices = TestElasticsearch.uniqueIndex("invoices");
+        String gifts = TestElasticsearch.uniqueIndex("gifts");
 
         RunReport empty = pass(Selection.NEW);
         Map<String, Object> orderMeta = TestElasticsearch.pipelineMeta(orders, "Rate: {{ctx.price}}");
@@ -128,7 +129,8 @@ class PartialBulkFailureTest {
         Map<String, Object> invoiceMeta = TestElasticsearch.pipelineMeta(invoices, "Rate: {{ctx.price.amount}}");
         es.indexQueueDocument(fixture.queueIndex(), "invoice",
                 Map.of("price", Map.of("amount", 12, "currency", "EUR")), invoiceMeta);
-        es.indexQueueDocument(fixture.queueIndex(), "odd", Map.of("price", "free"), orderMeta);
+        es.indexQueueDocument(fixture.queueIndex(), "odd", Map.of("price", "free"),
+                TestElasticsearch.pipelineMeta(gifts, "Rate: {{ctx.price}}"));
         RunReport report = pass(Selection.NEW);
 
         assertThat(empty.found()).isZero();
@@ -138,6 +140,6 @@ class PartialBulkFailureTest {
         assertThat(es.source(orders, "order").orElseThrow()).containsEntry("price", 10);
         assertThat(es.source(invoices, "invoice").orElseThrow())
                 .containsEntry("price", Map.of("amount", 12, "currency", "EUR"));
-        assertThat(es.source(orders, "odd").orElseThrow()).containsEntry("price", "free");
+        assertThat(es.source(gifts, "odd").orElseThrow()).containsEntry("price", "free");
     }
 }
