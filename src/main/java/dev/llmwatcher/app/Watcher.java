@@ -14,11 +14,18 @@ import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.ElasticsearchConnection;
 import dev.llmwatcher.queue.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The watcher assembled from one configuration: an Elasticsearch connection, the queue store over it, the LLM
@@ -26,6 +33,11 @@ import java.time.Instant;
  * nothing here knows which of them it serves.
  */
 public final class Watcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
+
+    /** Queue indices whose template this process has checked; once per process, not once per pass. */
+    private static final Set<String> TEMPLATES_CHECKED = ConcurrentHashMap.newKeySet();
 
     private final WatcherConfig config;
     private final ElasticsearchConnection connection;
@@ -53,12 +65,42 @@ public final class Watcher implements AutoCloseable {
 
     /** One pass over the configured queue: new documents, or failed ones when {@code retry}. */
     public RunReport runPass(Selection selection, Instant deadline, int maxDocuments, StopSignal stop) {
+        ensureQueueTemplate(config.watchIndex());
         return engine.run(new RunRequest(config.watchIndex(), selection, deadline, maxDocuments, stop));
     }
 
     /** Runs one fully specified pass (another queue index, a progress listener, ...). */
     public RunReport run(RunRequest request) {
+        ensureQueueTemplate(request.queueIndex());
         return engine.run(request);
+    }
+
+    /**
+     * Installs the queue's index template before the first pass over {@code queueIndex} in this process, so a queue
+     * index created later (by the first queued document) maps user fields as stored-only and many pipelines with
+     * conflicting field types can share it. Idempotent and cheap (one read when the template is current). A user
+     * allowed to drain the queue but not to manage templates (HTTP 403) gets a warning, not a failed run.
+     */
+    private void ensureQueueTemplate(String queueIndex) {
+        String key = config.elasticsearch().url() + " " + queueIndex;
+        if (TEMPLATES_CHECKED.contains(key)) {
+            return;
+        }
+        try {
+            QueueTemplateInstaller.Result result = new QueueTemplateInstaller(connection)
+                    .install(queueIndex, config.sortField());
+            if (result != QueueTemplateInstaller.Result.UNCHANGED) {
+                LOG.info("Index template {} for the queue {}: {}", QueueTemplateInstaller.templateName(queueIndex),
+                        queueIndex, result.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (QueueUnavailableException e) {
+            if (!e.getMessage().contains("HTTP 403")) {
+                throw e;
+            }
+            LOG.warn("Could not install the queue's index template (install it with the setup command): {}",
+                    e.getMessage());
+        }
+        TEMPLATES_CHECKED.add(key);
     }
 
     /** One pass with the configured selection and the configured pass duration. */

@@ -188,7 +188,7 @@ public final class WatcherEngine {
             if (abort.get() != null) {
                 return Optional.of(abort.get());
             }
-            Duration left = callTimeout();
+            Duration left = untilWriteReserve();
             if (left.compareTo(EngineSettings.MIN_CALL_TIME) < 0 || left.compareTo(typicalLatency.current()) < 0) {
                 return Optional.of("deadline reached");
             }
@@ -203,8 +203,16 @@ public final class WatcherEngine {
                     .orElse(request.deadline());
         }
 
+        /**
+         * Time left for calls. Compared with the typical latency as is, not capped at the call timeout: a provider
+         * whose answers take nearly the whole call timeout must not look like a deadline.
+         */
+        private Duration untilWriteReserve() {
+            return Duration.between(clock.instant(), deadline().minus(settings.writeReserve()));
+        }
+
         private Duration callTimeout() {
-            Duration untilDeadline = Duration.between(clock.instant(), deadline().minus(settings.writeReserve()));
+            Duration untilDeadline = untilWriteReserve();
             return untilDeadline.compareTo(settings.callTimeout()) < 0 ? untilDeadline : settings.callTimeout();
         }
 
@@ -249,9 +257,9 @@ public final class WatcherEngine {
                             submitted - received);
                     calls.shutdownNow();
                     cancelled = true;
-                } else if (pastDeadline(Duration.ZERO)) {
+                } else if (submitted >= 0 && received < submitted && pastDeadline(Duration.ZERO)) {
                     LOG.warn("{} LLM calls did not end by the deadline; their documents stay claimed until the "
-                            + "claim expires", submitted < 0 ? "Some" : String.valueOf(submitted - received));
+                            + "claim expires", submitted - received);
                     return;
                 }
                 if (writeBack.due(settings.flushInterval())) {

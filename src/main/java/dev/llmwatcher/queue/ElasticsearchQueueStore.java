@@ -168,8 +168,9 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     /**
      * Deletes stored documents from the queue, each only if it is still the version claimed. Returns the reasons
-     * of those not deleted, by id. A delete that fails as a whole is reported per document, not thrown: the
-     * results are stored, and a later run writes them again harmlessly.
+     * of those not deleted, by id. A delete that fails as a whole is thrown: the results are stored and their queue
+     * copies come back when the claims expire (storing them again is harmless), but a run that cannot remove what
+     * it finishes must stop rather than keep paying for answers it will have to ask for again.
      */
     private Map<String, String> deleteFromQueue(String queueIndex, List<CompletedDocument> stored) {
         Map<String, String> errors = new HashMap<>();
@@ -180,13 +181,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
                 .map(q -> BulkOperation.of(o -> o.delete(d -> d.index(queueIndex).id(q.id())
                         .ifSeqNo(q.seqNo()).ifPrimaryTerm(q.primaryTerm()))))
                 .toList();
-        List<BulkResponseItem> items;
-        try {
-            items = bulk(operations, "remove stored documents from " + queueIndex);
-        } catch (QueueUnavailableException e) {
-            stored.forEach(c -> errors.put(c.queued().id(), e.getMessage()));
-            return errors;
-        }
+        List<BulkResponseItem> items = bulk(operations, "remove stored documents from " + queueIndex);
         for (int i = 0; i < items.size(); i++) {
             BulkResponseItem item = items.get(i);
             String id = stored.get(i).queued().id();

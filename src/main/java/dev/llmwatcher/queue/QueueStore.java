@@ -23,7 +23,8 @@ public interface QueueStore {
 
     /**
      * Stores results in their target indices (bulk), then removes from the queue, conditionally on the claimed
-     * version, exactly the documents whose result was stored. One outcome per input, in input order.
+     * version, exactly the documents whose result was stored. One outcome per input, in input order. Either bulk
+     * failing as a whole throws; whatever was stored by then is harmless to store again.
      */
     List<WriteOutcome> store(String queueIndex, List<CompletedDocument> completed);
 

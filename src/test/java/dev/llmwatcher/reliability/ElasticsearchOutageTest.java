@@ -1,0 +1,152 @@
+package dev.llmwatcher.reliability;
+
+import dev.llmwatcher.app.Watcher;
+import dev.llmwatcher.cli.Console;
+import dev.llmwatcher.cli.Main;
+import dev.llmwatcher.config.ConfigReader;
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.testing.ElasticsearchProxy;
+import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.FakeOpenAiServer;
+import dev.llmwatcher.testing.StderrCapture;
+import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.WatcherFixture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Elasticsearch going away or refusing the credentials in the middle of a command-line run: the run ends with one
+ * clear error and exit status 1 (the guard timeout catches an engine thread that never ends), nothing is lost, and a
+ * later run finishes every document exactly once.
+ */
+@Timeout(180)
+class ElasticsearchOutageTest {
+
+    private static final int DOCUMENTS = 200;
+
+    private final TestElasticsearch es = TestElasticsearch.shared();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private FakeOllamaServer ollama;
+    private FakeOpenAiServer openAi;
+    private ElasticsearchProxy proxy;
+    private WatcherFixture fixture;
+    private NumberedDocuments documents;
+    private StderrCapture stderr;
+
+    @BeforeEach
+    void start() {
+        stderr = StderrCapture.start();
+        ollama = new FakeOllamaServer();
+        openAi = new FakeOpenAiServer();
+        proxy = new ElasticsearchProxy(es.url());
+        fixture = Secrets.configure(new WatcherFixture(es, ollama, openAi));
+        documents = new NumberedDocuments(es, fixture.queueIndex(), TestElasticsearch.uniqueIndex("outage"),
+                DOCUMENTS);
+        ollama.latency(Duration.ofMillis(20)).countBy(NumberedDocuments::documentOf)
+                .respondWith(NumberedDocuments::correctAnswer);
+        documents.queue(n -> "ollama");
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        ollama.close();
+        openAi.close();
+        stderr.close();
+        assertThat(stderr.text()).doesNotContain(Secrets.ALL);
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain(Secrets.ALL);
+    }
+
+    @Test
+    void elasticsearchGoneWhileResultsAreBulkStoredEndsTheRunWithOneErrorAndLosesNothing() {
+        int status = runCliThroughProxy(nthBulkOf("{\"index\"", 2), ElasticsearchProxy.Mode.GONE);
+
+        assertThat(status).isEqualTo(Main.FAILED);
+        assertThat(errorLines()).hasSize(1).first().asString()
+                .startsWith("llm-watcher: Elasticsearch at " + proxy.url()).contains("could not");
+        assertEveryDocumentStoredOrQueued();
+
+        rerunAfterTheClaimsExpire();
+
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+        assertThat(es.count(fixture.queueIndex())).isZero();
+    }
+
+    @Test
+    void credentialsRefusedWhileStoredDocumentsAreRemovedEndsTheRunWithOneErrorAndStoringAgainIsHarmless() {
+        int status = runCliThroughProxy(nthBulkOf("{\"delete\"", 1), ElasticsearchProxy.Mode.REFUSE_CREDENTIALS);
+
+        assertThat(status).isEqualTo(Main.FAILED);
+        assertThat(errorLines()).hasSize(1).first().asString().startsWith("llm-watcher: Elasticsearch at ")
+                .contains("HTTP 401").contains("security_exception");
+        assertEveryDocumentStoredOrQueued();
+        Set<String> queued = documents.queued().keySet();
+        long storedAndStillQueued = documents.stored().keySet().stream().filter(queued::contains).count();
+        assertThat(storedAndStillQueued).as("results stored whose queue copies could not be removed").isPositive();
+
+        rerunAfterTheClaimsExpire();
+
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+        assertThat(es.count(fixture.queueIndex())).isZero();
+        assertThat(documents.stored()).hasSize(DOCUMENTS);
+    }
+
+    private int runCliThroughProxy(Predicate<ElasticsearchProxy.Request> when, ElasticsearchProxy.Mode then) {
+        proxy.breakOn(when, then);
+        Map<String, String> environment = new HashMap<>(fixture.settings());
+        environment.put("ELASTICSEARCH_URL", proxy.url().toString());
+        Console console = new Console(environment, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+        return Main.standard().run(new String[]{"--once", "--batch-size", "20", "--concurrency", "8",
+                "--pass-duration", "10"}, console);
+    }
+
+    private static Predicate<ElasticsearchProxy.Request> nthBulkOf(String operation, int n) {
+        AtomicInteger seen = new AtomicInteger();
+        return request -> request.path().endsWith("/_bulk") && request.body().startsWith(operation)
+                && seen.incrementAndGet() >= n;
+    }
+
+    private List<String> errorLines() {
+        return err.toString(StandardCharsets.UTF_8).strip().lines().toList();
+    }
+
+    private void assertEveryDocumentStoredOrQueued() {
+        Set<String> found = new HashSet<>(documents.queued().keySet());
+        found.addAll(documents.stored().keySet());
+        assertThat(found).containsExactlyInAnyOrderElementsOf(documents.ids());
+    }
+
+    /** A run whose clock is past every lease the broken run took (pass duration 10 s + 60 s margin). */
+    private void rerunAfterTheClaimsExpire() {
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(5));
+        try (Watcher watcher = Watcher.create(ConfigReader.read(fixture.settings()), later, "rerun")) {
+            for (int pass = 0; pass < 5; pass++) {
+                RunReport report = watcher.runPass(Selection.NEW, later.instant().plusSeconds(60), Integer.MAX_VALUE,
+                        StopSignal.never());
+                if (report.backlog() == 0) {
+                    return;
+                }
+            }
+        }
+    }
+}
