@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Reads and claims queue documents one page ahead of the LLM calls, on its own thread, so a free call slot never
- * waits for a search or a claim. It holds at most one page of claimed, unstarted documents, which keeps claims
- * short-lived; on {@link #stop()} it hands back whatever it claimed but never handed out, for release.
+ * Reads and claims queue documents ahead of the LLM calls, so a free call slot never waits for a search or a
+ * claim. Two threads form a pipeline: one reads the next page while the other claims the page before it (a search
+ * and a claim bulk take about as long as each other, so overlapping them nearly halves the time per page). It holds
+ * at most one page read ahead and one page of claimed, unstarted documents, which keeps claims short-lived; on
+ * {@link #stop()} it hands back whatever it claimed but never handed out, for release.
  */
 final class ClaimFeed implements AutoCloseable {
 
@@ -30,6 +32,8 @@ final class ClaimFeed implements AutoCloseable {
     private final QueueScan scan;
     private final BlockingQueue<QueuedDocument> ready;
     private final AtomicInteger skipped = new AtomicInteger();
+    private final BlockingQueue<List<QueuedDocument>> pages = new ArrayBlockingQueue<>(1);
+    private final Thread reader;
     private final Thread producer;
     private final List<QueuedDocument> unhanded = new ArrayList<>();
     private volatile boolean stopped;
@@ -43,6 +47,7 @@ final class ClaimFeed implements AutoCloseable {
         this.maxDocuments = maxDocuments;
         this.scan = store.scan(query);
         this.ready = new ArrayBlockingQueue<>(Math.max(1, query.pageSize()));
+        this.reader = Thread.ofVirtual().name("queue-reader").start(this::readAhead);
         this.producer = Thread.ofVirtual().name("claim-feed").start(this::produce);
     }
 
@@ -81,16 +86,49 @@ final class ClaimFeed implements AutoCloseable {
     List<QueuedDocument> stop() throws InterruptedException {
         stopped = true;
         producer.join();
+        reader.join();
         List<QueuedDocument> leftovers = new ArrayList<>(unhanded);
         ready.drainTo(leftovers);
         return leftovers;
+    }
+
+    /** Reads pages into {@link #pages}, one ahead of the claims; an empty page marks the end. */
+    private void readAhead() {
+        List<QueuedDocument> page = List.of();
+        try {
+            do {
+                page = scan.nextPage();
+                while (!pages.offer(page, OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    if (stopped) {
+                        return;
+                    }
+                }
+            } while (!page.isEmpty() && !stopped);
+        } catch (RuntimeException e) {
+            failure = e;
+            pages.offer(List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<QueuedDocument> nextReadPage() throws InterruptedException {
+        while (true) {
+            List<QueuedDocument> page = pages.poll(OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            if (page != null) {
+                return page;
+            }
+            if (stopped || failure != null) {
+                return List.of();
+            }
+        }
     }
 
     private void produce() {
         int claimedSoFar = 0;
         try {
             while (!stopped && claimedSoFar < maxDocuments) {
-                List<QueuedDocument> page = scan.nextPage();
+                List<QueuedDocument> page = nextReadPage();
                 if (page.isEmpty()) {
                     break;
                 }
@@ -121,8 +159,16 @@ final class ClaimFeed implements AutoCloseable {
         }
     }
 
+    /** Closes the scan once both threads have ended (a read in progress finishes first). */
     @Override
     public void close() {
+        stopped = true;
+        try {
+            producer.join();
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         scan.close();
     }
 }
