@@ -135,6 +135,31 @@ class ElasticsearchQueueStoreTest {
     }
 
     @Test
+    void claimingADocumentRemovedSinceItWasReadNeitherClaimsNorRecreatesIt() {
+        es.indexQueueDocument(queue, "gone", Map.of("message", "m"), pipelineMeta(target, "p"));
+        List<QueuedDocument> read = scanAll(store, query(queue, Selection.NEW, NOW));
+        es.delete("/" + queue + "/_doc/gone?refresh=true");
+
+        List<QueuedDocument> claimed = store.claim(queue, read, new Claim("run-a", NOW.plusSeconds(300)));
+
+        assertThat(claimed).isEmpty();
+        assertThat(es.source(queue, "gone")).isEmpty();
+    }
+
+    @Test
+    void aClaimKeepsTheUsersFieldsAndTheInstructionsIntact() {
+        es.indexQueueDocument(queue, "keep", Map.of("message", "I love it!", "stars", 5), pipelineMeta(target, "p"));
+        List<QueuedDocument> read = scanAll(store, query(queue, Selection.NEW, NOW));
+
+        store.claim(queue, read, new Claim("run-a", NOW.plusSeconds(300)));
+
+        Map<String, Object> source = es.source(queue, "keep").orElseThrow();
+        assertThat(source).containsEntry("message", "I love it!").containsEntry("stars", 5);
+        assertThat(meta("keep")).containsEntry("prompt", "p").containsEntry("_original_index", target)
+                .extractingByKey("claim").asInstanceOf(MAP).containsEntry("owner", "run-a");
+    }
+
+    @Test
     void storeWritesTheResultUnderTheSameIdAndRemovesTheQueueDocument() {
         es.indexQueueDocument(queue, "2", Map.of("message", "I love it!"), pipelineMeta(target, "p"));
         List<QueuedDocument> claimed = claimAll();
