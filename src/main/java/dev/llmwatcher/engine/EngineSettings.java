@@ -29,7 +29,8 @@ public record EngineSettings(int pageSize, int concurrency, Optional<String> sor
         return new EngineSettings(config.batchSize(), config.concurrency(), config.sortField(),
                 config.llm().callTimeout(), config.maxPromptChars(),
                 new RetryPolicy(config.maxAttempts(), config.retryBackoff(), Duration.ofHours(6)),
-                Duration.ofSeconds(2), Duration.ofSeconds(60), Math.max(50, config.batchSize()),
+                Duration.ofSeconds(2), Duration.ofSeconds(60),
+                Math.max(50, Math.max(config.batchSize(), config.concurrency())),
                 Duration.ofMillis(500), config.shutdownGrace());
     }
 }

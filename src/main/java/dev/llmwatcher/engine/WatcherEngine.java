@@ -102,6 +102,11 @@ public final class WatcherEngine {
         private final ClaimFeed feed;
         private final CompletionService<DocumentOutcome> completions;
         private final Semaphore slots = new Semaphore(settings.concurrency());
+        /**
+         * Bounds documents started but not yet written back, so a write-back that falls behind (a slow or cold
+         * Elasticsearch) slows the calls down instead of piling up answers that a crash would throw away.
+         */
+        private final Semaphore ahead = new Semaphore(settings.concurrency() + 2 * settings.flushSize());
         private final AtomicReference<String> abort = new AtomicReference<>();
         private final AtomicReference<RuntimeException> writeFailure = new AtomicReference<>();
         private final TypicalLatency typicalLatency = new TypicalLatency();
@@ -160,12 +165,17 @@ public final class WatcherEngine {
                     stoppedBy = reason.get();
                     return started;
                 }
+                if (!ahead.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
                 if (!slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    ahead.release();
                     continue;
                 }
                 QueuedDocument document = feed.next(POLL);
                 if (document == null) {
                     slots.release();
+                    ahead.release();
                     if (feed.exhausted()) {
                         return started;
                     }
@@ -244,15 +254,25 @@ public final class WatcherEngine {
             }
         }
 
+        /**
+         * Takes outcomes as they come and writes them in bulk. It takes everything already finished before deciding
+         * to write, so when Elasticsearch is slower than the LLM the bulk writes grow instead of falling behind.
+         */
         private void writeLoop() {
             long received = 0;
             boolean cancelled = false;
             while (submitted < 0 || received < submitted) {
-                Future<DocumentOutcome> next = pollCompletion();
-                if (next != null) {
-                    writeBack.accept(outcomeOf(next));
-                    received++;
-                } else if (!cancelled && submitted >= 0 && pastDeadline(settings.writeReserve())) {
+                int drained = drainCompletions();
+                received += drained;
+                if (writeBack.shouldFlush(settings.flushInterval())) {
+                    int written = writeBack.buffered();
+                    writeBack.flush();
+                    ahead.release(written);
+                }
+                if (drained > 0) {
+                    continue;
+                }
+                if (!cancelled && submitted >= 0 && pastDeadline(settings.writeReserve())) {
                     LOG.warn("Cancelling {} LLM calls still running at the deadline; their documents are released",
                             submitted - received);
                     calls.shutdownNow();
@@ -262,10 +282,19 @@ public final class WatcherEngine {
                             + "claim expires", submitted - received);
                     return;
                 }
-                if (writeBack.due(settings.flushInterval())) {
-                    writeBack.flush();
-                }
             }
+        }
+
+        /** Waits a moment for one outcome, then takes every other one already finished; returns how many. */
+        private int drainCompletions() {
+            int drained = 0;
+            Future<DocumentOutcome> next = pollCompletion();
+            while (next != null) {
+                writeBack.accept(outcomeOf(next));
+                drained++;
+                next = completions.poll();
+            }
+            return drained;
         }
 
         private Future<DocumentOutcome> pollCompletion() {

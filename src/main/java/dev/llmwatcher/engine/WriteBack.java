@@ -73,9 +73,16 @@ final class WriteBack {
             }
             case DocumentOutcome.Abandoned abandoned -> releases.add(abandoned.document());
         }
-        if (completed.size() + failures.size() >= flushSize) {
-            flush();
-        }
+    }
+
+    /** Outcomes accepted and not yet written. */
+    int buffered() {
+        return completed.size() + failures.size() + releases.size();
+    }
+
+    /** True when enough is buffered for a bulk write, or something waited {@code interval}. */
+    boolean shouldFlush(Duration interval) {
+        return completed.size() + failures.size() >= flushSize || due(interval);
     }
 
     /** Leaves documents claimed but never started to the next run at once. */
