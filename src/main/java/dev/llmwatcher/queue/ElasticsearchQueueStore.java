@@ -238,11 +238,14 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     private List<BulkResponseItem> bulk(List<BulkOperation> operations, String action) {
         BulkResponse response;
+        long started = System.nanoTime();
         try {
             response = client.bulk(BulkRequest.of(b -> b.operations(operations)));
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable(action, e);
         }
+        LOG.debug("Elasticsearch bulk to {} ({} operations) answered in {} ms", action, operations.size(),
+                (System.nanoTime() - started) / 1_000_000);
         if (response.items().size() != operations.size()) {
             throw new QueueUnavailableException("Elasticsearch answered " + response.items().size()
                     + " bulk items for " + operations.size() + " operations while trying to " + action, null);

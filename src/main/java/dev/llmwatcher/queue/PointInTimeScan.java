@@ -114,6 +114,7 @@ final class PointInTimeScan implements QueueScan {
             throw new IllegalStateException("queue scan is closed");
         }
         SearchResponse<Map> response;
+        long started = System.nanoTime();
         try {
             response = client.search(s -> {
                 s.pit(p -> p.id(pitId).keepAlive(k -> k.time(KEEP_ALIVE)))
@@ -127,6 +128,8 @@ final class PointInTimeScan implements QueueScan {
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("search the queue " + query.index(), e);
         }
+        LOG.debug("Elasticsearch search of {} answered {} documents in {} ms", query.index(),
+                response.hits().hits().size(), (System.nanoTime() - started) / 1_000_000);
         if (response.pitId() != null) {
             pitId = response.pitId();
         }
