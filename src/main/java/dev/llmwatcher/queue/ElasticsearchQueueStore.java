@@ -79,7 +79,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
         List<BulkResponseItem> items = conditionalIndex(queueIndex, leased, "claim documents");
         List<QueuedDocument> claimed = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
-            QueuedDocument document = leased.get(i);
+            QueuedDocument document = documents.get(i);
             BulkResponseItem item = items.get(i);
             if (item.error() == null && item.seqNo() != null && item.primaryTerm() != null) {
                 claimed.add(document.atVersion(item.seqNo(), item.primaryTerm()));
