@@ -2,12 +2,12 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 
@@ -25,8 +25,7 @@ class DemoCommandTest {
     private int runDemo(String ollamaUrl) {
         Map<String, String> environment = Map.of(
                 DemoCommand.ZIP_VARIABLE, System.getProperty("llmwatcher.test.es.zip", "").strip(),
-                DemoCommand.DIR_VARIABLE, Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers"))
-                        .toAbsolutePath().toString(),
+                DemoCommand.DIR_VARIABLE, TestElasticsearch.workDir().toString(),
                 "ELASTICSEARCH_URL", "http://127.0.0.1:1",
                 "OLLAMA_API_URL", ollamaUrl);
         Console console = new Console(environment, new PrintStream(out, true, StandardCharsets.UTF_8),

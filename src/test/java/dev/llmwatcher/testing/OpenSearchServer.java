@@ -32,8 +32,8 @@ public final class OpenSearchServer implements AutoCloseable {
             throw new IllegalStateException("System property llmwatcher.test.opensearch.zip must name the "
                     + "OpenSearch integ-test-zip (set by Maven; run the tests with mvn), but is '" + zip + "'");
         }
-        Path work = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers")).toAbsolutePath();
-        return new OpenSearchServer(LocalCluster.start(LocalCluster.Flavor.OPENSEARCH, Path.of(zip), work,
+        return new OpenSearchServer(LocalCluster.start(LocalCluster.Flavor.OPENSEARCH, Path.of(zip),
+                TestElasticsearch.workDir(),
                 "opensearch", Duration.ofSeconds(180)));
     }
 

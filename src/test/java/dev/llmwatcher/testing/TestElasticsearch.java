@@ -321,7 +321,7 @@ public final class TestElasticsearch {
      * unprivileged server user could not reach it (a checkout under {@code /root}, say, which is 700); then a
      * folder under the system temp directory named after the checkout, so parallel checkouts never share one.
      */
-    private static Path workDir() {
+    public static Path workDir() {
         Path configured = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers")).toAbsolutePath();
         if (traversableByOthers(configured)) {
             return configured;
