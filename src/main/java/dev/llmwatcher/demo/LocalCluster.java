@@ -14,23 +14,31 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * A throwaway single-node cluster from an integ-test-zip (Elasticsearch's or OpenSearch's) on free local ports,
- * security off: for the {@code demo} command, and for tests that need a painless engine. Unzipped once under the
+ * A throwaway single-node cluster from an integ-test-zip (Elasticsearch's or OpenSearch's) on free local ports:
+ * for the {@code demo} command, and for the test suite's clusters. Security is off, unless an Elasticsearch
+ * cluster is started with a {@link Superuser} (a file-realm user, over plain HTTP) to exercise authentication. Unzipped once under the
  * work directory and reused; data lives in a fresh directory per start. Both refuse to run as root, so as root
  * the cluster runs as the unprivileged system user {@value #USER}, created on first need.
  */
 public final class LocalCluster implements AutoCloseable {
 
     static final String USER = "llmwatcher-es";
+    private static final String SECURED_SETTINGS = """
+            xpack.security.enabled: true
+            xpack.security.http.ssl.enabled: false
+            xpack.security.transport.ssl.enabled: false
+            """;
 
     /** Which distribution a zip holds: its start script, config file and environment variable prefix. */
     public enum Flavor {
@@ -48,14 +56,30 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** The one user of a secured Elasticsearch cluster, with the {@code superuser} role. */
+    public record Superuser(String username, String password) {
+
+        @Override
+        public String toString() {
+            return "Superuser[" + username + "]";
+        }
+
+        public String basicAuthorization() {
+            return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password)
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     private final URI url;
     private final Process process;
     private final Path consoleLog;
+    private final Optional<Superuser> superuser;
 
-    private LocalCluster(URI url, Process process, Path consoleLog) {
+    private LocalCluster(URI url, Process process, Path consoleLog, Optional<Superuser> superuser) {
         this.url = url;
         this.process = process;
         this.consoleLog = consoleLog;
+        this.superuser = superuser;
     }
 
     public URI url() {
@@ -64,6 +88,15 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts the cluster and returns once it answers a health check (yellow), or throws with its log's end. */
     public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout) {
+        return start(flavor, zip, work, name, timeout, Optional.empty());
+    }
+
+    /** The same, with security on and {@code superuser} as its only user (Elasticsearch only). */
+    public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
+                                     Optional<Superuser> superuser) {
+        if (superuser.isPresent() && flavor != Flavor.ELASTICSEARCH) {
+            throw new IllegalArgumentException("a superuser needs an Elasticsearch cluster, not " + flavor);
+        }
         try {
             Path home = unzipOnce(zip, work.resolve("dist"));
             Path instance = work.resolve("instances").resolve(name);
@@ -74,23 +107,30 @@ public final class LocalCluster implements AutoCloseable {
                 Files.createDirectories(instance.resolve(dir));
             }
             int httpPort = freePort();
-            Files.writeString(config.resolve(flavor.name + ".yml"), settings(flavor, name, instance, httpPort));
+            Files.writeString(config.resolve(flavor.name + ".yml"),
+                    settings(flavor, name, instance, httpPort, superuser.isPresent()));
             anchorJvmPaths(config.resolve("jvm.options"), instance);
             boolean root = "root".equals(System.getProperty("user.name"));
             if (root) {
                 ensureUser();
                 run(List.of("chown", "-R", USER + ":" + USER, instance.toString()));
             }
+            String prefix = flavor.envPrefix;
+            Map<String, String> environment = Map.of(prefix + "_JAVA_HOME", System.getProperty("java.home"),
+                    prefix + "_PATH_CONF", config.toString(), prefix + "_JAVA_OPTS", "-Xms512m -Xmx512m",
+                    prefix + "_TMPDIR", instance.resolve("tmp").toString(), "HOME", instance.toString());
+            if (superuser.isPresent()) {
+                run(asUser(root, List.of(home.resolve("bin").resolve("elasticsearch-users").toString(), "useradd",
+                        superuser.get().username(), "-p", superuser.get().password(), "-r", "superuser")),
+                        environment, "elasticsearch-users useradd " + superuser.get().username());
+            }
             Path consoleLog = instance.resolve("console.log");
             List<String> command = asUser(root, List.of(home.resolve("bin").resolve(flavor.name).toString()));
             ProcessBuilder builder = new ProcessBuilder(command).directory(instance.toFile())
                     .redirectErrorStream(true).redirectOutput(consoleLog.toFile());
-            String prefix = flavor.envPrefix;
-            builder.environment().putAll(Map.of(prefix + "_JAVA_HOME", System.getProperty("java.home"),
-                    prefix + "_PATH_CONF", config.toString(), prefix + "_JAVA_OPTS", "-Xms512m -Xmx512m",
-                    prefix + "_TMPDIR", instance.resolve("tmp").toString(), "HOME", instance.toString()));
+            builder.environment().putAll(environment);
             LocalCluster cluster = new LocalCluster(URI.create("http://127.0.0.1:" + httpPort),
-                    builder.start(), consoleLog);
+                    builder.start(), consoleLog, superuser);
             cluster.awaitReady(name, timeout);
             return cluster;
         } catch (IOException e) {
@@ -117,8 +157,10 @@ public final class LocalCluster implements AutoCloseable {
 
     private void awaitReady(String name, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(url.resolve("/_cluster/health?wait_for_status=yellow&timeout=2s"))
-                .timeout(Duration.ofSeconds(10)).build();
+        HttpRequest.Builder health = HttpRequest.newBuilder(
+                url.resolve("/_cluster/health?wait_for_status=yellow&timeout=2s")).timeout(Duration.ofSeconds(10));
+        superuser.ifPresent(user -> health.header("Authorization", user.basicAuthorization()));
+        HttpRequest request = health.build();
         Instant deadline = Instant.now().plus(timeout);
         String last = "no answer yet";
         while (Instant.now().isBefore(deadline)) {
@@ -161,7 +203,8 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static String settings(Flavor flavor, String name, Path instance, int httpPort) throws IOException {
+    private static String settings(Flavor flavor, String name, Path instance, int httpPort, boolean secured)
+            throws IOException {
         return """
                 cluster.name: llmwatcher-%s
                 node.name: %s
@@ -173,7 +216,7 @@ public final class LocalCluster implements AutoCloseable {
                 path.logs: %s
                 cluster.routing.allocation.disk.threshold_enabled: false
                 """.formatted(name, name, httpPort, freePort(), instance.resolve("data"), instance.resolve("logs"))
-                + flavor.extraSettings;
+                + (secured ? SECURED_SETTINGS : flavor.extraSettings);
     }
 
     /** The JVM options name {@code logs/} and {@code data} relative to the home, which may not be ours to write. */
@@ -211,15 +254,26 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static void run(List<String> command) {
-        int status = status(command);
+        run(command, Map.of(), String.join(" ", command));
+    }
+
+    /** Runs {@code command}; {@code description} names it in the error (a command line may hold a password). */
+    private static void run(List<String> command, Map<String, String> environment, String description) {
+        int status = status(command, environment);
         if (status != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + status);
+            throw new IllegalStateException(description + " exited with " + status);
         }
     }
 
     private static int status(List<String> command) {
+        return status(command, Map.of());
+    }
+
+    private static int status(List<String> command, Map<String, String> environment) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             process.getInputStream().readAllBytes();
             return process.waitFor();
         } catch (IOException e) {

@@ -3,6 +3,8 @@ package dev.llmwatcher.testing;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.demo.LocalCluster;
+import dev.llmwatcher.demo.LocalCluster.Flavor;
 import dev.llmwatcher.queue.ElasticsearchConnection;
 import dev.llmwatcher.queue.ElasticsearchSettings;
 
@@ -17,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,8 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real Elasticsearch for tests, from the integ-test-zip Maven fetched (no download code here). Each variant is
  * started at most once per test JVM, on first use, and stopped when the JVM exits; tests share it, so they write
- * to their own indices ({@link #uniqueIndex}). Server output goes to {@code <work>/<variant>-console.log} and the
- * instance's {@code logs} directory under {@code target/test-servers}, never to the test output.
+ * to their own indices ({@link #uniqueIndex}). Server output goes to {@code instances/<variant>/console.log} and
+ * the instance's {@code logs} directory under the work folder ({@link #workDir()}), never to the test output.
  *
  * <ul>
  *   <li>{@link #shared()}: the current 9.x, security off. What almost every test wants.</li>
@@ -56,13 +57,17 @@ public final class TestElasticsearch {
     private static TestElasticsearch secured;
     private static TestElasticsearch version8;
 
-    private final ElasticsearchServer server;
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(180);
+
+    private final LocalCluster server;
+    private final Optional<LocalCluster.Superuser> superuser;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private ElasticsearchConnection connection;
     private boolean stopped;
 
-    private TestElasticsearch(ElasticsearchServer server) {
+    private TestElasticsearch(LocalCluster server, Optional<LocalCluster.Superuser> superuser) {
         this.server = server;
+        this.superuser = superuser;
     }
 
     /** The 9.x test server with security off, started on first call. */
@@ -112,17 +117,19 @@ public final class TestElasticsearch {
      * can be taken by another process before the server binds it, and the second start picks new ports.
      */
     private static TestElasticsearch start(String name, String zipProperty, boolean security) {
-        Optional<String[]> superuser = security ? Optional.of(new String[] {SUPERUSER, SUPERUSER_PASSWORD})
-                : Optional.empty();
-        ElasticsearchServer server;
+        Optional<LocalCluster.Superuser> superuser = security
+                ? Optional.of(new LocalCluster.Superuser(SUPERUSER, SUPERUSER_PASSWORD)) : Optional.empty();
+        LocalCluster server;
         try {
-            server = ElasticsearchServer.start(name, zipFrom(zipProperty), workDir(), superuser);
+            server = LocalCluster.start(Flavor.ELASTICSEARCH, zipFrom(zipProperty), workDir(), name, STARTUP_TIMEOUT,
+                    superuser);
         } catch (RuntimeException firstFailure) {
             System.err.println("Test Elasticsearch " + name + " did not start, trying once more: "
                     + firstFailure.getMessage());
-            server = ElasticsearchServer.start(name, zipFrom(zipProperty), workDir(), superuser);
+            server = LocalCluster.start(Flavor.ELASTICSEARCH, zipFrom(zipProperty), workDir(), name, STARTUP_TIMEOUT,
+                    superuser);
         }
-        TestElasticsearch es = new TestElasticsearch(server);
+        TestElasticsearch es = new TestElasticsearch(server, superuser);
         Runtime.getRuntime().addShutdownHook(new Thread(es::stop, "stop-test-elasticsearch-" + name));
         return es;
     }
@@ -134,13 +141,13 @@ public final class TestElasticsearch {
 
     /** Whether this server checks credentials ({@link #secured()}). */
     public boolean securityEnabled() {
-        return server.credentials().isPresent();
+        return superuser.isPresent();
     }
 
     /** Settings that reach this server: anonymous, or the superuser for {@link #secured()}. */
     public ElasticsearchSettings settings() {
-        return server.credentials()
-                .map(c -> ElasticsearchSettings.basicAuth(url(), c[0], c[1]))
+        return superuser
+                .map(user -> ElasticsearchSettings.basicAuth(url(), user.username(), user.password()))
                 .orElseGet(() -> ElasticsearchSettings.anonymous(url()));
     }
 
@@ -269,8 +276,7 @@ public final class TestElasticsearch {
             customAuth |= headers[i].equalsIgnoreCase("Authorization");
         }
         if (!customAuth) {
-            server.credentials().ifPresent(c -> request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((c[0] + ":" + c[1]).getBytes(StandardCharsets.UTF_8))));
+            superuser.ifPresent(user -> request.header("Authorization", user.basicAuthorization()));
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -300,7 +306,7 @@ public final class TestElasticsearch {
         if (connection != null) {
             connection.close();
         }
-        server.stop();
+        server.close();
     }
 
     private static String encode(String id) {
