@@ -79,7 +79,7 @@ public final class DocumentProcessor {
         try {
             prepared = prepare(document);
         } catch (InvalidDocumentException e) {
-            return new DocumentOutcome.Failed(document, attemptsOf(document), e.getMessage(), null);
+            return new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null);
         }
         return call(prepared, timeout, cutByDeadline);
     }
@@ -126,9 +126,5 @@ public final class DocumentProcessor {
 
     private static String describe(Instructions instructions, String message) {
         return instructions.provider() + " model " + instructions.model() + ": " + message;
-    }
-
-    private static int attemptsOf(QueuedDocument document) {
-        return document.meta().get("attempts") instanceof Number n ? n.intValue() : 0;
     }
 }

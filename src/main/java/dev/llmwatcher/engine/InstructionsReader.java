@@ -47,7 +47,7 @@ public final class InstructionsReader {
         @SuppressWarnings("unchecked")
         Map<String, Object> optionMap = options == null ? Map.of() : (Map<String, Object>) options;
         return new Instructions(text(meta, "provider", DEFAULT_PROVIDER), text(meta, "model", DEFAULT_MODEL), prompt,
-                meta.get("format"), optionMap, originalIndex, targetField, attempts(meta));
+                meta.get("format"), optionMap, originalIndex, targetField, document.attempts());
     }
 
     private static String text(Map<String, Object> meta, String field, String fallback) throws InvalidDocumentException {
@@ -59,10 +59,6 @@ public final class InstructionsReader {
             throw new InvalidDocumentException("_llm_watcher." + field + " must be a string, not " + typeName(value));
         }
         return s;
-    }
-
-    private static int attempts(Map<String, Object> meta) {
-        return meta.get("attempts") instanceof Number n ? n.intValue() : 0;
     }
 
     static String typeName(Object value) {

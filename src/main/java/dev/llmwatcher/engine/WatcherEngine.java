@@ -252,7 +252,7 @@ public final class WatcherEngine {
                 return outcome;
             } catch (RuntimeException e) {
                 LOG.warn("Unexpected error processing document {}", document.id(), e);
-                return new DocumentOutcome.Failed(document, attempts(document),
+                return new DocumentOutcome.Failed(document, document.attempts(),
                         "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null);
             } finally {
                 slots.release();
@@ -339,9 +339,5 @@ public final class WatcherEngine {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static int attempts(QueuedDocument document) {
-        return document.meta().get("attempts") instanceof Number n ? n.intValue() : 0;
     }
 }

@@ -134,7 +134,7 @@ final class WriteBack {
                         outcome.id(), done.result().targetIndex(), reason));
             } else {
                 String reason = outcome.error().orElse("unknown reason");
-                int prior = attempts(done.document());
+                int prior = done.document().attempts();
                 failures.add(failureRecord(done.document(), prior,
                         "Elasticsearch rejected the result for index " + done.result().targetIndex() + ": " + reason));
             }
@@ -162,9 +162,5 @@ final class WriteBack {
             latencies = Arrays.copyOf(latencies, latencies.length * 2);
         }
         latencies[latencyCount++] = call.latency().toMillis();
-    }
-
-    private static int attempts(QueuedDocument document) {
-        return document.meta().get("attempts") instanceof Number n ? n.intValue() : 0;
     }
 }

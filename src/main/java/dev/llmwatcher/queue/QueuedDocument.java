@@ -33,6 +33,11 @@ public record QueuedDocument(String id, long seqNo, long primaryTerm, Map<String
         return fields;
     }
 
+    /** Failed attempts recorded so far in {@code _llm_watcher.attempts} (0 for a document that never failed). */
+    public int attempts() {
+        return meta().get(QueueFields.ATTEMPTS) instanceof Number n ? n.intValue() : 0;
+    }
+
     /** The same document at a new version, as returned by a successful conditional update. */
     public QueuedDocument atVersion(long newSeqNo, long newPrimaryTerm) {
         return new QueuedDocument(id, newSeqNo, newPrimaryTerm, source);
