@@ -86,6 +86,15 @@ public final class LocalCluster implements AutoCloseable {
         return url;
     }
 
+    /** CPU time used so far by the cluster's processes (the launcher and the JVM it starts), as the OS counts it. */
+    public Duration cpuTime() {
+        Duration total = Duration.ZERO;
+        for (ProcessHandle handle : Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList()) {
+            total = total.plus(handle.info().totalCpuDuration().orElse(Duration.ZERO));
+        }
+        return total;
+    }
+
     /** Starts the cluster and returns once it answers a health check (yellow), or throws with its log's end. */
     public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout) {
         return start(flavor, zip, work, name, timeout, Optional.empty());

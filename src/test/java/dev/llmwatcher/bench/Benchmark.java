@@ -103,6 +103,8 @@ public final class Benchmark {
             ollama.respond(Reply.text(QueueLoader.ANSWER)).latency(latency).recordRequests(false)
                     .countBy(request -> "all");
             proxy.reset();
+            Duration esCpuBefore = es.cpuTime();
+            Duration driverCpuBefore = ownCpu();
             Path figuresFile = work.resolve("figures-" + name + ".properties");
             log(name + ": draining");
             ChildJvm.Run run = child.withFlags(List.of("-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
@@ -113,15 +115,22 @@ public final class Benchmark {
                                     "LLM_WATCHER_CONCURRENCY", Integer.toString(scale.concurrency())),
                             MeasuredMain.class.getName(), "--once")
                     .requireSuccess("the watcher draining " + queue);
+            double esCpu = es.cpuTime().minus(esCpuBefore).toNanos() / 1e9;
+            double driverCpu = ownCpu().minus(driverCpuBefore).toNanos() / 1e9;
             Map<String, Long> requests = proxy.counts();
             Properties measured = read(figuresFile);
             Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, run.wallNanos() / 1e9,
-                    number(measured, "cpuNanos") / 1e9, number(measured, "peakHeapBytes"),
+                    number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
                     number(measured, "peakRssBytes"), requests, proxy.millis(), latency.samples(), es.count(target),
                     es.count(queue));
             es.delete("/" + queue + "," + target);
             return drain;
         }
+    }
+
+    /** This JVM's CPU time: the fake LLM and the counting proxy, which serve the drain, and little else meanwhile. */
+    private static Duration ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     private Figures.Package deploymentPackage() {

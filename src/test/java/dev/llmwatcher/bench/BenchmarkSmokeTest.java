@@ -28,6 +28,8 @@ class BenchmarkSmokeTest {
             assertThat(drain.latencies()).hasSize(drain.docs());
             assertThat(drain.runSeconds()).isPositive().isLessThan(drain.wallSeconds());
             assertThat(drain.cpuSeconds()).isPositive();
+            assertThat(drain.esCpuSeconds()).isPositive();
+            assertThat(drain.driverCpuSeconds()).isPositive();
             assertThat(drain.peakHeapBytes()).isPositive();
             assertThat(drain.peakRssBytes()).isGreaterThan(drain.peakHeapBytes() / 4);
             assertThat(drain.esRequests()).containsKeys("bulk", "search");
@@ -38,6 +40,6 @@ class BenchmarkSmokeTest {
         assertThat(figures.watcher().appClassesLoaded()).isGreaterThan(figures.hello().appClassesLoaded());
         assertThat(figures.deployment().classesBytes()).isPositive();
         assertThat(Report.table(figures)).contains("| 1a |", "| 1b |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
-                "| 3c |", "| 3d |", "| 4a |", "| 4b |", "| 5a |", "| 5b |", "| 5c |").doesNotContain("NaN", "Infinity");
+                "| 3c |", "| 3d |", "| 3e |", "| 4a |", "| 4b |", "| 5a |", "| 5b |", "| 5c |").doesNotContain("NaN", "Infinity");
     }
 }

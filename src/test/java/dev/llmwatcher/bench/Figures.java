@@ -11,12 +11,15 @@ record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain me
      *
      * @param runSeconds  {@code Main.main} start to exit, inside the child (no JVM start)
      * @param wallSeconds process start to exit
+     * @param esCpuSeconds     CPU time of the Elasticsearch processes during the drain
+     * @param driverCpuSeconds CPU time of the benchmark's own JVM during the drain: the fake LLM and the counting proxy
      * @param esMillis    time Elasticsearch took to answer, by request kind
      * @param latencies   the fake LLM's delays, in the order it handed them out
      * @param stored      documents found in the target index afterwards
      * @param leftInQueue documents still in the queue afterwards
      */
-    record Drain(int docs, double runSeconds, double wallSeconds, double cpuSeconds, long peakHeapBytes,
+    record Drain(int docs, double runSeconds, double wallSeconds, double cpuSeconds, double esCpuSeconds,
+                 double driverCpuSeconds, long peakHeapBytes,
                  long peakRssBytes, Map<String, Long> esRequests, Map<String, Long> esMillis, long[] latencies,
                  long stored, long leftInQueue) {
 
@@ -26,6 +29,14 @@ record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain me
 
         double cpuMillisPerDoc() {
             return cpuSeconds * 1000 / docs;
+        }
+
+        double esCpuMillisPerDoc() {
+            return esCpuSeconds * 1000 / docs;
+        }
+
+        double driverCpuMillisPerDoc() {
+            return driverCpuSeconds * 1000 / docs;
         }
 
         double esRequestsPer1000() {

@@ -45,6 +45,14 @@ final class Report {
                 "%.2f s CPU over %.2f s run (1a)".formatted(fixed.cpuSeconds(), fixed.runSeconds()), "-", "<< 1 ms");
         row(out, "3b", "Watcher CPU per extra 10 KB document (%d vs %d docs)".formatted(large.docs(), small.docs()),
                 "%.3f ms".formatted(marginal), "-", "-", "<< 1 ms");
+        double cores = Runtime.getRuntime().availableProcessors();
+        double cpuAtIdeal = (fixed.cpuMillisPerDoc() + fixed.esCpuMillisPerDoc() + fixed.driverCpuMillisPerDoc())
+                * fixedIdeal / 1000;
+        row(out, "3e", "CPU per document on this machine (1a): watcher / Elasticsearch / fake LLM + proxy",
+                "%.2f / %.2f / %.2f ms".formatted(fixed.cpuMillisPerDoc(), fixed.esCpuMillisPerDoc(),
+                        fixed.driverCpuMillisPerDoc()),
+                "all three at the ideal rate need %.1f cores; the machine has %.0f".formatted(cpuAtIdeal, cores),
+                ratio(cpuAtIdeal / cores), "< 1.0");
         row(out, "3c", "Elasticsearch requests per 1,000 docs (1a)", "%.1f".formatted(fixed.esRequestsPer1000()),
                 breakdown(fixed.esRequests()), "-", "few");
         row(out, "3d", "Elasticsearch answer time per document, summed over requests (1a)",

@@ -23,6 +23,9 @@ record Scale(int concurrency, int batchSize, Duration fixedLatency, int throughp
     /** The full run's concurrency and latencies on smaller queues, for a busy shared machine (see BENCHMARKS.md). */
     static final Scale QUICK = new Scale(64, 64, Duration.ofMillis(100), 5_000, 2_000, new int[] {1_000, 4_000}, 5,
             "-Xmx256m");
+    /** The throughput drain alone at full size, everything else at smoke size: for profiling one change. */
+    static final Scale PROFILE = new Scale(64, 64, Duration.ofMillis(100), 5_000, 24, new int[] {16, 48}, 1,
+            "-Xmx256m");
     static final Scale SMOKE = new Scale(8, 8, Duration.ofMillis(20), 40, 24, new int[] {16, 48}, 1, "-Xmx256m");
 
     static Scale named(String name) {
@@ -30,8 +33,9 @@ record Scale(int concurrency, int batchSize, Duration fixedLatency, int throughp
             case "full" -> FULL;
             case "quick" -> QUICK;
             case "smoke" -> SMOKE;
+            case "profile" -> PROFILE;
             default -> throw new IllegalArgumentException("unknown benchmark scale '" + name
-                    + "' (full, quick, smoke)");
+                    + "' (full, quick, profile, smoke)");
         };
     }
 }

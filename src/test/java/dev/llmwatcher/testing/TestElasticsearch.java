@@ -140,6 +140,11 @@ public final class TestElasticsearch {
     }
 
     /** Whether this server checks credentials ({@link #secured()}). */
+    /** CPU time the server's processes have used so far. */
+    public Duration cpuTime() {
+        return server.cpuTime();
+    }
+
     public boolean securityEnabled() {
         return superuser.isPresent();
     }
