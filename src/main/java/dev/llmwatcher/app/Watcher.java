@@ -11,7 +11,7 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
-import dev.llmwatcher.queue.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.queue.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueueTemplateInstaller;

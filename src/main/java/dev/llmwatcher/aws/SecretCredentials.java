@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.LlmAccess;
 import dev.llmwatcher.config.Secret;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.queue.ElasticsearchSettings;
+import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
 
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -2,7 +2,7 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.queue.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.queue.QueueReleaser;
 
 import java.util.Set;

@@ -3,7 +3,7 @@ package dev.llmwatcher.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.queue.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.queue.QueueInspector;
 import dev.llmwatcher.queue.QueueStatus;
 

@@ -1,6 +1,6 @@
 package dev.llmwatcher.config;
 
-import dev.llmwatcher.queue.ElasticsearchSettings;
+import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,13 +1,13 @@
 package dev.llmwatcher.demo;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.Refresh;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch.core.search.Hit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.app.DryRun;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.elasticsearch.BulkItem;
+import dev.llmwatcher.elasticsearch.BulkOperation;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.JsonPath;
 import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
@@ -83,7 +83,7 @@ public final class Demo {
             out.println("Elasticsearch is up at " + cluster.url() + " (it goes away when the demo ends)");
             try (Watcher watcher = Watcher.create(config, clock, "demo")) {
                 new QueueTemplateInstaller(watcher.connection()).install(config.watchIndex(), Optional.empty());
-                queueReviews(watcher.connection().client(), config.watchIndex(), model);
+                queueReviews(watcher.connection(), config.watchIndex(), model);
                 out.println("Queued " + REVIEWS.size() + " product reviews in " + config.watchIndex()
                         + " as the ingest pipeline would (provider ollama, model " + model + ")");
                 URI ollama = config.llm().ollamaUrl();
@@ -92,7 +92,7 @@ public final class Demo {
                     return Outcome.NO_LLM;
                 }
                 drain(watcher, config);
-                printResults(watcher.connection().client(), config.watchIndex(), model);
+                printResults(watcher.connection(), config.watchIndex(), model);
                 return Outcome.ENRICHED;
             }
         } catch (IOException e) {
@@ -100,7 +100,7 @@ public final class Demo {
         }
     }
 
-    private void queueReviews(ElasticsearchClient client, String queue, String model) throws IOException {
+    private void queueReviews(ElasticsearchConnection connection, String queue, String model) throws IOException {
         List<BulkOperation> operations = new ArrayList<>();
         for (int i = 0; i < REVIEWS.size(); i++) {
             Map<String, Object> meta = new LinkedHashMap<>();
@@ -116,13 +116,12 @@ public final class Demo {
             source.put("message", REVIEWS.get(i));
             source.put(QueueFields.META, meta);
             String id = "review-" + (i + 1);
-            operations.add(BulkOperation.of(o -> o.index(x -> x.index(queue).id(id).document(source))));
+            operations.add(BulkOperation.index(queue, id, source));
         }
-        var response = client.bulk(b -> b.operations(operations).refresh(Refresh.True));
-        if (response.errors()) {
-            throw new IllegalStateException("could not queue the demo reviews: " + response.items().stream()
-                    .filter(i -> i.error() != null).findFirst().map(i -> i.error().reason()).orElse("?"));
-        }
+        List<BulkItem> items = connection.bulk(operations, true);
+        items.stream().filter(BulkItem::failed).findFirst().ifPresent(item -> {
+            throw new IllegalStateException("could not queue the demo reviews: " + item.error().reason());
+        });
     }
 
     /** Anything answering HTTP at the address counts: a missing model shows later as a document error. */
@@ -162,22 +161,22 @@ public final class Demo {
         } while (report.backlog() > 0 && report.handled() > 0);
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void printResults(ElasticsearchClient client, String queue, String model) throws IOException {
-        client.indices().refresh(r -> r.index(REVIEWS_INDEX, queue).ignoreUnavailable(true));
+    private void printResults(ElasticsearchConnection connection, String queue, String model) throws IOException {
+        connection.send("POST", "/" + REVIEWS_INDEX + "," + queue + "/_refresh?ignore_unavailable=true", null);
         out.println();
         out.println("Enriched documents in " + REVIEWS_INDEX + ":");
-        var enriched = client.search(s -> s.index(REVIEWS_INDEX).ignoreUnavailable(true).size(100), Map.class);
-        for (Hit<Map> hit : enriched.hits().hits()) {
-            out.println("  " + hit.id() + "  " + JSON.writeValueAsString(hit.source()));
+        var enriched = connection.send("POST", "/" + REVIEWS_INDEX + "/_search?ignore_unavailable=true",
+                Map.of("size", 100));
+        for (Object hit : JsonPath.list(enriched, "hits", "hits")) {
+            out.println("  " + JsonPath.at(hit, "_id") + "  " + JSON.writeValueAsString(JsonPath.at(hit, "_source")));
         }
-        var failed = client.search(s -> s.index(queue).size(100), Map.class);
-        if (!failed.hits().hits().isEmpty()) {
+        var failed = JsonPath.list(connection.send("POST", "/" + queue + "/_search", Map.of("size", 100)),
+                "hits", "hits");
+        if (!failed.isEmpty()) {
             out.println("Still in the queue with an error:");
-            for (Hit<Map> hit : failed.hits().hits()) {
-                Object error = ((Map<String, Object>) hit.source().getOrDefault(QueueFields.META, Map.of()))
-                        .get(QueueFields.ERROR);
-                out.println("  " + hit.id() + "  " + error);
+            for (Object hit : failed) {
+                out.println("  " + JsonPath.at(hit, "_id") + "  "
+                        + JsonPath.at(hit, "_source", QueueFields.META, QueueFields.ERROR));
             }
             out.println("If the model is missing, run:  ollama pull " + model);
         }

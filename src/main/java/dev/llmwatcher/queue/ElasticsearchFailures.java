@@ -1,8 +1,9 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.ErrorCause;
-import co.elastic.clients.transport.TransportException;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.elasticsearch.ErrorCause;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +38,7 @@ final class ElasticsearchFailures {
 
     /** A missing index is an answer (an empty queue), not a failure. */
     static boolean isIndexNotFound(ElasticsearchException e) {
-        return e.status() == 404 && e.error() != null && "index_not_found_exception".equals(e.error().type());
+        return e.isIndexNotFound();
     }
 
     /** Elasticsearch's own words for an item error: {@code type: reason (caused by: type: reason)}. */
@@ -54,13 +55,7 @@ final class ElasticsearchFailures {
     }
 
     private static int status(Exception e) {
-        if (e instanceof ElasticsearchException ee) {
-            return ee.status();
-        }
-        if (e instanceof TransportException te) {
-            return te.statusCode();
-        }
-        return 0;
+        return e instanceof ElasticsearchException ee ? ee.status() : 0;
     }
 
     private static String describe(Exception e) {
@@ -72,12 +67,21 @@ final class ElasticsearchFailures {
                             .append(c.reason()).append(')'));
             return oneLine(text.toString());
         }
-        Throwable deepest = e;
-        while (deepest.getCause() != null && deepest.getCause() != deepest) {
-            deepest = deepest.getCause();
+        if (e instanceof java.net.ConnectException) {
+            return "could not connect (connection refused, or the host cannot be reached)";
         }
-        String message = deepest.getMessage() == null ? "" : ": " + oneLine(deepest.getMessage());
-        return deepest.getClass().getSimpleName() + message;
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time (" + oneLine(String.valueOf(e.getMessage())) + ")";
+        }
+        Throwable described = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            described = t;
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                break;
+            }
+        }
+        String message = described.getMessage() == null ? "" : ": " + oneLine(described.getMessage());
+        return described.getClass().getSimpleName() + message;
     }
 
     private String scrub(String text) {

@@ -1,11 +1,10 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import dev.llmwatcher.elasticsearch.BulkItem;
+import dev.llmwatcher.elasticsearch.BulkOperation;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.JsonPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +26,11 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
-    private final ElasticsearchClient client;
+    private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
 
     public ElasticsearchQueueStore(ElasticsearchConnection connection) {
-        this.client = connection.client();
+        this.connection = connection;
         this.failures = new ElasticsearchFailures(connection.settings());
     }
 
@@ -39,7 +38,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
     @Override
     public QueueScan scan(QueueQuery query) {
         refresh(query.index());
-        return PointInTimeScan.open(client, failures, query);
+        return PointInTimeScan.open(connection, failures, query);
     }
 
     /** Refreshes the queue first, so documents stored or failed a moment ago are not counted as eligible. */
@@ -47,8 +46,9 @@ public final class ElasticsearchQueueStore implements QueueStore {
     public long countEligible(QueueQuery query) {
         refresh(query.index());
         try {
-            return client.count(c -> c.index(query.index())
-                    .query(EligibilityQuery.of(query.selection(), query.now()))).count();
+            Map<String, Object> answer = connection.send("POST", "/" + query.index() + "/_count",
+                    Map.of("query", EligibilityQuery.of(query.selection(), query.now())));
+            return JsonPath.number(answer, "count").orElseThrow(() -> new IOException("no count in the answer"));
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return 0;
@@ -61,7 +61,8 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     private void refresh(String queueIndex) {
         try {
-            client.indices().refresh(r -> r.index(queueIndex).ignoreUnavailable(true).allowNoIndices(true));
+            connection.send("POST", "/" + queueIndex + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
+                    null);
         } catch (ElasticsearchException e) {
             if (!ElasticsearchFailures.isIndexNotFound(e)) {
                 throw failures.unavailable("refresh " + queueIndex, e);
@@ -76,12 +77,12 @@ public final class ElasticsearchQueueStore implements QueueStore {
         Map<String, Object> lease = Map.of(QueueFields.CLAIM_OWNER, claim.owner(),
                 QueueFields.CLAIM_UNTIL, EligibilityQuery.iso(claim.until()));
         List<QueuedDocument> leased = documents.stream().map(d -> withLease(d, lease)).toList();
-        List<BulkResponseItem> items = conditionalIndex(queueIndex, leased, "claim documents");
+        List<BulkItem> items = conditionalIndex(queueIndex, leased, "claim documents");
         List<QueuedDocument> claimed = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
             QueuedDocument document = documents.get(i);
-            BulkResponseItem item = items.get(i);
-            if (item.error() == null && item.seqNo() != null && item.primaryTerm() != null) {
+            BulkItem item = items.get(i);
+            if (!item.failed() && item.seqNo() != null && item.primaryTerm() != null) {
                 claimed.add(document.atVersion(item.seqNo(), item.primaryTerm()));
             } else if (item.status() == 409 || item.status() == 404) {
                 LOG.debug("Not claimed (id: {}): changed or removed by another run", document.id());
@@ -124,7 +125,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
         List<QueuedDocument> documents = records.stream().map(FailureRecord::queued).toList();
         Map<String, FailureRecord> byId = new HashMap<>();
         records.forEach(r -> byId.put(r.queued().id(), r));
-        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents,
+        List<BulkItem> items = conditionalUpdates(queueIndex, documents,
                 d -> failureChange(byId.get(d.id())), "record failures");
         logUnapplied(documents, items, "Failure not recorded");
     }
@@ -134,7 +135,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
         Map<String, Object> change = meta(noClaim);
-        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents, d -> change, "release claims");
+        List<BulkItem> items = conditionalUpdates(queueIndex, documents, d -> change, "release claims");
         logUnapplied(documents, items, "Claim not released");
     }
 
@@ -151,15 +152,14 @@ public final class ElasticsearchQueueStore implements QueueStore {
             }
             errors.add(null);
             positions.add(i);
-            operations.add(BulkOperation.of(o -> o.index(x -> x.index(document.targetIndex())
-                    .id(document.queued().id()).document(document.result()))));
+            operations.add(BulkOperation.index(document.targetIndex(), document.queued().id(), document.result()));
         }
         if (operations.isEmpty()) {
             return errors;
         }
-        List<BulkResponseItem> items = bulk(operations, "store results");
+        List<BulkItem> items = bulk(operations, "store results");
         for (int k = 0; k < items.size(); k++) {
-            BulkResponseItem item = items.get(k);
+            BulkItem item = items.get(k);
             if (item.error() != null) {
                 errors.set(positions.get(k), failures.reason(item.error()));
             }
@@ -179,12 +179,11 @@ public final class ElasticsearchQueueStore implements QueueStore {
             return errors;
         }
         List<BulkOperation> operations = stored.stream().map(CompletedDocument::queued)
-                .map(q -> BulkOperation.of(o -> o.delete(d -> d.index(queueIndex).id(q.id())
-                        .ifSeqNo(q.seqNo()).ifPrimaryTerm(q.primaryTerm()))))
+                .map(q -> BulkOperation.deleteIfUnchanged(queueIndex, q.id(), q.seqNo(), q.primaryTerm()))
                 .toList();
-        List<BulkResponseItem> items = bulk(operations, "remove stored documents from " + queueIndex);
+        List<BulkItem> items = bulk(operations, "remove stored documents from " + queueIndex);
         for (int i = 0; i < items.size(); i++) {
-            BulkResponseItem item = items.get(i);
+            BulkItem item = items.get(i);
             String id = stored.get(i).queued().id();
             if (item.status() == 409) {
                 LOG.debug("Stored but not removed from the queue (id: {}): changed since it was claimed", id);
@@ -210,52 +209,46 @@ public final class ElasticsearchQueueStore implements QueueStore {
         return new QueuedDocument(document.id(), document.seqNo(), document.primaryTerm(), source);
     }
 
-    private List<BulkResponseItem> conditionalIndex(String queueIndex, List<QueuedDocument> documents,
+    private List<BulkItem> conditionalIndex(String queueIndex, List<QueuedDocument> documents,
                                                     String action) {
         if (documents.isEmpty()) {
             return List.of();
         }
         List<BulkOperation> operations = documents.stream()
-                .map(d -> BulkOperation.of(o -> o.index(x -> x.index(queueIndex).id(d.id())
-                        .ifSeqNo(d.seqNo()).ifPrimaryTerm(d.primaryTerm()).document(d.source()))))
+                .map(d -> BulkOperation.indexIfUnchanged(queueIndex, d.id(), d.seqNo(), d.primaryTerm(), d.source()))
                 .toList();
         return bulk(operations, action + " in " + queueIndex);
     }
 
-    private List<BulkResponseItem> conditionalUpdates(String queueIndex, List<QueuedDocument> documents,
+    private List<BulkItem> conditionalUpdates(String queueIndex, List<QueuedDocument> documents,
                                                       Function<QueuedDocument, Map<String, Object>> change,
                                                       String action) {
         if (documents.isEmpty()) {
             return List.of();
         }
         List<BulkOperation> operations = documents.stream()
-                .map(d -> BulkOperation.of(o -> o.update(u -> u.index(queueIndex).id(d.id())
-                        .ifSeqNo(d.seqNo()).ifPrimaryTerm(d.primaryTerm())
-                        .action(a -> a.doc(change.apply(d))))))
+                .map(d -> BulkOperation.updateIfUnchanged(queueIndex, d.id(), d.seqNo(), d.primaryTerm(),
+                        change.apply(d)))
                 .toList();
         return bulk(operations, action + " in " + queueIndex);
     }
 
-    private List<BulkResponseItem> bulk(List<BulkOperation> operations, String action) {
-        BulkResponse response;
+    private List<BulkItem> bulk(List<BulkOperation> operations, String action) {
+        List<BulkItem> items;
         long started = System.nanoTime();
         try {
-            response = client.bulk(BulkRequest.of(b -> b.operations(operations)));
+            items = connection.bulk(operations, false);
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable(action, e);
         }
         LOG.debug("Elasticsearch bulk to {} ({} operations) answered in {} ms", action, operations.size(),
                 (System.nanoTime() - started) / 1_000_000);
-        if (response.items().size() != operations.size()) {
-            throw new QueueUnavailableException("Elasticsearch answered " + response.items().size()
-                    + " bulk items for " + operations.size() + " operations while trying to " + action, null);
-        }
-        return response.items();
+        return items;
     }
 
-    private void logUnapplied(List<QueuedDocument> documents, List<BulkResponseItem> items, String what) {
+    private void logUnapplied(List<QueuedDocument> documents, List<BulkItem> items, String what) {
         for (int i = 0; i < items.size(); i++) {
-            BulkResponseItem item = items.get(i);
+            BulkItem item = items.get(i);
             if (item.error() == null) {
                 continue;
             }

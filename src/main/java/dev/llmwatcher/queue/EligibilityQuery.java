@@ -1,9 +1,8 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 
 /**
  * Which queue documents a run may take now. Shared by the scan and the count so "Found N" and the pages agree.
@@ -19,38 +18,32 @@ final class EligibilityQuery {
     private EligibilityQuery() {
     }
 
-    static Query of(Selection selection, Instant now) {
+    static Map<String, Object> of(Selection selection, Instant now) {
         String at = iso(now);
-        Query claimFree = anyOf(missing(QueueFields.CLAIM_UNTIL_PATH),
-                Query.of(q -> q.range(r -> r.date(d -> d.field(QueueFields.CLAIM_UNTIL_PATH).lt(at)))));
-        Query parked = Query.of(q -> q.term(t -> t.field(QueueFields.PARKED_PATH).value(true)));
-        Query hasError = exists(QueueFields.ERROR_PATH);
-        return Query.of(q -> q.bool(b -> {
-            b.filter(claimFree).mustNot(parked);
-            if (selection == Selection.NEW) {
-                b.mustNot(hasError);
-            } else {
-                b.filter(hasError).filter(anyOf(missing(QueueFields.NEXT_ATTEMPT_AT_PATH),
-                        Query.of(n -> n.range(r -> r.date(d -> d.field(QueueFields.NEXT_ATTEMPT_AT_PATH).lte(at))))));
-            }
-            return b;
-        }));
+        Dsl.Bool query = Dsl.bool()
+                .filter(Dsl.anyOf(Dsl.missing(QueueFields.CLAIM_UNTIL_PATH),
+                        Dsl.range(QueueFields.CLAIM_UNTIL_PATH, "lt", at)))
+                .mustNot(parked());
+        if (selection == Selection.NEW) {
+            query.mustNot(Dsl.exists(QueueFields.ERROR_PATH));
+        } else {
+            query.filter(Dsl.exists(QueueFields.ERROR_PATH))
+                    .filter(Dsl.anyOf(Dsl.missing(QueueFields.NEXT_ATTEMPT_AT_PATH),
+                            Dsl.range(QueueFields.NEXT_ATTEMPT_AT_PATH, "lte", at)));
+        }
+        return query.build();
+    }
+
+    static Map<String, Object> parked() {
+        return Dsl.term(QueueFields.PARKED_PATH, true);
+    }
+
+    static Map<String, Object> liveClaim(Instant now) {
+        return Dsl.range(QueueFields.CLAIM_UNTIL_PATH, "gte", iso(now));
     }
 
     /** Dates as we write and compare them: ISO-8601 UTC with milliseconds, Elasticsearch's default precision. */
     static String iso(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MILLIS).toString();
-    }
-
-    private static Query exists(String field) {
-        return Query.of(q -> q.exists(e -> e.field(field)));
-    }
-
-    private static Query missing(String field) {
-        return Query.of(q -> q.bool(b -> b.mustNot(exists(field))));
-    }
-
-    private static Query anyOf(Query first, Query second) {
-        return Query.of(q -> q.bool(b -> b.should(first, second).minimumShouldMatch("1")));
     }
 }

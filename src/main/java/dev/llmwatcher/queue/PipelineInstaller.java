@@ -1,17 +1,14 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch.core.GetScriptResponse;
-import co.elastic.clients.elasticsearch.ingest.GetPipelineResponse;
-import co.elastic.clients.elasticsearch.ingest.Pipeline;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.JsonPath;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -40,11 +37,11 @@ public final class PipelineInstaller {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    private final ElasticsearchClient client;
+    private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
 
     public PipelineInstaller(ElasticsearchConnection connection) {
-        this.client = connection.client();
+        this.connection = connection;
         this.failures = new ElasticsearchFailures(connection.settings());
     }
 
@@ -86,7 +83,7 @@ public final class PipelineInstaller {
             return Result.UNCHANGED;
         }
         try {
-            client.putScript(p -> p.id(SCRIPT_ID).withJson(new StringReader(scriptBody())));
+            connection.send("PUT", "/_scripts/" + SCRIPT_ID, scriptBody());
         } catch (ElasticsearchException e) {
             if (e.status() == 400 && lacksPainless(e)) {
                 return Result.NEEDS_PAINLESS;
@@ -107,7 +104,7 @@ public final class PipelineInstaller {
         }
         body.put("_meta", Map.of("managed_by", "llm-watcher", "content_hash", hash));
         try {
-            client.ingest().putPipeline(p -> p.id(spec.name()).withJson(new StringReader(json(body))));
+            connection.send("PUT", "/_ingest/pipeline/" + ElasticsearchConnection.segment(spec.name()), json(body));
         } catch (ElasticsearchException e) {
             if (e.status() == 400 && lacksPainless(e)) {
                 return Result.NEEDS_PAINLESS;
@@ -121,11 +118,8 @@ public final class PipelineInstaller {
 
     private Optional<String> installedScript() {
         try {
-            GetScriptResponse response = client.getScript(g -> g.id(SCRIPT_ID));
-            if (!response.found() || response.script() == null || !response.script().source().isScriptString()) {
-                return Optional.empty();
-            }
-            return Optional.of(response.script().source().scriptString());
+            Map<String, Object> response = connection.send("GET", "/_scripts/" + SCRIPT_ID, null);
+            return JsonPath.text(response, "script", "source");
         } catch (ElasticsearchException e) {
             if (e.status() == 404) {
                 return Optional.empty();
@@ -138,13 +132,12 @@ public final class PipelineInstaller {
 
     private Optional<String> installedPipelineHash(String name) {
         try {
-            GetPipelineResponse response = client.ingest().getPipeline(g -> g.id(name));
-            Pipeline pipeline = response.pipelines().get(name);
-            if (pipeline == null) {
+            Map<String, Object> response = connection.send("GET", "/_ingest/pipeline/"
+                    + ElasticsearchConnection.segment(name), null);
+            if (!(response.get(name) instanceof Map<?, ?> pipeline)) {
                 return Optional.empty();
             }
-            return Optional.ofNullable(pipeline.meta()).map(m -> m.get("content_hash")).map(d -> d.to(String.class))
-                    .or(() -> Optional.of(""));
+            return Optional.of(JsonPath.text(pipeline, "_meta", "content_hash").orElse(""));
         } catch (ElasticsearchException e) {
             if (e.status() == 404) {
                 return Optional.empty();

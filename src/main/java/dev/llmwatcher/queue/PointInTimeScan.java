@@ -1,20 +1,14 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.FieldSort;
-import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.SortOptions;
-import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch._types.mapping.FieldType;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
-import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.search.Hit;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.JsonPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,20 +23,20 @@ final class PointInTimeScan implements QueueScan {
     private static final Logger LOG = LoggerFactory.getLogger(PointInTimeScan.class);
     private static final String KEEP_ALIVE = "5m";
 
-    private final ElasticsearchClient client;
+    private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
     private final QueueQuery query;
-    private final Query eligible;
-    private final List<SortOptions> sort;
+    private final Map<String, Object> eligible;
+    private final List<Object> sort;
     private String pitId;
-    private List<FieldValue> searchAfter;
+    private List<Object> searchAfter;
     private List<QueuedDocument> buffered;
     private long totalEligible;
     private boolean exhausted;
 
-    private PointInTimeScan(ElasticsearchClient client, ElasticsearchFailures failures, QueueQuery query,
+    private PointInTimeScan(ElasticsearchConnection connection, ElasticsearchFailures failures, QueueQuery query,
                             String pitId) {
-        this.client = client;
+        this.connection = connection;
         this.failures = failures;
         this.query = query;
         this.pitId = pitId;
@@ -50,13 +44,14 @@ final class PointInTimeScan implements QueueScan {
         this.sort = sort(SortField.parse(query.sortField()));
     }
 
-    static QueueScan open(ElasticsearchClient client, ElasticsearchFailures failures, QueueQuery query) {
+    static QueueScan open(ElasticsearchConnection connection, ElasticsearchFailures failures, QueueQuery query) {
         if (query.pageSize() < 1) {
             throw new IllegalArgumentException("page size must be at least 1: " + query.pageSize());
         }
         String pitId;
         try {
-            pitId = client.openPointInTime(p -> p.index(query.index()).keepAlive(k -> k.time(KEEP_ALIVE))).id();
+            pitId = JsonPath.text(connection.send("POST", "/" + query.index() + "/_pit?keep_alive=" + KEEP_ALIVE,
+                    null), "id").orElseThrow(() -> new IOException("no point in time id in the answer"));
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 LOG.debug("Queue index {} does not exist: nothing to do", query.index());
@@ -66,7 +61,7 @@ final class PointInTimeScan implements QueueScan {
         } catch (IOException e) {
             throw failures.unavailable("open a point in time on " + query.index(), e);
         }
-        PointInTimeScan scan = new PointInTimeScan(client, failures, query, pitId);
+        PointInTimeScan scan = new PointInTimeScan(connection, failures, query, pitId);
         try {
             scan.buffered = scan.fetch(true);
         } catch (RuntimeException e) {
@@ -101,45 +96,48 @@ final class PointInTimeScan implements QueueScan {
         String id = pitId;
         pitId = null;
         try {
-            client.closePointInTime(c -> c.id(id));
+            connection.send("DELETE", "/_pit", Map.of("id", id));
         } catch (ElasticsearchException | IOException e) {
             LOG.debug("Could not close the point in time on {} (it expires on its own): {}", query.index(),
                     e.getMessage());
         }
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    @SuppressWarnings("unchecked")
     private List<QueuedDocument> fetch(boolean first) {
         if (pitId == null) {
             throw new IllegalStateException("queue scan is closed");
         }
-        SearchResponse<Map> response;
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("pit", Map.of("id", pitId, "keep_alive", KEEP_ALIVE));
+        request.put("query", eligible);
+        request.put("sort", sort);
+        request.put("size", query.pageSize());
+        request.put("seq_no_primary_term", true);
+        request.put("track_total_hits", first);
+        if (searchAfter != null) {
+            request.put("search_after", searchAfter);
+        }
+        Map<String, Object> response;
         long started = System.nanoTime();
         try {
-            response = client.search(s -> {
-                s.pit(p -> p.id(pitId).keepAlive(k -> k.time(KEEP_ALIVE)))
-                        .query(eligible).sort(sort).size(query.pageSize()).seqNoPrimaryTerm(true)
-                        .trackTotalHits(t -> t.enabled(first));
-                if (searchAfter != null) {
-                    s.searchAfter(searchAfter);
-                }
-                return s;
-            }, Map.class);
+            response = connection.send("POST", "/_search", request);
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("search the queue " + query.index(), e);
         }
-        LOG.debug("Elasticsearch search of {} answered {} documents in {} ms", query.index(),
-                response.hits().hits().size(), (System.nanoTime() - started) / 1_000_000);
-        if (response.pitId() != null) {
-            pitId = response.pitId();
+        List<Object> hits = JsonPath.list(response, "hits", "hits");
+        LOG.debug("Elasticsearch search of {} answered {} documents in {} ms", query.index(), hits.size(),
+                (System.nanoTime() - started) / 1_000_000);
+        JsonPath.text(response, "pit_id").ifPresent(id -> pitId = id);
+        if (first) {
+            totalEligible = JsonPath.number(response, "hits", "total", "value").orElse(0L);
         }
-        if (first && response.hits().total() != null) {
-            totalEligible = response.hits().total().value();
-        }
-        List<QueuedDocument> page = new ArrayList<>();
-        for (Hit<Map> hit : response.hits().hits()) {
-            page.add(new QueuedDocument(hit.id(), hit.seqNo(), hit.primaryTerm(), (Map<String, Object>) hit.source()));
-            searchAfter = hit.sort();
+        List<QueuedDocument> page = new ArrayList<>(hits.size());
+        for (Object hit : hits) {
+            page.add(new QueuedDocument(JsonPath.text(hit, "_id").orElseThrow(),
+                    JsonPath.number(hit, "_seq_no").orElseThrow(), JsonPath.number(hit, "_primary_term").orElseThrow(),
+                    JsonPath.object(hit, "_source")));
+            searchAfter = JsonPath.list(hit, "sort");
         }
         if (page.size() < query.pageSize()) {
             exhausted = true;
@@ -147,21 +145,11 @@ final class PointInTimeScan implements QueueScan {
         return page;
     }
 
-    private static List<SortOptions> sort(Optional<SortField> sortField) {
-        List<SortOptions> sort = new ArrayList<>();
-        sortField.ifPresent(f -> sort.add(SortOptions.of(s -> s.field(FieldSort.of(fs -> fs.field(f.name())
-                .order(SortOrder.Asc).unmappedType(fieldType(f.type())))))));
-        sort.add(SortOptions.of(s -> s.field(FieldSort.of(fs -> fs.field("_shard_doc").order(SortOrder.Asc)))));
+    private static List<Object> sort(Optional<SortField> sortField) {
+        List<Object> sort = new ArrayList<>();
+        sortField.ifPresent(f -> sort.add(Map.of(f.name(), Map.of("order", "asc", "unmapped_type", f.type()))));
+        sort.add(Map.of("_shard_doc", Map.of("order", "asc")));
         return sort;
-    }
-
-    private static FieldType fieldType(String type) {
-        for (FieldType candidate : FieldType.values()) {
-            if (candidate.jsonValue().equals(type)) {
-                return candidate;
-            }
-        }
-        throw new IllegalArgumentException("unknown field type for sorting: " + type);
     }
 
     /** The scan of a queue index that does not exist yet. */

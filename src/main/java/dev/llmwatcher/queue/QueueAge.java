@@ -1,12 +1,13 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
-import co.elastic.clients.elasticsearch.core.SearchResponse;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.JsonPath;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,14 +33,14 @@ public final class QueueAge {
      */
     public Optional<Duration> oldest(String queueIndex, Selection selection, Instant now) {
         try {
-            SearchResponse<Void> response = connection.client().search(s -> s.index(queueIndex).size(0)
-                    .query(EligibilityQuery.of(selection, now))
-                    .aggregations(OLDEST, a -> a.min(m -> m.field(QueueFields.QUEUED_AT_PATH))), Void.class);
-            Aggregate min = response.aggregations().get(OLDEST);
-            if (min == null || min.min().value() == null || !Double.isFinite(min.min().value())) {
+            Map<String, Object> response = connection.send("POST", "/" + queueIndex + "/_search",
+                    Map.of("size", 0, "query", EligibilityQuery.of(selection, now),
+                            "aggs", Map.of(OLDEST, Dsl.min(QueueFields.QUEUED_AT_PATH))));
+            Optional<Double> min = JsonPath.decimal(response, "aggregations", OLDEST, "value");
+            if (min.isEmpty()) {
                 return Optional.empty();
             }
-            Instant oldest = Instant.ofEpochMilli(min.min().value().longValue());
+            Instant oldest = Instant.ofEpochMilli(min.get().longValue());
             Duration age = Duration.between(oldest, now);
             return Optional.of(age.isNegative() ? Duration.ZERO : age);
         } catch (ElasticsearchException e) {

@@ -1,12 +1,8 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
-import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
-import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.field_caps.FieldCapability;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.JsonPath;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -26,21 +22,21 @@ public final class QueueInspector {
     /** How many distinct errors, indices and models the status lists. */
     public static final int TOP = 10;
 
-    private final ElasticsearchClient client;
+    private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
 
     public QueueInspector(ElasticsearchConnection connection) {
-        this.client = connection.client();
+        this.connection = connection;
         this.failures = new ElasticsearchFailures(connection.settings());
     }
 
     /** The queue's state as of {@code now} (claims whose lease ended before it count as free). */
     public QueueStatus inspect(String index, Instant now) {
         try {
-            client.indices().refresh(r -> r.index(index));
+            connection.send("POST", "/" + index + "/_refresh", null);
             Map<String, String> fields = aggregatableFields(index);
-            SearchResponse<Void> response = client.search(s -> s.index(index).size(0)
-                    .trackTotalHits(t -> t.enabled(true)).aggregations(aggregations(fields, now)), Void.class);
+            Map<String, Object> response = connection.send("POST", "/" + index + "/_search",
+                    Map.of("size", 0, "track_total_hits", true, "aggs", aggregations(fields, now)));
             return read(index, response);
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
@@ -52,56 +48,64 @@ public final class QueueInspector {
         }
     }
 
-    private static Map<String, Aggregation> aggregations(Map<String, String> fields, Instant now) {
-        String at = EligibilityQuery.iso(now);
-        Query hasError = Query.of(q -> q.exists(e -> e.field(QueueFields.ERROR_PATH)));
-        Map<String, Aggregation> aggs = new HashMap<>();
+    private static Map<String, Object> aggregations(Map<String, String> fields, Instant now) {
+        Map<String, Object> hasError = Dsl.exists(QueueFields.ERROR_PATH);
+        Map<String, Object> aggs = new HashMap<>();
         aggs.put("eligible_new", filter(EligibilityQuery.of(Selection.NEW, now)));
         aggs.put("eligible_retry", filter(EligibilityQuery.of(Selection.RETRY, now)));
-        aggs.put("claimed", filter(Query.of(q -> q.range(r -> r.date(d -> d.field(QueueFields.CLAIM_UNTIL_PATH)
-                .gte(at))))));
+        aggs.put("claimed", filter(EligibilityQuery.liveClaim(now)));
         aggs.put("errored", filter(hasError));
-        aggs.put("parked", filter(Query.of(q -> q.term(t -> t.field(QueueFields.PARKED_PATH).value(true)))));
-        aggs.put("oldest", Aggregation.of(a -> a.min(m -> m.field(QueueFields.QUEUED_AT_PATH))));
+        aggs.put("parked", filter(EligibilityQuery.parked()));
+        aggs.put("oldest", Dsl.min(QueueFields.QUEUED_AT_PATH));
         aggs.put("errors", terms(fields.get(QueueFields.ERROR_PATH), null));
         aggs.put("by_index", terms(fields.get(QueueFields.path(QueueFields.ORIGINAL_INDEX)), hasError));
         aggs.put("by_model", terms(fields.get(QueueFields.path(QueueFields.MODEL)), hasError));
         return aggs;
     }
 
-    private static Aggregation filter(Query query) {
-        return Aggregation.of(a -> a.filter(query));
+    private static Map<String, Object> filter(Map<String, Object> query) {
+        return Map.of("filter", query);
     }
 
-    private static Aggregation terms(String field, Query erroredFilter) {
-        return Aggregation.of(a -> {
-            var terms = a.terms(t -> t.field(field).size(TOP));
-            return erroredFilter == null ? terms : terms.aggregations("errored", filter(erroredFilter));
-        });
+    private static Map<String, Object> terms(String field, Map<String, Object> erroredFilter) {
+        Map<String, Object> terms = Map.of("terms", Map.of("field", field, "size", TOP));
+        if (erroredFilter == null) {
+            return terms;
+        }
+        Map<String, Object> withSub = new HashMap<>(terms);
+        withSub.put("aggs", Map.of("errored", filter(erroredFilter)));
+        return withSub;
     }
 
-    private QueueStatus read(String index, SearchResponse<Void> response) {
-        Map<String, Aggregate> aggs = response.aggregations();
-        long total = response.hits().total() == null ? 0 : response.hits().total().value();
-        Double oldest = aggs.get("oldest").min().value();
-        Optional<Instant> oldestQueuedAt = oldest == null || oldest.isNaN() || oldest.isInfinite()
-                ? Optional.empty() : Optional.of(Instant.ofEpochMilli(oldest.longValue()));
-        List<QueueStatus.Count> errors = aggs.get("errors").sterms().buckets().array().stream()
-                .map(b -> new QueueStatus.Count(b.key().stringValue(), b.docCount())).toList();
+    private static QueueStatus read(String index, Map<String, Object> response) {
+        Map<String, Object> aggs = JsonPath.object(response, "aggregations");
+        long total = JsonPath.number(response, "hits", "total", "value").orElse(0L);
+        Optional<Instant> oldestQueuedAt = JsonPath.decimal(aggs, "oldest", "value")
+                .map(oldest -> Instant.ofEpochMilli(oldest.longValue()));
+        List<QueueStatus.Count> errors = JsonPath.list(aggs, "errors", "buckets").stream()
+                .map(b -> new QueueStatus.Count(key(b), docCount(b))).toList();
         return new QueueStatus(index, true, total, count(aggs, "eligible_new"), count(aggs, "eligible_retry"),
                 count(aggs, "claimed"), count(aggs, "errored"), count(aggs, "parked"), oldestQueuedAt, errors,
-                groups(aggs.get("by_index")), groups(aggs.get("by_model")));
+                groups(aggs, "by_index"), groups(aggs, "by_model"));
     }
 
-    private static long count(Map<String, Aggregate> aggs, String name) {
-        return aggs.get(name).filter().docCount();
+    private static long count(Map<String, Object> aggs, String name) {
+        return JsonPath.number(aggs, name, "doc_count").orElse(0L);
     }
 
-    private static List<QueueStatus.Group> groups(Aggregate terms) {
-        return terms.sterms().buckets().array().stream()
-                .map(b -> new QueueStatus.Group(b.key().stringValue(), b.docCount(),
-                        b.aggregations().get("errored").filter().docCount()))
+    private static List<QueueStatus.Group> groups(Map<String, Object> aggs, String name) {
+        return JsonPath.list(aggs, name, "buckets").stream()
+                .map(b -> new QueueStatus.Group(key(b), docCount(b),
+                        JsonPath.number(b, "errored", "doc_count").orElse(0L)))
                 .toList();
+    }
+
+    private static String key(Object bucket) {
+        return String.valueOf(JsonPath.at(bucket, "key"));
+    }
+
+    private static long docCount(Object bucket) {
+        return JsonPath.number(bucket, "doc_count").orElse(0L);
     }
 
     /**
@@ -111,8 +115,9 @@ public final class QueueInspector {
     private Map<String, String> aggregatableFields(String index) throws IOException {
         List<String> wanted = List.of(QueueFields.ERROR_PATH, QueueFields.path(QueueFields.ORIGINAL_INDEX),
                 QueueFields.path(QueueFields.MODEL));
-        List<String> asked = wanted.stream().flatMap(f -> Stream.of(f, f + ".keyword")).toList();
-        Map<String, Map<String, FieldCapability>> caps = client.fieldCaps(f -> f.index(index).fields(asked)).fields();
+        String asked = String.join(",", wanted.stream().flatMap(f -> Stream.of(f, f + ".keyword")).toList());
+        Map<String, Object> caps = JsonPath.object(connection.send("GET", "/" + index + "/_field_caps?fields="
+                + ElasticsearchConnection.segment(asked), null), "fields");
         Map<String, String> chosen = new HashMap<>();
         for (String field : wanted) {
             String pick = field;
@@ -124,7 +129,10 @@ public final class QueueInspector {
         return chosen;
     }
 
-    private static boolean aggregatable(Map<String, FieldCapability> byType) {
-        return byType != null && !byType.isEmpty() && byType.values().stream().allMatch(FieldCapability::aggregatable);
+    /** {@code byType} is the field's entry in {@code _field_caps}: one capability object per mapped type. */
+    private static boolean aggregatable(Object byType) {
+        Map<String, Object> types = JsonPath.object(byType);
+        return !types.isEmpty() && types.values().stream()
+                .allMatch(capability -> Boolean.TRUE.equals(JsonPath.at(capability, "aggregatable")));
     }
 }

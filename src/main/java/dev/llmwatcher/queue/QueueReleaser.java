@@ -1,17 +1,10 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.Refresh;
-import co.elastic.clients.elasticsearch._types.SortOptions;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
-import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
-import co.elastic.clients.elasticsearch.core.search.Hit;
-
+import dev.llmwatcher.elasticsearch.BulkItem;
+import dev.llmwatcher.elasticsearch.BulkOperation;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.JsonPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +12,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -34,11 +28,11 @@ public final class QueueReleaser {
     private static final Logger LOG = LoggerFactory.getLogger(QueueReleaser.class);
     private static final int PAGE = 500;
 
-    private final ElasticsearchClient client;
+    private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
 
     public QueueReleaser(ElasticsearchConnection connection) {
-        this.client = connection.client();
+        this.connection = connection;
         this.failures = new ElasticsearchFailures(connection.settings());
     }
 
@@ -65,11 +59,12 @@ public final class QueueReleaser {
 
     /** Releases the matching documents in {@code index}, as of {@code now} for live claims. */
     public Result release(String index, Criteria criteria, Instant now) {
-        Query query = query(criteria, now);
+        Map<String, Object> query = query(criteria, now);
         String pit;
         try {
-            client.indices().refresh(r -> r.index(index));
-            pit = client.openPointInTime(p -> p.index(index).keepAlive(k -> k.time("2m"))).id();
+            connection.send("POST", "/" + index + "/_refresh", null);
+            pit = JsonPath.text(connection.send("POST", "/" + index + "/_pit?keep_alive=2m", null), "id")
+                    .orElseThrow(() -> new IOException("no point in time id in the answer"));
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return new Result(0, 0, Map.of());
@@ -85,23 +80,22 @@ public final class QueueReleaser {
         }
     }
 
-    private Result releaseAll(String index, Query query, String pitId) {
+    private Result releaseAll(String index, Map<String, Object> query, String pitId) {
         int released = 0;
         int conflicts = 0;
         Map<String, String> failed = new HashMap<>();
         String pit = pitId;
-        List<FieldValue> after = null;
+        List<Object> after = null;
         while (true) {
-            SearchResponse<Void> page = search(index, query, pit, after);
-            List<Hit<Void>> hits = page.hits().hits();
+            Map<String, Object> page = search(index, query, pit, after);
+            List<Object> hits = JsonPath.list(page, "hits", "hits");
             if (hits.isEmpty()) {
                 return new Result(released, conflicts, Map.copyOf(failed));
             }
-            pit = page.pitId() == null ? pit : page.pitId();
-            after = hits.getLast().sort();
-            List<BulkResponseItem> items = update(index, hits);
-            for (BulkResponseItem item : items) {
-                if (item.error() == null) {
+            pit = JsonPath.text(page, "pit_id").orElse(pit);
+            after = JsonPath.list(hits.getLast(), "sort");
+            for (BulkItem item : update(index, hits)) {
+                if (!item.failed()) {
                     released++;
                 } else if (item.status() == 409 || item.status() == 404) {
                     conflicts++;
@@ -112,23 +106,25 @@ public final class QueueReleaser {
         }
     }
 
-    private SearchResponse<Void> search(String index, Query query, String pit, List<FieldValue> after) {
+    private Map<String, Object> search(String index, Map<String, Object> query, String pit, List<Object> after) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("pit", Map.of("id", pit, "keep_alive", "2m"));
+        request.put("query", query);
+        request.put("size", PAGE);
+        request.put("_source", false);
+        request.put("seq_no_primary_term", true);
+        request.put("sort", List.of(Map.of("_shard_doc", Map.of("order", "asc"))));
+        if (after != null) {
+            request.put("search_after", after);
+        }
         try {
-            return client.search(s -> {
-                s.pit(p -> p.id(pit).keepAlive(k -> k.time("2m"))).query(query).size(PAGE)
-                        .source(src -> src.fetch(false)).seqNoPrimaryTerm(true)
-                        .sort(SortOptions.of(o -> o.field(f -> f.field("_shard_doc"))));
-                if (after != null) {
-                    s.searchAfter(after);
-                }
-                return s;
-            }, Void.class);
+            return connection.send("POST", "/_search", request);
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("search " + index + " for documents to release", e);
         }
     }
 
-    private List<BulkResponseItem> update(String index, List<Hit<Void>> hits) {
+    private List<BulkItem> update(String index, List<Object> hits) {
         Map<String, Object> fields = new HashMap<>();
         fields.put(QueueFields.ERROR, null);
         fields.put(QueueFields.PARKED, null);
@@ -137,42 +133,38 @@ public final class QueueReleaser {
         fields.put(QueueFields.ATTEMPTS, 0);
         Map<String, Object> change = Map.of(QueueFields.META, fields);
         List<BulkOperation> operations = new ArrayList<>();
-        for (Hit<Void> hit : hits) {
-            operations.add(BulkOperation.of(o -> o.update(u -> u.index(index).id(hit.id())
-                    .ifSeqNo(hit.seqNo()).ifPrimaryTerm(hit.primaryTerm()).action(a -> a.doc(change)))));
+        for (Object hit : hits) {
+            operations.add(BulkOperation.updateIfUnchanged(index, JsonPath.text(hit, "_id").orElseThrow(),
+                    JsonPath.number(hit, "_seq_no").orElseThrow(), JsonPath.number(hit, "_primary_term").orElseThrow(),
+                    change));
         }
         try {
-            BulkResponse response = client.bulk(b -> b.operations(operations).refresh(Refresh.True));
-            return response.items();
+            return connection.bulk(operations, true);
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("release documents in " + index, e);
         }
     }
 
-    private static Query query(Criteria criteria, Instant now) {
-        String at = EligibilityQuery.iso(now);
-        Query parked = Query.of(q -> q.term(t -> t.field(QueueFields.PARKED_PATH).value(true)));
-        Query errored = Query.of(q -> q.exists(e -> e.field(QueueFields.ERROR_PATH)));
-        Query liveClaim = Query.of(q -> q.range(r -> r.date(d -> d.field(QueueFields.CLAIM_UNTIL_PATH).gte(at))));
-        return Query.of(q -> q.bool(b -> {
-            if (criteria.parkedOnly()) {
-                b.filter(parked);
-            } else {
-                b.filter(f -> f.bool(s -> s.should(parked, errored).minimumShouldMatch("1")));
-            }
-            if (criteria.errorContains() != null && !criteria.errorContains().isBlank()) {
-                b.filter(f -> f.matchPhrase(m -> m.field(QueueFields.ERROR_PATH).query(criteria.errorContains())));
-            }
-            if (!criteria.ids().isEmpty()) {
-                b.filter(f -> f.ids(i -> i.values(criteria.ids())));
-            }
-            return b.mustNot(liveClaim);
-        }));
+    private static Map<String, Object> query(Criteria criteria, Instant now) {
+        Map<String, Object> parked = EligibilityQuery.parked();
+        Dsl.Bool query = Dsl.bool();
+        if (criteria.parkedOnly()) {
+            query.filter(parked);
+        } else {
+            query.filter(Dsl.anyOf(parked, Dsl.exists(QueueFields.ERROR_PATH)));
+        }
+        if (criteria.errorContains() != null && !criteria.errorContains().isBlank()) {
+            query.filter(Dsl.matchPhrase(QueueFields.ERROR_PATH, criteria.errorContains()));
+        }
+        if (!criteria.ids().isEmpty()) {
+            query.filter(Dsl.ids(criteria.ids()));
+        }
+        return query.mustNot(EligibilityQuery.liveClaim(now)).build();
     }
 
     private void closeQuietly(String pit) {
         try {
-            client.closePointInTime(c -> c.id(pit));
+            connection.send("DELETE", "/_pit", Map.of("id", pit));
         } catch (ElasticsearchException | IOException e) {
             LOG.debug("Could not close the point in time (it expires on its own): {}", e.getMessage());
         }

@@ -1,16 +1,14 @@
 package dev.llmwatcher.queue;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch.indices.GetIndexTemplateResponse;
-import co.elastic.clients.json.JsonData;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import dev.llmwatcher.elasticsearch.JsonPath;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -42,11 +40,11 @@ public final class QueueTemplateInstaller {
     private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.INDENT_OUTPUT, false)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    private final ElasticsearchClient client;
+    private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
 
     public QueueTemplateInstaller(ElasticsearchConnection connection) {
-        this.client = connection.client();
+        this.connection = connection;
         this.failures = new ElasticsearchFailures(connection.settings());
     }
 
@@ -74,7 +72,7 @@ public final class QueueTemplateInstaller {
         ObjectNode withHash = (ObjectNode) readTree(body);
         ((ObjectNode) withHash.get("_meta")).put("content_hash", hash);
         try {
-            client.indices().putIndexTemplate(p -> p.name(name).withJson(new StringReader(withHash.toString())));
+            connection.send("PUT", "/_index_template/" + ElasticsearchConnection.segment(name), withHash.toString());
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("install the index template " + name, e);
         }
@@ -103,9 +101,9 @@ public final class QueueTemplateInstaller {
     }
 
     private Optional<String> installedHash(String name) {
-        GetIndexTemplateResponse response;
+        Map<String, Object> response;
         try {
-            response = client.indices().getIndexTemplate(g -> g.name(name));
+            response = connection.send("GET", "/_index_template/" + ElasticsearchConnection.segment(name), null);
         } catch (ElasticsearchException e) {
             if (e.status() == 404) {
                 return Optional.empty();
@@ -114,11 +112,8 @@ public final class QueueTemplateInstaller {
         } catch (IOException e) {
             throw failures.unavailable("read the index template " + name, e);
         }
-        return response.indexTemplates().stream().findFirst()
-                .map(t -> t.indexTemplate().meta())
-                .map(meta -> meta.get("content_hash"))
-                .map(d -> d.to(String.class))
-                .or(() -> Optional.of(""));
+        return JsonPath.list(response, "index_templates").stream().findFirst()
+                .map(t -> JsonPath.text(t, "index_template", "_meta", "content_hash").orElse(""));
     }
 
     private static String contentHash(String body) {

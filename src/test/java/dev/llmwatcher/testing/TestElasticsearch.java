@@ -1,12 +1,11 @@
 package dev.llmwatcher.testing;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.demo.LocalCluster;
 import dev.llmwatcher.demo.LocalCluster.Flavor;
-import dev.llmwatcher.queue.ElasticsearchConnection;
-import dev.llmwatcher.queue.ElasticsearchSettings;
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -156,12 +155,7 @@ public final class TestElasticsearch {
                 .orElseGet(() -> ElasticsearchSettings.anonymous(url()));
     }
 
-    /** A client through {@link ElasticsearchConnection} (compat headers and all); shared, don't close it. */
-    public synchronized ElasticsearchClient client() {
-        return connection().client();
-    }
-
-    /** The connection behind {@link #client()}; shared, don't close it. */
+    /** A connection to this server as the watcher makes it; shared, don't close it. */
     public synchronized ElasticsearchConnection connection() {
         if (connection == null) {
             connection = ElasticsearchConnection.open(settings());

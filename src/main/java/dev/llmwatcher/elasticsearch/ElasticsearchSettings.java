@@ -1,4 +1,4 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
+import dev.llmwatcher.queue.SortField;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

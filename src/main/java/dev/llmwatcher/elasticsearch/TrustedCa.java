@@ -1,0 +1,109 @@
+package dev.llmwatcher.elasticsearch;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * TLS trust for a cluster with a private CA, the two ways Elasticsearch's own tools offer: the CA certificate
+ * ({@code http_ca.crt}, PEM), or the SHA-256 fingerprint Elasticsearch prints at its first start. Host names are
+ * still verified either way.
+ */
+final class TrustedCa {
+
+    private TrustedCa() {
+    }
+
+    /** Trusts the certificates in a PEM file (and nothing else). */
+    static SSLContext fromPem(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in);
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("no certificate found in the Elasticsearch CA file " + pem);
+            }
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int n = 0;
+            for (Certificate certificate : certificates) {
+                store.setCertificateEntry("ca-" + n++, certificate);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return context(factory.getTrustManagers());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the Elasticsearch CA certificate " + pem + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trusts a server whose certificate chain contains a certificate with this SHA-256 fingerprint (hex, with or
+     * without colons), as Elasticsearch prints it for its CA.
+     */
+    static SSLContext fromFingerprint(String fingerprint) {
+        String wanted = fingerprint.replace(":", "").strip().toLowerCase(Locale.ROOT);
+        if (!wanted.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("the Elasticsearch CA fingerprint must be a SHA-256 in hex (64 hex "
+                    + "digits, colons allowed)");
+        }
+        return context(new TrustManager[] {new FingerprintTrustManager(wanted)});
+    }
+
+    private static SSLContext context(TrustManager[] trustManagers) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private record FingerprintTrustManager(String wanted) implements X509TrustManager {
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            for (X509Certificate certificate : chain) {
+                if (wanted.equals(sha256(certificate))) {
+                    certificate.checkValidity();
+                    return;
+                }
+            }
+            throw new CertificateException("no certificate the server sent has the configured SHA-256 fingerprint");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("not a server");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+
+        private static String sha256(X509Certificate certificate) throws CertificateException {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new CertificateException("SHA-256 is missing from this JDK", e);
+            }
+        }
+    }
+}
