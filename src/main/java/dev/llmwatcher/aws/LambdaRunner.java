@@ -30,7 +30,7 @@ import java.util.Optional;
  * credentials change. When Elasticsearch or the LLM refuses the credentials the secret is read again once, and the
  * pass rerun if it changed.
  */
-final class LambdaRunner {
+final class LambdaRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LambdaRunner.class);
 
@@ -129,5 +129,14 @@ final class LambdaRunner {
             LOG.warn("Secret {} holds the same credentials that were refused", secret.get().secretId());
         }
         return changed;
+    }
+
+    /** Closes the watcher and its connections (the priming runner's; a handler's lives as long as its container). */
+    @Override
+    public synchronized void close() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+        }
     }
 }

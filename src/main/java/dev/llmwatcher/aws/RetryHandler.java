@@ -15,6 +15,8 @@ import java.util.Map;
 public final class RetryHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     private final LambdaRunner runner;
+    /** Held so the SnapStart hook stays reachable for as long as the handler. */
+    private final SnapStartPriming priming;
 
     /** Lambda's constructor: settings from the environment, built once per container. */
     public RetryHandler() {
@@ -24,6 +26,7 @@ public final class RetryHandler implements RequestHandler<Map<String, Object>, M
     /** With a given environment, for tests and the {@code invoke} command. */
     public RetryHandler(HandlerEnvironment environment) {
         this.runner = new LambdaRunner("retry", environment);
+        this.priming = SnapStartPriming.register("retry", Selection.RETRY);
     }
 
     @Override

@@ -14,6 +14,8 @@ import java.util.Map;
 public final class WatcherHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
     private final LambdaRunner runner;
+    /** Held so the SnapStart hook stays reachable for as long as the handler. */
+    private final SnapStartPriming priming;
 
     /** Lambda's constructor: settings from the environment, built once per container. */
     public WatcherHandler() {
@@ -23,6 +25,7 @@ public final class WatcherHandler implements RequestHandler<Map<String, Object>,
     /** With a given environment, for tests and the {@code invoke} command. */
     public WatcherHandler(HandlerEnvironment environment) {
         this.runner = new LambdaRunner("watcher", environment);
+        this.priming = SnapStartPriming.register("watcher", Selection.NEW);
     }
 
     @Override

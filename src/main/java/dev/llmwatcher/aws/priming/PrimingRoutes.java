@@ -1,0 +1,124 @@
+package dev.llmwatcher.aws.priming;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.queue.QueueFields;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What Elasticsearch, Ollama and OpenAI would answer to one pass over a queue of two documents (one per provider,
+ * each with a JSON schema), so a priming pass walks the same code as a real one: refresh, count, point in time,
+ * search, claim, LLM call, schema check, result write, delete, metrics query. Made-up answers never leave the JVM:
+ * they are written to the loopback server's made-up queue only.
+ */
+public final class PrimingRoutes implements LoopbackServer.Route {
+
+    public static final String QUEUE = "llm-watcher-priming";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AtomicBoolean searched = new AtomicBoolean();
+    private final AtomicLong seqNo = new AtomicLong(10);
+
+    @Override
+    public LoopbackServer.Answer answer(String method, String path, String body) {
+        String route = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        if (route.endsWith("/api/generate")) {
+            return ok(Map.of("model", "priming", "response", "{\"scale\":5}", "done", true,
+                    "prompt_eval_count", 12, "eval_count", 4));
+        }
+        if (route.endsWith("/chat/completions")) {
+            return ok(Map.of("id", "priming", "object", "chat.completion", "choices", List.of(Map.of("index", 0,
+                            "message", Map.of("role", "assistant", "content", "{\"scale\":5}"), "finish_reason", "stop")),
+                    "usage", Map.of("prompt_tokens", 12, "completion_tokens", 4, "total_tokens", 16)));
+        }
+        if (route.startsWith("/_index_template/")) {
+            return method.equals("GET") ? new LoopbackServer.Answer(404, "{}") : ok(Map.of("acknowledged", true));
+        }
+        if (route.endsWith("/_pit")) {
+            return ok(method.equals("DELETE") ? Map.of("succeeded", true) : Map.of("id", "priming-pit"));
+        }
+        if (route.endsWith("/_count")) {
+            return ok(Map.of("count", 2));
+        }
+        if (route.equals("/_bulk")) {
+            return ok(Map.of("errors", false, "items", bulkItems(body)));
+        }
+        if (route.equals("/_search")) {
+            return ok(searched.getAndSet(true) ? hits(List.of()) : hits(documents()));
+        }
+        if (route.endsWith("/_search")) {
+            Map<String, Object> answer = new LinkedHashMap<>(hits(List.of()));
+            answer.put("aggregations", Map.of("oldest_queued_at", Map.of("value", 1.7e12)));
+            return ok(answer);
+        }
+        return ok(Map.of("acknowledged", true));
+    }
+
+    private static Map<String, Object> hits(List<Map<String, Object>> hits) {
+        return Map.of("pit_id", "priming-pit", "hits", Map.of("total", Map.of("value", hits.size()), "hits", hits));
+    }
+
+    private List<Map<String, Object>> documents() {
+        List<Map<String, Object>> hits = new ArrayList<>();
+        int n = 0;
+        for (String provider : List.of("ollama", "openai")) {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put(QueueFields.PROVIDER, provider);
+            meta.put(QueueFields.MODEL, "priming");
+            meta.put(QueueFields.PROMPT, "Rate from 1 to 5: {{ ctx.message }}");
+            meta.put(QueueFields.FORMAT, Map.of("type", "object", "properties",
+                    Map.of("scale", Map.of("type", "integer")), "required", List.of("scale")));
+            meta.put(QueueFields.OPTIONS, Map.of("temperature", 0));
+            meta.put(QueueFields.ORIGINAL_INDEX, "llm-watcher-priming-results");
+            meta.put(QueueFields.QUEUED_AT, "2025-01-01T00:00:00.000Z");
+            String id = "priming-" + ++n;
+            hits.add(Map.of("_index", QUEUE, "_id", id, "_seq_no", n, "_primary_term", 1,
+                    "_source", Map.of("message", "I love it!", QueueFields.META, meta), "sort", List.of(n)));
+        }
+        return hits;
+    }
+
+    /** One successful item per action line of an NDJSON bulk body. */
+    private List<Object> bulkItems(String body) {
+        List<Object> items = new ArrayList<>();
+        boolean sourceNext = false;
+        for (String line : body.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (sourceNext) {
+                sourceNext = false;
+                continue;
+            }
+            Map<?, ?> action = read(line);
+            String kind = action.keySet().iterator().next().toString();
+            Object id = action.get(kind) instanceof Map<?, ?> meta ? meta.get("_id") : null;
+            sourceNext = !kind.equals("delete");
+            items.add(Map.of(kind, Map.of("_id", String.valueOf(id), "status", 200,
+                    "_seq_no", seqNo.incrementAndGet(), "_primary_term", 1)));
+        }
+        return items;
+    }
+
+    private static Map<?, ?> read(String line) {
+        try {
+            return JSON.readValue(line, Map.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a bulk action line: " + line, e);
+        }
+    }
+
+    private static LoopbackServer.Answer ok(Map<String, Object> body) {
+        try {
+            return new LoopbackServer.Answer(200, JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
