@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The original README's example through the command line on an 8.19 cluster and on a 9.5 cluster with security
- * on; credentials refused with a clear error; the API-key header as it reaches the server.
+ * on (over HTTPS with its CA given); credentials refused with a clear error; the API-key header as it reaches the
+ * server.
  */
 class ClusterCompatibilityTest {
 
@@ -47,7 +48,7 @@ class ClusterCompatibilityTest {
                 "required", List.of("scale")));
         es.indexQueueDocument(queue, "2", Map.of("message", "I love it!"), meta);
         Map<String, String> environment = new HashMap<>(credentials);
-        environment.put("ELASTICSEARCH_URL", es.url().toString());
+        environment.putAll(es.connectionVariables());
         int status;
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.respond(Reply.text("{\"scale\": 10}"));
@@ -76,9 +77,10 @@ class ClusterCompatibilityTest {
     void wrongPasswordExitsOneWithAClearErrorThatHidesThePassword() {
         TestElasticsearch es = TestElasticsearch.secured();
 
-        int status = runCli(Map.of("ELASTICSEARCH_URL", es.url().toString(),
-                "ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER,
-                "ELASTICSEARCH_PASSWORD", "wrong-password-123"), "status");
+        Map<String, String> environment = new HashMap<>(es.connectionVariables());
+        environment.put("ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER);
+        environment.put("ELASTICSEARCH_PASSWORD", "wrong-password-123");
+        int status = runCli(environment, "status");
 
         assertThat(status).isEqualTo(Main.FAILED);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 401").doesNotContain("wrong-password-123");
