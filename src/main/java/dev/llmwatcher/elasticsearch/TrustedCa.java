@@ -31,12 +31,36 @@ final class TrustedCa {
 
     /** Trusts the certificates in a PEM file (and nothing else). */
     static SSLContext fromPem(Path pem) {
+        return context(trustManagers(certificates(pem)));
+    }
+
+    /** The certificates in the file; a missing or unreadable file, or one without a certificate, is a config error. */
+    private static Collection<? extends Certificate> certificates(Path pem) {
+        if (!Files.exists(pem)) {
+            throw new IllegalArgumentException("the Elasticsearch CA certificate file " + pem + " does not exist");
+        }
+        Collection<? extends Certificate> certificates;
         try (InputStream in = Files.newInputStream(pem)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(in);
-            if (certificates.isEmpty()) {
-                throw new IllegalArgumentException("no certificate found in the Elasticsearch CA file " + pem);
-            }
+            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (CertificateException e) {
+            throw noCertificate(pem, e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the Elasticsearch CA certificate file " + pem + ": "
+                    + e, e);
+        }
+        if (certificates.isEmpty()) {
+            throw noCertificate(pem, null);
+        }
+        return certificates;
+    }
+
+    private static IllegalArgumentException noCertificate(Path pem, CertificateException cause) {
+        return new IllegalArgumentException("no certificate found in the Elasticsearch CA certificate file " + pem
+                + " (expected PEM text starting with -----BEGIN CERTIFICATE-----)", cause);
+    }
+
+    private static TrustManager[] trustManagers(Collection<? extends Certificate> certificates) {
+        try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             int n = 0;
@@ -45,10 +69,9 @@ final class TrustedCa {
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
-            return context(factory.getTrustManagers());
+            return factory.getTrustManagers();
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read the Elasticsearch CA certificate " + pem + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("this JDK cannot set up trust in a CA: " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,165 @@
+package dev.llmwatcher.elasticsearch;
+
+import dev.llmwatcher.demo.LocalCertificates;
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.ElasticsearchQueueStore;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueUnavailableException;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.testing.TestElasticsearch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
+
+/**
+ * The private-CA options against a real Elasticsearch over HTTPS ({@link TestElasticsearch#secured()}, whose CA is
+ * made anew at each start): with the CA's PEM or its fingerprint the queue store reads and writes; without them, or
+ * with the wrong fingerprint, it refuses in one clear line; an unusable PEM file is a clear configuration error.
+ */
+class TlsConnectionTest {
+
+    private final TestElasticsearch es = TestElasticsearch.secured();
+    private final LocalCertificates ca = es.certificates().orElseThrow();
+    private final String queue = TestElasticsearch.uniqueIndex("tls-queue");
+
+    private ElasticsearchSettings settings(Optional<Path> caCertificate, Optional<String> caFingerprint) {
+        return new ElasticsearchSettings(es.url(), Optional.of(TestElasticsearch.SUPERUSER),
+                Optional.of(TestElasticsearch.SUPERUSER_PASSWORD), Optional.empty(), caCertificate, caFingerprint,
+                Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theServerSpeaksHttpsOnly() {
+        assertThat(es.url().getScheme()).isEqualTo("https");
+    }
+
+    @Test
+    void withTheCaCertificateTheQueueStoreReadsAndWrites() {
+        readsAndWritesTheQueue(settings(Optional.of(ca.caPem()), Optional.empty()));
+    }
+
+    /** The fingerprint as Elasticsearch prints it, as {@code openssl}/{@code keytool} print it, and mixed. */
+    static Stream<String> fingerprintSpellings() {
+        return Stream.of("lower-case", "UPPER-CASE", "lower:colons", "UPPER:COLONS");
+    }
+
+    @ParameterizedTest
+    @MethodSource("fingerprintSpellings")
+    void withTheCaFingerprintTheQueueStoreReadsAndWrites(String spelling) {
+        readsAndWritesTheQueue(settings(Optional.empty(), Optional.of(spell(ca.caFingerprint(), spelling))));
+    }
+
+    @Test
+    void withoutTheCaTheServerIsNotTrustedAndTheErrorSaysSoInOneLine() {
+        assertRefusedForItsCertificate(settings(Optional.empty(), Optional.empty()));
+    }
+
+    @Test
+    void withAnotherCertificatesFingerprintTheServerIsNotTrusted() {
+        assertRefusedForItsCertificate(settings(Optional.empty(), Optional.of(sha256("not the cluster's CA"))));
+    }
+
+    @Test
+    void aCaFileThatDoesNotExistIsAClearConfigurationError(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-ca.pem");
+
+        assertThatThrownBy(() -> ElasticsearchConnection.open(settings(Optional.of(missing), Optional.empty())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not a certificate\n", "-----BEGIN PRIVATE KEY-----\n"
+            + "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"})
+    void aCaFileWithoutACertificateIsAClearConfigurationError(String content, @TempDir Path dir) throws Exception {
+        Path pem = Files.writeString(dir.resolve("ca.pem"), content);
+
+        assertThatThrownBy(() -> ElasticsearchConnection.open(settings(Optional.of(pem), Optional.empty())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(pem.toString()).hasMessageContaining("no certificate")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    private void readsAndWritesTheQueue(ElasticsearchSettings settings) {
+        es.indexQueueDocument(queue, "1", Map.of("message", "hello over TLS"),
+                TestElasticsearch.pipelineMeta("tls-target", "Rate: {{ctx.message}}"));
+        Instant now = Instant.now();
+        QueueQuery newDocuments = new QueueQuery(queue, Selection.NEW, now, Optional.empty(), 10);
+        try (ElasticsearchConnection connection = ElasticsearchConnection.open(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+
+            assertThat(store.countEligible(newDocuments)).isEqualTo(1);
+            List<QueuedDocument> scanned = scanAll(store, newDocuments);
+            assertThat(scanned).extracting(QueuedDocument::id).containsExactly("1");
+            assertThat(scanned.getFirst().userFields()).containsEntry("message", "hello over TLS");
+            List<QueuedDocument> claimed = store.claim(queue, scanned, new Claim("tls-test", now.plusSeconds(600)));
+            assertThat(claimed).extracting(QueuedDocument::id).containsExactly("1");
+            assertThat(store.countEligible(newDocuments)).isZero();
+        }
+        assertThat(es.source(queue, "1").orElseThrow().get("_llm_watcher")).asInstanceOf(MAP)
+                .extractingByKey("claim").asInstanceOf(MAP).containsEntry("owner", "tls-test");
+    }
+
+    private void assertRefusedForItsCertificate(ElasticsearchSettings settings) {
+        try (ElasticsearchConnection connection = ElasticsearchConnection.open(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+
+            assertThatThrownBy(() -> store.countEligible(
+                    new QueueQuery(queue, Selection.NEW, Instant.now(), Optional.empty(), 10)))
+                    .isInstanceOfSatisfying(QueueUnavailableException.class, e -> {
+                        assertThat(e.isAuthenticationFailure()).isFalse();
+                        assertThat(e.getMessage()).contains(es.url().toString()).containsIgnoringCase("certificate")
+                                .doesNotContain("\n").doesNotContain("\tat ")
+                                .doesNotContain(TestElasticsearch.SUPERUSER_PASSWORD);
+                    });
+        }
+    }
+
+    private static List<QueuedDocument> scanAll(ElasticsearchQueueStore store, QueueQuery query) {
+        List<QueuedDocument> all = new ArrayList<>();
+        try (QueueScan scan = store.scan(query)) {
+            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty(); page = scan.nextPage()) {
+                all.addAll(page);
+            }
+        }
+        return all;
+    }
+
+    /** {@code hex} (lower case, no colons) spelled as named: upper or lower case, with or without colons. */
+    static String spell(String hex, String spelling) {
+        String cased = spelling.startsWith("UPPER") ? hex.toUpperCase(Locale.ROOT) : hex;
+        return spelling.contains(":") ? String.join(":", cased.split("(?<=\\G..)")) : cased;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
