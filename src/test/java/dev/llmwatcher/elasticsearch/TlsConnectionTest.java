@@ -15,11 +15,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import javax.net.ssl.SSLHandshakeException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +46,10 @@ import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
  */
 class TlsConnectionTest {
 
+    @TempDir
+    static Path scratch;
+    private static LocalCertificates otherCa;
+
     private final TestElasticsearch es = TestElasticsearch.secured();
     private final LocalCertificates ca = es.certificates().orElseThrow();
     private final String queue = TestElasticsearch.uniqueIndex("tls-queue");
@@ -49,6 +58,17 @@ class TlsConnectionTest {
         return new ElasticsearchSettings(es.url(), Optional.of(TestElasticsearch.SUPERUSER),
                 Optional.of(TestElasticsearch.SUPERUSER_PASSWORD), Optional.empty(), caCertificate, caFingerprint,
                 Duration.ofSeconds(30));
+    }
+
+    /**
+     * A CA made the same way as the cluster's, under the same name but with another key, and a server certificate
+     * it signed: what anyone can make. Made once, on first use.
+     */
+    private static synchronized LocalCertificates otherCa() {
+        if (otherCa == null) {
+            otherCa = LocalCertificates.create(scratch.resolve("ca"), scratch.resolve("certs").resolve("http.p12"));
+        }
+        return otherCa;
     }
 
     @Test
@@ -66,7 +86,7 @@ class TlsConnectionTest {
         return Stream.of("lower-case", "UPPER-CASE", "lower:colons", "UPPER:COLONS");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("fingerprintSpellings")
     void withTheCaFingerprintTheQueueStoreReadsAndWrites(String spelling) {
         readsAndWritesTheQueue(settings(Optional.empty(), Optional.of(spell(ca.caFingerprint(), spelling))));
@@ -81,6 +101,41 @@ class TlsConnectionTest {
     void withAnotherCertificatesFingerprintTheServerIsNotTrusted() {
         assertRefusedForItsCertificate(settings(Optional.empty(), Optional.of(sha256("not the cluster's CA"))),
                 "the CA fingerprint");
+    }
+
+    @Test
+    void anotherCasCertificateIsNotTrusted() {
+        Path otherPem = otherCa().caPem();
+
+        assertRefusedForItsCertificate(settings(Optional.of(otherPem), Optional.empty()),
+                "the CA certificate " + otherPem);
+    }
+
+    /**
+     * A server in the middle with a key and certificate of its own shows the cluster's CA certificate next to it
+     * (anyone who connects to the cluster is sent that certificate). Its certificate names the cluster's CA as
+     * issuer and 127.0.0.1 as host, but the CA never signed it, so neither option may trust it.
+     */
+    @ParameterizedTest(name = "trusting the CA by its fingerprint: {0}")
+    @ValueSource(booleans = {true, false})
+    void aServerShowingTheClustersCaNextToACertificateItDidNotSignIsNotTrusted(boolean byFingerprint) throws Exception {
+        LocalCertificates forger = otherCa();
+        PrivateKey forgersKey = HttpsStub.key(forger.serverKeystore(), forger.password(), "http");
+        Certificate[] forgersChain = HttpsStub.chain(forger.serverKeystore(), forger.password(), "http");
+        X509Certificate forgersCertificate = (X509Certificate) forgersChain[0];
+        X509Certificate clustersCa = (X509Certificate) HttpsStub.certificate(ca.caPem());
+        assertThat(forgersCertificate.getIssuerX500Principal()).isEqualTo(clustersCa.getSubjectX500Principal());
+
+        try (HttpsStub honest = new HttpsStub(forgersKey, forgersChain);
+             HttpsStub forged = new HttpsStub(forgersKey, forgersCertificate, clustersCa)) {
+            assertThat(get(honest.url(), byFingerprint ? Optional.empty() : Optional.of(forger.caPem()),
+                    byFingerprint ? Optional.of(forger.caFingerprint()) : Optional.empty()))
+                    .as("the stub serves its own chain to a client that trusts its CA").isEmpty();
+
+            assertThatThrownBy(() -> get(forged.url(), byFingerprint ? Optional.empty() : Optional.of(ca.caPem()),
+                    byFingerprint ? Optional.of(ca.caFingerprint()) : Optional.empty()))
+                    .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("not trusted");
+        }
     }
 
     @Test
@@ -138,6 +193,15 @@ class TlsConnectionTest {
                                 .doesNotContainPattern("\\b(java|javax|sun|jdk)\\.[a-z]+\\.")
                                 .doesNotContain(TestElasticsearch.SUPERUSER_PASSWORD);
                     });
+        }
+    }
+
+    private static Map<String, Object> get(URI url, Optional<Path> caCertificate, Optional<String> caFingerprint)
+            throws Exception {
+        try (ElasticsearchConnection connection = ElasticsearchConnection.open(new ElasticsearchSettings(url,
+                Optional.empty(), Optional.empty(), Optional.empty(), caCertificate, caFingerprint,
+                Duration.ofSeconds(10)))) {
+            return connection.send("GET", "/", null);
         }
     }
 
