@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -54,6 +55,15 @@ public final class ElasticsearchConnection implements AutoCloseable {
         settings.caCertificate().ifPresent(pem -> builder.sslContext(TrustedCa.fromPem(pem)));
         settings.caFingerprint().ifPresent(fp -> builder.sslContext(TrustedCa.fromFingerprint(fp)));
         return new ElasticsearchConnection(settings, builder.build());
+    }
+
+    /**
+     * Reads a CA certificate file as {@link #open} will, so a configuration can be checked before anything runs.
+     *
+     * @throws IllegalArgumentException saying what is wrong: missing, unreadable, or no certificate in it
+     */
+    public static void checkCaCertificate(Path pem) {
+        TrustedCa.certificates(pem);
     }
 
     public ElasticsearchSettings settings() {

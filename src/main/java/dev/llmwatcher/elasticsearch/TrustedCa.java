@@ -32,9 +32,13 @@ final class TrustedCa {
     }
 
     /** The certificates in the file; a missing or unreadable file, or one without a certificate, is a config error. */
-    private static Collection<? extends Certificate> certificates(Path pem) {
+    static Collection<? extends Certificate> certificates(Path pem) {
         if (!Files.exists(pem)) {
             throw new IllegalArgumentException("the Elasticsearch CA certificate file " + pem + " does not exist");
+        }
+        if (!Files.isRegularFile(pem) || !Files.isReadable(pem)) {
+            throw new IllegalArgumentException("the Elasticsearch CA certificate file " + pem
+                    + " is not a file this user can read");
         }
         Collection<? extends Certificate> certificates;
         try (InputStream in = Files.newInputStream(pem)) {
@@ -43,7 +47,7 @@ final class TrustedCa {
             throw noCertificate(pem, e);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the Elasticsearch CA certificate file " + pem + ": "
-                    + e, e);
+                    + e.getMessage(), e);
         }
         if (certificates.isEmpty()) {
             throw noCertificate(pem, null);
