@@ -39,11 +39,19 @@ public record LocalCertificates(Path caPem, String caFingerprint, Path serverKey
                 + serverKeystore + "]";
     }
 
+    /** Names a local server answers to: the subject alternative names of its certificate. */
+    public static final String LOCAL_NAMES = "ip:127.0.0.1,dns:localhost";
+
     /**
      * Makes a new CA in {@code caDir} ({@code ca.p12} with its key, {@code ca.pem}) and the server's keystore
-     * {@code serverKeystore}, signed by it.
+     * {@code serverKeystore} with a certificate for {@link #LOCAL_NAMES}, signed by it.
      */
     public static LocalCertificates create(Path caDir, Path serverKeystore) {
+        return create(caDir, serverKeystore, LOCAL_NAMES);
+    }
+
+    /** The same, with a server certificate for other names ({@code keytool}'s syntax: {@code dns:a,ip:b}). */
+    public static LocalCertificates create(Path caDir, Path serverKeystore, String serverNames) {
         try {
             Files.createDirectories(caDir);
             Files.createDirectories(serverKeystore.getParent());
@@ -61,7 +69,7 @@ public record LocalCertificates(Path caPem, String caFingerprint, Path serverKey
             keytool(password, "-certreq", "-alias", "http", "-keystore", serverKeystore.toString(),
                     "-file", request.toString());
             keytool(password, "-gencert", "-alias", "ca", "-keystore", caStore.toString(), "-rfc",
-                    "-ext", "san=ip:127.0.0.1,dns:localhost", "-ext", "eku=serverAuth",
+                    "-ext", "san=" + serverNames, "-ext", "eku=serverAuth",
                     "-infile", request.toString(), "-outfile", chain.toString());
             Files.writeString(chain, Files.readString(chain) + Files.readString(caPem));
             keytool(password, "-importcert", "-alias", "http", "-noprompt", "-keystore", serverKeystore.toString(),

@@ -46,8 +46,9 @@ final class HttpsStub implements AutoCloseable {
         }
     }
 
-    URI url() {
-        return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+    /** The server's URL under {@code host}, a name for 127.0.0.1 (which the certificate may or may not carry). */
+    URI url(String host) {
+        return URI.create("https://" + host + ":" + server.getAddress().getPort());
     }
 
     @Override

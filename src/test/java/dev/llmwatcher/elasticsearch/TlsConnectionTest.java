@@ -62,11 +62,12 @@ class TlsConnectionTest {
 
     /**
      * A CA made the same way as the cluster's, under the same name but with another key, and a server certificate
-     * it signed: what anyone can make. Made once, on first use.
+     * it signed for {@code localhost} only (not 127.0.0.1): what anyone can make. Made once, on first use.
      */
     private static synchronized LocalCertificates otherCa() {
         if (otherCa == null) {
-            otherCa = LocalCertificates.create(scratch.resolve("ca"), scratch.resolve("certs").resolve("http.p12"));
+            otherCa = LocalCertificates.create(scratch.resolve("ca"), scratch.resolve("certs").resolve("http.p12"),
+                    "dns:localhost");
         }
         return otherCa;
     }
@@ -128,13 +129,26 @@ class TlsConnectionTest {
 
         try (HttpsStub honest = new HttpsStub(forgersKey, forgersChain);
              HttpsStub forged = new HttpsStub(forgersKey, forgersCertificate, clustersCa)) {
-            assertThat(get(honest.url(), byFingerprint ? Optional.empty() : Optional.of(forger.caPem()),
-                    byFingerprint ? Optional.of(forger.caFingerprint()) : Optional.empty()))
+            assertThat(get(trusting(honest.url("localhost"), forger, byFingerprint)))
                     .as("the stub serves its own chain to a client that trusts its CA").isEmpty();
 
-            assertThatThrownBy(() -> get(forged.url(), byFingerprint ? Optional.empty() : Optional.of(ca.caPem()),
-                    byFingerprint ? Optional.of(ca.caFingerprint()) : Optional.empty()))
+            assertThatThrownBy(() -> get(trusting(forged.url("localhost"), ca, byFingerprint)))
                     .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("not trusted");
+        }
+    }
+
+    /** Host names are checked with either option: a certificate for {@code localhost} does not do for 127.0.0.1. */
+    @ParameterizedTest(name = "trusting the CA by its fingerprint: {0}")
+    @ValueSource(booleans = {true, false})
+    void aCertificateForAnotherHostIsNotTrusted(boolean byFingerprint) throws Exception {
+        LocalCertificates other = otherCa();
+        try (HttpsStub server = new HttpsStub(HttpsStub.key(other.serverKeystore(), other.password(), "http"),
+                HttpsStub.chain(other.serverKeystore(), other.password(), "http"))) {
+            assertThat(get(trusting(server.url("localhost"), other, byFingerprint))).isEmpty();
+
+            assertThatThrownBy(() -> get(trusting(server.url("127.0.0.1"), other, byFingerprint)))
+                    .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("not trusted")
+                    .hasMessageContaining("127.0.0.1");
         }
     }
 
@@ -196,11 +210,15 @@ class TlsConnectionTest {
         }
     }
 
-    private static Map<String, Object> get(URI url, Optional<Path> caCertificate, Optional<String> caFingerprint)
-            throws Exception {
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(new ElasticsearchSettings(url,
-                Optional.empty(), Optional.empty(), Optional.empty(), caCertificate, caFingerprint,
-                Duration.ofSeconds(10)))) {
+    /** Anonymous settings for {@code url} that trust the CA of {@code certificates} by its file or fingerprint. */
+    private static ElasticsearchSettings trusting(URI url, LocalCertificates certificates, boolean byFingerprint) {
+        return new ElasticsearchSettings(url, Optional.empty(), Optional.empty(), Optional.empty(),
+                byFingerprint ? Optional.empty() : Optional.of(certificates.caPem()),
+                byFingerprint ? Optional.of(certificates.caFingerprint()) : Optional.empty(), Duration.ofSeconds(10));
+    }
+
+    private static Map<String, Object> get(ElasticsearchSettings settings) throws Exception {
+        try (ElasticsearchConnection connection = ElasticsearchConnection.open(settings)) {
             return connection.send("GET", "/", null);
         }
     }
