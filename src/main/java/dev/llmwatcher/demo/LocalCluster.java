@@ -262,6 +262,11 @@ public final class LocalCluster implements AutoCloseable {
                 + (secured ? SECURED_SETTINGS + httpSslSettings(certificates) : flavor.extraSettings);
     }
 
+    /**
+     * The keystore password as a plain setting: 9.5 still accepts it (its deprecation log says it goes in a future
+     * major). Should a later version refuse it, it belongs in the Elasticsearch keystore instead, as
+     * {@code xpack.security.http.ssl.keystore.secure_password} through {@code bin/elasticsearch-keystore}.
+     */
     private static String httpSslSettings(Optional<LocalCertificates> certificates) {
         if (certificates.isEmpty()) {
             return "xpack.security.http.ssl.enabled: false\n";

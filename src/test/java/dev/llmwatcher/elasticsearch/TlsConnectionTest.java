@@ -42,7 +42,9 @@ import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 /**
  * The private-CA options against a real Elasticsearch over HTTPS ({@link TestElasticsearch#secured()}, whose CA is
  * made anew at each start): with the CA's PEM or its fingerprint the queue store reads and writes; without them, or
- * with the wrong fingerprint, it refuses in one clear line; an unusable PEM file is a clear configuration error.
+ * with another CA or fingerprint, it refuses in one clear line; an unusable PEM file is a clear configuration error.
+ * Against an in-process stub ({@link HttpsStub}): neither option trusts a certificate the CA did not sign, even shown
+ * next to the CA's, nor one for another host.
  */
 class TlsConnectionTest {
 
@@ -99,7 +101,7 @@ class TlsConnectionTest {
     }
 
     @Test
-    void withAnotherCertificatesFingerprintTheServerIsNotTrusted() {
+    void withAWrongFingerprintTheServerIsNotTrusted() {
         assertRefusedForItsCertificate(settings(Optional.empty(), Optional.of(sha256("not the cluster's CA"))),
                 "the CA fingerprint");
     }
@@ -115,7 +117,7 @@ class TlsConnectionTest {
     /**
      * A server in the middle with a key and certificate of its own shows the cluster's CA certificate next to it
      * (anyone who connects to the cluster is sent that certificate). Its certificate names the cluster's CA as
-     * issuer and 127.0.0.1 as host, but the CA never signed it, so neither option may trust it.
+     * issuer and the host the client asked for, but the CA never signed it, so neither option may trust it.
      */
     @ParameterizedTest(name = "trusting the CA by its fingerprint: {0}")
     @ValueSource(booleans = {true, false})
