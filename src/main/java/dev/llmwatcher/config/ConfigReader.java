@@ -1,10 +1,10 @@
 package dev.llmwatcher.config;
 
+import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +74,7 @@ public final class ConfigReader {
                     + " and " + describe(Setting.ELASTICSEARCH_PASSWORD));
         }
         Optional<Path> caCert = raw(Setting.ELASTICSEARCH_CA_CERT).map(Path::of);
-        caCert.filter(p -> !Files.isReadable(p)).ifPresent(p -> problems.add(
-                describe(Setting.ELASTICSEARCH_CA_CERT) + ": cannot read CA certificate file " + p));
+        caCert.ifPresent(this::checkCaCertificate);
         Optional<String> fingerprint = raw(Setting.ELASTICSEARCH_CA_FINGERPRINT);
         fingerprint.filter(f -> !FINGERPRINT.matcher(f).matches()).ifPresent(f -> problems.add(
                 describe(Setting.ELASTICSEARCH_CA_FINGERPRINT) + ": expected a SHA-256 fingerprint "
@@ -91,6 +90,14 @@ public final class ConfigReader {
         return new ElasticsearchSettings(url, username, Optional.of(password.value()).filter(p -> !p.isEmpty()),
                 Optional.of(apiKey.value()).filter(k -> !k.isEmpty()), caCert,
                 fingerprint.map(f -> f.replace(":", "").toLowerCase(Locale.ROOT)), timeout);
+    }
+
+    private void checkCaCertificate(Path pem) {
+        try {
+            ElasticsearchConnection.checkCaCertificate(pem);
+        } catch (IllegalArgumentException e) {
+            problems.add(describe(Setting.ELASTICSEARCH_CA_CERT) + ": " + e.getMessage());
+        }
     }
 
     private Optional<String> raw(Setting setting) {

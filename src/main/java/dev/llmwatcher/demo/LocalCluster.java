@@ -27,18 +27,24 @@ import java.util.zip.ZipInputStream;
 /**
  * A throwaway single-node cluster from an integ-test-zip (Elasticsearch's or OpenSearch's) on free local ports:
  * for the {@code demo} command, and for the test suite's clusters. Security is off, unless an Elasticsearch
- * cluster is started with a {@link Superuser} (a file-realm user, over plain HTTP) to exercise authentication. Unzipped once under the
- * work directory and reused; data lives in a fresh directory per start. Both refuse to run as root, so as root
- * the cluster runs as the unprivileged system user {@value #USER}, created on first need.
+ * cluster is started with a {@link Superuser} (a file-realm user) to exercise authentication; such a cluster speaks
+ * plain HTTP, or HTTPS ({@link Http#TLS}) with a certificate from a private CA made at start
+ * ({@link LocalCertificates}). Unzipped once under the work directory and reused; data lives in a fresh directory
+ * per start. Both refuse to run as root, so as root the cluster runs as the unprivileged system user {@value #USER},
+ * created on first need.
  */
 public final class LocalCluster implements AutoCloseable {
 
     static final String USER = "llmwatcher-es";
     private static final String SECURED_SETTINGS = """
             xpack.security.enabled: true
-            xpack.security.http.ssl.enabled: false
             xpack.security.transport.ssl.enabled: false
             """;
+
+    /** What a secured cluster's HTTP layer speaks. */
+    public enum Http {
+        PLAIN, TLS
+    }
 
     /** Which distribution a zip holds: its start script, config file and environment variable prefix. */
     public enum Flavor {
@@ -74,16 +80,25 @@ public final class LocalCluster implements AutoCloseable {
     private final Process process;
     private final Path consoleLog;
     private final Optional<Superuser> superuser;
+    private final Optional<LocalCertificates> certificates;
 
-    private LocalCluster(URI url, Process process, Path consoleLog, Optional<Superuser> superuser) {
+    private LocalCluster(URI url, Process process, Path consoleLog, Optional<Superuser> superuser,
+                         Optional<LocalCertificates> certificates) {
         this.url = url;
         this.process = process;
         this.consoleLog = consoleLog;
         this.superuser = superuser;
+        this.certificates = certificates;
     }
 
+    /** {@code http://127.0.0.1:port}, or {@code https://} with {@link Http#TLS}. */
     public URI url() {
         return url;
+    }
+
+    /** The private CA (and the server's keystore) of a cluster started with {@link Http#TLS}. */
+    public Optional<LocalCertificates> certificates() {
+        return certificates;
     }
 
     /** CPU time used so far by the cluster's processes (the launcher and the JVM it starts), as the OS counts it. */
@@ -100,11 +115,23 @@ public final class LocalCluster implements AutoCloseable {
         return start(flavor, zip, work, name, timeout, Optional.empty());
     }
 
-    /** The same, with security on and {@code superuser} as its only user (Elasticsearch only). */
+    /** The same, with security on and {@code superuser} as its only user (Elasticsearch only), over plain HTTP. */
     public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
                                      Optional<Superuser> superuser) {
+        return start(flavor, zip, work, name, timeout, superuser, Http.PLAIN);
+    }
+
+    /**
+     * The same, over HTTPS with {@link Http#TLS} (which needs a superuser: Elasticsearch serves TLS only with
+     * security on). The CA is new at every start; see {@link #certificates()}.
+     */
+    public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
+                                     Optional<Superuser> superuser, Http http) {
         if (superuser.isPresent() && flavor != Flavor.ELASTICSEARCH) {
             throw new IllegalArgumentException("a superuser needs an Elasticsearch cluster, not " + flavor);
+        }
+        if (http == Http.TLS && superuser.isEmpty()) {
+            throw new IllegalArgumentException("HTTPS needs security on: start the cluster with a superuser");
         }
         try {
             Path home = unzipOnce(zip, work.resolve("dist"));
@@ -116,8 +143,12 @@ public final class LocalCluster implements AutoCloseable {
                 Files.createDirectories(instance.resolve(dir));
             }
             int httpPort = freePort();
+            Optional<LocalCertificates> certificates = http == Http.TLS
+                    ? Optional.of(LocalCertificates.create(instance.resolve("ca"),
+                            config.resolve("certs").resolve("http.p12")))
+                    : Optional.empty();
             Files.writeString(config.resolve(flavor.name + ".yml"),
-                    settings(flavor, name, instance, httpPort, superuser.isPresent()));
+                    settings(flavor, name, instance, httpPort, superuser.isPresent(), certificates));
             anchorJvmPaths(config.resolve("jvm.options"), instance);
             boolean root = "root".equals(System.getProperty("user.name"));
             if (root) {
@@ -138,8 +169,9 @@ public final class LocalCluster implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).directory(instance.toFile())
                     .redirectErrorStream(true).redirectOutput(consoleLog.toFile());
             builder.environment().putAll(environment);
-            LocalCluster cluster = new LocalCluster(URI.create("http://127.0.0.1:" + httpPort),
-                    builder.start(), consoleLog, superuser);
+            String scheme = certificates.isPresent() ? "https" : "http";
+            LocalCluster cluster = new LocalCluster(URI.create(scheme + "://127.0.0.1:" + httpPort),
+                    builder.start(), consoleLog, superuser, certificates);
             cluster.awaitReady(name, timeout);
             return cluster;
         } catch (IOException e) {
@@ -165,7 +197,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void awaitReady(String name, Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        certificates.ifPresent(tls -> client.sslContext(tls.trustingCa()));
+        HttpClient http = client.build();
         HttpRequest.Builder health = HttpRequest.newBuilder(
                 url.resolve("/_cluster/health?wait_for_status=yellow&timeout=2s")).timeout(Duration.ofSeconds(10));
         superuser.ifPresent(user -> health.header("Authorization", user.basicAuthorization()));
@@ -212,8 +246,8 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static String settings(Flavor flavor, String name, Path instance, int httpPort, boolean secured)
-            throws IOException {
+    private static String settings(Flavor flavor, String name, Path instance, int httpPort, boolean secured,
+                                   Optional<LocalCertificates> certificates) throws IOException {
         return """
                 cluster.name: llmwatcher-%s
                 node.name: %s
@@ -225,7 +259,23 @@ public final class LocalCluster implements AutoCloseable {
                 path.logs: %s
                 cluster.routing.allocation.disk.threshold_enabled: false
                 """.formatted(name, name, httpPort, freePort(), instance.resolve("data"), instance.resolve("logs"))
-                + (secured ? SECURED_SETTINGS : flavor.extraSettings);
+                + (secured ? SECURED_SETTINGS + httpSslSettings(certificates) : flavor.extraSettings);
+    }
+
+    /**
+     * The keystore password as a plain setting: 9.5 still accepts it (its deprecation log says it goes in a future
+     * major). Should a later version refuse it, it belongs in the Elasticsearch keystore instead, as
+     * {@code xpack.security.http.ssl.keystore.secure_password} through {@code bin/elasticsearch-keystore}.
+     */
+    private static String httpSslSettings(Optional<LocalCertificates> certificates) {
+        if (certificates.isEmpty()) {
+            return "xpack.security.http.ssl.enabled: false\n";
+        }
+        return """
+                xpack.security.http.ssl.enabled: true
+                xpack.security.http.ssl.keystore.path: %s
+                xpack.security.http.ssl.keystore.password: %s
+                """.formatted(certificates.get().serverKeystore(), certificates.get().password());
     }
 
     /** The JVM options name {@code logs/} and {@code data} relative to the home, which may not be ours to write. */

@@ -2,6 +2,8 @@ package dev.llmwatcher.elasticsearch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -11,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -51,6 +55,15 @@ public final class ElasticsearchConnection implements AutoCloseable {
         settings.caCertificate().ifPresent(pem -> builder.sslContext(TrustedCa.fromPem(pem)));
         settings.caFingerprint().ifPresent(fp -> builder.sslContext(TrustedCa.fromFingerprint(fp)));
         return new ElasticsearchConnection(settings, builder.build());
+    }
+
+    /**
+     * Reads a CA certificate file as {@link #open} will, so a configuration can be checked before anything runs.
+     *
+     * @throws IllegalArgumentException saying what is wrong: missing, unreadable, or no certificate in it
+     */
+    public static void checkCaCertificate(Path pem) {
+        TrustedCa.certificates(pem);
     }
 
     public ElasticsearchSettings settings() {
@@ -117,6 +130,8 @@ public final class ElasticsearchConnection implements AutoCloseable {
         HttpResponse<byte[]> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (SSLHandshakeException e) {
+            throw explained(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for Elasticsearch to answer " + method + " "
@@ -127,6 +142,30 @@ public final class ElasticsearchConnection implements AutoCloseable {
             return parse(response.body());
         }
         throw new ElasticsearchException(method + " " + path, status, errorOf(response.body(), status));
+    }
+
+    /**
+     * A server certificate this client refused, said plainly with what it was checked against (the JDK's words are
+     * {@code PKIX path building failed: sun.security...}); other handshake failures are left as they are.
+     */
+    private SSLHandshakeException explained(SSLHandshakeException e) {
+        boolean certificateRefused = false;
+        Throwable innermost = e;
+        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+            certificateRefused |= t instanceof CertificateException;
+            innermost = t;
+        }
+        if (!certificateRefused) {
+            return e;
+        }
+        String trustedBy = settings.caCertificate().map(pem -> "the CA certificate " + pem)
+                .or(() -> settings.caFingerprint().map(fingerprint -> "the CA fingerprint"))
+                .orElse("the JDK's default CAs; for a cluster with its own CA give its certificate (PEM) or "
+                        + "its SHA-256 fingerprint");
+        SSLHandshakeException explained = new SSLHandshakeException("the server's TLS certificate is not trusted ("
+                + innermost.getMessage() + "), checked against " + trustedBy);
+        explained.initCause(e);
+        return explained;
     }
 
     @SuppressWarnings("unchecked")

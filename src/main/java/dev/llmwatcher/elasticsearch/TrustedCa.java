@@ -3,20 +3,17 @@ package dev.llmwatcher.elasticsearch;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -31,12 +28,41 @@ final class TrustedCa {
 
     /** Trusts the certificates in a PEM file (and nothing else). */
     static SSLContext fromPem(Path pem) {
+        return context(trusting(certificates(pem)));
+    }
+
+    /** The certificates in the file; a missing or unreadable file, or one without a certificate, is a config error. */
+    static Collection<? extends Certificate> certificates(Path pem) {
+        if (!Files.exists(pem)) {
+            throw new IllegalArgumentException("the Elasticsearch CA certificate file " + pem + " does not exist");
+        }
+        if (!Files.isRegularFile(pem) || !Files.isReadable(pem)) {
+            throw new IllegalArgumentException("the Elasticsearch CA certificate file " + pem
+                    + " is not a file this user can read");
+        }
+        Collection<? extends Certificate> certificates;
         try (InputStream in = Files.newInputStream(pem)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(in);
-            if (certificates.isEmpty()) {
-                throw new IllegalArgumentException("no certificate found in the Elasticsearch CA file " + pem);
-            }
+            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (CertificateException e) {
+            throw noCertificate(pem, e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the Elasticsearch CA certificate file " + pem + ": "
+                    + e.getMessage(), e);
+        }
+        if (certificates.isEmpty()) {
+            throw noCertificate(pem, null);
+        }
+        return certificates;
+    }
+
+    private static IllegalArgumentException noCertificate(Path pem, CertificateException cause) {
+        return new IllegalArgumentException("no certificate found in the Elasticsearch CA certificate file " + pem
+                + " (expected PEM text starting with -----BEGIN CERTIFICATE-----)", cause);
+    }
+
+    /** The JDK's usual checks of a server's chain (signatures, validity, host name) with these CAs trusted. */
+    static X509ExtendedTrustManager trusting(Collection<? extends Certificate> certificates) {
+        try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
             int n = 0;
@@ -45,16 +71,20 @@ final class TrustedCa {
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
-            return context(factory.getTrustManagers());
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IllegalStateException("this JDK has no X.509 trust manager");
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read the Elasticsearch CA certificate " + pem + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("this JDK cannot set up trust in a CA: " + e.getMessage(), e);
         }
     }
 
     /**
-     * Trusts a server whose certificate chain contains a certificate with this SHA-256 fingerprint (hex, with or
-     * without colons), as Elasticsearch prints it for its CA.
+     * Trusts a server whose certificate chain is anchored by the certificate with this SHA-256 fingerprint (hex,
+     * with or without colons), as Elasticsearch prints it for its CA; see {@link FingerprintTrustManager}.
      */
     static SSLContext fromFingerprint(String fingerprint) {
         String wanted = fingerprint.replace(":", "").strip().toLowerCase(Locale.ROOT);
@@ -62,48 +92,16 @@ final class TrustedCa {
             throw new IllegalArgumentException("the Elasticsearch CA fingerprint must be a SHA-256 in hex (64 hex "
                     + "digits, colons allowed)");
         }
-        return context(new TrustManager[] {new FingerprintTrustManager(wanted)});
+        return context(new FingerprintTrustManager(wanted));
     }
 
-    private static SSLContext context(TrustManager[] trustManagers) {
+    private static SSLContext context(X509ExtendedTrustManager trustManager) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trustManagers, null);
+            context.init(null, new TrustManager[] {trustManager}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK cannot set up TLS: " + e.getMessage(), e);
-        }
-    }
-
-    private record FingerprintTrustManager(String wanted) implements X509TrustManager {
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            for (X509Certificate certificate : chain) {
-                if (wanted.equals(sha256(certificate))) {
-                    certificate.checkValidity();
-                    return;
-                }
-            }
-            throw new CertificateException("no certificate the server sent has the configured SHA-256 fingerprint");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("not a server");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
-
-        private static String sha256(X509Certificate certificate) throws CertificateException {
-            try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new CertificateException("SHA-256 is missing from this JDK", e);
-            }
         }
     }
 }

@@ -5,24 +5,29 @@ import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The original README's example through the command line on an 8.19 cluster and on a 9.5 cluster with security
- * on; credentials refused with a clear error; the API-key header as it reaches the server.
+ * on, over HTTPS with a private CA; the CA options (file, fingerprint) on the command line, and what happens
+ * without them; credentials refused with a clear error; the API-key header as it reaches the server.
  */
 class ClusterCompatibilityTest {
 
@@ -38,7 +43,8 @@ class ClusterCompatibilityTest {
         return Main.standard().run(args, console);
     }
 
-    private void drainsTheSeedExample(TestElasticsearch es, Map<String, String> credentials) {
+    /** Drains the example through {@code Main} with these settings (the URL among them) and options. */
+    private void drainsTheSeedExample(TestElasticsearch es, Map<String, String> environment, String... options) {
         String queue = TestElasticsearch.uniqueIndex("llm-queue");
         String myIndex = TestElasticsearch.uniqueIndex("my-index");
         Map<String, Object> meta = TestElasticsearch.pipelineMeta(myIndex, PROMPT);
@@ -46,13 +52,12 @@ class ClusterCompatibilityTest {
         meta.put("format", Map.of("type", "object", "properties", Map.of("scale", Map.of("type", "integer")),
                 "required", List.of("scale")));
         es.indexQueueDocument(queue, "2", Map.of("message", "I love it!"), meta);
-        Map<String, String> environment = new HashMap<>(credentials);
-        environment.put("ELASTICSEARCH_URL", es.url().toString());
+        List<String> args = new ArrayList<>(List.of(options));
         int status;
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.respond(Reply.text("{\"scale\": 10}"));
-            status = runCli(environment, "--ollama-api", ollama.baseUrl().toString(), "--watch-index", queue,
-                    "--once");
+            args.addAll(List.of("--ollama-api", ollama.baseUrl().toString(), "--watch-index", queue, "--once"));
+            status = runCli(environment, args.toArray(String[]::new));
         }
 
         assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
@@ -62,23 +67,69 @@ class ClusterCompatibilityTest {
 
     @Test
     void seedExampleDrainsOnElasticsearch8() {
-        drainsTheSeedExample(TestElasticsearch.version8(), Map.of());
+        TestElasticsearch es = TestElasticsearch.version8();
+        drainsTheSeedExample(es, es.connectionVariables());
     }
 
     @Test
-    void seedExampleDrainsOnASecuredElasticsearch9WithBasicAuth() {
-        drainsTheSeedExample(TestElasticsearch.secured(), Map.of(
+    void seedExampleDrainsOnASecuredElasticsearch9OverHttpsWithBasicAuthAndTheCaCertificateOption() {
+        TestElasticsearch es = TestElasticsearch.secured();
+        drainsTheSeedExample(es, superuserAt(es), "--elasticsearch-ca-cert", caPem(es));
+    }
+
+    @Test
+    void theCaFingerprintOptionAsKeytoolPrintsItReachesTheSecuredElasticsearch9() {
+        TestElasticsearch es = TestElasticsearch.secured();
+        String fingerprint = String.join(":", es.certificates().orElseThrow().caFingerprint()
+                .toUpperCase(Locale.ROOT).split("(?<=\\G..)"));
+
+        int status = runCli(superuserAt(es), "status", "--elasticsearch-ca-fingerprint", fingerprint);
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    @Test
+    void withoutTheCaTheSecuredElasticsearch9IsNotTrustedAndMainSaysSoInOneLine() {
+        TestElasticsearch es = TestElasticsearch.secured();
+
+        int status = runCli(superuserAt(es), "status");
+
+        assertThat(status).isEqualTo(Main.FAILED);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("llm-watcher: ")
+                .contains(es.url().toString()).contains("certificate is not trusted").doesNotContain("\n");
+    }
+
+    @Test
+    void aCaCertificateFileWithoutACertificateIsAConfigurationError(@TempDir Path dir) throws IOException {
+        TestElasticsearch es = TestElasticsearch.secured();
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+
+        int status = runCli(superuserAt(es), "status", "--elasticsearch-ca-cert", notPem.toString());
+
+        assertThat(status).isEqualTo(Main.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("llm-watcher: ")
+                .contains(notPem.toString()).contains("no certificate").doesNotContain("\n");
+    }
+
+    /** The URL and the superuser, not the CA: tests give that as an option, or not at all. */
+    private static Map<String, String> superuserAt(TestElasticsearch es) {
+        return Map.of("ELASTICSEARCH_URL", es.url().toString(),
                 "ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER,
-                "ELASTICSEARCH_PASSWORD", TestElasticsearch.SUPERUSER_PASSWORD));
+                "ELASTICSEARCH_PASSWORD", TestElasticsearch.SUPERUSER_PASSWORD);
+    }
+
+    private static String caPem(TestElasticsearch es) {
+        return es.certificates().orElseThrow().caPem().toString();
     }
 
     @Test
     void wrongPasswordExitsOneWithAClearErrorThatHidesThePassword() {
         TestElasticsearch es = TestElasticsearch.secured();
 
-        int status = runCli(Map.of("ELASTICSEARCH_URL", es.url().toString(),
-                "ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER,
-                "ELASTICSEARCH_PASSWORD", "wrong-password-123"), "status");
+        Map<String, String> environment = new HashMap<>(es.connectionVariables());
+        environment.put("ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER);
+        environment.put("ELASTICSEARCH_PASSWORD", "wrong-password-123");
+        int status = runCli(environment, "status");
 
         assertThat(status).isEqualTo(Main.FAILED);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 401").doesNotContain("wrong-password-123");

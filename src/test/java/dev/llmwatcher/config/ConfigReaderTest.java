@@ -1,8 +1,13 @@
 package dev.llmwatcher.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +46,22 @@ class ConfigReaderTest {
                 "OPENAI_API_KEY", "sk-very-secret"));
 
         assertThat(config.toString()).doesNotContain("hunter2-secret").doesNotContain("sk-very-secret");
+    }
+
+    @Test
+    void aCaCertificateFileThatIsMissingOrHoldsNoCertificateIsAProblemNamingTheOption(@TempDir Path dir)
+            throws IOException {
+        Path missing = dir.resolve("missing.pem");
+        Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+
+        for (Path pem : List.of(missing, empty)) {
+            assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "https://es:9200",
+                    "ELASTICSEARCH_CA_CERT", pem.toString())))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("--elasticsearch-ca-cert (ELASTICSEARCH_CA_CERT): ")
+                    .hasMessageContaining(pem.toString())
+                    .hasMessageContaining(pem.equals(missing) ? "does not exist" : "no certificate found");
+        }
     }
 
     @Test

@@ -22,8 +22,8 @@ class SecuredElasticsearchTest {
     @Test
     void theRightPasswordReadsTheQueue() {
         es.indexQueueDocument(queue, "1", Map.of(), TestElasticsearch.pipelineMeta("a", "p"));
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(ElasticsearchSettings.basicAuth(
-                es.url(), TestElasticsearch.SUPERUSER, TestElasticsearch.SUPERUSER_PASSWORD))) {
+        try (ElasticsearchConnection connection = ElasticsearchConnection.open(es.trustingCa(ElasticsearchSettings
+                .basicAuth(es.url(), TestElasticsearch.SUPERUSER, TestElasticsearch.SUPERUSER_PASSWORD)))) {
             ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
 
             assertThat(ids(scanAll(store, query(queue, Selection.NEW, Instant.now())))).containsExactly("1");
@@ -34,7 +34,7 @@ class SecuredElasticsearchTest {
     void aWrongPasswordIsAnAuthenticationFailureThatDoesNotShowThePassword() {
         String wrong = "wrong-pass-" + System.nanoTime();
         try (ElasticsearchConnection connection = ElasticsearchConnection.open(
-                ElasticsearchSettings.basicAuth(es.url(), TestElasticsearch.SUPERUSER, wrong))) {
+                es.trustingCa(ElasticsearchSettings.basicAuth(es.url(), TestElasticsearch.SUPERUSER, wrong)))) {
             ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
 
             assertThatThrownBy(() -> store.countEligible(query(queue, Selection.NEW, Instant.now())))
@@ -50,7 +50,7 @@ class SecuredElasticsearchTest {
     void anUnknownApiKeyIsAnAuthenticationFailureThatDoesNotShowTheKey() {
         String key = "bGxtd2F0Y2hlcjpub3QtYS1yZWFsLWtleQ==";
         try (ElasticsearchConnection connection = ElasticsearchConnection.open(
-                ElasticsearchSettings.apiKey(es.url(), key))) {
+                es.trustingCa(ElasticsearchSettings.apiKey(es.url(), key)))) {
             ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
 
             assertThatThrownBy(() -> scanAll(store, query(queue, Selection.NEW, Instant.now())))
@@ -65,7 +65,7 @@ class SecuredElasticsearchTest {
     void anApiKeyGivenAsIdColonKeyIsSentEncodedAndNeverShown() {
         String key = "some-id:some-secret-key-value";
         try (ElasticsearchConnection connection = ElasticsearchConnection.open(
-                ElasticsearchSettings.apiKey(es.url(), key))) {
+                es.trustingCa(ElasticsearchSettings.apiKey(es.url(), key)))) {
             ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
 
             assertThatThrownBy(() -> store.countEligible(query(queue, Selection.NEW, Instant.now())))

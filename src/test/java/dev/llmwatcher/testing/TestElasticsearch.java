@@ -2,6 +2,7 @@ package dev.llmwatcher.testing;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.demo.LocalCertificates;
 import dev.llmwatcher.demo.LocalCluster;
 import dev.llmwatcher.demo.LocalCluster.Flavor;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
@@ -32,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@link #shared()}: the current 9.x, security off. What almost every test wants.</li>
- *   <li>{@link #secured()}: the same with security on (HTTP without TLS) and the file-realm superuser
- *       {@link #SUPERUSER}/{@link #SUPERUSER_PASSWORD}; raw helpers and {@link #client()} authenticate as it.</li>
+ *   <li>{@link #secured()}: the same with security on, HTTPS with a private CA made at its start
+ *       ({@link #certificates()}), and the file-realm superuser {@link #SUPERUSER}/{@link #SUPERUSER_PASSWORD};
+ *       raw helpers, {@link #settings()} and {@link #connection()} trust the CA and authenticate as it.</li>
  *   <li>{@link #version8()}: an 8.19 server, security off, for compatibility tests.</li>
  * </ul>
  * Besides the shared server at most one of the other two runs at a time: asking for one stops the other, so
@@ -60,13 +62,16 @@ public final class TestElasticsearch {
 
     private final LocalCluster server;
     private final Optional<LocalCluster.Superuser> superuser;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
     private ElasticsearchConnection connection;
     private boolean stopped;
 
     private TestElasticsearch(LocalCluster server, Optional<LocalCluster.Superuser> superuser) {
         this.server = server;
         this.superuser = superuser;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        server.certificates().ifPresent(tls -> client.sslContext(tls.trustingCa()));
+        this.http = client.build();
     }
 
     /** The 9.x test server with security off, started on first call. */
@@ -77,7 +82,7 @@ public final class TestElasticsearch {
         return shared;
     }
 
-    /** A 9.x test server with security on and {@link #SUPERUSER}, started on first call. */
+    /** A 9.x test server with security on, HTTPS and {@link #SUPERUSER}, started on first call. */
     public static synchronized TestElasticsearch secured() {
         if (secured == null) {
             stopVersion8();
@@ -118,41 +123,65 @@ public final class TestElasticsearch {
     private static TestElasticsearch start(String name, String zipProperty, boolean security) {
         Optional<LocalCluster.Superuser> superuser = security
                 ? Optional.of(new LocalCluster.Superuser(SUPERUSER, SUPERUSER_PASSWORD)) : Optional.empty();
+        LocalCluster.Http http = security ? LocalCluster.Http.TLS : LocalCluster.Http.PLAIN;
         LocalCluster server;
         try {
             server = LocalCluster.start(Flavor.ELASTICSEARCH, zipFrom(zipProperty), workDir(), name, STARTUP_TIMEOUT,
-                    superuser);
+                    superuser, http);
         } catch (RuntimeException firstFailure) {
             System.err.println("Test Elasticsearch " + name + " did not start, trying once more: "
                     + firstFailure.getMessage());
             server = LocalCluster.start(Flavor.ELASTICSEARCH, zipFrom(zipProperty), workDir(), name, STARTUP_TIMEOUT,
-                    superuser);
+                    superuser, http);
         }
         TestElasticsearch es = new TestElasticsearch(server, superuser);
         Runtime.getRuntime().addShutdownHook(new Thread(es::stop, "stop-test-elasticsearch-" + name));
         return es;
     }
 
-    /** Base URL, e.g. {@code http://127.0.0.1:41234}. */
+    /** Base URL, e.g. {@code http://127.0.0.1:41234} ({@code https://} for {@link #secured()}). */
     public URI url() {
         return server.url();
     }
 
-    /** Whether this server checks credentials ({@link #secured()}). */
     /** CPU time the server's processes have used so far. */
     public Duration cpuTime() {
         return server.cpuTime();
     }
 
+    /** Whether this server checks credentials ({@link #secured()}). */
     public boolean securityEnabled() {
         return superuser.isPresent();
     }
 
-    /** Settings that reach this server: anonymous, or the superuser for {@link #secured()}. */
+    /** The private CA of an HTTPS server ({@link #secured()}): its PEM file and SHA-256 fingerprint. */
+    public Optional<LocalCertificates> certificates() {
+        return server.certificates();
+    }
+
+    /** Settings that reach this server: anonymous, or the superuser for {@link #secured()}, trusting its CA. */
     public ElasticsearchSettings settings() {
-        return superuser
+        return trustingCa(superuser
                 .map(user -> ElasticsearchSettings.basicAuth(url(), user.username(), user.password()))
-                .orElseGet(() -> ElasticsearchSettings.anonymous(url()));
+                .orElseGet(() -> ElasticsearchSettings.anonymous(url())));
+    }
+
+    /** {@code settings} (this server's URL, some credentials) that also trust this server's CA, if it has one. */
+    public ElasticsearchSettings trustingCa(ElasticsearchSettings settings) {
+        return new ElasticsearchSettings(settings.url(), settings.username(), settings.password(),
+                settings.apiKey(), certificates().map(LocalCertificates::caPem), Optional.empty(),
+                settings.requestTimeout());
+    }
+
+    /**
+     * The watcher's settings that reach this server without credentials: {@code ELASTICSEARCH_URL}, and
+     * {@code ELASTICSEARCH_CA_CERT} for an HTTPS server.
+     */
+    public Map<String, String> connectionVariables() {
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put("ELASTICSEARCH_URL", url().toString());
+        certificates().ifPresent(tls -> variables.put("ELASTICSEARCH_CA_CERT", tls.caPem().toString()));
+        return variables;
     }
 
     /** A connection to this server as the watcher makes it; shared, don't close it. */

@@ -9,8 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The settings map a test hands to {@link ConfigReader}: the shared test Elasticsearch, the fake LLM servers, and a
- * queue index of the test's own. Tests add or override entries with {@link #with}.
+ * The settings map a test hands to {@link ConfigReader}: a test Elasticsearch (its URL, and its CA when it speaks
+ * HTTPS), the fake LLM servers, and a queue index of the test's own. Tests add or override entries with {@link #with}.
  */
 public final class WatcherFixture {
 
@@ -19,7 +19,7 @@ public final class WatcherFixture {
 
     public WatcherFixture(TestElasticsearch elasticsearch, FakeOllamaServer ollama, FakeOpenAiServer openAi) {
         this.queueIndex = TestElasticsearch.uniqueIndex("queue");
-        settings.put("ELASTICSEARCH_URL", elasticsearch.url().toString());
+        settings.putAll(elasticsearch.connectionVariables());
         settings.put("OLLAMA_API_URL", ollama.baseUrl().toString());
         settings.put("OPENAI_BASE_URL", openAi.baseUrl().toString());
         settings.put("OPENAI_API_KEY", "sk-test-fixture-key");
