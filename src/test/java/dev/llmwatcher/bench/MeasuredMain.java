@@ -17,11 +17,16 @@ import java.util.regex.Pattern;
  * Runs the real command line ({@link Main#main}, exit included) in the child JVM the benchmark measures, and at
  * exit writes that process's own figures to the file named by {@value #FIGURES_PROPERTY}: CPU time, peak heap, peak
  * RSS ({@code VmHWM}) and when {@code main} started and ended on the JVM's clock. Nothing is loaded for the
- * measurement until the shutdown hook runs.
+ * measurement until the shutdown hook runs, except with {@value #LIVE_SET_PROPERTY}: then a thread forces a full
+ * collection every so often and keeps the largest heap in use after one (the live set), at some CPU cost, so only
+ * the memory drains ask for it.
  */
 public final class MeasuredMain {
 
     static final String FIGURES_PROPERTY = "llmwatcher.bench.figures";
+    /** When set (milliseconds), a full GC every so often measures the live heap; only for the memory drains. */
+    static final String LIVE_SET_PROPERTY = "llmwatcher.bench.liveSetEveryMillis";
+    private static volatile long maxLiveHeap = -1;
     private static final Pattern VM_HWM = Pattern.compile("VmHWM:\\s+(\\d+) kB");
 
     private MeasuredMain() {
@@ -31,6 +36,10 @@ public final class MeasuredMain {
         long mainStarted = System.nanoTime();
         Path figures = Path.of(System.getProperty(FIGURES_PROPERTY));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> write(figures, mainStarted)));
+        Long every = Long.getLong(LIVE_SET_PROPERTY);
+        if (every != null) {
+            Thread.ofPlatform().daemon().name("live-set-sampler").start(() -> sampleLiveHeap(every));
+        }
         Main.main(args);
     }
 
@@ -44,11 +53,30 @@ public final class MeasuredMain {
         }
         long cpuNanos = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
         String text = "runNanos=" + runNanos + "\ncpuNanos=" + cpuNanos + "\npeakHeapBytes=" + peakHeap
-                + "\npeakRssBytes=" + peakRssBytes() + "\n";
+                + "\npeakRssBytes=" + peakRssBytes() + "\nmaxLiveHeapBytes=" + maxLiveHeap + "\n";
         try {
             Files.writeString(figures, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Heap in use right after a full collection: what the drain really holds, garbage excluded. */
+    private static void sampleLiveHeap(long everyMillis) {
+        while (true) {
+            try {
+                Thread.sleep(everyMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.gc();
+            long used = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    used += pool.getUsage().getUsed();
+                }
+            }
+            maxLiveHeap = Math.max(maxLiveHeap, used);
         }
     }
 
