@@ -58,10 +58,12 @@ final class Report {
         row(out, "3c", "Elasticsearch requests per 1,000 docs (1a)", "%.1f".formatted(fixed.esRequestsPer1000()),
                 breakdown(requests.requestsByKind(), String::valueOf), "-", "few");
         RouteStats.Millis handling = requests.handling();
-        String perDoc = range(handling.min() / fixed.docs(), handling.max() / fixed.docs()) + " ms";
-        String perKind = breakdown(requests.handlingByKind(), Report::seconds);
+        String perDoc = range("%.1f", handling.min() / fixed.docs(), handling.max() / fixed.docs()) + " ms";
+        String busy = range("%.1f", handling.min() / 1000, handling.max() / 1000) + " s";
+        String perKind = breakdown(requests.handlingByKind(), millis -> range("%.0f", millis.min(), millis.max())
+                + " ms");
         row(out, "3d", "Elasticsearch handling time per document, summed over requests (1a; bounds from its "
-                + "power-of-two histograms)", perDoc, "ES busy %s of the %.1f s run; %s".formatted(seconds(handling),
+                + "power-of-two histograms)", perDoc, "ES busy %s of the %.1f s run; %s".formatted(busy,
                 fixed.runSeconds(), perKind), "-", "-");
         row(out, "4a", "Peak heap, %d vs %d docs of 10 KB (%s)".formatted(small.docs(), large.docs(),
                         f.scale().childHeap()), "%.0f MB vs %.0f MB".formatted(small.peakHeapBytes() / MB,
@@ -103,14 +105,10 @@ final class Report {
                 .collect(Collectors.joining(", "));
     }
 
-    private static String seconds(RouteStats.Millis millis) {
-        return range(millis.min() / 1000, millis.max() / 1000) + " s";
-    }
-
     /** {@code min-max}, or {@code >= min} when the histogram's open last bucket leaves no upper bound. */
-    private static String range(double min, double max) {
-        return Double.isInfinite(max) ? String.format(Locale.ROOT, ">= %.1f", min)
-                : String.format(Locale.ROOT, "%.1f-%.1f", min, max);
+    private static String range(String format, double min, double max) {
+        String low = String.format(Locale.ROOT, format, min);
+        return Double.isInfinite(max) ? ">= " + low : low + "-" + String.format(Locale.ROOT, format, max);
     }
 
     private static void row(StringBuilder out, String id, String figure, String measured, String reference,
