@@ -22,8 +22,9 @@ import java.util.stream.Stream;
 
 /**
  * The performance benchmark: a real Elasticsearch (the tests' one), the fake Ollama with a chosen latency, and the
- * watcher's command line ({@code --once}) draining a queue in a JVM of its own behind a request-counting proxy.
- * Prints the figures of {@code BENCHMARKS.md}, each next to the reference it was measured against in the same run.
+ * watcher's command line ({@code --once}) draining a queue in a JVM of its own, talking to Elasticsearch directly
+ * (Elasticsearch's own per-route statistics count the requests: {@link RouteStats}). Prints the figures of
+ * {@code BENCHMARKS.md}, each next to the reference it was measured against in the same run.
  *
  * <p>Run with {@code bin/benchmark} (or {@code mvn -Pbenchmark -DskipTests verify}); {@code BenchmarkSmokeTest}
  * runs it at {@link Scale#SMOKE} inside the test suite.
@@ -73,27 +74,25 @@ public final class Benchmark {
     }
 
     Figures run() {
-        try (CountingProxy proxy = new CountingProxy(es.url())) {
-            int c = scale.concurrency();
-            Figures.Drain fixed = drain("fixed", proxy, scale.throughputDocs(), KB, 10 * KB,
-                    LatencyModel.fixed(scale.fixedLatency()));
-            Figures.Drain tail = drain("long-tail", proxy, scale.tailDocs(), KB, 10 * KB,
-                    LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42));
-            int[] sizes = scale.memoryDocs();
-            Figures.Drain small = drain("memory-" + sizes[0], proxy, sizes[0], 10 * KB, 10 * KB,
-                    LatencyModel.fixed(scale.fixedLatency()));
-            Figures.Drain large = drain("memory-" + sizes[1], proxy, sizes[1], 10 * KB, 10 * KB,
-                    LatencyModel.fixed(scale.fixedLatency()));
-            log("start-up, " + scale.startupRuns() + " runs each (C=" + c + ")");
-            StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
-                    work.resolve("logs"));
-            Figures.Startup[] startups = startup.measure(scale.startupRuns());
-            return new Figures(scale, fixed, tail, small, large, startups[0], startups[1], deploymentPackage());
-        }
+        int c = scale.concurrency();
+        Figures.Drain fixed = drain("fixed", scale.throughputDocs(), KB, 10 * KB,
+                LatencyModel.fixed(scale.fixedLatency()));
+        Figures.Drain tail = drain("long-tail", scale.tailDocs(), KB, 10 * KB,
+                LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42));
+        int[] sizes = scale.memoryDocs();
+        Figures.Drain small = drain("memory-" + sizes[0], sizes[0], 10 * KB, 10 * KB,
+                LatencyModel.fixed(scale.fixedLatency()));
+        Figures.Drain large = drain("memory-" + sizes[1], sizes[1], 10 * KB, 10 * KB,
+                LatencyModel.fixed(scale.fixedLatency()));
+        log("start-up, " + scale.startupRuns() + " runs each (C=" + c + ")");
+        StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
+                work.resolve("logs"));
+        Figures.Startup[] startups = startup.measure(scale.startupRuns());
+        return new Figures(scale, fixed, tail, small, large, startups[0], startups[1], deploymentPackage());
     }
 
-    Figures.Drain drain(String name, CountingProxy proxy, int docs, int minBytes, int maxBytes,
-                                LatencyModel latency) {
+    /** Between the two route-statistics snapshots only the watcher talks to Elasticsearch. */
+    Figures.Drain drain(String name, int docs, int minBytes, int maxBytes, LatencyModel latency) {
         String queue = TestElasticsearch.uniqueIndex("bench-queue");
         String target = TestElasticsearch.uniqueIndex("bench-target");
         log(name + ": queueing " + docs + " documents");
@@ -102,13 +101,13 @@ public final class Benchmark {
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.respond(Reply.text(QueueLoader.ANSWER)).latency(latency).recordRequests(false)
                     .countBy(request -> "all");
-            proxy.reset();
+            RouteStats requestsBefore = RouteStats.of(es);
             Duration esCpuBefore = es.cpuTime();
             Duration driverCpuBefore = ownCpu();
             Path figuresFile = work.resolve("figures-" + name + ".properties");
             log(name + ": draining");
             ChildJvm.Run run = child.withFlags(List.of("-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
-                    .run("drain-" + name, Map.of("ELASTICSEARCH_URL", proxy.url().toString(),
+                    .run("drain-" + name, Map.of("ELASTICSEARCH_URL", es.url().toString(),
                                     "OLLAMA_API_URL", ollama.baseUrl().toString(),
                                     "LLM_WATCHER_WATCH_INDEX", queue,
                                     "LLM_WATCHER_BATCH_SIZE", Integer.toString(scale.batchSize()),
@@ -117,18 +116,18 @@ public final class Benchmark {
                     .requireSuccess("the watcher draining " + queue);
             double esCpu = es.cpuTime().minus(esCpuBefore).toNanos() / 1e9;
             double driverCpu = ownCpu().minus(driverCpuBefore).toNanos() / 1e9;
-            Map<String, Long> requests = proxy.counts();
+            RouteStats requests = RouteStats.of(es).minus(requestsBefore);
             Properties measured = read(figuresFile);
             Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, run.wallNanos() / 1e9,
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
-                    number(measured, "peakRssBytes"), requests, proxy.millis(), latency.samples(), es.count(target),
+                    number(measured, "peakRssBytes"), requests, latency.samples(), es.count(target),
                     es.count(queue));
             es.delete("/" + queue + "," + target);
             return drain;
         }
     }
 
-    /** This JVM's CPU time: the fake LLM and the counting proxy, which serve the drain, and little else meanwhile. */
+    /** This JVM's CPU time: the fake LLM, which serves the drain, and little else meanwhile. */
     private static Duration ownCpu() {
         return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }

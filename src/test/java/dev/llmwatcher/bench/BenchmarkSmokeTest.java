@@ -32,7 +32,8 @@ class BenchmarkSmokeTest {
             assertThat(drain.driverCpuSeconds()).isPositive();
             assertThat(drain.peakHeapBytes()).isPositive();
             assertThat(drain.peakRssBytes()).isGreaterThan(drain.peakHeapBytes() / 4);
-            assertThat(drain.esRequests()).containsKeys("bulk", "search");
+            assertThat(drain.esRequests().requestsByKind()).containsKeys("bulk", "search", "pit-open", "pit-close");
+            assertThat(drain.esRequests().handling().max()).isPositive().isFinite();
         }
         assertThat(figures.fixed().latencies()).containsOnly(scale.fixedLatency().toMillis());
         assertThat(figures.watcher().medianUptimeMillis()).isPositive();

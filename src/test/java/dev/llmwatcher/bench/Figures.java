@@ -1,7 +1,5 @@
 package dev.llmwatcher.bench;
 
-import java.util.Map;
-
 /** Everything one benchmark run measured; {@link Report} turns it into the table. */
 record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain memoryLarge, Startup watcher,
                Startup hello, Package deployment) {
@@ -12,15 +10,15 @@ record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain me
      * @param runSeconds  {@code Main.main} start to exit, inside the child (no JVM start)
      * @param wallSeconds process start to exit
      * @param esCpuSeconds     CPU time of the Elasticsearch processes during the drain
-     * @param driverCpuSeconds CPU time of the benchmark's own JVM during the drain: the fake LLM and the counting proxy
-     * @param esMillis    time Elasticsearch took to answer, by request kind
+     * @param driverCpuSeconds CPU time of the benchmark's own JVM during the drain: the fake LLM
+     * @param esRequests  the requests Elasticsearch served during the drain, by route, with their handling times
      * @param latencies   the fake LLM's delays, in the order it handed them out
      * @param stored      documents found in the target index afterwards
      * @param leftInQueue documents still in the queue afterwards
      */
     record Drain(int docs, double runSeconds, double wallSeconds, double cpuSeconds, double esCpuSeconds,
                  double driverCpuSeconds, long peakHeapBytes,
-                 long peakRssBytes, Map<String, Long> esRequests, Map<String, Long> esMillis, long[] latencies,
+                 long peakRssBytes, RouteStats esRequests, long[] latencies,
                  long stored, long leftInQueue) {
 
         double throughput() {
@@ -40,7 +38,7 @@ record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain me
         }
 
         double esRequestsPer1000() {
-            return CountingProxy.total(esRequests) * 1000.0 / docs;
+            return esRequests.requests() * 1000.0 / docs;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.llmwatcher.bench;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** The benchmark's figures as a Markdown table: measured, reference, ratio, target (as in {@code BENCHMARKS.md}). */
@@ -48,17 +49,22 @@ final class Report {
         double cores = Runtime.getRuntime().availableProcessors();
         double cpuAtIdeal = (fixed.cpuMillisPerDoc() + fixed.esCpuMillisPerDoc() + fixed.driverCpuMillisPerDoc())
                 * fixedIdeal / 1000;
-        row(out, "3e", "CPU per document on this machine (1a): watcher / Elasticsearch / fake LLM + proxy",
+        row(out, "3e", "CPU per document on this machine (1a): watcher / Elasticsearch / fake LLM",
                 "%.2f / %.2f / %.2f ms".formatted(fixed.cpuMillisPerDoc(), fixed.esCpuMillisPerDoc(),
                         fixed.driverCpuMillisPerDoc()),
                 "all three at the ideal rate need %.1f cores; the machine has %.0f".formatted(cpuAtIdeal, cores),
                 ratio(cpuAtIdeal / cores), "< 1.0");
+        RouteStats requests = fixed.esRequests();
         row(out, "3c", "Elasticsearch requests per 1,000 docs (1a)", "%.1f".formatted(fixed.esRequestsPer1000()),
-                breakdown(fixed.esRequests()), "-", "few");
-        row(out, "3d", "Elasticsearch answer time per document, summed over requests (1a)",
-                "%.1f ms".formatted(CountingProxy.total(fixed.esMillis()) / (double) fixed.docs()),
-                "ES busy %.1f s of the %.1f s run; %s".formatted(CountingProxy.total(fixed.esMillis()) / 1000.0,
-                        fixed.runSeconds(), breakdownMillis(fixed.esMillis())), "-", "-");
+                breakdown(requests.requestsByKind(), String::valueOf), "-", "few");
+        RouteStats.Millis handling = requests.handling();
+        String perDoc = range("%.1f", handling.min() / fixed.docs(), handling.max() / fixed.docs()) + " ms";
+        String busy = range("%.1f", handling.min() / 1000, handling.max() / 1000) + " s";
+        String perKind = breakdown(requests.handlingByKind(), millis -> range("%.0f", millis.min(), millis.max())
+                + " ms");
+        row(out, "3d", "Elasticsearch handling time per document, summed over requests (1a; bounds from its "
+                + "power-of-two histograms)", perDoc, "ES busy %s of the %.1f s run; %s".formatted(busy,
+                fixed.runSeconds(), perKind), "-", "-");
         row(out, "4a", "Peak heap, %d vs %d docs of 10 KB (%s)".formatted(small.docs(), large.docs(),
                         f.scale().childHeap()), "%.0f MB vs %.0f MB".formatted(small.peakHeapBytes() / MB,
                         large.peakHeapBytes() / MB), "-", ratio((double) large.peakHeapBytes() / small.peakHeapBytes())
@@ -94,14 +100,15 @@ final class Report {
                 drain.leftInQueue(), drain.runSeconds(), drain.wallSeconds());
     }
 
-    private static String breakdown(Map<String, Long> requests) {
-        return requests.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+    private static <T> String breakdown(Map<String, T> byKind, Function<T, String> format) {
+        return byKind.entrySet().stream().map(e -> e.getKey() + " " + format.apply(e.getValue()))
                 .collect(Collectors.joining(", "));
     }
 
-    private static String breakdownMillis(Map<String, Long> millis) {
-        return millis.entrySet().stream().map(e -> e.getKey() + " " + e.getValue() + " ms")
-                .collect(Collectors.joining(", "));
+    /** {@code min-max}, or {@code >= min} when the histogram's open last bucket leaves no upper bound. */
+    private static String range(String format, double min, double max) {
+        String low = String.format(Locale.ROOT, format, min);
+        return Double.isInfinite(max) ? ">= " + low : low + "-" + String.format(Locale.ROOT, format, max);
     }
 
     private static void row(StringBuilder out, String id, String figure, String measured, String reference,
