@@ -36,6 +36,8 @@ public final class Benchmark {
     static final Duration TAIL_MEDIAN = Duration.ofMillis(400);
     static final Duration TAIL_P99 = Duration.ofSeconds(3);
     private static final int KB = 1024;
+    /** How often the memory drains force a full GC to measure the live heap. */
+    static final Duration LIVE_SET_EVERY = Duration.ofSeconds(1);
 
     private final Scale scale;
     private final TestElasticsearch es;
@@ -75,24 +77,33 @@ public final class Benchmark {
 
     Figures run() {
         int c = scale.concurrency();
+        drain("warm-up", scale.warmUpDocs(), KB, 10 * KB, LatencyModel.fixed(scale.fixedLatency()), List.of());
         Figures.Drain fixed = drain("fixed", scale.throughputDocs(), KB, 10 * KB,
-                LatencyModel.fixed(scale.fixedLatency()));
+                LatencyModel.fixed(scale.fixedLatency()), List.of());
+        Figures.Drain fixedLambdaJit = drain("fixed-lambda-jit", scale.throughputDocs(), KB, 10 * KB,
+                LatencyModel.fixed(scale.fixedLatency()), LAMBDA_JVM_FLAGS);
         Figures.Drain tail = drain("long-tail", scale.tailDocs(), KB, 10 * KB,
-                LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42));
+                LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42), List.of());
         int[] sizes = scale.memoryDocs();
+        List<String> liveSet = List.of("-D" + MeasuredMain.LIVE_SET_PROPERTY + "=" + LIVE_SET_EVERY.toMillis());
         Figures.Drain small = drain("memory-" + sizes[0], sizes[0], 10 * KB, 10 * KB,
-                LatencyModel.fixed(scale.fixedLatency()));
+                LatencyModel.fixed(scale.fixedLatency()), liveSet);
         Figures.Drain large = drain("memory-" + sizes[1], sizes[1], 10 * KB, 10 * KB,
-                LatencyModel.fixed(scale.fixedLatency()));
+                LatencyModel.fixed(scale.fixedLatency()), liveSet);
         log("start-up, " + scale.startupRuns() + " runs each (C=" + c + ")");
         StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
                 work.resolve("logs"));
         Figures.Startup[] startups = startup.measure(scale.startupRuns());
-        return new Figures(scale, fixed, tail, small, large, startups[0], startups[1], deploymentPackage());
+        return new Figures(scale, fixed, fixedLambdaJit, tail, small, large, startups[0], startups[1], startups[2],
+                deploymentPackage());
     }
 
-    /** Between the two route-statistics snapshots only the watcher talks to Elasticsearch. */
-    Figures.Drain drain(String name, int docs, int minBytes, int maxBytes, LatencyModel latency) {
+    /**
+     * Queues {@code docs} documents and drains them with the command line in a child JVM given {@code childFlags}.
+     * Between the two route-statistics snapshots only the watcher talks to Elasticsearch.
+     */
+    Figures.Drain drain(String name, int docs, int minBytes, int maxBytes, LatencyModel latency,
+                        List<String> childFlags) {
         String queue = TestElasticsearch.uniqueIndex("bench-queue");
         String target = TestElasticsearch.uniqueIndex("bench-target");
         log(name + ": queueing " + docs + " documents");
@@ -106,7 +117,7 @@ public final class Benchmark {
             Duration driverCpuBefore = ownCpu();
             Path figuresFile = work.resolve("figures-" + name + ".properties");
             log(name + ": draining");
-            ChildJvm.Run run = child.withFlags(List.of("-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
+            ChildJvm.Run run = child.withFlags(plus(childFlags, "-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
                     .run("drain-" + name, Map.of("ELASTICSEARCH_URL", es.url().toString(),
                                     "OLLAMA_API_URL", ollama.baseUrl().toString(),
                                     "LLM_WATCHER_WATCH_INDEX", queue,
@@ -120,7 +131,7 @@ public final class Benchmark {
             Properties measured = read(figuresFile);
             Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, run.wallNanos() / 1e9,
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
-                    number(measured, "peakRssBytes"), requests, latency.samples(), es.count(target),
+                    number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(), es.count(target),
                     es.count(queue));
             es.delete("/" + queue + "," + target);
             return drain;

@@ -21,8 +21,8 @@ class BenchmarkSmokeTest {
         Figures figures = new Benchmark(scale, TestElasticsearch.shared(), System.getProperty("java.class.path"),
                 work, work.resolve("lib")).run();
 
-        for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.tail(), figures.memorySmall(),
-            figures.memoryLarge()}) {
+        for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.fixedLambdaJit(), figures.tail(),
+            figures.memorySmall(), figures.memoryLarge()}) {
             assertThat(drain.stored()).isEqualTo(drain.docs());
             assertThat(drain.leftInQueue()).isZero();
             assertThat(drain.latencies()).hasSize(drain.docs());
@@ -36,11 +36,18 @@ class BenchmarkSmokeTest {
             assertThat(drain.esRequests().handling().max()).isPositive().isFinite();
         }
         assertThat(figures.fixed().latencies()).containsOnly(scale.fixedLatency().toMillis());
+        assertThat(figures.memorySmall().maxLiveHeapBytes()).isPositive()
+                .isLessThanOrEqualTo(figures.memorySmall().peakHeapBytes());
+        assertThat(figures.memoryLarge().maxLiveHeapBytes()).isPositive();
+        assertThat(figures.fixed().maxLiveHeapBytes()).as("no forced GCs in the throughput drains").isEqualTo(-1);
+        assertThat(figures.primed().medianInvocationMillis()).isPositive();
+        assertThat(figures.watcher().medianInvocationMillis()).isPositive();
         assertThat(figures.watcher().medianUptimeMillis()).isPositive();
         assertThat(figures.watcher().classesLoaded()).isGreaterThan(figures.hello().classesLoaded());
         assertThat(figures.watcher().appClassesLoaded()).isGreaterThan(figures.hello().appClassesLoaded());
         assertThat(figures.deployment().classesBytes()).isPositive();
         assertThat(Report.table(figures)).contains("| 1a |", "| 1b |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
-                "| 3c |", "| 3d |", "| 3e |", "| 4a |", "| 4b |", "| 5a |", "| 5b |", "| 5c |").doesNotContain("NaN", "Infinity");
+                "| 3c |", "| 3d |", "| 3e |", "| 1c |", "| 4a |", "| 4b |", "| 4c |", "| 5a |", "| 5b |", "| 5c |",
+                "| 5d |").doesNotContain("NaN", "Infinity");
     }
 }

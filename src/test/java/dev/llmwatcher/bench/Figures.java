@@ -1,8 +1,8 @@
 package dev.llmwatcher.bench;
 
 /** Everything one benchmark run measured; {@link Report} turns it into the table. */
-record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain memoryLarge, Startup watcher,
-               Startup hello, Package deployment) {
+record Figures(Scale scale, Drain fixed, Drain fixedLambdaJit, Drain tail, Drain memorySmall, Drain memoryLarge,
+               Startup watcher, Startup primed, Startup hello, Package deployment) {
 
     /**
      * One drain of the queue by the command line in a child JVM.
@@ -11,6 +11,7 @@ record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain me
      * @param wallSeconds process start to exit
      * @param esCpuSeconds     CPU time of the Elasticsearch processes during the drain
      * @param driverCpuSeconds CPU time of the benchmark's own JVM during the drain: the fake LLM
+     * @param maxLiveHeapBytes the largest heap in use after a forced full GC (memory drains only; else -1)
      * @param esRequests  the requests Elasticsearch served during the drain, by route, with their handling times
      * @param latencies   the fake LLM's delays, in the order it handed them out
      * @param stored      documents found in the target index afterwards
@@ -18,7 +19,7 @@ record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain me
      */
     record Drain(int docs, double runSeconds, double wallSeconds, double cpuSeconds, double esCpuSeconds,
                  double driverCpuSeconds, long peakHeapBytes,
-                 long peakRssBytes, RouteStats esRequests, long[] latencies,
+                 long peakRssBytes, long maxLiveHeapBytes, RouteStats esRequests, long[] latencies,
                  long stored, long leftInQueue) {
 
         double throughput() {
@@ -42,8 +43,13 @@ record Figures(Scale scale, Drain fixed, Drain tail, Drain memorySmall, Drain me
         }
     }
 
-    /** Medians over repeated process runs, and one run's class-load count. */
-    record Startup(double medianUptimeMillis, double medianWallMillis, long classesLoaded, long appClassesLoaded) {
+    /**
+     * Medians over repeated process runs, and one run's class-load count.
+     *
+     * @param medianInvocationMillis the first invocation alone, after the handler was built (and primed, if so)
+     */
+    record Startup(double medianUptimeMillis, double medianWallMillis, double medianInvocationMillis,
+                   long classesLoaded, long appClassesLoaded) {
     }
 
     /** Deployment package sizes: the shaded jar, and classes plus runtime jars as {@code sam build} lays them out. */

@@ -18,7 +18,10 @@ public final class HelloProbe implements RequestHandler<Map<String, Object>, Str
     }
 
     public static void main(String[] args) {
-        System.out.println(new HelloProbe().handleRequest(Map.of(), null));
+        HelloProbe handler = new HelloProbe();
+        long started = System.nanoTime();
+        System.out.println(handler.handleRequest(Map.of(), null));
+        System.out.println("invocation-ms=" + (System.nanoTime() - started) / 1_000_000);
         System.out.println("done-at-uptime-ms=" + ManagementFactory.getRuntimeMXBean().getUptime());
     }
 }

@@ -45,6 +45,9 @@ public final class MeasuredMain {
 
     private static void write(Path figures, long mainStarted) {
         long runNanos = System.nanoTime() - mainStarted;
+        if (Long.getLong(LIVE_SET_PROPERTY) != null) {
+            sampleLiveHeap();
+        }
         long peakHeap = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
@@ -69,15 +72,19 @@ public final class MeasuredMain {
             } catch (InterruptedException e) {
                 return;
             }
-            System.gc();
-            long used = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP) {
-                    used += pool.getUsage().getUsed();
-                }
-            }
-            maxLiveHeap = Math.max(maxLiveHeap, used);
+            sampleLiveHeap();
         }
+    }
+
+    private static synchronized void sampleLiveHeap() {
+        System.gc();
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                used += pool.getUsage().getUsed();
+            }
+        }
+        maxLiveHeap = Math.max(maxLiveHeap, used);
     }
 
     private static long peakRssBytes() {

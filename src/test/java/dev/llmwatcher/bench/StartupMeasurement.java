@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 final class StartupMeasurement {
 
     private static final Pattern DONE = Pattern.compile("done-at-uptime-ms=(\\d+)");
+    private static final Pattern INVOCATION = Pattern.compile("invocation-ms=(\\d+)");
 
     private final ChildJvm jvm;
     private final TestElasticsearch es;
@@ -31,29 +32,36 @@ final class StartupMeasurement {
         this.logDir = logDir;
     }
 
-    /** {watcher, hello}. With several runs, one unmeasured run of each first warms the OS file cache for both. */
+    /**
+     * {watcher, watcher primed for SnapStart, hello}. With several runs, one unmeasured run of each first warms the OS
+     * file cache for all.
+     */
     Figures.Startup[] measure(int runs) {
         String queue = TestElasticsearch.uniqueIndex("bench-empty-queue");
         es.put("/" + queue, "{}");
         Map<String, String> env = Map.of("ELASTICSEARCH_URL", es.url().toString(), "LLM_WATCHER_WATCH_INDEX", queue);
-        double[][] watcher = new double[2][runs];
-        double[][] hello = new double[2][runs];
+        double[][] watcher = new double[3][runs];
+        double[][] primed = new double[3][runs];
+        double[][] hello = new double[3][runs];
         if (runs > 1) {
             once("watcher-warm-up", env, StartupProbe.class, jvm);
             once("hello-warm-up", env, HelloProbe.class, jvm);
         }
         for (int i = 0; i < runs; i++) {
             record(watcher, i, once("watcher-" + i, env, StartupProbe.class, jvm));
+            record(primed, i, once("watcher-primed-" + i, env, StartupProbe.class, jvm, "primed"));
             record(hello, i, once("hello-" + i, env, HelloProbe.class, jvm));
         }
         long[] watcherClasses = classes("watcher", env, StartupProbe.class);
         long[] helloClasses = classes("hello", env, HelloProbe.class);
         es.delete("/" + queue);
-        return new Figures.Startup[] {
-            new Figures.Startup(Benchmark.median(watcher[0]), Benchmark.median(watcher[1]), watcherClasses[0],
-                    watcherClasses[1]),
-            new Figures.Startup(Benchmark.median(hello[0]), Benchmark.median(hello[1]), helloClasses[0],
-                    helloClasses[1])};
+        return new Figures.Startup[] {startup(watcher, watcherClasses), startup(primed, new long[] {-1, -1}),
+            startup(hello, helloClasses)};
+    }
+
+    private static Figures.Startup startup(double[][] runs, long[] classes) {
+        return new Figures.Startup(Benchmark.median(runs[0]), Benchmark.median(runs[1]), Benchmark.median(runs[2]),
+                classes[0], classes[1]);
     }
 
     private static void record(double[][] into, int i, ChildJvm.Run run) {
@@ -64,10 +72,13 @@ final class StartupMeasurement {
         }
         into[0][i] = Long.parseLong(done.group(1));
         into[1][i] = run.wallNanos() / 1e6;
+        Matcher invocation = INVOCATION.matcher(run.stdout());
+        into[2][i] = invocation.find() ? Long.parseLong(invocation.group(1)) : -1;
     }
 
-    private static ChildJvm.Run once(String name, Map<String, String> env, Class<?> main, ChildJvm jvm) {
-        return jvm.run("startup-" + name, env, main.getName()).requireSuccess("start-up probe " + name);
+    private static ChildJvm.Run once(String name, Map<String, String> env, Class<?> main, ChildJvm jvm,
+                                     String... args) {
+        return jvm.run("startup-" + name, env, main.getName(), args).requireSuccess("start-up probe " + name);
     }
 
     /** {all classes loaded, those not from the JDK's runtime image}. */
