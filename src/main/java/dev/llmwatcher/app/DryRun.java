@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.InvalidDocumentException;
 import dev.llmwatcher.engine.PreparedDocument;
+import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
@@ -24,7 +25,7 @@ public final class DryRun {
     /** Documents shown in full; the rest are only counted (failures are always listed). */
     public static final int SHOWN = 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** How many documents would be sent and how many would fail before a call. */
     public record Summary(int ready, int failing) {

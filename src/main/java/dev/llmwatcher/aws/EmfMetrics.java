@@ -3,6 +3,7 @@ package dev.llmwatcher.aws;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.json.Json;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.Selection;
 
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public final class EmfMetrics {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private EmfMetrics() {
     }

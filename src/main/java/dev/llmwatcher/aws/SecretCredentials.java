@@ -7,6 +7,7 @@ import dev.llmwatcher.config.LlmAccess;
 import dev.llmwatcher.config.Secret;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.json.Json;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,7 +36,7 @@ public record SecretCredentials(Optional<String> elasticsearchUsername, Secret e
 
     private static final Set<String> KEYS = Set.of(ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD,
             ELASTICSEARCH_API_KEY, OPENAI_API_KEY);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /**
      * Parses a secret string; {@code secretId} only names the secret in errors. Errors never quote the value: a

@@ -8,6 +8,7 @@ import dev.llmwatcher.aws.HandlerEnvironment;
 import dev.llmwatcher.aws.LocalContext;
 import dev.llmwatcher.aws.RetryHandler;
 import dev.llmwatcher.aws.WatcherHandler;
+import dev.llmwatcher.json.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ public final class InvokeCommand implements Command {
     static final String REMAINING_MS = "--remaining-ms";
     static final long DEFAULT_REMAINING_MS = 60_000;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @Override
     public String name() {

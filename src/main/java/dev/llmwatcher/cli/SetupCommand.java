@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.PipelineInstaller;
 import dev.llmwatcher.queue.PipelineSpec;
 import dev.llmwatcher.queue.QueueTemplateInstaller;
@@ -22,7 +23,7 @@ import java.util.Set;
  */
 public final class SetupCommand implements Command {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String FILE = "--pipeline-file";
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.QueueInspector;
 import dev.llmwatcher.queue.QueueStatus;
 
@@ -23,7 +24,7 @@ public final class StatusCommand implements Command {
 
     static final String JSON = "--json";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.mapper();
 
     @Override
     public String name() {

@@ -12,6 +12,7 @@ import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueTemplateInstaller;
@@ -52,7 +53,7 @@ public final class Demo {
             "Does the job, nothing special.", "Best purchase this year, my kids adore it.",
             "Arrived late and the box was damaged, but the product works.");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** How a demo ended. */
     public enum Outcome { ENRICHED, NO_LLM }

@@ -1,6 +1,7 @@
 package dev.llmwatcher.elasticsearch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.json.Json;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -32,7 +33,7 @@ import java.util.Optional;
  */
 public final class ElasticsearchConnection implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String JSON_TYPE = "application/json";
     private static final String NDJSON_TYPE = "application/x-ndjson";
 

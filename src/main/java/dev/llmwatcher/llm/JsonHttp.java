@@ -3,6 +3,7 @@ package dev.llmwatcher.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +35,7 @@ public final class JsonHttp {
 
     static final int MAX_BODY_CHARS = 500;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.mapper();
 
     private final HttpClient http;
     private final Clock clock;
@@ -75,10 +77,10 @@ public final class JsonHttp {
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(toJson(body)));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(body)));
         headers.forEach(request::header);
         long started = System.nanoTime();
-        HttpResponse<String> response = send(request.build(), timeout, target);
+        HttpResponse<byte[]> response = send(request.build(), timeout, target);
         int status = response.statusCode();
         LOG.debug("{} POST {} answered HTTP {} in {} ms", target.label(), uri.getPath(), status,
                 (System.nanoTime() - started) / 1_000_000);
@@ -88,9 +90,9 @@ public final class JsonHttp {
         return parse(response.body(), target);
     }
 
-    private HttpResponse<String> send(HttpRequest request, Duration timeout, Target target) throws LlmException {
+    private HttpResponse<byte[]> send(HttpRequest request, Duration timeout, Target target) throws LlmException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw new LlmException(LlmException.Kind.TIMEOUT,
                     target.label() + " did not answer within " + timeout.toMillis() + " ms", 0, null, e);
@@ -112,9 +114,9 @@ public final class JsonHttp {
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
-    private LlmException statusError(HttpResponse<String> response, Target target, Map<String, String> headers) {
+    private LlmException statusError(HttpResponse<byte[]> response, Target target, Map<String, String> headers) {
         int status = response.statusCode();
-        String detail = errorDetail(scrub(response.body(), headers));
+        String detail = errorDetail(scrub(text(response.body()), headers));
         LlmException.Kind kind = kindOf(status);
         if (kind == LlmException.Kind.MODEL_NOT_FOUND && target.model() != null
                 && !detail.contains(target.model())) {
@@ -191,16 +193,20 @@ public final class JsonHttp {
         }
     }
 
-    private static JsonNode parse(String body, Target target) throws LlmException {
+    private static JsonNode parse(byte[] body, Target target) throws LlmException {
         try {
-            JsonNode node = MAPPER.readTree(body);
+            JsonNode node = body == null || body.length == 0 ? null : MAPPER.readTree(body);
             if (node == null || !node.isObject()) {
-                throw malformed(body, target, null);
+                throw malformed(text(body), target, null);
             }
             return node;
-        } catch (JsonProcessingException e) {
-            throw malformed(body, target, e);
+        } catch (IOException e) {
+            throw malformed(text(body), target, e);
         }
+    }
+
+    private static String text(byte[] body) {
+        return body == null ? null : new String(body, StandardCharsets.UTF_8);
     }
 
     /** For a 2xx answer that is not what the protocol promises. */
@@ -210,9 +216,9 @@ public final class JsonHttp {
                 0, null, cause);
     }
 
-    private static String toJson(Object body) {
+    private static byte[] toJson(Object body) {
         try {
-            return MAPPER.writeValueAsString(body);
+            return MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("request body is not serialisable as JSON", e);
         }

@@ -2,6 +2,7 @@ package dev.llmwatcher.aws.priming;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.QueueFields;
 
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PrimingRoutes implements LoopbackServer.Route {
 
     public static final String QUEUE = "llm-watcher-priming";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final AtomicBoolean searched = new AtomicBoolean();
     private final AtomicLong seqNo = new AtomicLong(10);
