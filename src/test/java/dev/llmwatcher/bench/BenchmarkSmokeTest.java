@@ -21,7 +21,7 @@ class BenchmarkSmokeTest {
         Figures figures = new Benchmark(scale, TestElasticsearch.shared(), System.getProperty("java.class.path"),
                 work, work.resolve("lib")).run();
 
-        for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.fixedLambdaJit(), figures.tail(),
+        for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.fixedDefaultJit(), figures.tail(),
             figures.memorySmall(), figures.memoryLarge()}) {
             assertThat(drain.stored()).isEqualTo(drain.docs());
             assertThat(drain.leftInQueue()).isZero();

@@ -1,7 +1,7 @@
 package dev.llmwatcher.bench;
 
 /** Everything one benchmark run measured; {@link Report} turns it into the table. */
-record Figures(Scale scale, Drain fixed, Drain fixedLambdaJit, Drain tail, Drain memorySmall, Drain memoryLarge,
+record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drain memorySmall, Drain memoryLarge,
                Startup watcher, Startup primed, Startup hello, Package deployment) {
 
     /**

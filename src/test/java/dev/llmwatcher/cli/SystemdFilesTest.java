@@ -1,6 +1,7 @@
 package dev.llmwatcher.cli;
 
 import dev.llmwatcher.config.Setting;
+import dev.llmwatcher.bench.Benchmark;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -38,5 +39,18 @@ class SystemdFilesTest {
         assertThat(timeout.find()).isTrue();
         assertThat(Integer.parseInt(timeout.group(1)))
                 .isGreaterThan(Integer.parseInt(Setting.SHUTDOWN_GRACE.defaultValue().orElseThrow()));
+    }
+
+    @Test
+    void theUnitAndTheRunScriptUseTheJvmFlagsTheBenchmarkMeasures() throws IOException {
+        String unit = Files.readString(Path.of("systemd/llm-watcher.service"));
+        String execStart = unit.lines().filter(line -> line.startsWith("ExecStart=")).findFirst().orElseThrow();
+        String runScript = Files.readString(Path.of("bin/llm-watcher"));
+        String javaLine = runScript.lines().filter(line -> line.contains("bin/java")).findFirst().orElseThrow();
+
+        for (String flag : Benchmark.SHIPPED_JVM_FLAGS) {
+            assertThat(execStart).contains(" " + flag + " ");
+            assertThat(javaLine).contains(" " + flag + " ");
+        }
     }
 }
