@@ -21,12 +21,12 @@ record Scale(int concurrency, int batchSize, Duration fixedLatency, int throughp
              int warmUpDocs, int startupRuns, String childHeap) {
 
     static final Scale FULL = new Scale(64, 64, Duration.ofMillis(100), 5_000, 5_000, new int[] {5_000, 20_000},
-            3_000, 9, "-Xmx256m");
+            10_000, 9, "-Xmx256m");
     /** The full run's concurrency and latencies on smaller queues, for a busy shared machine (see BENCHMARKS.md). */
     static final Scale QUICK = new Scale(64, 64, Duration.ofMillis(100), 5_000, 2_000, new int[] {1_000, 4_000},
-            3_000, 5, "-Xmx256m");
+            10_000, 5, "-Xmx256m");
     /** The throughput drain alone at full size, everything else at smoke size: for profiling one change. */
-    static final Scale PROFILE = new Scale(64, 64, Duration.ofMillis(100), 5_000, 24, new int[] {16, 48}, 3_000, 1,
+    static final Scale PROFILE = new Scale(64, 64, Duration.ofMillis(100), 5_000, 24, new int[] {16, 48}, 10_000, 1,
             "-Xmx256m");
     static final Scale SMOKE = new Scale(8, 8, Duration.ofMillis(20), 40, 24, new int[] {16, 48}, 16, 1, "-Xmx256m");
 
