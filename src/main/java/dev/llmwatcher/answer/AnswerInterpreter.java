@@ -24,11 +24,15 @@ public final class AnswerInterpreter {
     private static final int SHOWN_CHARS = 200;
     private static final Pattern THINK_BLOCK = Pattern.compile("(?is)<think>.*?</think>");
     private static final Pattern FENCE = Pattern.compile("(?s)^```[a-zA-Z0-9_-]*\\s*\\n?(.*?)\\n?\\s*```$");
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() {
     };
+
+    /** Built on the first answer, not when the watcher is: a pass over an empty queue never needs it. */
+    private static final class Strict {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
 
     /** @param format the document's {@code format} value, checked with {@link FormatSpec#parse(Object)} */
     public Answer interpret(LlmAnswer answer, Object format) throws AnswerException, InvalidFormatException {
@@ -55,7 +59,7 @@ public final class AnswerInterpreter {
                 throw new AnswerException("the answer does not match the schema: " + SchemaCompiler.describe(errors));
             }
         }
-        return Answer.structured(MAPPER.convertValue(node, FIELDS));
+        return Answer.structured(Strict.MAPPER.convertValue(node, FIELDS));
     }
 
     /**
@@ -87,7 +91,7 @@ public final class AnswerInterpreter {
         }
         JsonNode node;
         try {
-            node = MAPPER.readTree(text);
+            node = Strict.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new AnswerException("the answer is not valid JSON (" + e.getOriginalMessage() + "): "
                     + shown(text));

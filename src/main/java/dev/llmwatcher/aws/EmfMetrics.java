@@ -1,9 +1,7 @@
 package dev.llmwatcher.aws;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.engine.RunReport;
-import dev.llmwatcher.json.Json;
+import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.Selection;
 
@@ -22,7 +20,6 @@ import java.util.Map;
  */
 public final class EmfMetrics {
 
-    private static final ObjectMapper JSON = Json.mapper();
 
     private EmfMetrics() {
     }
@@ -70,10 +67,6 @@ public final class EmfMetrics {
         root.put("_aws", Map.of("Timestamp", at.toEpochMilli(), "CloudWatchMetrics", List.of(directive)));
         root.putAll(dimensions);
         values.forEach((metric, value) -> root.put(metric.metricName(), value));
-        try {
-            return JSON.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("metrics are plain maps and always serialise", e);
-        }
+        return JsonCodec.writeString(root);
     }
 }

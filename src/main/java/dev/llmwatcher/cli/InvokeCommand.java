@@ -30,7 +30,6 @@ public final class InvokeCommand implements Command {
     static final String REMAINING_MS = "--remaining-ms";
     static final long DEFAULT_REMAINING_MS = 60_000;
 
-    private static final ObjectMapper JSON = Json.mapper();
 
     @Override
     public String name() {
@@ -74,13 +73,13 @@ public final class InvokeCommand implements Command {
         String functionName = console.environment().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "local-" + which);
         Map<String, Object> summary = handler.handleRequest(event,
                 new LocalContext(functionName, remaining, console.clock(), console.err()));
-        console.out().println(JSON.writeValueAsString(summary));
+        console.out().println(Json.mapper().writeValueAsString(summary));
         return Main.OK;
     }
 
     private static Map<String, Object> readEvent(String file) throws IOException {
         try {
-            return JSON.readValue(Files.readString(Path.of(file)), new TypeReference<>() { });
+            return Json.mapper().readValue(Files.readString(Path.of(file)), new TypeReference<>() { });
         } catch (NoSuchFileException e) {
             throw new UsageException("--event: no such file " + file);
         } catch (JsonProcessingException e) {

@@ -23,7 +23,6 @@ import java.util.Set;
  */
 public final class SetupCommand implements Command {
 
-    private static final ObjectMapper JSON = Json.mapper();
     private static final String FILE = "--pipeline-file";
 
     @Override
@@ -100,7 +99,7 @@ public final class SetupCommand implements Command {
                 throw new UsageException(FILE + ": no such file " + file);
             }
             try {
-                values.putAll(JSON.readValue(path.toFile(), Map.class));
+                values.putAll(Json.mapper().readValue(path.toFile(), Map.class));
             } catch (IOException e) {
                 throw new UsageException(FILE + ": " + file + " is not a JSON object: " + e.getMessage());
             }
@@ -135,7 +134,7 @@ public final class SetupCommand implements Command {
             return text;
         }
         try {
-            return JSON.readValue(text, Object.class);
+            return Json.mapper().readValue(text, Object.class);
         } catch (IOException e) {
             throw new UsageException(flag + " is not valid JSON: " + text);
         }

@@ -24,7 +24,6 @@ public final class StatusCommand implements Command {
 
     static final String JSON = "--json";
 
-    private static final ObjectMapper MAPPER = Json.mapper();
 
     @Override
     public String name() {
@@ -55,7 +54,7 @@ public final class StatusCommand implements Command {
             status = new QueueInspector(connection).inspect(config.watchIndex(), now);
         }
         if (arguments.has(JSON)) {
-            console.out().println(MAPPER.writeValueAsString(asJson(status)));
+            console.out().println(Json.mapper().writeValueAsString(asJson(status)));
         } else {
             print(status, now, console.out());
         }

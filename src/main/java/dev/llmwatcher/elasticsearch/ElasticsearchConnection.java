@@ -1,7 +1,6 @@
 package dev.llmwatcher.elasticsearch;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmwatcher.json.Json;
+import dev.llmwatcher.json.JsonCodec;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -33,7 +32,6 @@ import java.util.Optional;
  */
 public final class ElasticsearchConnection implements AutoCloseable {
 
-    private static final ObjectMapper JSON = Json.mapper();
     private static final String JSON_TYPE = "application/json";
     private static final String NDJSON_TYPE = "application/x-ndjson";
 
@@ -81,7 +79,7 @@ public final class ElasticsearchConnection implements AutoCloseable {
      */
     public Map<String, Object> send(String method, String path, Object body) throws IOException {
         byte[] bytes = body == null ? null
-                : body instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : JSON.writeValueAsBytes(body);
+                : body instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : JsonCodec.write(body);
         return exchange(method, path, bytes, JSON_TYPE);
     }
 
@@ -97,10 +95,10 @@ public final class ElasticsearchConnection implements AutoCloseable {
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(operations.size() * 512);
         for (BulkOperation operation : operations) {
-            JSON.writeValue(body, operation.metadata());
+            JsonCodec.write(body, operation.metadata());
             body.write('\n');
             if (operation.document() != null) {
-                JSON.writeValue(body, operation.document());
+                JsonCodec.write(body, operation.document());
                 body.write('\n');
             }
         }
@@ -174,7 +172,7 @@ public final class ElasticsearchConnection implements AutoCloseable {
         if (body == null || body.length == 0) {
             return Map.of();
         }
-        return JSON.readValue(body, Map.class);
+        return JsonCodec.readObject(body);
     }
 
     private static ErrorCause errorOf(byte[] body, int status) {

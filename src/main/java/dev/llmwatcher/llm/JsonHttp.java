@@ -35,7 +35,6 @@ public final class JsonHttp {
 
     static final int MAX_BODY_CHARS = 500;
 
-    private static final ObjectMapper MAPPER = Json.mapper();
 
     private final HttpClient http;
     private final Clock clock;
@@ -56,7 +55,7 @@ public final class JsonHttp {
     }
 
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return Json.mapper();
     }
 
     /** Who is being called, for messages: e.g. {@code Ollama at http://localhost:11434} and the model asked for. */
@@ -160,7 +159,7 @@ public final class JsonHttp {
             return "(empty body)";
         }
         try {
-            JsonNode error = MAPPER.readTree(body).path("error");
+            JsonNode error = Json.mapper().readTree(body).path("error");
             if (error.isTextual()) {
                 return truncate(error.asText(), MAX_BODY_CHARS);
             }
@@ -195,7 +194,7 @@ public final class JsonHttp {
 
     private static JsonNode parse(byte[] body, Target target) throws LlmException {
         try {
-            JsonNode node = body == null || body.length == 0 ? null : MAPPER.readTree(body);
+            JsonNode node = body == null || body.length == 0 ? null : Json.mapper().readTree(body);
             if (node == null || !node.isObject()) {
                 throw malformed(text(body), target, null);
             }
@@ -218,7 +217,7 @@ public final class JsonHttp {
 
     private static byte[] toJson(Object body) {
         try {
-            return MAPPER.writeValueAsBytes(body);
+            return Json.mapper().writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("request body is not serialisable as JSON", e);
         }

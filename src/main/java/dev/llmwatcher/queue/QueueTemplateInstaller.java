@@ -3,9 +3,7 @@ package dev.llmwatcher.queue;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchException;
 import dev.llmwatcher.elasticsearch.JsonPath;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmwatcher.json.JsonCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,9 +36,6 @@ public final class QueueTemplateInstaller {
 
     /** What {@link #install} did. */
     public enum Result { CREATED, UPDATED, UNCHANGED }
-
-    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.INDENT_OUTPUT, false)
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
@@ -69,10 +66,10 @@ public final class QueueTemplateInstaller {
         if (installedHash.filter(hash::equals).isPresent()) {
             return Result.UNCHANGED;
         }
-        ObjectNode withHash = (ObjectNode) readTree(body);
-        ((ObjectNode) withHash.get("_meta")).put("content_hash", hash);
+        Map<String, Object> withHash = object(body);
+        JsonPath.object(withHash, "_meta").put("content_hash", hash);
         try {
-            connection.send("PUT", "/_index_template/" + ElasticsearchConnection.segment(name), withHash.toString());
+            connection.send("PUT", "/_index_template/" + ElasticsearchConnection.segment(name), withHash);
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("install the index template " + name, e);
         }
@@ -81,23 +78,20 @@ public final class QueueTemplateInstaller {
 
     /** The template body for {@code queueIndex}, without the content hash. */
     public static String templateBody(String queueIndex, Optional<SortField> sortField) {
-        ObjectNode template = (ObjectNode) readTree(resource());
-        template.putArray("index_patterns").add(queueIndex);
+        Map<String, Object> template = object(resource());
+        template.put("index_patterns", List.of(queueIndex));
         sortField.ifPresent(f -> {
-            ObjectNode properties = (ObjectNode) template.at("/template/mappings/properties");
-            ObjectNode mapping = properties.putObject(f.name()).put("type", f.type());
+            Map<String, Object> mapping = new LinkedHashMap<>();
+            mapping.put("type", f.type());
             if (!f.type().equals("keyword") && !f.type().equals("boolean")) {
                 mapping.put("ignore_malformed", true);
             }
             if (f.type().equals("keyword")) {
                 mapping.put("ignore_above", 1024);
             }
+            JsonPath.object(template, "template", "mappings", "properties").put(f.name(), mapping);
         });
-        try {
-            return JSON.writeValueAsString(JSON.treeToValue(template, Map.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return JsonCodec.writeSorted(template);
     }
 
     private Optional<String> installedHash(String name) {
@@ -136,9 +130,10 @@ public final class QueueTemplateInstaller {
         }
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {
+    /** A JSON object as a mutable map (the shipped resource, or a body made from it). */
+    private static Map<String, Object> object(String json) {
         try {
-            return JSON.readTree(json);
+            return JsonCodec.readObject(json.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
