@@ -4,15 +4,11 @@ import dev.llmwatcher.elasticsearch.BulkItem;
 import dev.llmwatcher.elasticsearch.BulkOperation;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchException;
-import dev.llmwatcher.elasticsearch.JsonPath;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +21,8 @@ import java.util.Map;
  */
 public final class QueueReleaser {
 
-    private static final Logger LOG = LoggerFactory.getLogger(QueueReleaser.class);
     private static final int PAGE = 500;
+    private static final String KEEP_ALIVE = "2m";
 
     private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
@@ -60,11 +56,10 @@ public final class QueueReleaser {
     /** Releases the matching documents in {@code index}, as of {@code now} for live claims. */
     public Result release(String index, Criteria criteria, Instant now) {
         Map<String, Object> query = query(criteria, now);
-        String pit;
+        PointInTime pointInTime;
         try {
             connection.send("POST", "/" + index + "/_refresh", null);
-            pit = JsonPath.text(connection.send("POST", "/" + index + "/_pit?keep_alive=2m", null), "id")
-                    .orElseThrow(() -> new IOException("no point in time id in the answer"));
+            pointInTime = PointInTime.open(connection, index, KEEP_ALIVE);
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return new Result(0, 0, Map.of());
@@ -73,28 +68,21 @@ public final class QueueReleaser {
         } catch (IOException e) {
             throw failures.unavailable("search " + index + " for documents to release", e);
         }
-        try {
-            return releaseAll(index, query, pit);
-        } finally {
-            closeQuietly(pit);
+        try (pointInTime) {
+            return releaseAll(index, query, pointInTime);
         }
     }
 
-    private Result releaseAll(String index, Map<String, Object> query, String pitId) {
+    private Result releaseAll(String index, Map<String, Object> query, PointInTime pointInTime) {
         int released = 0;
         int conflicts = 0;
         Map<String, String> failed = new HashMap<>();
-        String pit = pitId;
-        List<Object> after = null;
         while (true) {
-            Map<String, Object> page = search(index, query, pit, after);
-            List<Object> hits = JsonPath.list(page, "hits", "hits");
-            if (hits.isEmpty()) {
+            List<QueuedDocument> page = search(index, query, pointInTime);
+            if (page.isEmpty()) {
                 return new Result(released, conflicts, Map.copyOf(failed));
             }
-            pit = JsonPath.text(page, "pit_id").orElse(pit);
-            after = JsonPath.list(hits.getLast(), "sort");
-            for (BulkItem item : update(index, hits)) {
+            for (BulkItem item : update(index, page)) {
                 if (!item.failed()) {
                     released++;
                 } else if (item.status() == 409 || item.status() == 404) {
@@ -106,25 +94,15 @@ public final class QueueReleaser {
         }
     }
 
-    private Map<String, Object> search(String index, Map<String, Object> query, String pit, List<Object> after) {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("pit", Map.of("id", pit, "keep_alive", "2m"));
-        request.put("query", query);
-        request.put("size", PAGE);
-        request.put("_source", false);
-        request.put("seq_no_primary_term", true);
-        request.put("sort", List.of(Map.of("_shard_doc", Map.of("order", "asc"))));
-        if (after != null) {
-            request.put("search_after", after);
-        }
+    private List<QueuedDocument> search(String index, Map<String, Object> query, PointInTime pointInTime) {
         try {
-            return connection.send("POST", "/_search", request);
+            return pointInTime.next(query, List.of(PointInTime.SHARD_DOC_ORDER), PAGE, false, false).documents();
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("search " + index + " for documents to release", e);
         }
     }
 
-    private List<BulkItem> update(String index, List<Object> hits) {
+    private List<BulkItem> update(String index, List<QueuedDocument> documents) {
         Map<String, Object> fields = new HashMap<>();
         fields.put(QueueFields.ERROR, null);
         fields.put(QueueFields.PARKED, null);
@@ -133,10 +111,9 @@ public final class QueueReleaser {
         fields.put(QueueFields.ATTEMPTS, 0);
         Map<String, Object> change = Map.of(QueueFields.META, fields);
         List<BulkOperation> operations = new ArrayList<>();
-        for (Object hit : hits) {
-            operations.add(BulkOperation.updateIfUnchanged(index, JsonPath.text(hit, "_id").orElseThrow(),
-                    JsonPath.number(hit, "_seq_no").orElseThrow(), JsonPath.number(hit, "_primary_term").orElseThrow(),
-                    change));
+        for (QueuedDocument document : documents) {
+            operations.add(BulkOperation.updateIfUnchanged(index, document.id(), document.seqNo(),
+                    document.primaryTerm(), change));
         }
         try {
             return connection.bulk(operations, true);
@@ -160,13 +137,5 @@ public final class QueueReleaser {
             query.filter(Dsl.ids(criteria.ids()));
         }
         return query.mustNot(EligibilityQuery.liveClaim(now)).build();
-    }
-
-    private void closeQuietly(String pit) {
-        try {
-            connection.send("DELETE", "/_pit", Map.of("id", pit));
-        } catch (ElasticsearchException | IOException e) {
-            LOG.debug("Could not close the point in time (it expires on its own): {}", e.getMessage());
-        }
     }
 }
