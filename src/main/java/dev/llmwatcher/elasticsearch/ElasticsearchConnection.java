@@ -167,7 +167,6 @@ public final class ElasticsearchConnection implements AutoCloseable {
         return explained;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> parse(byte[] body) throws IOException {
         if (body == null || body.length == 0) {
             return Map.of();

@@ -3,17 +3,8 @@ package dev.llmwatcher.queue;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchException;
 import dev.llmwatcher.elasticsearch.JsonPath;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +25,6 @@ public final class PipelineInstaller {
     /** What an install did. */
     public enum Result { CREATED, UPDATED, UNCHANGED, NEEDS_PAINLESS }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-
     private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
 
@@ -47,14 +35,7 @@ public final class PipelineInstaller {
 
     /** The shipped script's painless source. */
     public static String scriptSource() {
-        try (InputStream in = PipelineInstaller.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + SCRIPT_RESOURCE + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return InstalledContent.resource(SCRIPT_RESOURCE);
     }
 
     /** Body of {@code PUT _scripts/llm}. */
@@ -97,7 +78,7 @@ public final class PipelineInstaller {
 
     public Result installPipeline(PipelineSpec spec) {
         Map<String, Object> body = pipeline(spec);
-        String hash = hash(json(body));
+        String hash = InstalledContent.hash(json(body));
         Optional<String> installed = installedPipelineHash(spec.name());
         if (installed.filter(hash::equals).isPresent()) {
             return Result.UNCHANGED;
@@ -148,26 +129,13 @@ public final class PipelineInstaller {
         }
     }
 
+    private static String json(Object value) {
+        return InstalledContent.canonical(value);
+    }
+
     /** Painless missing: the language is unknown, or the {@code script} processor does not exist. */
     private static boolean lacksPainless(ElasticsearchException e) {
         String reason = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
         return reason.contains("painless") || reason.contains("processor type") || reason.contains("lang");
-    }
-
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String hash(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
     }
 }

@@ -6,12 +6,8 @@ import dev.llmwatcher.elasticsearch.JsonPath;
 import dev.llmwatcher.json.JsonCodec;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +57,7 @@ public final class QueueTemplateInstaller {
     public Result install(String queueIndex, Optional<String> sortField) {
         String name = templateName(queueIndex);
         String body = templateBody(queueIndex, SortField.parse(sortField));
-        String hash = contentHash(body);
+        String hash = InstalledContent.hash(body);
         Optional<String> installedHash = installedHash(name);
         if (installedHash.filter(hash::equals).isPresent()) {
             return Result.UNCHANGED;
@@ -78,7 +74,7 @@ public final class QueueTemplateInstaller {
 
     /** The template body for {@code queueIndex}, without the content hash. */
     public static String templateBody(String queueIndex, Optional<SortField> sortField) {
-        Map<String, Object> template = object(resource());
+        Map<String, Object> template = object(InstalledContent.resource(RESOURCE));
         template.put("index_patterns", List.of(queueIndex));
         sortField.ifPresent(f -> {
             Map<String, Object> mapping = new LinkedHashMap<>();
@@ -91,7 +87,7 @@ public final class QueueTemplateInstaller {
             }
             JsonPath.object(template, "template", "mappings", "properties").put(f.name(), mapping);
         });
-        return JsonCodec.writeSorted(template);
+        return InstalledContent.canonical(template);
     }
 
     private Optional<String> installedHash(String name) {
@@ -108,26 +104,6 @@ public final class QueueTemplateInstaller {
         }
         return JsonPath.list(response, "index_templates").stream().findFirst()
                 .map(t -> JsonPath.text(t, "index_template", "_meta", "content_hash").orElse(""));
-    }
-
-    private static String contentHash(String body) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
-    }
-
-    private static String resource() {
-        try (InputStream in = QueueTemplateInstaller.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + RESOURCE + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A JSON object as a mutable map (the shipped resource, or a body made from it). */
