@@ -1,28 +1,28 @@
 package dev.llmwatcher.elasticsearch;
 
+import dev.llmwatcher.http.Http1Client;
+import dev.llmwatcher.http.HttpAnswer;
+import dev.llmwatcher.http.HttpCall;
 import dev.llmwatcher.json.JsonCodec;
 
 import javax.net.ssl.SSLHandshakeException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Elasticsearch's REST API as JSON over the JDK's {@link HttpClient}: the handful of endpoints the watcher uses
+ * Elasticsearch's REST API as JSON over HTTP/1.1 ({@link Http1Client}): the handful of endpoints the watcher uses
  * (search with a point in time, count, bulk, refresh, templates, scripts, pipelines) need nothing more, and the
  * official client with its HTTP stack was most of the watcher's start-up time, classes and package size (see
  * {@code BENCHMARKS.md}). Bodies are plain JSON, which 8.x and 9.x servers (and OpenSearch) all accept.
@@ -38,9 +38,9 @@ public final class ElasticsearchConnection implements AutoCloseable {
     private final ElasticsearchSettings settings;
     private final String base;
     private final Optional<String> authorization;
-    private final HttpClient http;
+    private final Http1Client http;
 
-    private ElasticsearchConnection(ElasticsearchSettings settings, HttpClient http) {
+    private ElasticsearchConnection(ElasticsearchSettings settings, Http1Client http) {
         this.settings = settings;
         this.base = baseOf(settings.url());
         this.authorization = authorization(settings);
@@ -49,11 +49,12 @@ public final class ElasticsearchConnection implements AutoCloseable {
 
     /** Builds the client. Nothing is sent yet; a wrong URL or credentials show on the first request. */
     public static ElasticsearchConnection open(ElasticsearchSettings settings) {
-        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.requestTimeout());
-        settings.caCertificate().ifPresent(pem -> builder.sslContext(TrustedCa.fromPem(pem)));
-        settings.caFingerprint().ifPresent(fp -> builder.sslContext(TrustedCa.fromFingerprint(fp)));
-        return new ElasticsearchConnection(settings, builder.build());
+        Http1Client http = settings.caCertificate().map(pem -> Http1Client.create(settings.requestTimeout(),
+                        TrustedCa.fromPem(pem)))
+                .or(() -> settings.caFingerprint().map(fp -> Http1Client.create(settings.requestTimeout(),
+                        TrustedCa.fromFingerprint(fp))))
+                .orElseGet(() -> Http1Client.create(settings.requestTimeout()));
+        return new ElasticsearchConnection(settings, http);
     }
 
     /**
@@ -117,26 +118,20 @@ public final class ElasticsearchConnection implements AutoCloseable {
 
     private Map<String, Object> exchange(String method, String path, byte[] body, String contentType)
             throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(settings.requestTimeout())
-                .header("Accept", JSON_TYPE)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Accept", JSON_TYPE);
         if (body != null) {
-            request.header("Content-Type", contentType);
+            headers.put("Content-Type", contentType);
         }
-        authorization.ifPresent(value -> request.header("Authorization", value));
-        HttpResponse<byte[]> response;
+        authorization.ifPresent(value -> headers.put("Authorization", value));
+        HttpAnswer response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(new HttpCall(method, URI.create(base + path), headers, body,
+                    settings.requestTimeout()));
         } catch (SSLHandshakeException e) {
             throw explained(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for Elasticsearch to answer " + method + " "
-                    + path);
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status >= 200 && status < 300) {
             return parse(response.body());
         }

@@ -3,17 +3,18 @@ package dev.llmwatcher.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.http.Http1Client;
+import dev.llmwatcher.http.HttpAnswer;
+import dev.llmwatcher.http.HttpCall;
+import dev.llmwatcher.http.HttpTimeoutException;
 import dev.llmwatcher.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,8 +22,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
 
 /**
  * The one place LLM clients touch HTTP, so that every call gets the same care: one shared connection pool, a
@@ -36,22 +37,17 @@ public final class JsonHttp {
     static final int MAX_BODY_CHARS = 500;
 
 
-    private final HttpClient http;
+    private final Http1Client http;
     private final Clock clock;
 
-    public JsonHttp(HttpClient http, Clock clock) {
+    public JsonHttp(Http1Client http, Clock clock) {
         this.http = http;
         this.clock = clock;
     }
 
     /** A client with its own pool; build one per process and share it between providers. */
     public static JsonHttp create(Duration connectTimeout) {
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
-        return new JsonHttp(http, Clock.systemUTC());
+        return new JsonHttp(Http1Client.create(connectTimeout), Clock.systemUTC());
     }
 
     public static ObjectMapper mapper() {
@@ -72,15 +68,13 @@ public final class JsonHttp {
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             throw new LlmException(LlmException.Kind.TIMEOUT, target.label() + ": no time left for the call");
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(body)));
-        headers.forEach(request::header);
+        Map<String, String> allHeaders = new LinkedHashMap<>();
+        allHeaders.put("Content-Type", "application/json");
+        allHeaders.put("Accept", "application/json");
+        allHeaders.putAll(headers);
         long started = System.nanoTime();
-        HttpResponse<byte[]> response = send(request.build(), timeout, target);
-        int status = response.statusCode();
+        HttpAnswer response = send(new HttpCall("POST", uri, allHeaders, toJson(body), timeout), timeout, target);
+        int status = response.status();
         LOG.debug("{} POST {} answered HTTP {} in {} ms", target.label(), uri.getPath(), status,
                 (System.nanoTime() - started) / 1_000_000);
         if (status / 100 != 2) {
@@ -89,22 +83,22 @@ public final class JsonHttp {
         return parse(response.body(), target);
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request, Duration timeout, Target target) throws LlmException {
+    private HttpAnswer send(HttpCall request, Duration timeout, Target target) throws LlmException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request);
         } catch (HttpTimeoutException e) {
             throw new LlmException(LlmException.Kind.TIMEOUT,
                     target.label() + " did not answer within " + timeout.toMillis() + " ms", 0, null, e);
         } catch (ConnectException e) {
             throw new LlmException(LlmException.Kind.CONNECTION,
                     "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
-        } catch (IOException e) {
-            throw new LlmException(LlmException.Kind.CONNECTION,
-                    "connection to " + target.label() + " failed: " + describe(e), 0, null, e);
-        } catch (InterruptedException e) {
+        } catch (InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new LlmException(LlmException.Kind.INTERRUPTED,
                     "interrupted while waiting for " + target.label(), 0, null, e);
+        } catch (IOException e) {
+            throw new LlmException(LlmException.Kind.CONNECTION,
+                    "connection to " + target.label() + " failed: " + describe(e), 0, null, e);
         }
     }
 
@@ -113,15 +107,15 @@ public final class JsonHttp {
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
-    private LlmException statusError(HttpResponse<byte[]> response, Target target, Map<String, String> headers) {
-        int status = response.statusCode();
+    private LlmException statusError(HttpAnswer response, Target target, Map<String, String> headers) {
+        int status = response.status();
         String detail = errorDetail(scrub(text(response.body()), headers));
         LlmException.Kind kind = kindOf(status);
         if (kind == LlmException.Kind.MODEL_NOT_FOUND && target.model() != null
                 && !detail.contains(target.model())) {
             detail = detail + " (model \"" + target.model() + "\")";
         }
-        Duration retryAfter = response.headers().firstValue("Retry-After")
+        Duration retryAfter = response.header("Retry-After")
                 .map(value -> parseRetryAfter(value, clock.instant()))
                 .orElse(null);
         String message = target.label() + " answered " + status + ": " + detail;

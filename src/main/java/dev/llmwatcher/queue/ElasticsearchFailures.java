@@ -68,9 +68,10 @@ final class ElasticsearchFailures {
             return oneLine(text.toString());
         }
         if (e instanceof java.net.ConnectException) {
-            return "could not connect (connection refused, or the host cannot be reached)";
+            return "could not connect (" + (e.getMessage() == null ? "connection refused, or the host cannot be "
+                    + "reached" : oneLine(e.getMessage())) + ")";
         }
-        if (e instanceof java.net.http.HttpTimeoutException) {
+        if (e instanceof dev.llmwatcher.http.HttpTimeoutException) {
             return "no answer in time (" + oneLine(String.valueOf(e.getMessage())) + ")";
         }
         Throwable described = e;

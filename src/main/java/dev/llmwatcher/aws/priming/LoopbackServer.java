@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
 /**
  * A minimal HTTP/1.1 server on the loopback interface that answers every request with what {@link Route} returns.
  * Only {@code java.base}: Lambda's runtime need not carry {@code jdk.httpserver}. It reads {@code Content-Length}
- * bodies (what the JDK {@code HttpClient} sends for the watcher's requests) and keeps connections alive.
+ * bodies (what {@code Http1Client} sends for every request with a body) and keeps connections alive.
  */
 public final class LoopbackServer implements AutoCloseable {
 
