@@ -12,6 +12,8 @@ import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,23 +35,42 @@ final class SchemaCompiler {
     private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false))
                     .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_PATH).build()));
-    private final Map<String, Schema> cache = new ConcurrentHashMap<>();
+    /** By the schema as parsed: map equality ignores key order, so equal schemas share one entry. */
+    private final Map<Object, Schema> cache = new ConcurrentHashMap<>();
     private volatile Schema metaSchema;
 
     static final SchemaCompiler SHARED = new SchemaCompiler();
 
+    /**
+     * Looks the schema up by value (hashing a parsed map costs far less than writing it out as canonical JSON, which
+     * every document paid before); compiles it on a miss and keeps a frozen copy as the key, so a caller changing its
+     * map afterwards cannot corrupt the cache.
+     */
     Schema compile(Map<?, ?> schemaMap) throws InvalidFormatException {
-        String key = canonical(schemaMap);
-        Schema cached = cache.get(key);
+        Schema cached = cache.get(schemaMap);
         if (cached != null) {
             return cached;
         }
+        canonical(schemaMap);
         Schema compiled = compileUncached(CANONICAL.valueToTree(schemaMap));
         if (cache.size() >= MAX_CACHED) {
             cache.clear();
         }
-        cache.put(key, compiled);
+        cache.put(frozen(schemaMap), compiled);
         return compiled;
+    }
+
+    /** A deep, unmodifiable copy of parsed JSON (maps, lists, scalars). */
+    private static Object frozen(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(k, frozen(v)));
+            return Collections.unmodifiableMap(copy);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(SchemaCompiler::frozen).toList();
+        }
+        return value;
     }
 
     private Schema compileUncached(JsonNode schemaNode) throws InvalidFormatException {
@@ -81,6 +102,7 @@ final class SchemaCompiler {
         return errors.size() > 3 ? shown + " (and " + (errors.size() - 3) + " more)" : shown;
     }
 
+    /** Checks the schema can be written as JSON at all (a map built in code could hold anything). */
     private static String canonical(Map<?, ?> schemaMap) throws InvalidFormatException {
         try {
             return CANONICAL.writeValueAsString(schemaMap);

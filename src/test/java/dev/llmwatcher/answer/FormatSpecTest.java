@@ -1,5 +1,6 @@
 package dev.llmwatcher.answer;
 
+import dev.llmwatcher.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -28,6 +29,23 @@ class FormatSpecTest {
         FormatSpec second = FormatSpec.parse(Map.of("required", List.of("a"), "type", "object"));
 
         assertThat(second.schema()).isSameAs(first.schema());
+    }
+
+    @Test
+    void aSchemaMapChangedAfterCompilingDoesNotChangeWhatIsCachedForItsOldContent() throws Exception {
+        Map<String, Object> properties = new java.util.LinkedHashMap<>(Map.of("n", Map.of("type", "integer")));
+        Map<String, Object> schema = new java.util.LinkedHashMap<>(Map.of("type", "object", "properties", properties));
+        FormatSpec before = FormatSpec.parse(schema);
+
+        properties.put("n", Map.of("type", "string"));
+        FormatSpec changed = FormatSpec.parse(schema);
+        FormatSpec original = FormatSpec.parse(Map.of("type", "object", "properties",
+                Map.of("n", Map.of("type", "integer"))));
+
+        assertThat(changed.schema()).isNotSameAs(before.schema());
+        assertThat(original.schema()).isSameAs(before.schema());
+        assertThat(changed.schema().validate(Json.mapper().readTree("{\"n\": \"x\"}"))).isEmpty();
+        assertThat(original.schema().validate(Json.mapper().readTree("{\"n\": \"x\"}"))).isNotEmpty();
     }
 
     @Test
