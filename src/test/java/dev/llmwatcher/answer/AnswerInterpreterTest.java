@@ -31,6 +31,28 @@ class AnswerInterpreterTest {
     }
 
     @Test
+    void keepsEveryJsonTypeAndEveryDigitOfTheAnswer() throws Exception {
+        String text = "{\"f\": 0.1, \"big\": 12345678901234567890, \"long\": 9999999999, \"int\": 7,"
+                + " \"exp\": 1e400, \"yes\": true, \"none\": null, \"s\": \"ü\","
+                + " \"list\": [1, \"two\", [3.50], {}], \"nested\": {\"a\": {\"b\": -0.0}}}";
+
+        Answer answer = interpreter.interpret(llm(text), "json");
+
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        Map<String, Object> databind = mapper.convertValue(mapper.readTree(text),
+                new com.fasterxml.jackson.core.type.TypeReference<>() {
+                });
+        assertThat(answer.fields()).as("what ObjectMapper.convertValue of the parsed tree gives").isEqualTo(databind);
+        assertThat(answer.fields().get("f")).isEqualTo(new java.math.BigDecimal("0.1"));
+        assertThat(answer.fields().get("big")).isEqualTo(new java.math.BigInteger("12345678901234567890"));
+        assertThat(answer.fields().get("long")).isEqualTo(9999999999L);
+        assertThat(answer.fields().get("list")).isEqualTo(List.of(1, "two", List.of(new java.math.BigDecimal("3.5")),
+                Map.of()));
+        assertThat(answer.fields()).containsEntry("none", null).containsEntry("yes", true);
+    }
+
+    @Test
     void stripsThinkingAndFences() throws Exception {
         String text = "<think>The review is positive, so 9.</think>\n```json\n{\"scale\": 9}\n```";
 
