@@ -94,15 +94,15 @@ public final class ElasticsearchConnection implements AutoCloseable {
         if (operations.isEmpty()) {
             return List.of();
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(operations.size() * 512);
+        List<Object> lines = new ArrayList<>(operations.size() * 2);
         for (BulkOperation operation : operations) {
-            JsonCodec.write(body, operation.metadata());
-            body.write('\n');
+            lines.add(operation.metadata());
             if (operation.document() != null) {
-                JsonCodec.write(body, operation.document());
-                body.write('\n');
+                lines.add(operation.document());
             }
         }
+        ByteArrayOutputStream body = new ByteArrayOutputStream(operations.size() * 1024);
+        JsonCodec.writeLines(body, lines);
         String path = "/_bulk" + (refresh ? "?refresh=true" : "");
         Map<String, Object> answer = exchange("POST", path, body.toByteArray(), NDJSON_TYPE);
         List<BulkItem> items = new ArrayList<>(operations.size());

@@ -78,6 +78,23 @@ public final class JsonCodec {
         }
     }
 
+    /**
+     * Writes each value followed by a newline (NDJSON, as a bulk request body), all with one generator rather than
+     * one per line. {@code out} stays open.
+     */
+    public static void writeLines(OutputStream out, Iterable<?> values) {
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            generator.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            generator.setRootValueSeparator(null);
+            for (Object value : values) {
+                value(generator, value, false);
+                generator.writeRaw('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** With every object's keys sorted: one text per content, for content hashes. */
     public static String writeSorted(Object value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);

@@ -8,11 +8,13 @@ import dev.llmwatcher.http.HttpAnswer;
 import dev.llmwatcher.http.HttpCall;
 import dev.llmwatcher.http.HttpTimeoutException;
 import dev.llmwatcher.json.Json;
+import dev.llmwatcher.json.JsonCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -211,8 +213,8 @@ public final class JsonHttp {
 
     private static byte[] toJson(Object body) {
         try {
-            return Json.mapper().writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
+            return JsonCodec.write(body);
+        } catch (UncheckedIOException e) {
             throw new IllegalArgumentException("request body is not serialisable as JSON", e);
         }
     }

@@ -49,6 +49,24 @@ class JsonCodecTest {
     }
 
     @Test
+    void writesOneValuePerLineWithLineBreaksInsideStringsEscaped() throws IOException {
+        List<Object> values = List.of(Map.of("index", Map.of("_index", "a", "_id", "1")),
+                Map.of("text", "two\nlines\r\n", "n", List.of(1, 2.5)), "plain", 42);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+        JsonCodec.writeLines(out, values);
+
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).endsWith("\n");
+        String[] lines = text.split("\n", -1);
+        assertThat(lines).hasSize(values.size() + 1);
+        for (int i = 0; i < values.size(); i++) {
+            assertThat(lines[i]).isEqualTo(JsonCodec.writeString(values.get(i)));
+            assertThat(JsonCodec.read(bytes(lines[i]))).isEqualTo(values.get(i));
+        }
+    }
+
+    @Test
     void sortedOutputIsTheSameForTheSameContentInAnyOrder() {
         Map<String, Object> one = new LinkedHashMap<>();
         one.put("b", Map.of("y", 1, "x", 2));
