@@ -1,5 +1,7 @@
 package dev.llmwatcher.http;
 
+import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +51,13 @@ final class Deadlines {
         }
     }
 
-    Deadline start(long deadlineNanos) {
-        return new Deadline(deadlineNanos);
+    /** @throws IOException when the client was closed in the meantime */
+    Deadline start(long deadlineNanos) throws IOException {
+        try {
+            return new Deadline(deadlineNanos);
+        } catch (RejectedExecutionException closed) {
+            throw new IOException("the HTTP client is closed");
+        }
     }
 
     private ScheduledThreadPoolExecutor timer() {
