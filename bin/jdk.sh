@@ -1,6 +1,14 @@
 # Sourced by the other scripts: exports JAVA_HOME pointing at a JDK 21 or newer, or explains how to get one.
+# The JDK's `release` file names its version (JAVA_VERSION="25.0.3"); asking `java` itself costs a JVM start (about
+# 0.2 s on every launch), so it is only the fallback for a JDK without that file.
 java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1
+  local version
+  version=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9.]*\).*/\1/p' "$1/release" 2>/dev/null | head -1)
+  if [ -z "$version" ]; then
+    version=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' \
+      | head -1)
+  fi
+  echo "$version"
 }
 find_jdk() {
   local candidate major
