@@ -33,6 +33,10 @@ public final class QueueAge {
      */
     public Optional<Duration> oldest(String queueIndex, Selection selection, Instant now) {
         try {
+            // The queue template refreshes rarely on its own (30 s): without this the pass just finished could
+            // still be invisible, and the documents it stored counted as waiting.
+            connection.send("POST", "/" + queueIndex + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
+                    null);
             Map<String, Object> response = connection.send("POST", "/" + queueIndex + "/_search",
                     Map.of("size", 0, "query", EligibilityQuery.of(selection, now),
                             "aggs", Map.of(OLDEST, Dsl.min(QueueFields.QUEUED_AT_PATH))));

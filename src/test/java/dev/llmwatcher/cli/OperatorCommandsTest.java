@@ -170,6 +170,7 @@ class OperatorCommandsTest {
                         "missing_field", "2 documents would be sent to an LLM, 1 would fail before any call")
                 .doesNotContain("id retry", "id parked", "id claimed");
         assertThat(ollama.requests()).isEmpty();
+        es.refresh(queue);
         assertThat(es.get(versionsPath()).body())
                 .isEqualTo(before);
     }
