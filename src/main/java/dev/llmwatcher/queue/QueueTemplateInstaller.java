@@ -5,6 +5,9 @@ import dev.llmwatcher.elasticsearch.ElasticsearchException;
 import dev.llmwatcher.elasticsearch.JsonPath;
 import dev.llmwatcher.json.JsonCodec;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +25,13 @@ import java.util.Optional;
  * <p>The template is named {@value #DEFAULT_NAME} for the default queue index {@code llm-queue}, and
  * {@code llm-watcher-queue-<index>} for any other, so several queues on one cluster don't fight over one
  * template. A content hash in {@code _meta.content_hash} makes installing idempotent: an identical template is
- * left alone. A template applies to indices created after it: an existing queue index keeps its mapping.
+ * left alone. A template applies to indices created after it: an existing queue index keeps its mapping, but when
+ * the template is created or changed its index settings (all dynamic: refresh interval, merge policy, replicas) are
+ * applied to the existing queue index too, so an upgrade reaches a queue that already holds documents.
  */
 public final class QueueTemplateInstaller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueTemplateInstaller.class);
 
     public static final String DEFAULT_NAME = "llm-watcher-queue";
     public static final String DEFAULT_QUEUE_INDEX = "llm-queue";
@@ -69,7 +76,32 @@ public final class QueueTemplateInstaller {
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("install the index template " + name, e);
         }
+        applySettingsToExisting(queueIndex, JsonPath.object(withHash, "template", "settings"));
         return installedHash.isPresent() ? Result.UPDATED : Result.CREATED;
+    }
+
+    /**
+     * Puts the template's index settings on the queue index if it exists already. A user allowed to install
+     * templates but not to manage the queue index (HTTP 403) gets a warning: the settings then apply when the
+     * index is next created, and nothing else depends on them.
+     */
+    private void applySettingsToExisting(String queueIndex, Map<String, Object> settings) {
+        try {
+            connection.send("PUT", "/" + ElasticsearchConnection.segment(queueIndex) + "/_settings", settings);
+        } catch (ElasticsearchException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return;
+            }
+            if (e.status() == 403) {
+                LOG.warn("Could not apply the template's settings to the existing queue index {} (they apply when it "
+                        + "is next created): {}", queueIndex, failures.unavailable("update its settings", e)
+                        .getMessage());
+                return;
+            }
+            throw failures.unavailable("apply the template's settings to the queue index " + queueIndex, e);
+        } catch (IOException e) {
+            throw failures.unavailable("apply the template's settings to the queue index " + queueIndex, e);
+        }
     }
 
     /** The template body for {@code queueIndex}, without the content hash. */

@@ -46,6 +46,33 @@ class QueueTemplateInstallerTest {
     }
 
     @Test
+    void aQueueIndexThatExistedBeforeTheTemplateGetsItsSettingsButOnlyWhenTheTemplateChanges() {
+        es.put("/" + queue, "{\"settings\": {\"index\": {\"refresh_interval\": \"1s\"}}}");
+
+        QueueTemplateInstaller.Result created = installer.install(queue, Optional.empty());
+        Map<String, Object> settings = indexSettings();
+        es.put("/" + queue + "/_settings", "{\"index\": {\"refresh_interval\": \"5s\"}}");
+        QueueTemplateInstaller.Result unchanged = installer.install(queue, Optional.empty());
+        String afterUnchanged = String.valueOf(indexSettings().get("refresh_interval"));
+        QueueTemplateInstaller.Result updated = installer.install(queue, Optional.of("created:date"));
+
+        assertThat(created).isEqualTo(QueueTemplateInstaller.Result.CREATED);
+        assertThat(settings.get("refresh_interval")).isEqualTo("30s");
+        assertThat(settings.toString()).contains("deletes_pct_allowed=50").contains("segments_per_tier=30");
+        assertThat(unchanged).isEqualTo(QueueTemplateInstaller.Result.UNCHANGED);
+        assertThat(afterUnchanged).as("an unchanged template leaves the index alone").isEqualTo("5s");
+        assertThat(updated).isEqualTo(QueueTemplateInstaller.Result.UPDATED);
+        assertThat(indexSettings().get("refresh_interval")).isEqualTo("30s");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> indexSettings() {
+        Map<String, Object> answer = es.get("/" + queue + "/_settings").json();
+        return (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) answer.get(queue))
+                .get("settings")).get("index");
+    }
+
+    @Test
     void documentsWithConflictingUserFieldTypesBothQueue() {
         installer.install(queue, Optional.empty());
         Map<String, Object> schemaMeta = pipelineMeta("a", "p");
