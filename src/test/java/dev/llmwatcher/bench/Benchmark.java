@@ -136,7 +136,9 @@ public final class Benchmark {
             double driverCpu = ownCpu().minus(driverCpuBefore).toNanos() / 1e9;
             RouteStats requests = RouteStats.of(es).minus(requestsBefore);
             Properties measured = read(figuresFile);
-            Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, run.wallNanos() / 1e9,
+            double callingSeconds = ollama.callingSpan().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+            Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,
+                    run.wallNanos() / 1e9,
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
                     number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(), es.count(target),
                     es.count(queue));

@@ -17,13 +17,22 @@ record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drai
      * @param stored      documents found in the target index afterwards
      * @param leftInQueue documents still in the queue afterwards
      */
-    record Drain(int docs, double runSeconds, double wallSeconds, double cpuSeconds, double esCpuSeconds,
+    /**
+     * @param callingSeconds from the fake LLM's first request to its last answer: the drain without the watcher's
+     *                       start-up and its final write-back
+     */
+    record Drain(int docs, double runSeconds, double callingSeconds, double wallSeconds, double cpuSeconds,
+                 double esCpuSeconds,
                  double driverCpuSeconds, long peakHeapBytes,
                  long peakRssBytes, long maxLiveHeapBytes, RouteStats esRequests, long[] latencies,
                  long stored, long leftInQueue) {
 
         double throughput() {
             return docs / runSeconds;
+        }
+
+        double callingThroughput() {
+            return docs / callingSeconds;
         }
 
         double cpuMillisPerDoc() {

@@ -24,6 +24,10 @@ final class Report {
                 + "Lambda)").formatted(latency, c, fixed.docs()),
                 docsPerSecond(fixed.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
                 ratio(fixed.throughput() / fixedIdeal), ">= 0.90");
+        row(out, "1d", "Calling phase of 1a: from the first LLM request to the last answer (the watcher's start-up and "
+                        + "final write-back excluded)",
+                docsPerSecond(fixed.callingThroughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
+                ratio(fixed.callingThroughput() / fixedIdeal), "-");
         Figures.Drain defaultJit = f.fixedDefaultJit();
         row(out, "1c", "Throughput, as 1a with the JVM's default JIT (C1 then C2), for reference",
                 docsPerSecond(defaultJit.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),

@@ -22,11 +22,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -158,6 +160,8 @@ public abstract class FakeLlmServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final LongAdder calls = new LongAdder();
+    private final AtomicLong firstRequestNanos = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong lastAnswerNanos = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, LongAdder> callsPerMarker = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
 
@@ -205,6 +209,14 @@ public abstract class FakeLlmServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** From the first request's arrival to the last answer sent; empty before any answer. */
+    public Optional<Duration> callingSpan() {
+        long first = firstRequestNanos.get();
+        long last = lastAnswerNanos.get();
+        return first == Long.MIN_VALUE || last == Long.MIN_VALUE ? Optional.empty()
+                : Optional.of(Duration.ofNanos(last - first));
     }
 
     /** Scripts every following request. */
@@ -298,6 +310,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         int current = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(current, Math::max);
+        firstRequestNanos.compareAndSet(Long.MIN_VALUE, System.nanoTime());
         try (exchange) {
             Request request = read(exchange);
             calls.increment();
@@ -317,6 +330,8 @@ public abstract class FakeLlmServer implements AutoCloseable {
                 reply = responder.apply(request);
             }
             send(exchange, request, reply);
+            long answered = System.nanoTime();
+            lastAnswerNanos.accumulateAndGet(answered, Math::max);
         } catch (IOException e) {
             // the client went away (e.g. it timed out): nothing to answer
         } finally {
