@@ -17,8 +17,8 @@ import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueuedDocument;
 
-import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything that happens to one claimed document between the queue and the write-back: read its instructions,
@@ -70,30 +70,35 @@ public final class DocumentProcessor {
     }
 
     /**
-     * Processes one document; {@code timeout} bounds the LLM call, retries included. When {@code cutByDeadline}
-     * (the timeout was shortened to fit the pass's deadline), a timeout is the pass's doing, not the document's:
-     * its claim is released without counting an attempt.
+     * Processes one document: checks it and renders its prompt, waits at {@code gate} for a call slot (held for the
+     * call alone), calls the LLM, then interprets and merges the answer. A document the gate turns away (the pass is
+     * ending) is released without counting an attempt. When the slot's timeout was shortened to fit the pass's
+     * deadline, a timeout is the pass's doing, not the document's: it is released the same way.
      */
-    public DocumentOutcome process(QueuedDocument document, Duration timeout, boolean cutByDeadline) {
+    public DocumentOutcome process(QueuedDocument document, CallGate gate) {
         PreparedDocument prepared;
         try {
             prepared = prepare(document);
         } catch (InvalidDocumentException e) {
             return new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null);
         }
-        return call(prepared, timeout, cutByDeadline);
+        Optional<CallGate.CallSlot> slot = gate.enter();
+        if (slot.isEmpty()) {
+            return new DocumentOutcome.Abandoned(document, "the pass ended before its call started", false);
+        }
+        return call(prepared, slot.get());
     }
 
-    private DocumentOutcome call(PreparedDocument prepared, Duration timeout, boolean cutByDeadline) {
+    private DocumentOutcome call(PreparedDocument prepared, CallGate.CallSlot slot) {
         Instructions instructions = prepared.instructions();
         LlmClient client = llms.forProvider(instructions.provider());
         LlmRequest request = new LlmRequest(instructions.model(), prepared.prompt(),
-                prepared.format().requestFormat(), instructions.options(), timeout);
+                prepared.format().requestFormat(), instructions.options(), slot.timeout());
         LlmAnswer answer;
-        try {
+        try (slot) {
             answer = client.complete(request);
         } catch (LlmException e) {
-            return failedCall(prepared, e, cutByDeadline);
+            return failedCall(prepared, e, slot.cutByDeadline());
         }
         DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
                 answer.latency());

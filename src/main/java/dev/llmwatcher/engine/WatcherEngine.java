@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * One pass over the queue with a deadline: the core that the Lambda handlers and the command line share.
  *
  * <p>Three parts run side by side: a {@link ClaimFeed} reads and claims documents a page ahead; this thread starts
- * one virtual thread per document whenever a call slot is free (so a slow answer never holds back the others);
- * a write-back thread collects the outcomes and writes them in bulk. Close to the deadline it starts nothing new,
+ * one virtual thread per claimed document, which renders its prompt and then waits for one of the concurrency's call
+ * slots (held for the LLM call alone, so a slow answer never holds back the others and a freed slot goes to a
+ * document ready to send); a write-back thread collects the outcomes and writes them in bulk. Close to the deadline it starts nothing new,
  * in-flight calls have timeouts that end before it, and everything finished is written back before returning.
  */
 public final class WatcherEngine {
@@ -115,13 +116,16 @@ public final class WatcherEngine {
         private final RunRequest request;
         private final ClaimFeed feed;
         private final CompletionService<DocumentOutcome> completions;
-        private final Semaphore slots = new Semaphore(settings.concurrency());
+        /** LLM calls in flight; fair, so documents call in the order they were claimed. */
+        private final Semaphore slots = new Semaphore(settings.concurrency(), true);
         /**
          * Bounds documents started but not yet written back, so a write-back that falls behind (a slow or cold
          * Elasticsearch) slows the calls down instead of piling up answers that a crash would throw away.
          */
         private final Semaphore ahead = new Semaphore(settings.concurrency() + 2 * settings.flushSize());
         private final AtomicReference<String> abort = new AtomicReference<>();
+        /** Why the gate first turned a document away: the pass stopped early even if every document was started. */
+        private final AtomicReference<String> gateClosed = new AtomicReference<>();
         private final AtomicReference<RuntimeException> writeFailure = new AtomicReference<>();
         private final TypicalLatency typicalLatency = new TypicalLatency();
         private final WriteBack writeBack;
@@ -160,6 +164,9 @@ public final class WatcherEngine {
                 if (stoppedBy == null && abort.get() != null) {
                     stoppedBy = abort.get();
                 }
+                if (stoppedBy == null && gateClosed.get() != null) {
+                    stoppedBy = gateClosed.get();
+                }
                 if (writeFailure.get() == null) {
                     writeBack.release(leftovers);
                     writeBack.flush();
@@ -182,24 +189,43 @@ public final class WatcherEngine {
                 if (!ahead.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
                     continue;
                 }
-                if (!slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
-                    ahead.release();
-                    continue;
-                }
                 QueuedDocument document = feed.next(POLL);
                 if (document == null) {
-                    slots.release();
                     ahead.release();
                     if (feed.exhausted()) {
                         return started;
                     }
                     continue;
                 }
-                Duration timeout = callTimeout();
-                boolean cutByDeadline = timeout.compareTo(settings.callTimeout()) < 0;
-                completions.submit(() -> processGuarded(document, timeout, cutByDeadline));
+                completions.submit(() -> processGuarded(document));
                 started++;
             }
+        }
+
+        /** The {@link CallGate} of this pass: a call slot, unless the pass should start no more calls. */
+        private Optional<CallGate.CallSlot> enterCall() {
+            try {
+                while (!slots.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                    Optional<String> reason = reasonToStop();
+                    if (reason.isPresent()) {
+                        gateClosed.compareAndSet(null, reason.get());
+                        return Optional.empty();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                gateClosed.compareAndSet(null, "interrupted");
+                return Optional.empty();
+            }
+            Optional<String> reason = reasonToStop();
+            if (reason.isPresent()) {
+                slots.release();
+                gateClosed.compareAndSet(null, reason.get());
+                return Optional.empty();
+            }
+            Duration timeout = callTimeout();
+            return Optional.of(new CallGate.CallSlot(timeout, timeout.compareTo(settings.callTimeout()) < 0,
+                    slots::release));
         }
 
         private Optional<String> reasonToStop() {
@@ -240,9 +266,9 @@ public final class WatcherEngine {
             return untilDeadline.compareTo(settings.callTimeout()) < 0 ? untilDeadline : settings.callTimeout();
         }
 
-        private DocumentOutcome processGuarded(QueuedDocument document, Duration timeout, boolean cutByDeadline) {
+        private DocumentOutcome processGuarded(QueuedDocument document) {
             try {
-                DocumentOutcome outcome = processor.process(document, timeout, cutByDeadline);
+                DocumentOutcome outcome = processor.process(document, this::enterCall);
                 if (outcome instanceof DocumentOutcome.Completed completed) {
                     typicalLatency.observe(completed.call().latency());
                 }
@@ -254,8 +280,6 @@ public final class WatcherEngine {
                 LOG.warn("Unexpected error processing document {}", document.id(), e);
                 return new DocumentOutcome.Failed(document, document.attempts(),
                         "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null);
-            } finally {
-                slots.release();
             }
         }
 

@@ -307,7 +307,12 @@ public abstract class FakeLlmServer implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    /**
+     * A request counts as in flight from its arrival until its answer is decided, before the answer is sent: a
+     * client that has read an answer must find it no longer counted, however the threads here are scheduled.
+     */
     private void handle(HttpExchange exchange) throws IOException {
+        boolean counted = true;
         int current = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(current, Math::max);
         firstRequestNanos.compareAndSet(Long.MIN_VALUE, System.nanoTime());
@@ -329,13 +334,21 @@ public abstract class FakeLlmServer implements AutoCloseable {
                 pause(latency.get());
                 reply = responder.apply(request);
             }
+            while (reply instanceof Reply.Delayed delayed) {
+                pause(delayed.delay());
+                reply = delayed.then();
+            }
+            inFlight.decrementAndGet();
+            counted = false;
             send(exchange, request, reply);
             long answered = System.nanoTime();
             lastAnswerNanos.accumulateAndGet(answered, Math::max);
         } catch (IOException e) {
             // the client went away (e.g. it timed out): nothing to answer
         } finally {
-            inFlight.decrementAndGet();
+            if (counted) {
+                inFlight.decrementAndGet();
+            }
         }
     }
 
