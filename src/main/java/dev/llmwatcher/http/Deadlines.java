@@ -5,20 +5,29 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Enforces each exchange's timeout by aborting its connection when the time is up: a blocking socket has no write
  * timeout and its read timeout is per read, while a request's timeout is for the whole exchange. One daemon thread,
- * started on the first exchange.
+ * started on the first exchange, and kept after {@link #close()} until the last deadline of an exchange in flight.
  */
 final class Deadlines {
 
     private volatile ScheduledThreadPoolExecutor timer;
 
-    /** A deadline for one exchange; {@link Deadline#cancel()} it when the exchange ends, however it ends. */
+    /**
+     * A deadline for one exchange; {@link Deadline#cancel()} it when the exchange ends, however it ends. Passing and
+     * cancelling exclude each other: once {@code cancel()} has said the deadline did not pass, the timer never
+     * aborts the connection, which may then go back to the pool and carry another exchange.
+     */
     final class Deadline {
+        private static final int PENDING = 0;
+        private static final int PASSED = 1;
+        private static final int CANCELLED = 2;
+
         private final ScheduledFuture<?> future;
-        private volatile boolean passed;
+        private final AtomicInteger state = new AtomicInteger(PENDING);
         private volatile Connection connection;
 
         private Deadline(long deadlineNanos) {
@@ -27,27 +36,30 @@ final class Deadlines {
         }
 
         private void pass() {
-            passed = true;
-            Connection current = connection;
-            if (current != null) {
-                current.abort();
+            if (state.compareAndSet(PENDING, PASSED)) {
+                Connection current = connection;
+                if (current != null) {
+                    current.abort();
+                }
             }
         }
 
         /** The connection to abort when the time is up (aborted at once if it already is). */
         void guard(Connection current) {
             connection = current;
-            if (passed) {
+            if (passed()) {
                 current.abort();
             }
         }
 
         boolean passed() {
-            return passed;
+            return state.get() == PASSED;
         }
 
-        void cancel() {
+        /** @return whether the deadline had passed (its connection is then aborted, or about to be) */
+        boolean cancel() {
             future.cancel(false);
+            return !state.compareAndSet(PENDING, CANCELLED) && passed();
         }
     }
 
@@ -79,10 +91,11 @@ final class Deadlines {
         return current;
     }
 
+    /** Refuses new deadlines; those of exchanges in flight still pass, or an exchange could hang forever. */
     void close() {
         ScheduledThreadPoolExecutor current = timer;
         if (current != null) {
-            current.shutdownNow();
+            current.shutdown();
         }
     }
 }

@@ -33,12 +33,20 @@ import java.util.regex.Pattern;
  * out to have been closed by the server before it answered anything (an idle keep-alive connection the server
  * dropped); TLS with host name verification. What it does not: proxies, redirects, compression, HTTP/2 — none of
  * which the watcher used with the JDK client either.
+ *
+ * <p>That retry is made for every method, POST included, and it cannot tell a connection dropped while idle from a
+ * server that processed the request and then went away without a byte of answer (crashed, killed, restarted): then
+ * the request is processed twice, and an LLM call may be paid twice. The JDK's client does not retry a POST in that
+ * case (only GET and HEAD, unless {@code jdk.httpclient.enableAllMethodRetry}); we do, because servers that close
+ * idle connections sooner than we expire them without saying so (uvicorn after 5 s, for one) would otherwise fail
+ * every call after a pause, and because our callers repeat such failures anyway: {@code RetryingLlmClient} retries
+ * connection failures, and the watcher's Elasticsearch writes are conditional or idempotent.
  */
 public final class Http1Client implements AutoCloseable {
 
     /** How long an idle connection is kept when the server does not say (JDK's HttpClient keeps them 30 s too). */
     static final Duration DEFAULT_IDLE = Duration.ofSeconds(30);
-    private static final Pattern KEEP_ALIVE_TIMEOUT = Pattern.compile("timeout\\s*=\\s*(\\d+)");
+    private static final Pattern KEEP_ALIVE_TIMEOUT = Pattern.compile("timeout\\s*=\\s*(\\d{1,9})");
     private static final String USER_AGENT = "llm-watcher";
 
     private final Duration connectTimeout;
@@ -104,8 +112,7 @@ public final class Http1Client implements AutoCloseable {
             connection.write(head, call.body());
             ResponseReader.Head answer = connection.reader().readHead();
             ResponseReader.Body body = connection.reader().readBody(answer, "HEAD".equals(call.method()));
-            timer.cancel();
-            if (timer.passed() || body.endedConnection() || !answer.keepAlive()) {
+            if (timer.cancel() || !body.reusable() || !answer.keepAlive()) {
                 connection.close();
             } else {
                 pool.offer(connection, System.nanoTime() + idleTime(answer).toNanos());
@@ -242,7 +249,10 @@ public final class Http1Client implements AutoCloseable {
         deadlines.close();
     }
 
-    /** The server closed a connection before sending a byte of the answer; retried once when it was reused. */
+    /**
+     * The server closed a connection before sending a byte of the answer; retried once when it was reused, though
+     * the server may have processed the request (see the class comment).
+     */
     private static final class DroppedConnection extends IOException {
         private DroppedConnection(IOException cause) {
             super(cause.getMessage(), cause);

@@ -105,28 +105,42 @@ final class ResponseReader {
     /**
      * The body that follows {@code head}, framed as RFC 9112 says.
      *
-     * @return the body, and whether the connection ended with it (so it cannot be reused)
+     * @return the body, and whether the connection may carry another exchange: not when the body ended with the
+     *         connection, when the framing was ambiguous (both {@code Transfer-Encoding} and {@code Content-Length},
+     *         or {@code Transfer-Encoding} in HTTP/1.0: a sign of response splitting), nor when bytes follow the
+     *         answer (RFC 9112 section 6.3: they must never be taken as the answer to the next request)
      */
     Body readBody(Head head, boolean headRequest) throws IOException {
         int status = head.status();
         if (headRequest || status == 204 || status == 304 || (status >= 100 && status < 200)) {
-            return new Body(new byte[0], false);
+            return new Body(new byte[0], nothingMore());
         }
         String transferEncoding = head.first("transfer-encoding");
+        List<String> lengths = head.headers().get("content-length");
         if (transferEncoding != null) {
             if (!transferEncoding.toLowerCase(Locale.ROOT).endsWith("chunked")) {
                 throw new IOException("unsupported Transfer-Encoding in the answer: " + printable(transferEncoding));
             }
-            return new Body(readChunked(), false);
+            byte[] body = readChunked();
+            return new Body(body, lengths == null && !"HTTP/1.0".equals(head.version()) && nothingMore());
         }
-        List<String> lengths = head.headers().get("content-length");
         if (lengths != null) {
-            return new Body(readExactly(contentLength(lengths)), false);
+            byte[] body = readExactly(contentLength(lengths));
+            return new Body(body, nothingMore());
         }
-        return new Body(readToEnd(), true);
+        return new Body(readToEnd(), false);
     }
 
-    record Body(byte[] bytes, boolean endedConnection) {
+    record Body(byte[] bytes, boolean reusable) {
+    }
+
+    /** Whether the server sent nothing past the answer read, as far as can be seen without waiting. */
+    private boolean nothingMore() {
+        try {
+            return position == limit && in.available() == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int contentLength(List<String> values) throws IOException {
@@ -153,25 +167,51 @@ final class ResponseReader {
     }
 
     private byte[] readExactly(int length) throws IOException {
-        byte[] body = new byte[length];
-        readInto(body, 0, length);
+        return readAnnounced(new byte[Math.min(length, buffer.length)], 0, length);
+    }
+
+    /**
+     * Reads {@code count} announced bytes into {@code body} from {@code size} on, growing it only as they arrive: an
+     * announced length is a claim, and memory for it is not given before the bytes are.
+     *
+     * @return {@code body}, or a larger copy of it
+     */
+    private byte[] readAnnounced(byte[] body, int size, int count) throws IOException {
+        int end = size + count;
+        int at = size;
+        while (at < end) {
+            if (at == body.length) {
+                body = Arrays.copyOf(body, (int) Math.min(end, Math.max(8 * 1024, 2L * at)));
+            }
+            int wanted = Math.min(body.length, end) - at;
+            int filled = readUpTo(body, at, wanted);
+            at += filled;
+            if (filled < wanted) {
+                throw new EOFException("the connection closed after " + (at - size) + " of " + count
+                        + " announced bytes of the answer");
+            }
+        }
         return body;
     }
 
-    /** Fills {@code target[offset, offset + length)}: from what is buffered first, then from the connection. */
-    private void readInto(byte[] target, int offset, int length) throws IOException {
+    /**
+     * Fills {@code target[offset, offset + length)}: from what is buffered first, then from the connection.
+     *
+     * @return how many bytes were filled: fewer than {@code length} only when the connection ended
+     */
+    private int readUpTo(byte[] target, int offset, int length) throws IOException {
         int filled = Math.min(length, limit - position);
         System.arraycopy(buffer, position, target, offset, filled);
         position += filled;
         while (filled < length) {
             int n = in.read(target, offset + filled, length - filled);
             if (n < 0) {
-                throw new EOFException("the connection closed after " + filled + " of " + length
-                        + " announced bytes of the answer");
+                break;
             }
             bytesRead += n;
             filled += n;
         }
+        return filled;
     }
 
     private byte[] readChunked() throws IOException {
@@ -197,10 +237,7 @@ final class ResponseReader {
                 readHeaders(MAX_HEADER_BYTES);
                 return Arrays.copyOf(body, size);
             }
-            if (size + chunk > body.length) {
-                body = Arrays.copyOf(body, Math.max(body.length * 2, size + chunk));
-            }
-            readInto(body, size, chunk);
+            body = readAnnounced(body, size, chunk);
             size += chunk;
             String end = readLine(2);
             if (end == null || !end.isEmpty()) {
@@ -218,7 +255,7 @@ final class ResponseReader {
                 if (size >= MAX_BODY_BYTES) {
                     throw new IOException("the answer's body is too large (at most " + MAX_BODY_BYTES + " bytes)");
                 }
-                body = Arrays.copyOf(body, Math.max(8 * 1024, size * 2));
+                body = Arrays.copyOf(body, Math.min(MAX_BODY_BYTES, Math.max(8 * 1024, size * 2)));
             }
             int n = in.read(body, size, body.length - size);
             if (n < 0) {

@@ -306,6 +306,91 @@ class Http1ClientTest {
         assertThat(server.connections()).isZero();
     }
 
+    @Test
+    void bytesAfterTheAnswerAreNeverTakenForTheNextAnswer() throws IOException {
+        server = new ScriptedServer((socket, s) -> {
+            while (s.read(socket.getInputStream()) != null) {
+                write(socket, s.requests().size() == 1 ? answer(200, "ok") + answer(200, "stale")
+                        : answer(200, "fresh"));
+            }
+        });
+
+        client.send(new HttpCall("POST", server.uri("/"), Map.of(), new byte[1], TIMEOUT));
+        HttpAnswer second = client.send(new HttpCall("POST", server.uri("/"), Map.of(), new byte[1], TIMEOUT));
+
+        assertThat(second.body()).asString(StandardCharsets.UTF_8).isEqualTo("fresh");
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void anAnswerFramedByBothChunksAndLengthIsReadAsChunksOnAConnectionNotReused() throws IOException {
+        server = new ScriptedServer((socket, s) -> {
+            while (s.read(socket.getInputStream()) != null) {
+                write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\n\r\n");
+            }
+        });
+
+        for (int i = 0; i < 2; i++) {
+            HttpAnswer answer = client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
+            assertThat(answer.body()).asString(StandardCharsets.UTF_8).isEqualTo("hello");
+        }
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void anAbsurdKeepAliveTimeoutDoesNotSpoilAGoodAnswer() throws IOException {
+        server = new ScriptedServer((socket, s) -> {
+            while (s.read(socket.getInputStream()) != null) {
+                write(socket, answer(200, "ok", "Keep-Alive: timeout=99999999999999999999999"));
+            }
+        });
+
+        HttpAnswer answer = client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
+
+        assertThat(answer.body()).asString(StandardCharsets.UTF_8).isEqualTo("ok");
+    }
+
+    @Test
+    void closingTheClientKeepsTheDeadlinesOfExchangesInFlight() throws Exception {
+        server = new ScriptedServer((socket, s) -> sleep(30_000));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, Duration.ofMillis(800)));
+            } catch (IOException e) {
+                failure.set(e);
+            }
+        });
+        while (server.connections() == 0) {
+            Thread.sleep(10);
+        }
+        client.close();
+        caller.join(5_000);
+
+        assertThat(caller.isAlive()).as("the exchange still hangs").isFalse();
+        assertThat(failure.get()).isInstanceOf(HttpTimeoutException.class);
+    }
+
+    @Test
+    void anAnnouncedLengthIsNotAllocatedBeforeTheBytesArrive() throws IOException {
+        server = new ScriptedServer((socket, s) -> {
+            s.read(socket.getInputStream());
+            String path = s.requests().getLast().line().split(" ")[1];
+            write(socket, path.equals("/chunked")
+                    ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1dcd6500\r\nabc"
+                    : "HTTP/1.1 200 OK\r\nContent-Length: 500000000\r\n\r\nabc");
+        });
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+        for (String path : new String[] {"/length", "/chunked"}) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            assertThatThrownBy(() -> client.send(new HttpCall("GET", server.uri(path), Map.of(), null, TIMEOUT)))
+                    .isInstanceOf(EOFException.class);
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as(path).isLessThan(16 * 1024 * 1024);
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
