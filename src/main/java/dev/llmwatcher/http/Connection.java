@@ -59,6 +59,11 @@ final class Connection {
         idleUntilNanos = nanos;
     }
 
+    /** Nothing arrived on it since its last answer: safe to send the next request on. */
+    boolean quiet() {
+        return reader.nothingMore();
+    }
+
     boolean expired(long nowNanos) {
         return nowNanos - idleUntilNanos >= 0;
     }

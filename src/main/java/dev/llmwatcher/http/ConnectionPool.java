@@ -23,7 +23,7 @@ final class ConnectionPool {
         long now = System.nanoTime();
         Connection connection;
         while ((connection = connections.pollFirst()) != null) {
-            if (!connection.expired(now)) {
+            if (!connection.expired(now) && connection.quiet()) {
                 return connection;
             }
             connection.close();
@@ -33,7 +33,7 @@ final class ConnectionPool {
 
     /** Keeps the connection for reuse until {@code idleUntilNanos}. */
     void offer(Connection connection, long idleUntilNanos) {
-        if (closed) {
+        if (closed || idleUntilNanos - System.nanoTime() <= 0) {
             connection.close();
             return;
         }

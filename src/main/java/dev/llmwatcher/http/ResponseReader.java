@@ -113,12 +113,13 @@ final class ResponseReader {
     Body readBody(Head head, boolean headRequest) throws IOException {
         int status = head.status();
         if (headRequest || status == 204 || status == 304 || (status >= 100 && status < 200)) {
-            return new Body(new byte[0], nothingMore());
+            return new Body(new byte[0], status != 101 && nothingMore());
         }
-        String transferEncoding = head.first("transfer-encoding");
+        List<String> codings = head.headers().get("transfer-encoding");
         List<String> lengths = head.headers().get("content-length");
-        if (transferEncoding != null) {
-            if (!transferEncoding.toLowerCase(Locale.ROOT).endsWith("chunked")) {
+        if (codings != null) {
+            String transferEncoding = String.join(",", codings);
+            if (!transferEncoding.strip().equalsIgnoreCase("chunked")) {
                 throw new IOException("unsupported Transfer-Encoding in the answer: " + printable(transferEncoding));
             }
             byte[] body = readChunked();
@@ -134,8 +135,11 @@ final class ResponseReader {
     record Body(byte[] bytes, boolean reusable) {
     }
 
-    /** Whether the server sent nothing past the answer read, as far as can be seen without waiting. */
-    private boolean nothingMore() {
+    /**
+     * Whether the server sent nothing past the answer read, as far as can be seen without waiting: checked after each
+     * answer, and again before an idle connection is reused (some servers send a 408 before closing one).
+     */
+    boolean nothingMore() {
         try {
             return position == limit && in.available() == 0;
         } catch (IOException e) {

@@ -157,6 +157,32 @@ class Http1ClientTest {
     }
 
     @Test
+    void anIdleConnectionOnWhichTheServerSaidSomethingIsNotReused() throws Exception {
+        CountDownLatch timeoutSent = new CountDownLatch(1);
+        server = new ScriptedServer((socket, s) -> {
+            s.read(socket.getInputStream());
+            if (s.connections() == 1) {
+                write(socket, answer(200, "first"));
+                sleep(100);
+                write(socket, answer(408, "idle too long", "Connection: close"));
+                timeoutSent.countDown();
+                sleep(5_000);
+                return;
+            }
+            write(socket, answer(200, "second"));
+        });
+
+        client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
+        assertThat(timeoutSent.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100);
+        HttpAnswer answer = client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body()).asString(StandardCharsets.UTF_8).isEqualTo("second");
+        assertThat(server.connections()).isEqualTo(2);
+    }
+
+    @Test
     void aFreshConnectionClosedWithoutAnAnswerIsAnErrorNotARetry() throws IOException {
         server = new ScriptedServer((socket, s) -> s.read(socket.getInputStream()));
 
@@ -226,11 +252,12 @@ class Http1ClientTest {
                 "SSH-2.0-OpenSSH_9.6\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
                 "HTTP/1.1 200 OK\r\n no-colon\r\n\r\n",
         };
         String[] messages = {"not an HTTP/1.1 answer: \"SSH-2.0-OpenSSH_9.6\"", "conflicting or negative Content-Length",
-                "unsupported Transfer-Encoding", "malformed chunk size", "malformed header line"};
+                "unsupported Transfer-Encoding", "unsupported Transfer-Encoding", "malformed chunk size", "malformed header line"};
         for (int i = 0; i < scripts.length; i++) {
             String script = scripts[i];
             try (ScriptedServer bad = new ScriptedServer((socket, s) -> {
