@@ -137,8 +137,11 @@ public final class Benchmark {
             RouteStats requests = RouteStats.of(es).minus(requestsBefore);
             Properties measured = read(figuresFile);
             double callingSeconds = ollama.callingSpan().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+            long[] calling = ollama.callingEpochMillis().orElse(new long[] {0, 0});
+            double headSeconds = (calling[0] - number(measured, "mainStartedEpochMillis")) / 1e3;
+            double tailSeconds = (number(measured, "endEpochMillis") - calling[1]) / 1e3;
             Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,
-                    run.wallNanos() / 1e9,
+                    headSeconds, tailSeconds, run.wallNanos() / 1e9,
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
                     number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(), es.count(target),
                     es.count(queue));

@@ -28,6 +28,8 @@ class BenchmarkSmokeTest {
             assertThat(drain.latencies()).hasSize(drain.docs());
             assertThat(drain.runSeconds()).isPositive().isLessThan(drain.wallSeconds());
             assertThat(drain.callingSeconds()).isPositive().isLessThan(drain.runSeconds());
+            assertThat(drain.headSeconds()).isPositive().isLessThan(drain.runSeconds());
+            assertThat(drain.tailSeconds()).isPositive().isLessThan(drain.runSeconds());
             assertThat(drain.cpuSeconds()).isPositive();
             assertThat(drain.esCpuSeconds()).isPositive();
             assertThat(drain.driverCpuSeconds()).isPositive();

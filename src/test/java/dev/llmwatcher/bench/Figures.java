@@ -20,8 +20,11 @@ record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drai
     /**
      * @param callingSeconds from the fake LLM's first request to its last answer: the drain without the watcher's
      *                       start-up and its final write-back
+     * @param headSeconds    from the watcher's {@code main} to the fake LLM's first request (wall clocks)
+     * @param tailSeconds    from the fake LLM's last answer to the watcher's exit (wall clocks)
      */
-    record Drain(int docs, double runSeconds, double callingSeconds, double wallSeconds, double cpuSeconds,
+    record Drain(int docs, double runSeconds, double callingSeconds, double headSeconds, double tailSeconds,
+                 double wallSeconds, double cpuSeconds,
                  double esCpuSeconds,
                  double driverCpuSeconds, long peakHeapBytes,
                  long peakRssBytes, long maxLiveHeapBytes, RouteStats esRequests, long[] latencies,

@@ -34,8 +34,9 @@ public final class MeasuredMain {
 
     public static void main(String[] args) {
         long mainStarted = System.nanoTime();
+        long mainStartedEpochMillis = System.currentTimeMillis();
         Path figures = Path.of(System.getProperty(FIGURES_PROPERTY));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> write(figures, mainStarted)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> write(figures, mainStarted, mainStartedEpochMillis)));
         Long every = Long.getLong(LIVE_SET_PROPERTY);
         if (every != null) {
             Thread.ofPlatform().daemon().name("live-set-sampler").start(() -> sampleLiveHeap(every));
@@ -43,8 +44,9 @@ public final class MeasuredMain {
         Main.main(args);
     }
 
-    private static void write(Path figures, long mainStarted) {
+    private static void write(Path figures, long mainStarted, long mainStartedEpochMillis) {
         long runNanos = System.nanoTime() - mainStarted;
+        long endEpochMillis = System.currentTimeMillis();
         if (Long.getLong(LIVE_SET_PROPERTY) != null) {
             sampleLiveHeap();
         }
@@ -56,7 +58,8 @@ public final class MeasuredMain {
         }
         long cpuNanos = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
         String text = "runNanos=" + runNanos + "\ncpuNanos=" + cpuNanos + "\npeakHeapBytes=" + peakHeap
-                + "\npeakRssBytes=" + peakRssBytes() + "\nmaxLiveHeapBytes=" + maxLiveHeap + "\n";
+                + "\npeakRssBytes=" + peakRssBytes() + "\nmaxLiveHeapBytes=" + maxLiveHeap
+                + "\nmainStartedEpochMillis=" + mainStartedEpochMillis + "\nendEpochMillis=" + endEpochMillis + "\n";
         try {
             Files.writeString(figures, text);
         } catch (IOException e) {

@@ -26,7 +26,9 @@ final class Report {
                 ratio(fixed.throughput() / fixedIdeal), ">= 0.90");
         row(out, "1d", "Calling phase of 1a: from the first LLM request to the last answer (the watcher's start-up and "
                         + "final write-back excluded)",
-                docsPerSecond(fixed.callingThroughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
+                docsPerSecond(fixed.callingThroughput()), "ideal C/L = " + docsPerSecond(fixedIdeal)
+                        + "; 1a's %.2f s run: %.2f s before the first request, %.2f s calling, %.2f s after the last answer"
+                        .formatted(fixed.runSeconds(), fixed.headSeconds(), fixed.callingSeconds(), fixed.tailSeconds()),
                 ratio(fixed.callingThroughput() / fixedIdeal), "-");
         Figures.Drain defaultJit = f.fixedDefaultJit();
         row(out, "1c", "Throughput, as 1a with the JVM's default JIT (C1 then C2), for reference",

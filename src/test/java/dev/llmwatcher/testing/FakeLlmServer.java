@@ -162,6 +162,8 @@ public abstract class FakeLlmServer implements AutoCloseable {
     private final LongAdder calls = new LongAdder();
     private final AtomicLong firstRequestNanos = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong lastAnswerNanos = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong firstRequestEpochMillis = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong lastAnswerEpochMillis = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, LongAdder> callsPerMarker = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
 
@@ -209,6 +211,14 @@ public abstract class FakeLlmServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Wall-clock time of the first request's arrival and of the last answer sent (for spans across processes). */
+    public Optional<long[]> callingEpochMillis() {
+        long first = firstRequestEpochMillis.get();
+        long last = lastAnswerEpochMillis.get();
+        return first == Long.MIN_VALUE || last == Long.MIN_VALUE ? Optional.empty()
+                : Optional.of(new long[] {first, last});
     }
 
     /** From the first request's arrival to the last answer sent; empty before any answer. */
@@ -315,7 +325,9 @@ public abstract class FakeLlmServer implements AutoCloseable {
         boolean counted = true;
         int current = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(current, Math::max);
-        firstRequestNanos.compareAndSet(Long.MIN_VALUE, System.nanoTime());
+        if (firstRequestNanos.compareAndSet(Long.MIN_VALUE, System.nanoTime())) {
+            firstRequestEpochMillis.set(System.currentTimeMillis());
+        }
         try (exchange) {
             Request request = read(exchange);
             calls.increment();
@@ -343,6 +355,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
             send(exchange, request, reply);
             long answered = System.nanoTime();
             lastAnswerNanos.accumulateAndGet(answered, Math::max);
+            lastAnswerEpochMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
         } catch (IOException e) {
             // the client went away (e.g. it timed out): nothing to answer
         } finally {
