@@ -65,6 +65,9 @@ public final class WatchCommand implements Command {
         }
         StopSignal stopSignal = stop != null ? stop : StopSignals.onTermination();
         try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            // The command line is there to process documents: it loads what the first one needs on the other core
+            // while it checks the template and counts the queue (the engine does the same once a count finds work).
+            Thread.ofPlatform().daemon().name("warm-up").start(watcher.processor()::warmUp);
             ProgressLine progress = ProgressLine.forConsole(console);
             Clock clock = console.clock();
             if (arguments.has(ONCE)) {
