@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -26,8 +28,17 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
+    /** A refresh this recent, with no write of ours to the index since, makes another one pointless. */
+    private static final long STILL_FRESH_NANOS = 1_000_000_000L;
+
     private final ElasticsearchConnection connection;
     private final ElasticsearchFailures failures;
+    /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
+    private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
+    private final Map<String, Refreshed> refreshed = new ConcurrentHashMap<>();
+
+    private record Refreshed(long atNanos, long writes) {
+    }
 
     public ElasticsearchQueueStore(ElasticsearchConnection connection) {
         this.connection = connection;
@@ -59,7 +70,18 @@ public final class ElasticsearchQueueStore implements QueueStore {
         }
     }
 
+    /**
+     * Refreshes the queue unless this store did so less than a second ago and has written nothing to it since: a
+     * pass counts the queue and then opens its scan, and the second refresh would only cost Elasticsearch a request
+     * (what others queued in those milliseconds waits for the next pass, as it would anyway a moment later).
+     */
     private void refresh(String queueIndex) {
+        long writesBefore = writesTo(queueIndex).get();
+        long started = System.nanoTime();
+        Refreshed last = refreshed.get(queueIndex);
+        if (last != null && last.writes() == writesBefore && started - last.atNanos() < STILL_FRESH_NANOS) {
+            return;
+        }
         try {
             connection.send("POST", "/" + queueIndex + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
                     null);
@@ -70,10 +92,28 @@ public final class ElasticsearchQueueStore implements QueueStore {
         } catch (IOException e) {
             throw failures.unavailable("refresh " + queueIndex, e);
         }
+        refreshed.put(queueIndex, new Refreshed(started, writesBefore));
+    }
+
+    /** Counted once a write has ended (however it ended), so a refresh that overlapped it is not taken as fresh. */
+    private void wrote(String queueIndex) {
+        writesTo(queueIndex).incrementAndGet();
+    }
+
+    private AtomicLong writesTo(String queueIndex) {
+        return writes.computeIfAbsent(queueIndex, index -> new AtomicLong());
     }
 
     @Override
     public List<QueuedDocument> claim(String queueIndex, List<QueuedDocument> documents, Claim claim) {
+        try {
+            return conditionalClaims(queueIndex, documents, claim);
+        } finally {
+            wrote(queueIndex);
+        }
+    }
+
+    private List<QueuedDocument> conditionalClaims(String queueIndex, List<QueuedDocument> documents, Claim claim) {
         Map<String, Object> lease = Map.of(QueueFields.CLAIM_OWNER, claim.owner(),
                 QueueFields.CLAIM_UNTIL, EligibilityQuery.iso(claim.until()));
         List<QueuedDocument> leased = documents.stream().map(d -> withLease(d, lease)).toList();
@@ -98,6 +138,14 @@ public final class ElasticsearchQueueStore implements QueueStore {
         if (completed.isEmpty()) {
             return List.of();
         }
+        try {
+            return storeAndRemove(queueIndex, completed);
+        } finally {
+            wrote(queueIndex);
+        }
+    }
+
+    private List<WriteOutcome> storeAndRemove(String queueIndex, List<CompletedDocument> completed) {
         List<String> indexErrors = indexResults(completed);
         List<CompletedDocument> stored = new ArrayList<>();
         for (int i = 0; i < completed.size(); i++) {
@@ -122,6 +170,14 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     @Override
     public void recordFailures(String queueIndex, List<FailureRecord> records) {
+        try {
+            writeFailures(queueIndex, records);
+        } finally {
+            wrote(queueIndex);
+        }
+    }
+
+    private void writeFailures(String queueIndex, List<FailureRecord> records) {
         List<QueuedDocument> documents = records.stream().map(FailureRecord::queued).toList();
         Map<String, FailureRecord> byId = new HashMap<>();
         records.forEach(r -> byId.put(r.queued().id(), r));
@@ -132,6 +188,14 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     @Override
     public void release(String queueIndex, List<QueuedDocument> documents) {
+        try {
+            releaseClaims(queueIndex, documents);
+        } finally {
+            wrote(queueIndex);
+        }
+    }
+
+    private void releaseClaims(String queueIndex, List<QueuedDocument> documents) {
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
         Map<String, Object> change = meta(noClaim);

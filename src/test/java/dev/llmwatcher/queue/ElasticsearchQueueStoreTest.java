@@ -2,6 +2,7 @@ package dev.llmwatcher.queue;
 
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.testing.ElasticsearchProxy;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -337,5 +338,37 @@ class ElasticsearchQueueStoreTest {
 
     private static QueuedDocument byId(List<QueuedDocument> documents, String id) {
         return documents.stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aScanRightAfterACountRefreshesAgainOnlyIfThisStoreWroteToTheQueueInBetween() {
+        for (int i = 0; i < 3; i++) {
+            es.indexQueueDocument(queue, "d" + i, Map.of("n", i), pipelineMeta(target, "p"));
+        }
+        java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
+        try (ElasticsearchProxy proxy = new ElasticsearchProxy(es.url());
+             ElasticsearchConnection connection = ElasticsearchConnection.open(
+                     ElasticsearchSettings.anonymous(proxy.url()))) {
+            proxy.breakOn(request -> {
+                if (request.path().contains("/_refresh")) {
+                    refreshes.incrementAndGet();
+                }
+                return false;
+            }, ElasticsearchProxy.Mode.GONE);
+            ElasticsearchQueueStore observed = new ElasticsearchQueueStore(connection);
+
+            long counted = observed.countEligible(query(queue, Selection.NEW, NOW));
+            List<QueuedDocument> first = scanAll(observed, query(queue, Selection.NEW, NOW));
+            int afterCountAndScan = refreshes.get();
+            observed.recordFailures(queue, List.of(new FailureRecord(first.getFirst(), "boom", 1, NOW,
+                    NOW.plusSeconds(3600), false)));
+            List<QueuedDocument> second = scanAll(observed, query(queue, Selection.NEW, NOW));
+
+            assertThat(counted).isEqualTo(3);
+            assertThat(first).hasSize(3);
+            assertThat(afterCountAndScan).as("one refresh for a count and the scan right after it").isEqualTo(1);
+            assertThat(refreshes).as("a write of ours in between makes the next scan refresh").hasValue(2);
+            assertThat(ids(second)).hasSize(2).doesNotContain(first.getFirst().id());
+        }
     }
 }
