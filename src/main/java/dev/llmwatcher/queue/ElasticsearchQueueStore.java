@@ -95,25 +95,12 @@ public final class ElasticsearchQueueStore implements QueueStore {
         refreshed.put(queueIndex, new Refreshed(started, writesBefore));
     }
 
-    /** Counted once a write has ended (however it ended), so a refresh that overlapped it is not taken as fresh. */
-    private void wrote(String queueIndex) {
-        writesTo(queueIndex).incrementAndGet();
-    }
-
     private AtomicLong writesTo(String queueIndex) {
         return writes.computeIfAbsent(queueIndex, index -> new AtomicLong());
     }
 
     @Override
     public List<QueuedDocument> claim(String queueIndex, List<QueuedDocument> documents, Claim claim) {
-        try {
-            return conditionalClaims(queueIndex, documents, claim);
-        } finally {
-            wrote(queueIndex);
-        }
-    }
-
-    private List<QueuedDocument> conditionalClaims(String queueIndex, List<QueuedDocument> documents, Claim claim) {
         Map<String, Object> lease = Map.of(QueueFields.CLAIM_OWNER, claim.owner(),
                 QueueFields.CLAIM_UNTIL, EligibilityQuery.iso(claim.until()));
         List<QueuedDocument> leased = documents.stream().map(d -> withLease(d, lease)).toList();
@@ -138,14 +125,6 @@ public final class ElasticsearchQueueStore implements QueueStore {
         if (completed.isEmpty()) {
             return List.of();
         }
-        try {
-            return storeAndRemove(queueIndex, completed);
-        } finally {
-            wrote(queueIndex);
-        }
-    }
-
-    private List<WriteOutcome> storeAndRemove(String queueIndex, List<CompletedDocument> completed) {
         List<String> indexErrors = indexResults(completed);
         List<CompletedDocument> stored = new ArrayList<>();
         for (int i = 0; i < completed.size(); i++) {
@@ -170,14 +149,6 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     @Override
     public void recordFailures(String queueIndex, List<FailureRecord> records) {
-        try {
-            writeFailures(queueIndex, records);
-        } finally {
-            wrote(queueIndex);
-        }
-    }
-
-    private void writeFailures(String queueIndex, List<FailureRecord> records) {
         List<QueuedDocument> documents = records.stream().map(FailureRecord::queued).toList();
         Map<String, FailureRecord> byId = new HashMap<>();
         records.forEach(r -> byId.put(r.queued().id(), r));
@@ -188,14 +159,6 @@ public final class ElasticsearchQueueStore implements QueueStore {
 
     @Override
     public void release(String queueIndex, List<QueuedDocument> documents) {
-        try {
-            releaseClaims(queueIndex, documents);
-        } finally {
-            wrote(queueIndex);
-        }
-    }
-
-    private void releaseClaims(String queueIndex, List<QueuedDocument> documents) {
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
         Map<String, Object> change = meta(noClaim);
@@ -245,7 +208,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
         List<BulkOperation> operations = stored.stream().map(CompletedDocument::queued)
                 .map(q -> BulkOperation.deleteIfUnchanged(queueIndex, q.id(), q.seqNo(), q.primaryTerm()))
                 .toList();
-        List<BulkItem> items = bulk(operations, "remove stored documents from " + queueIndex);
+        List<BulkItem> items = queueBulk(queueIndex, operations, "remove stored documents from " + queueIndex);
         for (int i = 0; i < items.size(); i++) {
             BulkItem item = items.get(i);
             String id = stored.get(i).queued().id();
@@ -281,7 +244,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
         List<BulkOperation> operations = documents.stream()
                 .map(d -> BulkOperation.indexIfUnchanged(queueIndex, d.id(), d.seqNo(), d.primaryTerm(), d.source()))
                 .toList();
-        return bulk(operations, action + " in " + queueIndex);
+        return queueBulk(queueIndex, operations, action + " in " + queueIndex);
     }
 
     private List<BulkItem> conditionalUpdates(String queueIndex, List<QueuedDocument> documents,
@@ -294,7 +257,19 @@ public final class ElasticsearchQueueStore implements QueueStore {
                 .map(d -> BulkOperation.updateIfUnchanged(queueIndex, d.id(), d.seqNo(), d.primaryTerm(),
                         change.apply(d)))
                 .toList();
-        return bulk(operations, action + " in " + queueIndex);
+        return queueBulk(queueIndex, operations, action + " in " + queueIndex);
+    }
+
+    /**
+     * A bulk that changes the queue index: every claim, failure record, release and removal goes through here, and
+     * is counted once it has ended (however it ended), so a refresh that overlapped it is not taken as fresh.
+     */
+    private List<BulkItem> queueBulk(String queueIndex, List<BulkOperation> operations, String action) {
+        try {
+            return bulk(operations, action);
+        } finally {
+            writesTo(queueIndex).incrementAndGet();
+        }
     }
 
     private List<BulkItem> bulk(List<BulkOperation> operations, String action) {
