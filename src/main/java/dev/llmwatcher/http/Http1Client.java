@@ -121,15 +121,7 @@ public final class Http1Client implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             timer.cancel();
             connection.close();
-            if (timer.passed()) {
-                throw timedOut(call);
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                InterruptedIOException interrupted = new InterruptedIOException("interrupted while waiting for "
-                        + route(call) + " to answer");
-                interrupted.initCause(e);
-                throw interrupted;
-            }
+            stopIfCutShort(timer, call, "waiting for " + route(call) + " to answer", e);
             if (e instanceof IOException io && connection.reader().bytesRead() == before) {
                 throw new DroppedConnection(io);
             }
@@ -162,15 +154,7 @@ public final class Http1Client implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             timer.cancel();
             raw.close();
-            if (timer.passed()) {
-                throw timedOut(call);
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                InterruptedIOException interrupted = new InterruptedIOException("interrupted while connecting to "
-                        + route);
-                interrupted.initCause(e);
-                throw interrupted;
-            }
+            stopIfCutShort(timer, call, "connecting to " + route, e);
             throw e;
         }
     }
@@ -231,6 +215,22 @@ public final class Http1Client implements AutoCloseable {
             head.append("Content-Length: ").append(call.body() == null ? 0 : call.body().length).append("\r\n");
         }
         return head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A failure that came from the exchange's own deadline (which aborted the socket) or from an interrupt is
+     * reported as that, not as the socket error it caused.
+     */
+    private static void stopIfCutShort(Deadlines.Deadline timer, HttpCall call, String doing, Exception cause)
+            throws IOException {
+        if (timer.passed()) {
+            throw timedOut(call);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            InterruptedIOException interrupted = new InterruptedIOException("interrupted while " + doing);
+            interrupted.initCause(cause);
+            throw interrupted;
+        }
     }
 
     private static HttpTimeoutException timedOut(HttpCall call) {
