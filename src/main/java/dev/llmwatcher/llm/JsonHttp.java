@@ -75,7 +75,7 @@ public final class JsonHttp {
         allHeaders.put("Accept", "application/json");
         allHeaders.putAll(headers);
         long started = System.nanoTime();
-        HttpAnswer response = send(new HttpCall("POST", uri, allHeaders, toJson(body), timeout), timeout, target);
+        HttpAnswer response = send(new HttpCall("POST", uri, allHeaders, toJson(body), timeout), target);
         int status = response.status();
         LOG.debug("{} POST {} answered HTTP {} in {} ms", target.label(), uri.getPath(), status,
                 (System.nanoTime() - started) / 1_000_000);
@@ -85,12 +85,12 @@ public final class JsonHttp {
         return parse(response.body(), target);
     }
 
-    private HttpAnswer send(HttpCall request, Duration timeout, Target target) throws LlmException {
+    private HttpAnswer send(HttpCall request, Target target) throws LlmException {
         try {
             return http.send(request);
         } catch (HttpTimeoutException e) {
             throw new LlmException(LlmException.Kind.TIMEOUT,
-                    target.label() + " did not answer within " + timeout.toMillis() + " ms", 0, null, e);
+                    target.label() + " did not answer within " + request.timeout().toMillis() + " ms", 0, null, e);
         } catch (ConnectException e) {
             throw new LlmException(LlmException.Kind.CONNECTION,
                     "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
