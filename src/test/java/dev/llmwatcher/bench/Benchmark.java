@@ -136,8 +136,8 @@ public final class Benchmark {
             double driverCpu = ownCpu().minus(driverCpuBefore).toNanos() / 1e9;
             RouteStats requests = RouteStats.of(es).minus(requestsBefore);
             Properties measured = read(figuresFile);
-            double callingSeconds = ollama.callingSpan().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
             long[] calling = ollama.callingEpochMillis().orElse(new long[] {0, 0});
+            double callingSeconds = (calling[1] - calling[0]) / 1e3;
             double headSeconds = (calling[0] - number(measured, "mainStartedEpochMillis")) / 1e3;
             double tailSeconds = (number(measured, "endEpochMillis") - calling[1]) / 1e3;
             Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,

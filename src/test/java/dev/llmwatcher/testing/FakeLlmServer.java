@@ -160,8 +160,6 @@ public abstract class FakeLlmServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final LongAdder calls = new LongAdder();
-    private final AtomicLong firstRequestNanos = new AtomicLong(Long.MIN_VALUE);
-    private final AtomicLong lastAnswerNanos = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong firstRequestEpochMillis = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong lastAnswerEpochMillis = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, LongAdder> callsPerMarker = new ConcurrentHashMap<>();
@@ -213,20 +211,15 @@ public abstract class FakeLlmServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** Wall-clock time of the first request's arrival and of the last answer sent (for spans across processes). */
+    /**
+     * Wall-clock times (epoch milliseconds) of the first request's arrival and of the last answer sent, comparable
+     * with another process's clock; empty before any answer.
+     */
     public Optional<long[]> callingEpochMillis() {
         long first = firstRequestEpochMillis.get();
         long last = lastAnswerEpochMillis.get();
         return first == Long.MIN_VALUE || last == Long.MIN_VALUE ? Optional.empty()
                 : Optional.of(new long[] {first, last});
-    }
-
-    /** From the first request's arrival to the last answer sent; empty before any answer. */
-    public Optional<Duration> callingSpan() {
-        long first = firstRequestNanos.get();
-        long last = lastAnswerNanos.get();
-        return first == Long.MIN_VALUE || last == Long.MIN_VALUE ? Optional.empty()
-                : Optional.of(Duration.ofNanos(last - first));
     }
 
     /** Scripts every following request. */
@@ -325,9 +318,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
         boolean counted = true;
         int current = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(current, Math::max);
-        if (firstRequestNanos.compareAndSet(Long.MIN_VALUE, System.nanoTime())) {
-            firstRequestEpochMillis.set(System.currentTimeMillis());
-        }
+        firstRequestEpochMillis.compareAndSet(Long.MIN_VALUE, System.currentTimeMillis());
         try (exchange) {
             Request request = read(exchange);
             calls.increment();
@@ -353,8 +344,6 @@ public abstract class FakeLlmServer implements AutoCloseable {
             inFlight.decrementAndGet();
             counted = false;
             send(exchange, request, reply);
-            long answered = System.nanoTime();
-            lastAnswerNanos.accumulateAndGet(answered, Math::max);
             lastAnswerEpochMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
         } catch (IOException e) {
             // the client went away (e.g. it timed out): nothing to answer
