@@ -5,6 +5,7 @@ import dev.llmwatcher.app.InstanceName;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
@@ -59,15 +60,16 @@ public final class WatchCommand implements Command {
 
     @Override
     public int run(Arguments arguments, Console console) throws InterruptedException {
+        // The command line is there to process documents: it loads what the first one needs on the other core while
+        // it reads its settings, checks the template and reads and claims the first page (the engine does the same,
+        // for the Lambda handlers, once a count finds work). First thing, as the library loading is the longer path.
+        Thread.ofPlatform().daemon().name("warm-up").start(DocumentProcessor::warmUpLibraries);
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         if (arguments.has(DRY_RUN)) {
             return dryRun(config, console);
         }
         StopSignal stopSignal = stop != null ? stop : StopSignals.onTermination();
         try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
-            // The command line is there to process documents: it loads what the first one needs on the other core
-            // while it checks the template and counts the queue (the engine does the same once a count finds work).
-            Thread.ofPlatform().daemon().name("warm-up").start(watcher.processor()::warmUp);
             ProgressLine progress = ProgressLine.forConsole(console);
             Clock clock = console.clock();
             if (arguments.has(ONCE)) {
