@@ -121,9 +121,14 @@ public final class WatcherEngine {
         private final Semaphore slots = new Semaphore(settings.concurrency(), true);
         /**
          * Bounds documents started but not yet written back, so a write-back that falls behind (a slow or cold
-         * Elasticsearch) slows the calls down instead of piling up answers that a crash would throw away.
+         * Elasticsearch) slows the calls down instead of piling up answers that a crash would throw away. The budget
+         * is the calls in flight, a page of documents ready for the next free slot, and two bulks of answers (one
+         * being written, one filling). Without the page, any bulk slower than usual (the first one, into a target
+         * index it creates, took 0.2-0.3 s in drain 1a) left call slots empty at once: the answers waiting for it
+         * had used up the budget, so no document was ready when a slot came free.
          */
-        private final Semaphore ahead = new Semaphore(settings.concurrency() + 2 * settings.flushSize());
+        private final Semaphore ahead = new Semaphore(settings.concurrency() + settings.pageSize()
+                + 2 * settings.flushSize());
         private final AtomicReference<String> abort = new AtomicReference<>();
         /** Why the gate first turned a document away: the pass stopped early even if every document was started. */
         private final AtomicReference<String> gateClosed = new AtomicReference<>();

@@ -233,12 +233,15 @@ public abstract class FakeLlmServer implements AutoCloseable {
         return respondWith(request -> reply);
     }
 
-    /** Delay before every reply (after the concurrency check). */
+    /**
+     * Time from a request's arrival to its reply (after the concurrency check), as a provider's latency is: reading
+     * and parsing the request here is part of it, not added to it.
+     */
     public FakeLlmServer latency(Duration fixed) {
         return latency(() -> fixed);
     }
 
-    /** Delay drawn per request, e.g. from a seeded log-normal distribution. Must be thread-safe. */
+    /** Latency drawn per request, e.g. from a seeded log-normal distribution. Must be thread-safe. */
     public FakeLlmServer latency(Supplier<Duration> distribution) {
         this.latency = Objects.requireNonNull(distribution);
         return this;
@@ -315,6 +318,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
      * client that has read an answer must find it no longer counted, however the threads here are scheduled.
      */
     private void handle(HttpExchange exchange) throws IOException {
+        long arrived = System.nanoTime();
         boolean counted = true;
         int current = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(current, Math::max);
@@ -334,7 +338,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
                 reply = new Reply.Failure(429, "too many concurrent requests",
                         retryAfter == null ? null : Long.toString(retryAfter.toSeconds()));
             } else {
-                pause(latency.get());
+                pause(latency.get().minusNanos(System.nanoTime() - arrived));
                 reply = responder.apply(request);
             }
             while (reply instanceof Reply.Delayed delayed) {
