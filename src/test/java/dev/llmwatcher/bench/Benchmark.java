@@ -63,6 +63,10 @@ public final class Benchmark {
 
     public static void main(String[] args) {
         Scale scale = Scale.named(System.getProperty("llmwatcher.bench.scale", "full"));
+        String limit = System.getProperty("llmwatcher.bench.providerLimit", "").strip();
+        if (!limit.isEmpty()) {
+            scale = scale.withProviderLimit(Integer.parseInt(limit));
+        }
         Path work = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers"))
                 .resolveSibling("benchmark");
         Path lib = Path.of(System.getProperty("llmwatcher.bench.lib", work.resolve("lib").toString()));
@@ -91,6 +95,8 @@ public final class Benchmark {
                 LatencyModel.fixed(scale.fixedLatency()), DEFAULT_JIT);
         Figures.Drain tail = drain("long-tail", scale.tailDocs(), KB, 10 * KB,
                 LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42), List.of());
+        Figures.Drain limited = drain("provider-limit-" + scale.providerLimit(), scale.tailDocs(), KB, 10 * KB,
+                LatencyModel.fixed(scale.fixedLatency()), List.of(), scale.providerLimit());
         int[] sizes = scale.memoryDocs();
         List<String> liveSet = List.of("-D" + MeasuredMain.LIVE_SET_PROPERTY + "=" + LIVE_SET_EVERY.toMillis());
         Figures.Drain small = drain("memory-" + sizes[0], sizes[0], 10 * KB, 10 * KB,
@@ -101,7 +107,7 @@ public final class Benchmark {
         StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
                 work.resolve("logs"));
         Figures.Startup[] startups = startup.measure(scale.startupRuns());
-        return new Figures(scale, fixed, fixedDefaultJit, tail, small, large, startups[0], startups[1], startups[2],
+        return new Figures(scale, fixed, fixedDefaultJit, tail, limited, small, large, startups[0], startups[1], startups[2],
                 deploymentPackage());
     }
 
@@ -111,6 +117,12 @@ public final class Benchmark {
      */
     Figures.Drain drain(String name, int docs, int minBytes, int maxBytes, LatencyModel latency,
                         List<String> childFlags) {
+        return drain(name, docs, minBytes, maxBytes, latency, childFlags, Integer.MAX_VALUE);
+    }
+
+    /** As above, against a provider that answers 429 (without {@code Retry-After}) above {@code providerLimit}. */
+    Figures.Drain drain(String name, int docs, int minBytes, int maxBytes, LatencyModel latency,
+                        List<String> childFlags, int providerLimit) {
         String queue = TestElasticsearch.uniqueIndex("bench-queue");
         String target = TestElasticsearch.uniqueIndex("bench-target");
         log(name + ": queueing " + docs + " documents");
@@ -118,7 +130,7 @@ public final class Benchmark {
         new QueueLoader(es).load(queue, target, docs, minBytes, maxBytes, name.hashCode());
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.respond(Reply.text(QueueLoader.ANSWER)).latency(latency).recordRequests(false)
-                    .countBy(request -> "all");
+                    .countBy(request -> "all").concurrencyLimit(providerLimit, null);
             RouteStats requestsBefore = RouteStats.of(es);
             Duration esCpuBefore = es.cpuTime();
             Duration driverCpuBefore = ownCpu();
@@ -143,7 +155,7 @@ public final class Benchmark {
             Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,
                     headSeconds, tailSeconds, run.wallNanos() / 1e9,
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
-                    number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(), es.count(target),
+                    number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(), ollama.calls(), es.count(target),
                     es.count(queue));
             es.delete("/" + queue + "," + target);
             return drain;

@@ -22,7 +22,7 @@ class BenchmarkSmokeTest {
                 work, work.resolve("lib")).run();
 
         for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.fixedDefaultJit(), figures.tail(),
-            figures.memorySmall(), figures.memoryLarge()}) {
+            figures.limited(), figures.memorySmall(), figures.memoryLarge()}) {
             assertThat(drain.stored()).isEqualTo(drain.docs());
             assertThat(drain.leftInQueue()).isZero();
             assertThat(drain.latencies()).hasSize(drain.docs());
@@ -39,6 +39,10 @@ class BenchmarkSmokeTest {
             assertThat(drain.esRequests().handling().max()).isPositive().isFinite();
         }
         assertThat(figures.fixed().latencies()).containsOnly(scale.fixedLatency().toMillis());
+        assertThat(figures.fixed().llmRequests()).as("no provider limit: one request per document")
+                .isEqualTo(figures.fixed().docs());
+        assertThat(figures.limited().llmRequests()).as("C = %d above the provider's limit of %d: some 429s",
+                scale.concurrency(), scale.providerLimit()).isGreaterThan(figures.limited().docs());
         assertThat(figures.memorySmall().maxLiveHeapBytes()).isPositive()
                 .isLessThanOrEqualTo(figures.memorySmall().peakHeapBytes());
         assertThat(figures.memoryLarge().maxLiveHeapBytes()).isPositive();
@@ -49,7 +53,7 @@ class BenchmarkSmokeTest {
         assertThat(figures.watcher().classesLoaded()).isGreaterThan(figures.hello().classesLoaded());
         assertThat(figures.watcher().appClassesLoaded()).isGreaterThan(figures.hello().appClassesLoaded());
         assertThat(figures.deployment().classesBytes()).isPositive();
-        assertThat(Report.table(figures)).contains("| 1a |", "| 1d |", "| 1b |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
+        assertThat(Report.table(figures)).contains("| 1a |", "| 1d |", "| 1b |", "| 1e |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
                 "| 3c |", "| 3d |", "| 3e |", "| 1c |", "| 4a |", "| 4b |", "| 4c |", "| 5a |", "| 5b |", "| 5c |",
                 "| 5d |").doesNotContain("NaN", "Infinity");
     }

@@ -1,7 +1,8 @@
 package dev.llmwatcher.bench;
 
 /** Everything one benchmark run measured; {@link Report} turns it into the table. */
-record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drain memorySmall, Drain memoryLarge,
+record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drain limited, Drain memorySmall,
+               Drain memoryLarge,
                Startup watcher, Startup primed, Startup hello, Package deployment) {
 
     /**
@@ -14,6 +15,7 @@ record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drai
      * @param maxLiveHeapBytes the largest heap in use after a forced full GC (memory drains only; else -1)
      * @param esRequests  the requests Elasticsearch served during the drain, by route, with their handling times
      * @param latencies   the fake LLM's delays, in the order it handed them out
+     * @param llmRequests requests the fake LLM received, 429 answers included
      * @param stored      documents found in the target index afterwards
      * @param leftInQueue documents still in the queue afterwards
      */
@@ -28,7 +30,7 @@ record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drai
                  double esCpuSeconds,
                  double driverCpuSeconds, long peakHeapBytes,
                  long peakRssBytes, long maxLiveHeapBytes, RouteStats esRequests, long[] latencies,
-                 long stored, long leftInQueue) {
+                 long llmRequests, long stored, long leftInQueue) {
 
         double throughput() {
             return docs / runSeconds;
