@@ -6,8 +6,9 @@ import java.util.Optional;
 /**
  * Admits LLM calls: at most the configured concurrency at once, and none once the pass is ending. A document is read,
  * checked and its prompt rendered before it asks, and gives its slot back as soon as the answer is in: the slot is
- * held for the call alone, so the concurrency setting is exactly the number of requests the provider sees at once,
- * and a freed slot goes to a document that is ready to send.
+ * held for the call alone, so the concurrency setting is the most requests the provider sees at once (fewer once its
+ * 429 answers have taught the LLM client a lower limit: {@link dev.llmwatcher.llm.ConcurrencyLimit}), and a freed
+ * slot goes to a document that is ready to send.
  */
 @FunctionalInterface
 public interface CallGate {

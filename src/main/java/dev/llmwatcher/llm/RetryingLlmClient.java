@@ -10,10 +10,14 @@ import java.util.random.RandomGenerator;
 /**
  * Retries the failures that a later attempt can fix (rate limits, 5xx, dropped connections, timeouts) with
  * exponential backoff and full jitter, all inside the request's own {@code timeout}: it never sleeps past that
- * budget and throws the last error once it is spent. A 429 also closes the provider's {@link RateLimitGate}, so
- * concurrent callers wait too; rate limits are retried for as long as the budget lasts (the run slows down rather
- * than failing documents), other retryable failures at most {@link Policy#maxAttempts()} times. Everything else
- * (bad model, bad key, refusal, truncation, ...) is thrown at once.
+ * budget and throws the last error once it is spent. Rate limits are retried for as long as the budget lasts (the
+ * run slows down rather than failing documents), other retryable failures at most {@link Policy#maxAttempts()}
+ * times. Everything else (bad model, bad key, refusal, truncation, ...) is thrown at once.
+ *
+ * <p>A 429 is also a signal for every caller of the provider. Each one lowers the provider's {@link ConcurrencyLimit},
+ * which every attempt goes through, so a provider that caps concurrent requests below the configured concurrency is
+ * driven at its cap. A 429 with {@code Retry-After} also closes the provider's {@link RateLimitGate} for that long:
+ * the provider said when to come back, and nobody calls before then.
  */
 public final class RetryingLlmClient implements LlmClient {
 
@@ -46,23 +50,26 @@ public final class RetryingLlmClient implements LlmClient {
     private final LlmClient delegate;
     private final Policy policy;
     private final RateLimitGate gate;
+    private final ConcurrencyLimit limit;
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
     private final RandomGenerator random;
 
-    public RetryingLlmClient(LlmClient delegate, Policy policy, RateLimitGate gate, LongSupplier nanoTime,
-                             Sleeper sleeper, RandomGenerator random) {
+    public RetryingLlmClient(LlmClient delegate, Policy policy, RateLimitGate gate, ConcurrencyLimit limit,
+                             LongSupplier nanoTime, Sleeper sleeper, RandomGenerator random) {
         this.delegate = delegate;
         this.policy = policy;
         this.gate = gate;
+        this.limit = limit;
         this.nanoTime = nanoTime;
         this.sleeper = sleeper;
         this.random = random;
     }
 
-    /** Real time, a fresh gate, default policy. */
+    /** Real time, a fresh gate and concurrency limit, default policy. */
     public static RetryingLlmClient wrap(LlmClient delegate) {
-        return new RetryingLlmClient(delegate, Policy.DEFAULT, new RateLimitGate(), System::nanoTime,
+        return new RetryingLlmClient(delegate, Policy.DEFAULT, new RateLimitGate(), new ConcurrencyLimit(),
+                System::nanoTime,
                 duration -> Thread.sleep(duration), new Random());
     }
 
@@ -73,12 +80,8 @@ public final class RetryingLlmClient implements LlmClient {
         LlmException last = null;
         for (int attempt = 1; ; attempt++) {
             waitForGate(deadline, last);
-            Duration left = Duration.ofNanos(deadline - nanoTime.getAsLong());
-            if (!left.isPositive()) {
-                throw last != null ? last : budgetSpent(request);
-            }
             try {
-                LlmAnswer answer = delegate.complete(request.withTimeout(left));
+                LlmAnswer answer = attemptUnderLimit(request, deadline, last);
                 Duration latency = Duration.ofNanos(nanoTime.getAsLong() - started);
                 return new LlmAnswer(answer.text(), answer.usage(), answer.finishReason(), latency);
             } catch (LlmException e) {
@@ -88,7 +91,7 @@ public final class RetryingLlmClient implements LlmClient {
                     throw e;
                 }
                 Duration wait = delayAfter(e, attempt);
-                if (e.kind() == LlmException.Kind.RATE_LIMITED) {
+                if (e.kind() == LlmException.Kind.RATE_LIMITED && e.retryAfter().isPresent()) {
                     gate.slowDown(wait);
                 }
                 if (nanoTime.getAsLong() + wait.toNanos() - deadline >= 0) {
@@ -96,6 +99,41 @@ public final class RetryingLlmClient implements LlmClient {
                 }
                 sleep(wait, e);
             }
+        }
+    }
+
+    /** One attempt, once the provider's concurrency limit has room; a 429 to it lowers the limit. */
+    private LlmAnswer attemptUnderLimit(LlmRequest request, long deadline, LlmException last) throws LlmException {
+        ConcurrencyLimit.Permit permit = permit(deadline, last);
+        Duration left = Duration.ofNanos(deadline - nanoTime.getAsLong());
+        if (!left.isPositive()) {
+            limit.release(permit, false);
+            throw last != null ? last : budgetSpent(request);
+        }
+        boolean rateLimited = false;
+        try {
+            return delegate.complete(request.withTimeout(left));
+        } catch (LlmException e) {
+            rateLimited = e.kind() == LlmException.Kind.RATE_LIMITED;
+            throw e;
+        } finally {
+            limit.release(permit, rateLimited);
+        }
+    }
+
+    private ConcurrencyLimit.Permit permit(long deadline, LlmException last) throws LlmException {
+        try {
+            ConcurrencyLimit.Permit permit = limit.acquire(deadline);
+            if (permit == null) {
+                throw last != null ? last : new LlmException(LlmException.Kind.RATE_LIMITED, "the provider's "
+                        + "concurrency limit (" + limit.current() + " calls at once, learnt from its 429 answers) "
+                        + "left no room within this call's time", 429, null, null);
+            }
+            return permit;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmException(LlmException.Kind.INTERRUPTED, "interrupted while waiting for room under the "
+                    + "provider's concurrency limit", 0, null, last != null ? last : e);
         }
     }
 

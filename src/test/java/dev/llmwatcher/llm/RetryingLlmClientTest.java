@@ -42,7 +42,7 @@ class RetryingLlmClientTest {
     private final FakeTime time = new FakeTime();
     private final RateLimitGate gate = new RateLimitGate(time::nanoTime);
     private final RetryingLlmClient client = new RetryingLlmClient(new OllamaClient(HTTP, server.baseUrl()),
-            POLICY, gate, time::nanoTime, time::sleep, new Random(42));
+            POLICY, gate, new ConcurrencyLimit(time::nanoTime), time::nanoTime, time::sleep, new Random(42));
 
     @AfterEach
     void stop() {
@@ -196,5 +196,37 @@ class RetryingLlmClientTest {
             assertThat(answer.get().text()).isEqualTo("ok");
         }
         assertThat(server.calls()).isGreaterThanOrEqualTo(32);
+    }
+
+    @Test
+    void aProviderThatCapsConcurrentCallsIsDrivenAtItsCapAfterAFew429s() throws Exception {
+        server.respond(Reply.text("ok")).latency(Duration.ofMillis(30)).concurrencyLimit(6, null);
+        ConcurrencyLimit learnt = new ConcurrencyLimit();
+        var realTime = new RetryingLlmClient(new OllamaClient(HTTP, server.baseUrl()), RetryingLlmClient.Policy.DEFAULT,
+                new RateLimitGate(), learnt, System::nanoTime, Thread::sleep, new Random(7));
+        int callers = 24;
+        int callsEach = 12;
+        List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < callers; i++) {
+                done.add(executor.submit(() -> {
+                    for (int call = 0; call < callsEach; call++) {
+                        assertThat(realTime.complete(request(Duration.ofSeconds(60))).text()).isEqualTo("ok");
+                    }
+                    return callsEach;
+                }));
+            }
+        }
+
+        for (var caller : done) {
+            assertThat(caller.get()).isEqualTo(callsEach);
+        }
+        assertThat(learnt.current()).as("learnt from the 429s: about the provider's 6").isBetween(4, 8);
+        int refused = server.calls() - callers * callsEach;
+        System.out.printf("%d calls through a provider capped at 6: %d refused with 429, limit learnt %d%n",
+                callers * callsEach, refused, learnt.current());
+        assertThat(refused).as("429s stop once the limit is learnt: far fewer than the calls").isLessThan(
+                callers * callsEach / 2);
     }
 }
