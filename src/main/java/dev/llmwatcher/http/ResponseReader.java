@@ -83,6 +83,7 @@ final class ResponseReader {
 
     private Map<String, List<String>> readHeaders(int budget) throws IOException {
         Map<String, List<String>> headers = new LinkedHashMap<>();
+        String lastName = null;
         int used = 0;
         while (true) {
             String line = readLine(budget - used);
@@ -93,12 +94,20 @@ final class ResponseReader {
                 return headers;
             }
             used += line.length() + 2;
+            boolean folded = line.charAt(0) == ' ' || line.charAt(0) == '\t';
+            if (folded && lastName != null) {
+                // obs-fold: RFC 9112 section 5.2 has a client replace it with a space, not refuse the answer
+                List<String> values = headers.get(lastName);
+                values.set(values.size() - 1, values.getLast() + " " + line.strip());
+                continue;
+            }
             int colon = line.indexOf(':');
-            if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+            if (colon <= 0 || folded) {
                 throw new IOException("malformed header line in the answer: \"" + printable(line) + "\"");
             }
             String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
             headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(line.substring(colon + 1).strip());
+            lastName = name;
         }
     }
 

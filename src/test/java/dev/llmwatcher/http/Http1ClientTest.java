@@ -103,6 +103,19 @@ class Http1ClientTest {
     }
 
     @Test
+    void aFoldedHeaderLineIsJoinedWithASpaceNotRefused() throws IOException {
+        server = new ScriptedServer((socket, s) -> {
+            s.read(socket.getInputStream());
+            write(socket, "HTTP/1.1 200 OK\r\nWarning: 199 proxy\r\n \t\"folded\r\n  twice\"\r\nContent-Length: 2\r\n\r\nok");
+        });
+
+        HttpAnswer answer = client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
+
+        assertThat(answer.header("warning")).contains("199 proxy \"folded twice\"");
+        assertThat(answer.body()).asString(StandardCharsets.UTF_8).isEqualTo("ok");
+    }
+
+    @Test
     void interimAnswersAreSkipped() throws IOException {
         server = new ScriptedServer((socket, s) -> {
             s.read(socket.getInputStream());
