@@ -60,21 +60,26 @@ public final class ConcurrencyLimit {
         }
     }
 
-    /** Gives a permit back: {@code rateLimited} when the provider answered 429. */
-    public void release(Permit permit, boolean rateLimited) {
+    /**
+     * Gives a permit back: {@code rateLimited} when the provider answered 429.
+     *
+     * @return whether this lowered the limit
+     */
+    public boolean release(Permit permit, boolean rateLimited) {
         lock.lock();
         try {
             int withThisOne = inFlight;
             inFlight--;
-            if (rateLimited) {
-                if (permit.epoch() == epoch) {
-                    limit = Math.max(1, Math.floor(Math.min(limit, withThisOne) * DECREASE));
-                    epoch++;
-                }
-            } else if (withThisOne >= Math.floor(limit)) {
+            freed.signal();
+            if (rateLimited && permit.epoch() == epoch) {
+                limit = Math.max(1, Math.floor(Math.min(limit, withThisOne) * DECREASE));
+                epoch++;
+                return true;
+            }
+            if (!rateLimited && withThisOne >= Math.floor(limit)) {
                 limit += 1 / limit;
             }
-            freed.signal();
+            return false;
         } finally {
             lock.unlock();
         }

@@ -1,9 +1,13 @@
 package dev.llmwatcher.llm;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
@@ -47,7 +51,10 @@ public final class RetryingLlmClient implements LlmClient {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(RetryingLlmClient.class);
+
     private final LlmClient delegate;
+    private final AtomicBoolean limitReported = new AtomicBoolean();
     private final Policy policy;
     private final RateLimitGate gate;
     private final ConcurrencyLimit limit;
@@ -110,14 +117,30 @@ public final class RetryingLlmClient implements LlmClient {
             limit.release(permit, false);
             throw last != null ? last : budgetSpent(request);
         }
-        boolean rateLimited = false;
+        LlmException failure = null;
         try {
             return delegate.complete(request.withTimeout(left));
         } catch (LlmException e) {
-            rateLimited = e.kind() == LlmException.Kind.RATE_LIMITED;
+            failure = e;
             throw e;
         } finally {
-            limit.release(permit, rateLimited);
+            boolean rateLimited = failure != null && failure.kind() == LlmException.Kind.RATE_LIMITED;
+            if (limit.release(permit, rateLimited)) {
+                reportCut(failure);
+            }
+        }
+    }
+
+    /**
+     * Says once, as a warning, that the provider limits concurrent calls below the configured concurrency (the
+     * operator may want to lower it and save the 429s); later adjustments only at debug level.
+     */
+    private void reportCut(LlmException e) {
+        if (limitReported.compareAndSet(false, true)) {
+            LOG.warn("{}: calling this provider at most {} at once from now on, adapting as it answers (a "
+                    + "--concurrency at or below its own limit avoids the 429s)", e.getMessage(), limit.current());
+        } else {
+            LOG.debug("{}: at most {} calls at once from now on", e.getMessage(), limit.current());
         }
     }
 

@@ -34,10 +34,10 @@ class ConcurrencyLimitTest {
     void a429CutsTheLimitToNinetyPercentOfTheCallsInFlightOnceForCallsSentBeforeTheCut() throws Exception {
         List<ConcurrencyLimit.Permit> sentBeforeTheCut = take(20);
 
-        limit.release(sentBeforeTheCut.get(0), true);
+        assertThat(limit.release(sentBeforeTheCut.get(0), true)).as("a cut").isTrue();
         assertThat(limit.current()).as("90%% of the 20 in flight").isEqualTo(18);
-        limit.release(sentBeforeTheCut.get(1), true);
-        limit.release(sentBeforeTheCut.get(2), true);
+        assertThat(limit.release(sentBeforeTheCut.get(1), true)).isFalse();
+        assertThat(limit.release(sentBeforeTheCut.get(2), true)).isFalse();
         assertThat(limit.current()).as("the same burst's other 429s say nothing new").isEqualTo(18);
 
         for (int i = 3; i < 12; i++) {

@@ -2,6 +2,7 @@ package dev.llmwatcher.llm;
 
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.StderrCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -208,7 +209,9 @@ class RetryingLlmClientTest {
         int callsEach = 12;
         List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
 
-        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        String log;
+        try (StderrCapture stderr = StderrCapture.start();
+             var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < callers; i++) {
                 done.add(executor.submit(() -> {
                     for (int call = 0; call < callsEach; call++) {
@@ -217,6 +220,8 @@ class RetryingLlmClientTest {
                     return callsEach;
                 }));
             }
+            executor.close();
+            log = stderr.text();
         }
 
         for (var caller : done) {
@@ -228,5 +233,7 @@ class RetryingLlmClientTest {
                 callers * callsEach, refused, learnt.current());
         assertThat(refused).as("429s stop once the limit is learnt: far fewer than the calls").isLessThan(
                 callers * callsEach / 2);
+        assertThat(log.lines().filter(line -> line.contains("WARN") && line.contains("calling this provider at most")))
+                .as("the operator hears of the provider's limit once, not at every adjustment").hasSize(1);
     }
 }
