@@ -7,11 +7,12 @@ import java.util.function.LongSupplier;
 
 /**
  * How many calls one provider takes at once, learnt from its 429 answers the way TCP learns a path's capacity
- * (additive increase, multiplicative decrease). There is no limit until the first 429. A 429 to a call sent under the
- * current limit then cuts the limit to 90% of the calls in flight (429s to calls sent before that cut say nothing
- * new and are ignored), and while the limit is what holds calls back, every limit's worth of answers raises it by
- * one. A provider that caps concurrent requests (a proxy, a server with N slots) is thus driven just under its cap,
- * instead of in bursts that trip it and leave every caller backing off. One per provider; thread-safe.
+ * (additive increase, multiplicative decrease). There is no limit until the first 429 that says too many calls are in
+ * flight (one without {@code Retry-After}). A 429 to a call sent under the current limit then cuts the limit to 90%
+ * of the calls in flight (429s to calls sent before that cut say nothing new and are ignored), and while the limit
+ * is what holds calls back, every limit's worth of answers raises it by one. A provider that caps concurrent requests
+ * (a proxy, a server with N slots) is thus driven just under its cap, instead of in bursts that trip it and leave
+ * every caller backing off. One per provider; thread-safe.
  */
 public final class ConcurrencyLimit {
 

@@ -18,10 +18,10 @@ import java.util.random.RandomGenerator;
  * run slows down rather than failing documents), other retryable failures at most {@link Policy#maxAttempts()}
  * times. Everything else (bad model, bad key, refusal, truncation, ...) is thrown at once.
  *
- * <p>A 429 is also a signal for every caller of the provider. Each one lowers the provider's {@link ConcurrencyLimit},
- * which every attempt goes through, so a provider that caps concurrent requests below the configured concurrency is
- * driven at its cap. A 429 with {@code Retry-After} also closes the provider's {@link RateLimitGate} for that long:
- * the provider said when to come back, and nobody calls before then.
+ * <p>A 429 is also a signal for every caller of the provider. Without {@code Retry-After} it says too many calls are
+ * in flight: it lowers the provider's {@link ConcurrencyLimit}, which every attempt goes through, so a provider that
+ * caps concurrent requests below the configured concurrency is driven at its cap. With {@code Retry-After} it says
+ * when to come back: it closes the provider's {@link RateLimitGate} for that long, and nobody calls before then.
  */
 public final class RetryingLlmClient implements LlmClient {
 
@@ -124,11 +124,18 @@ public final class RetryingLlmClient implements LlmClient {
             failure = e;
             throw e;
         } finally {
-            boolean rateLimited = failure != null && failure.kind() == LlmException.Kind.RATE_LIMITED;
-            if (limit.release(permit, rateLimited)) {
+            if (limit.release(permit, saysTooMany(failure))) {
                 reportCut(failure);
             }
         }
+    }
+
+    /**
+     * A 429 without {@code Retry-After} says too many calls are in flight. One with it says when to come back: the
+     * gate holds every caller until then, and a lower limit on top would only slow the run down for long after.
+     */
+    private static boolean saysTooMany(LlmException failure) {
+        return failure != null && failure.kind() == LlmException.Kind.RATE_LIMITED && failure.retryAfter().isEmpty();
     }
 
     /**

@@ -42,8 +42,9 @@ class RetryingLlmClientTest {
     private final FakeOllamaServer server = new FakeOllamaServer();
     private final FakeTime time = new FakeTime();
     private final RateLimitGate gate = new RateLimitGate(time::nanoTime);
+    private final ConcurrencyLimit learnt = new ConcurrencyLimit(time::nanoTime);
     private final RetryingLlmClient client = new RetryingLlmClient(new OllamaClient(HTTP, server.baseUrl()),
-            POLICY, gate, new ConcurrencyLimit(time::nanoTime), time::nanoTime, time::sleep, new Random(42));
+            POLICY, gate, learnt, time::nanoTime, time::sleep, new Random(42));
 
     @AfterEach
     void stop() {
@@ -74,6 +75,9 @@ class RetryingLlmClientTest {
         assertThat(time.sleeps).hasSize(2);
         assertThat(time.sleeps.get(0)).isBetween(Duration.ZERO, Duration.ofMillis(200));
         assertThat(time.sleeps.get(1)).isBetween(Duration.ZERO, Duration.ofMillis(400));
+        assertThat(learnt.current()).as("too many calls, says a 429 without Retry-After: cut to one at a time, then "
+                + "one more after a full round (the answer) at that limit").isEqualTo(2);
+        assertThat(gate.remaining()).as("but nobody else is held back for a while").isZero();
     }
 
     @Test
@@ -84,6 +88,8 @@ class RetryingLlmClientTest {
 
         assertThat(answer.text()).isEqualTo("ok");
         assertThat(time.sleeps).containsExactly(Duration.ofSeconds(3));
+        assertThat(learnt.current()).as("come back later, says Retry-After: the gate's job, not a lower limit")
+                .isEqualTo(Integer.MAX_VALUE);
     }
 
     @Test
