@@ -5,7 +5,7 @@ import dev.llmwatcher.app.InstanceName;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.engine.DocumentProcessor;
+import dev.llmwatcher.engine.LibraryWarmUp;
 import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
@@ -14,7 +14,9 @@ import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.Selection;
 
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The original script's behaviour: a pass over the queue every {@code --watch-interval} seconds until stopped, or
@@ -24,6 +26,8 @@ public final class WatchCommand implements Command {
 
     static final String ONCE = "--once";
     static final String DRY_RUN = "--dry-run";
+
+    private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
 
     private final StopSignal stop;
 
@@ -60,10 +64,7 @@ public final class WatchCommand implements Command {
 
     @Override
     public int run(Arguments arguments, Console console) throws InterruptedException {
-        // The command line is there to process documents: it loads what the first one needs on the other core while
-        // it reads its settings, checks the template and reads and claims the first page (the engine does the same,
-        // for the Lambda handlers, once a count finds work). First thing, as the library loading is the longer path.
-        Thread.ofPlatform().daemon().name("warm-up").start(DocumentProcessor::warmUpLibraries);
+        startWarmUp();
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         if (arguments.has(DRY_RUN)) {
             return dryRun(config, console);
@@ -80,6 +81,23 @@ public final class WatchCommand implements Command {
             progress.finish();
         }
         return Main.OK;
+    }
+
+    /** Whether {@code args} run this command: no command word, only flags, and not just asking for help. */
+    static boolean requested(String[] args) {
+        return (args.length == 0 || args[0].startsWith("-")) && !Arrays.asList(args).contains("--help");
+    }
+
+    /**
+     * The command line is there to process documents: it loads what the first one needs on the other core while it
+     * starts, reads its settings, checks the template and reads and claims the first page (the engine does the same,
+     * for the Lambda handlers, once a count finds work). Once per process, on a thread that never keeps it alive;
+     * {@link Main#main} starts it before building anything else, as the library loading is the longer path.
+     */
+    static void startWarmUp() {
+        if (WARM_UP_STARTED.compareAndSet(false, true)) {
+            Thread.ofPlatform().daemon().name("warm-up").start(new LibraryWarmUp());
+        }
     }
 
     private static int dryRun(WatcherConfig config, Console console) {

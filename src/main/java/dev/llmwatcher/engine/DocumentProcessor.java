@@ -11,7 +11,6 @@ import dev.llmwatcher.llm.LlmClient;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.llm.LlmRequest;
-import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.llm.UnknownProviderException;
 import dev.llmwatcher.prompt.PromptException;
 import dev.llmwatcher.prompt.PromptRenderer;
@@ -21,10 +20,8 @@ import dev.llmwatcher.queue.QueuedDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * Everything that happens to one claimed document between the queue and the write-back: read its instructions,
@@ -48,34 +45,6 @@ public final class DocumentProcessor {
         this.interpreter = interpreter;
         this.merger = merger;
         this.maxPromptChars = maxPromptChars;
-    }
-
-    /**
-     * Loads and initialises, off the calling path, what the first document would otherwise pay for while every other
-     * document of the first page waits behind it: the JSON-schema library with its meta-schema (the larger part, so
-     * it goes first), the strict answer parser and the template engine's classes (about half a second with C1 only,
-     * measured in drain 1a). Needs no configuration, so the command line starts it before it even reads its settings.
-     * Nothing is called or written. Idempotent; a failure is only logged, as the first document then simply pays.
-     *
-     * @return whether every part warmed up
-     */
-    public static boolean warmUpLibraries() {
-        boolean schema = warm("the JSON-schema check", () -> new AnswerInterpreter().interpret(
-                new LlmAnswer("{\"warm\": 1}", TokenUsage.NONE, "stop", Duration.ZERO),
-                FormatSpec.parse(Map.of("type", "object", "properties", Map.of("warm", Map.of("type", "integer"))))));
-        boolean template = warm("the prompt template engine", () -> new PromptRenderer().render("{{ ctx.warm }}",
-                Map.of("warm", "up")));
-        return schema && template;
-    }
-
-    private static boolean warm(String what, Callable<?> step) {
-        try {
-            step.call();
-            return true;
-        } catch (Exception | LinkageError e) {
-            LOG.debug("Could not warm up {} (the first document pays for it instead): {}", what, e.toString());
-            return false;
-        }
     }
 
     /** Checks a document and renders its prompt, without calling anything. */

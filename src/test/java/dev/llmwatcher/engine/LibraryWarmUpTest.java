@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * part of it must really run (a warm-up that fails quietly leaves the first document paying, as it once did). It
  * needs no configuration and no LLM client, so it cannot call one.
  */
-class DocumentProcessorWarmUpTest {
+class LibraryWarmUpTest {
 
     @Test
     void everyPartWarmsUp() {
-        assertThat(DocumentProcessor.warmUpLibraries()).isTrue();
-        assertThat(DocumentProcessor.warmUpLibraries()).as("idempotent").isTrue();
+        assertThat(LibraryWarmUp.warmUp()).isTrue();
+        assertThat(LibraryWarmUp.warmUp()).as("idempotent").isTrue();
     }
 }
