@@ -33,9 +33,6 @@ public final class Main {
 
     public static void main(String[] args) {
         LogSetup.configure(args);
-        if (WatchCommand.requested(args)) {
-            WatchCommand.startWarmUp();
-        }
         System.exit(standard().run(args, Console.system()));
     }
 

@@ -14,7 +14,6 @@ import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.Selection;
 
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -83,18 +82,12 @@ public final class WatchCommand implements Command {
         return Main.OK;
     }
 
-    /** Whether {@code args} run this command: no command word, only flags, and not just asking for help. */
-    static boolean requested(String[] args) {
-        return (args.length == 0 || args[0].startsWith("-")) && !Arrays.asList(args).contains("--help");
-    }
-
     /**
      * The command line is there to process documents: it loads what the first one needs on the other core while it
-     * starts, reads its settings, checks the template and reads and claims the first page (the engine does the same,
-     * for the Lambda handlers, once a count finds work). Once per process, on a thread that never keeps it alive;
-     * {@link Main#main} starts it before building anything else, as the library loading is the longer path.
+     * reads its settings, checks the template and reads and claims the first page (the engine does the same, for the
+     * Lambda handlers, once a count finds work). Once per process, on a thread that never keeps it alive.
      */
-    static void startWarmUp() {
+    private static void startWarmUp() {
         if (WARM_UP_STARTED.compareAndSet(false, true)) {
             Thread.ofPlatform().daemon().name("warm-up").start(new LibraryWarmUp());
         }

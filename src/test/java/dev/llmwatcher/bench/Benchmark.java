@@ -155,7 +155,8 @@ public final class Benchmark {
             Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,
                     headSeconds, tailSeconds, run.wallNanos() / 1e9,
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
-                    number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(), ollama.calls(), es.count(target),
+                    number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(),
+                    ollama.calls(), es.count(target),
                     es.count(queue));
             es.delete("/" + queue + "," + target);
             return drain;
