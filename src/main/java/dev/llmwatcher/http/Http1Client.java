@@ -8,15 +8,21 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -136,10 +142,7 @@ public final class Http1Client implements AutoCloseable {
             raw.setTcpNoDelay(true);
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             int timeout = (int) Math.min(Math.min(left, connectTimeout.toMillis()), Integer.MAX_VALUE);
-            InetSocketAddress address = new InetSocketAddress(route.address(), route.port());
-            if (address.isUnresolved()) {
-                throw new ConnectException("unknown host " + route.address());
-            }
+            InetSocketAddress address = new InetSocketAddress(resolve(route.address(), timeout), route.port());
             try {
                 raw.connect(address, timeout);
             } catch (SocketTimeoutException e) {
@@ -156,6 +159,29 @@ public final class Http1Client implements AutoCloseable {
             raw.close();
             stopIfCutShort(timer, call, "connecting to " + route, e);
             throw e;
+        }
+    }
+
+    /**
+     * The host's address, looked up on a thread of its own: the JDK's lookup has no timeout of its own (a name server
+     * that does not answer holds it for as long as the system's resolver retries, 10 s and more), and the connect
+     * timeout is meant to bound all of connecting. The JDK caches what it finds, so this runs once in a while.
+     */
+    private static InetAddress resolve(String host, int timeoutMillis) throws IOException {
+        FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
+        Thread.ofVirtual().name("resolve " + host).start(lookup);
+        try {
+            return lookup.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ConnectException("could not resolve " + host + " within " + timeoutMillis + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException) {
+                throw new ConnectException("unknown host " + host);
+            }
+            throw new IOException("could not resolve " + host + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while resolving " + host);
         }
     }
 

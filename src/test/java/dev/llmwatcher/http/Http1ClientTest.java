@@ -1,5 +1,6 @@
 package dev.llmwatcher.http;
 
+import dev.llmwatcher.testing.SlowDnsResolverProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -303,6 +304,27 @@ class Http1ClientTest {
 
         assertThatThrownBy(() -> client.send(new HttpCall("GET", URI.create("http://127.0.0.1:" + port + "/"),
                 Map.of(), null, TIMEOUT))).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void aNameServerThatNeverAnswersIsBoundByTheConnectTimeout() throws IOException {
+        try (Http1Client impatient = Http1Client.create(Duration.ofMillis(300))) {
+            long started = System.nanoTime();
+
+            assertThatThrownBy(() -> impatient.send(new HttpCall("GET",
+                    URI.create("http://es" + SlowDnsResolverProvider.SUFFIX + ":9200/"), Map.of(), null, TIMEOUT)))
+                    .isInstanceOf(ConnectException.class)
+                    .hasMessage("could not resolve es" + SlowDnsResolverProvider.SUFFIX + " within 300 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the lookup itself hangs for a minute")
+                    .isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void anUnknownHostIsAConnectExceptionNamingIt() {
+        String host = "es" + SlowDnsResolverProvider.UNKNOWN;
+        assertThatThrownBy(() -> client.send(new HttpCall("GET", URI.create("http://" + host + "/"), Map.of(), null,
+                TIMEOUT))).isInstanceOf(ConnectException.class).hasMessage("unknown host " + host);
     }
 
     @Test
