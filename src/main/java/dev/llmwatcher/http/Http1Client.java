@@ -165,11 +165,13 @@ public final class Http1Client implements AutoCloseable {
     /**
      * The host's address, looked up on a thread of its own: the JDK's lookup has no timeout of its own (a name server
      * that does not answer holds it for as long as the system's resolver retries, 10 s and more), and the connect
-     * timeout is meant to bound all of connecting. The JDK caches what it finds, so this runs once in a while.
+     * timeout is meant to bound all of connecting. The JDK caches what it finds, so this runs once in a while. A
+     * platform thread: the first virtual one would start their scheduler, 12 ms of a Lambda cold start that has no
+     * other use for it when the queue is empty.
      */
     private static InetAddress resolve(String host, int timeoutMillis) throws IOException {
         FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
-        Thread.ofVirtual().name("resolve " + host).start(lookup);
+        Thread.ofPlatform().daemon().name("resolve " + host).start(lookup);
         try {
             return lookup.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
