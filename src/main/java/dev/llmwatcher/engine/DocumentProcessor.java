@@ -123,6 +123,8 @@ public final class DocumentProcessor {
         Instructions instructions = prepared.instructions();
         String message = describe(instructions, e.getMessage());
         return switch (e.kind()) {
+            case QUOTA_EXHAUSTED -> new DocumentOutcome.Abandoned(prepared.document(), instructions.provider()
+                    + " has no quota left, so the pass stops and its documents stay queued: " + e.getMessage(), true);
             case AUTHENTICATION -> new DocumentOutcome.Abandoned(prepared.document(),
                     RunReport.CREDENTIALS_PREFIX + " by " + instructions.provider() + ": " + e.getMessage(), true);
             case INTERRUPTED -> new DocumentOutcome.Abandoned(prepared.document(), message, false);

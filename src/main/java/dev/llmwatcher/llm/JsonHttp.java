@@ -112,7 +112,8 @@ public final class JsonHttp {
     private LlmException statusError(HttpAnswer response, Target target, Map<String, String> headers) {
         int status = response.status();
         String detail = errorDetail(scrub(text(response.body()), headers));
-        LlmException.Kind kind = kindOf(status);
+        LlmException.Kind kind = status == 429 && quotaExhausted(response.body()) ? LlmException.Kind.QUOTA_EXHAUSTED
+                : kindOf(status);
         if (kind == LlmException.Kind.MODEL_NOT_FOUND && target.model() != null
                 && !detail.contains(target.model())) {
             detail = detail + " (model \"" + target.model() + "\")";
@@ -122,6 +123,20 @@ public final class JsonHttp {
                 .orElse(null);
         String message = target.label() + " answered " + status + ": " + detail;
         return new LlmException(kind, message, status, retryAfter, null);
+    }
+
+    /**
+     * OpenAI's 429 for an account out of credit ({@code "code": "insufficient_quota"}): unlike a rate limit, no wait
+     * within a run lifts it.
+     */
+    static boolean quotaExhausted(byte[] body) {
+        try {
+            JsonNode error = Json.mapper().readTree(body).path("error");
+            return "insufficient_quota".equals(error.path("code").asText())
+                    || "insufficient_quota".equals(error.path("type").asText());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Some servers echo the key they were given in a 401 body; it must not reach a queue document. */

@@ -170,6 +170,21 @@ class OpenAiClientTest {
     }
 
     @Test
+    void anAccountOutOfCreditIsNotARateLimit() {
+        server.respond(Reply.raw(429, "{\"error\": {\"message\": \"You exceeded your current quota, please check your "
+                + "plan and billing details.\", \"type\": \"insufficient_quota\", \"param\": null, "
+                + "\"code\": \"insufficient_quota\"}}"));
+
+        assertThatThrownBy(() -> client.complete(request(SCHEMA, Map.of())))
+                .asInstanceOf(type(LlmException.class))
+                .satisfies(e -> {
+                    assertThat(e.kind()).isEqualTo(LlmException.Kind.QUOTA_EXHAUSTED);
+                    assertThat(e.getMessage()).endsWith("answered 429: You exceeded your current quota, please check "
+                            + "your plan and billing details.");
+                });
+    }
+
+    @Test
     void answerWithoutChoicesIsMalformed() {
         server.respond(Reply.malformed("{\"choices\": []}"));
 

@@ -181,4 +181,26 @@ class LlmFailuresTest {
         assertThat(ollama.calls()).as("some calls were turned away with 429").isGreaterThan(16);
         assertThat(es.count(fixture.queueIndex())).isZero();
     }
+
+    @Test
+    void anAccountOutOfCreditStopsThePassAndLeavesEveryDocumentQueuedAsItWas() {
+        fixture.with("LLM_WATCHER_CONCURRENCY", "2").with("LLM_WATCHER_BATCH_SIZE", "4");
+        openAi.respond(Reply.raw(429, "{\"error\": {\"message\": \"You exceeded your current quota.\", "
+                + "\"type\": \"insufficient_quota\", \"code\": \"insufficient_quota\"}}"));
+        for (int i = 0; i < 12; i++) {
+            queue("openai", "doc" + i, SCALE_SCHEMA);
+        }
+
+        RunReport report = pass(Selection.NEW);
+
+        assertThat(report.stoppedBy()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("openai has no quota left").contains("You exceeded your current quota."));
+        assertThat(report.processed()).isZero();
+        assertThat(report.failed()).as("nothing is the documents' fault").isZero();
+        assertThat(openAi.calls()).as("no retries, and no call after the pass stopped").isLessThanOrEqualTo(2);
+        assertThat(es.count(fixture.queueIndex())).isEqualTo(12);
+        for (int i = 0; i < 12; i++) {
+            assertThat(error("openai-doc" + i)).as("doc%d carries no error", i).isNull();
+        }
+    }
 }
