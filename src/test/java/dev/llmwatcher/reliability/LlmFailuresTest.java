@@ -3,6 +3,7 @@ package dev.llmwatcher.reliability;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
@@ -201,6 +202,8 @@ class LlmFailuresTest {
         assertThat(es.count(fixture.queueIndex())).isEqualTo(12);
         for (int i = 0; i < 12; i++) {
             assertThat(error("openai-doc" + i)).as("doc%d carries no error", i).isNull();
+            assertThat(QueueAssertions.watcherMeta(es, fixture.queueIndex(), "openai-doc" + i))
+                    .as("doc%d has no attempt counted", i).doesNotContainKey(QueueFields.ATTEMPTS);
         }
     }
 }
