@@ -15,7 +15,6 @@ import dev.llmwatcher.queue.Selection;
 
 import java.time.Clock;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The original script's behaviour: a pass over the queue every {@code --watch-interval} seconds until stopped, or
@@ -25,8 +24,6 @@ public final class WatchCommand implements Command {
 
     static final String ONCE = "--once";
     static final String DRY_RUN = "--dry-run";
-
-    private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
 
     private final StopSignal stop;
 
@@ -63,7 +60,9 @@ public final class WatchCommand implements Command {
 
     @Override
     public int run(Arguments arguments, Console console) throws InterruptedException {
-        startWarmUp();
+        // The command line is there to process documents: it loads what the first one needs on the other core while it
+        // reads its settings, checks the template and reads and claims the first page.
+        LibraryWarmUp.startOnce(Thread.ofPlatform().daemon().name("warm-up"));
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         if (arguments.has(DRY_RUN)) {
             return dryRun(config, console);
@@ -80,17 +79,6 @@ public final class WatchCommand implements Command {
             progress.finish();
         }
         return Main.OK;
-    }
-
-    /**
-     * The command line is there to process documents: it loads what the first one needs on the other core while it
-     * reads its settings, checks the template and reads and claims the first page (the engine does the same, for the
-     * Lambda handlers, once a count finds work). Once per process, on a thread that never keeps it alive.
-     */
-    private static void startWarmUp() {
-        if (WARM_UP_STARTED.compareAndSet(false, true)) {
-            Thread.ofPlatform().daemon().name("warm-up").start(new LibraryWarmUp());
-        }
     }
 
     private static int dryRun(WatcherConfig config, Console console) {

@@ -17,9 +17,6 @@ import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueuedDocument;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,8 +26,6 @@ import java.util.Optional;
  * every failure becomes an outcome with a message the user can act on.
  */
 public final class DocumentProcessor {
-
-    private static final Logger LOG = LoggerFactory.getLogger(DocumentProcessor.class);
 
     private final LlmClients llms;
     private final PromptRenderer renderer;

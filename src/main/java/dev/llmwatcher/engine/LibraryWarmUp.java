@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Loads and initialises, off the calling path, what the first document would otherwise pay for while every other
@@ -24,6 +25,18 @@ import java.util.Map;
  * logged (at debug), as the first document then pays for it.
  */
 public final class LibraryWarmUp implements Runnable {
+
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    /**
+     * Starts the warm-up on a thread from {@code thread}, the first time this process asks: the command line asks as
+     * it starts and the engine at each pass that finds work, and once loaded the libraries stay loaded.
+     */
+    public static void startOnce(Thread.Builder thread) {
+        if (STARTED.compareAndSet(false, true)) {
+            thread.start(new LibraryWarmUp());
+        }
+    }
 
     /** Runs the warm-up; returns whether every part of it worked. */
     public static boolean warmUp() {

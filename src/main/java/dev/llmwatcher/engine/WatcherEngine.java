@@ -63,7 +63,7 @@ public final class WatcherEngine {
         if (store.countEligible(query) == 0) {
             return emptyPass(request, started);
         }
-        Thread.ofVirtual().name("warm-up").start(new LibraryWarmUp());
+        LibraryWarmUp.startOnce(Thread.ofVirtual().name("warm-up"));
         Claim claim = new Claim(instanceName + "/" + UUID.randomUUID().toString().substring(0, 8),
                 request.deadline().plus(settings.claimMargin()));
         ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
