@@ -55,6 +55,9 @@ public final class Http1Client implements AutoCloseable {
     private static final Pattern KEEP_ALIVE_TIMEOUT = Pattern.compile("timeout\\s*=\\s*(\\d{1,9})");
     private static final String USER_AGENT = "llm-watcher";
 
+    /** A dotted IPv4 address, which {@link InetAddress#getByName} parses without a lookup (IPv6 ones hold a colon). */
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
     private final Duration connectTimeout;
     private final Optional<SSLContext> customTls;
     private final ConnectionPool pool = new ConnectionPool();
@@ -167,9 +170,13 @@ public final class Http1Client implements AutoCloseable {
      * that does not answer holds it for as long as the system's resolver retries, 10 s and more), and the connect
      * timeout is meant to bound all of connecting. The JDK caches what it finds, so this runs once in a while. A
      * platform thread: the first virtual one would start their scheduler, 12 ms of a Lambda cold start that has no
-     * other use for it when the queue is empty.
+     * other use for it when the queue is empty. An address literal needs no lookup, and no thread: a drain opens one
+     * connection per call slot at once, and a local Ollama is often {@code 127.0.0.1}.
      */
     private static InetAddress resolve(String host, int timeoutMillis) throws IOException {
+        if (IPV4_LITERAL.matcher(host).matches() || host.indexOf(':') >= 0) {
+            return InetAddress.getByName(host);
+        }
         FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
         Thread.ofPlatform().daemon().name("resolve " + host).start(lookup);
         try {
