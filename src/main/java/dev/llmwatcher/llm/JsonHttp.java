@@ -111,8 +111,9 @@ public final class JsonHttp {
 
     private LlmException statusError(HttpAnswer response, Target target, Map<String, String> headers) {
         int status = response.status();
-        String detail = errorDetail(scrub(text(response.body()), headers));
-        LlmException.Kind kind = status == 429 && quotaExhausted(response.body()) ? LlmException.Kind.QUOTA_EXHAUSTED
+        ErrorBody error = ErrorBody.of(scrub(text(response.body()), headers));
+        String detail = error.detail();
+        LlmException.Kind kind = status == 429 && error.quotaExhausted() ? LlmException.Kind.QUOTA_EXHAUSTED
                 : kindOf(status);
         if (kind == LlmException.Kind.MODEL_NOT_FOUND && target.model() != null
                 && !detail.contains(target.model())) {
@@ -123,20 +124,6 @@ public final class JsonHttp {
                 .orElse(null);
         String message = target.label() + " answered " + status + ": " + detail;
         return new LlmException(kind, message, status, retryAfter, null);
-    }
-
-    /**
-     * OpenAI's 429 for an account out of credit ({@code "code": "insufficient_quota"}): unlike a rate limit, no wait
-     * within a run lifts it.
-     */
-    static boolean quotaExhausted(byte[] body) {
-        try {
-            JsonNode error = Json.mapper().readTree(body).path("error");
-            return "insufficient_quota".equals(error.path("code").asText())
-                    || "insufficient_quota".equals(error.path("type").asText());
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     /** Some servers echo the key they were given in a 401 body; it must not reach a queue document. */
@@ -164,23 +151,34 @@ public final class JsonHttp {
         };
     }
 
-    /** The human part of an error body: Ollama's {@code {"error": "..."}}, OpenAI's {@code error.message}, or raw. */
-    static String errorDetail(String body) {
-        if (body == null || body.isBlank()) {
-            return "(empty body)";
-        }
-        try {
-            JsonNode error = Json.mapper().readTree(body).path("error");
-            if (error.isTextual()) {
-                return truncate(error.asText(), MAX_BODY_CHARS);
+    /**
+     * What an error body says, read in one parse: its human part (Ollama's {@code {"error": "..."}}, OpenAI's
+     * {@code error.message}, or the raw text) and OpenAI's machine-readable {@code error.code} and {@code error.type}.
+     */
+    record ErrorBody(String detail, String code, String type) {
+
+        static ErrorBody of(String body) {
+            if (body == null || body.isBlank()) {
+                return new ErrorBody("(empty body)", "", "");
             }
-            if (error.path("message").isTextual()) {
-                return truncate(error.path("message").asText(), MAX_BODY_CHARS);
+            try {
+                JsonNode error = Json.mapper().readTree(body).path("error");
+                if (error.isTextual()) {
+                    return new ErrorBody(truncate(error.asText(), MAX_BODY_CHARS), "", "");
+                }
+                String detail = error.path("message").isTextual() ? error.path("message").asText() : body.strip();
+                return new ErrorBody(truncate(detail, MAX_BODY_CHARS), error.path("code").asText(),
+                        error.path("type").asText());
+            } catch (JsonProcessingException e) {
+                // not JSON: the raw body is the best we have
             }
-        } catch (JsonProcessingException e) {
-            // not JSON: the raw body is the best we have
+            return new ErrorBody(truncate(body.strip(), MAX_BODY_CHARS), "", "");
         }
-        return truncate(body.strip(), MAX_BODY_CHARS);
+
+        /** OpenAI's 429 for an account out of credit: unlike a rate limit, no wait within a run lifts it. */
+        boolean quotaExhausted() {
+            return "insufficient_quota".equals(code) || "insufficient_quota".equals(type);
+        }
     }
 
     /**

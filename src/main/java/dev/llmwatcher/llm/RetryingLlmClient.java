@@ -54,10 +54,11 @@ public final class RetryingLlmClient implements LlmClient {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingLlmClient.class);
 
     private final LlmClient delegate;
-    private final AtomicBoolean limitReported = new AtomicBoolean();
     private final Policy policy;
     private final RateLimitGate gate;
     private final ConcurrencyLimit limit;
+    /** Whether the first cut of {@link #limit} was reported (later ones go to debug). */
+    private final AtomicBoolean limitReported = new AtomicBoolean();
     private final LongSupplier nanoTime;
     private final Sleeper sleeper;
     private final RandomGenerator random;
@@ -76,8 +77,7 @@ public final class RetryingLlmClient implements LlmClient {
     /** Real time, a fresh gate and concurrency limit, default policy. */
     public static RetryingLlmClient wrap(LlmClient delegate) {
         return new RetryingLlmClient(delegate, Policy.DEFAULT, new RateLimitGate(), new ConcurrencyLimit(),
-                System::nanoTime,
-                duration -> Thread.sleep(duration), new Random());
+                System::nanoTime, duration -> Thread.sleep(duration), new Random());
     }
 
     @Override
