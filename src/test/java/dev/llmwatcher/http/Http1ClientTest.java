@@ -46,11 +46,8 @@ class Http1ClientTest {
 
     @Test
     void sendsTheRequestAsWrittenAndReusesTheConnection() throws IOException {
-        server = new ScriptedServer((socket, s) -> {
-            while (s.read(socket.getInputStream()) != null) {
-                write(socket, answer(200, "{\"ok\":true}", "Retry-After: 7", "X-Multi: a", "x-multi: b"));
-            }
-        });
+        server = new ScriptedServer(ScriptedServer.answeringEach(
+                s -> answer(200, "{\"ok\":true}", "Retry-After: 7", "X-Multi: a", "x-multi: b")));
         byte[] body = "{\"query\":\"ü\"}".getBytes(StandardCharsets.UTF_8);
 
         HttpAnswer first = client.send(new HttpCall("POST", server.uri("/index/_search?size=1"),
@@ -75,12 +72,9 @@ class Http1ClientTest {
 
     @Test
     void readsChunkedAnswersWithExtensionsAndTrailersAndKeepsTheConnection() throws IOException {
-        server = new ScriptedServer((socket, s) -> {
-            while (s.read(socket.getInputStream()) != null) {
-                write(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
-            }
-        });
+        server = new ScriptedServer(ScriptedServer.answeringEach(
+                s -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"));
 
         for (int i = 0; i < 3; i++) {
             HttpAnswer answer = client.send(new HttpCall("POST", server.uri("/"), Map.of(), new byte[1], TIMEOUT));
@@ -107,7 +101,8 @@ class Http1ClientTest {
     void aFoldedHeaderLineIsJoinedWithASpaceNotRefused() throws IOException {
         server = new ScriptedServer((socket, s) -> {
             s.read(socket.getInputStream());
-            write(socket, "HTTP/1.1 200 OK\r\nWarning: 199 proxy\r\n \t\"folded\r\n  twice\"\r\nContent-Length: 2\r\n\r\nok");
+            write(socket, "HTTP/1.1 200 OK\r\nWarning: 199 proxy\r\n \t\"folded\r\n  twice\"\r\n"
+                    + "Content-Length: 2\r\n\r\nok");
         });
 
         HttpAnswer answer = client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
@@ -131,12 +126,10 @@ class Http1ClientTest {
 
     @Test
     void connectionCloseAndAShortKeepAliveAreHonoured() throws IOException {
-        server = new ScriptedServer((socket, s) -> {
-            while (s.read(socket.getInputStream()) != null) {
-                String path = s.requests().getLast().line().split(" ")[1];
-                write(socket, answer(200, "x", path.equals("/close") ? "Connection: close" : "Keep-Alive: timeout=1"));
-            }
-        });
+        server = new ScriptedServer(ScriptedServer.answeringEach(s -> {
+            String path = s.requests().getLast().line().split(" ")[1];
+            return answer(200, "x", path.equals("/close") ? "Connection: close" : "Keep-Alive: timeout=1");
+        }));
 
         client.send(new HttpCall("GET", server.uri("/close"), Map.of(), null, TIMEOUT));
         client.send(new HttpCall("GET", server.uri("/short"), Map.of(), null, TIMEOUT));
@@ -370,12 +363,8 @@ class Http1ClientTest {
 
     @Test
     void bytesAfterTheAnswerAreNeverTakenForTheNextAnswer() throws IOException {
-        server = new ScriptedServer((socket, s) -> {
-            while (s.read(socket.getInputStream()) != null) {
-                write(socket, s.requests().size() == 1 ? answer(200, "ok") + answer(200, "stale")
-                        : answer(200, "fresh"));
-            }
-        });
+        server = new ScriptedServer(ScriptedServer.answeringEach(
+                s -> s.requests().size() == 1 ? answer(200, "ok") + answer(200, "stale") : answer(200, "fresh")));
 
         client.send(new HttpCall("POST", server.uri("/"), Map.of(), new byte[1], TIMEOUT));
         HttpAnswer second = client.send(new HttpCall("POST", server.uri("/"), Map.of(), new byte[1], TIMEOUT));
@@ -386,12 +375,9 @@ class Http1ClientTest {
 
     @Test
     void anAnswerFramedByBothChunksAndLengthIsReadAsChunksOnAConnectionNotReused() throws IOException {
-        server = new ScriptedServer((socket, s) -> {
-            while (s.read(socket.getInputStream()) != null) {
-                write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        + "5\r\nhello\r\n0\r\n\r\n");
-            }
-        });
+        server = new ScriptedServer(ScriptedServer.answeringEach(
+                s -> "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\n\r\n"));
 
         for (int i = 0; i < 2; i++) {
             HttpAnswer answer = client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
@@ -402,11 +388,8 @@ class Http1ClientTest {
 
     @Test
     void anAbsurdKeepAliveTimeoutDoesNotSpoilAGoodAnswer() throws IOException {
-        server = new ScriptedServer((socket, s) -> {
-            while (s.read(socket.getInputStream()) != null) {
-                write(socket, answer(200, "ok", "Keep-Alive: timeout=99999999999999999999999"));
-            }
-        });
+        server = new ScriptedServer(ScriptedServer.answeringEach(
+                s -> answer(200, "ok", "Keep-Alive: timeout=99999999999999999999999")));
 
         HttpAnswer answer = client.send(new HttpCall("GET", server.uri("/"), Map.of(), null, TIMEOUT));
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A TCP server on the loopback that answers each connection with a script written in raw bytes, so a test can send
@@ -95,6 +96,18 @@ final class ScriptedServer implements AutoCloseable {
         Request request = new Request(line, headers, body);
         requests.add(request);
         return request;
+    }
+
+    /**
+     * A script that answers every request of a connection with what {@code answer} writes; it gets this server, whose
+     * requests so far include the one being answered.
+     */
+    static Script answeringEach(Function<ScriptedServer, String> answer) {
+        return (socket, server) -> {
+            while (server.read(socket.getInputStream()) != null) {
+                write(socket, answer.apply(server));
+            }
+        };
     }
 
     static void write(Socket socket, String text) throws IOException {
