@@ -57,8 +57,8 @@ public final class Benchmark {
         this.es = es;
         this.work = work;
         this.runtimeLib = runtimeLib;
-        this.child = new ChildJvm(childClasspath, plus(plus(SHIPPED_JVM_FLAGS, scale.childHeap()), extraFlags()),
-                work.resolve("logs"));
+        this.child = new ChildJvm(JarredClasspath.of(childClasspath, work.resolve("classpath")),
+                plus(plus(SHIPPED_JVM_FLAGS, scale.childHeap()), extraFlags()), work.resolve("logs"));
     }
 
     public static void main(String[] args) {
@@ -88,17 +88,25 @@ public final class Benchmark {
 
     Figures run() {
         int c = scale.concurrency();
-        drain("warm-up", scale.warmUpDocs(), KB, 10 * KB, LatencyModel.fixed(scale.fixedLatency()), List.of());
+        // The warm-up drain is the watcher's first run, so it records the AOT cache, as bin/llm-watcher's first run
+        // does; every later drain but 1f starts from that cache, as the launcher's later runs do.
+        AotCache aot = AotCache.in(work.resolve("aot"));
+        boolean cached = AotCache.supported();
+        drain("warm-up", scale.warmUpDocs(), KB, 10 * KB, LatencyModel.fixed(scale.fixedLatency()),
+                cached ? aot.recordFlags() : List.of());
+        List<String> launcher = cached ? createCache(aot) : List.of();
         Figures.Drain fixed = drain("fixed", scale.throughputDocs(), KB, 10 * KB,
+                LatencyModel.fixed(scale.fixedLatency()), launcher);
+        Figures.Drain fixedWithoutCache = drain("fixed-without-aot-cache", scale.throughputDocs(), KB, 10 * KB,
                 LatencyModel.fixed(scale.fixedLatency()), List.of());
         Figures.Drain fixedDefaultJit = drain("fixed-default-jit", scale.throughputDocs(), KB, 10 * KB,
-                LatencyModel.fixed(scale.fixedLatency()), DEFAULT_JIT);
+                LatencyModel.fixed(scale.fixedLatency()), plus(launcher, DEFAULT_JIT.toArray(String[]::new)));
         Figures.Drain tail = drain("long-tail", scale.tailDocs(), KB, 10 * KB,
-                LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42), List.of());
+                LatencyModel.logNormal(TAIL_MEDIAN, TAIL_P99, 42), launcher);
         Figures.Drain limited = drain("provider-limit-" + scale.providerLimit(), scale.tailDocs(), KB, 10 * KB,
-                LatencyModel.fixed(scale.fixedLatency()), List.of(), scale.providerLimit());
+                LatencyModel.fixed(scale.fixedLatency()), launcher, scale.providerLimit());
         int[] sizes = scale.memoryDocs();
-        List<String> liveSet = List.of("-D" + MeasuredMain.LIVE_SET_PROPERTY + "=" + LIVE_SET_EVERY.toMillis());
+        List<String> liveSet = plus(launcher, "-D" + MeasuredMain.LIVE_SET_PROPERTY + "=" + LIVE_SET_EVERY.toMillis());
         Figures.Drain small = drain("memory-" + sizes[0], sizes[0], 10 * KB, 10 * KB,
                 LatencyModel.fixed(scale.fixedLatency()), liveSet);
         Figures.Drain large = drain("memory-" + sizes[1], sizes[1], 10 * KB, 10 * KB,
@@ -107,8 +115,18 @@ public final class Benchmark {
         StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
                 work.resolve("logs"));
         Figures.Startup[] startups = startup.measure(scale.startupRuns());
-        return new Figures(scale, fixed, fixedDefaultJit, tail, limited, small, large, startups[0], startups[1], startups[2],
-                deploymentPackage());
+        return new Figures(scale, fixed, fixedWithoutCache, cached, fixedDefaultJit, tail, limited, small, large,
+                startups[0], startups[1], startups[2], deploymentPackage());
+    }
+
+    /** Makes the cache from the warm-up drain's recording, in a JVM of its own; returns the flags that use it. */
+    private List<String> createCache(AotCache aot) {
+        log("making the AOT cache from the warm-up drain's recording");
+        child.withFlags(aot.createFlags()).runWithoutMain("aot-create").requireSuccess("creating the AOT cache");
+        if (size(aot.cache()) == 0) {
+            throw new IllegalStateException("the JVM made an empty AOT cache " + aot.cache());
+        }
+        return aot.useFlags();
     }
 
     /**
@@ -157,7 +175,7 @@ public final class Benchmark {
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
                     number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(),
                     ollama.calls(), es.count(target),
-                    es.count(queue));
+                    es.count(queue), Boolean.parseBoolean(measured.getProperty("classSharing")));
             es.delete("/" + queue + "," + target);
             return drain;
         }

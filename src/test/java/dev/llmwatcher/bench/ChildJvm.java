@@ -24,7 +24,10 @@ record ChildJvm(String classpath, List<String> jvmFlags, Path logDir) {
 
         Run requireSuccess(String what) {
             if (exitStatus != 0) {
-                throw new IllegalStateException(what + " exited with " + exitStatus + "; see " + stderr);
+                String out = stdout.strip();
+                throw new IllegalStateException(what + " exited with " + exitStatus + "; see " + stderr
+                        + (out.isEmpty() ? "" : "; standard output ends: "
+                        + out.substring(Math.max(0, out.length() - 2000))));
             }
             return this;
         }
@@ -37,13 +40,23 @@ record ChildJvm(String classpath, List<String> jvmFlags, Path logDir) {
     }
 
     Run run(String name, Map<String, String> environment, String mainClass, String... args) {
+        List<String> tail = new ArrayList<>(List.of(mainClass));
+        tail.addAll(List.of(args));
+        return start(name, environment, tail, mainClass);
+    }
+
+    /** Runs the JVM with its flags and class path and no main class, e.g. to create an AOT cache. */
+    Run runWithoutMain(String name) {
+        return start(name, Map.of(), List.of(), "java " + String.join(" ", jvmFlags));
+    }
+
+    private Run start(String name, Map<String, String> environment, List<String> tail, String what) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
         command.add("-cp");
         command.add(classpath);
-        command.add(mainClass);
-        command.addAll(List.of(args));
+        command.addAll(tail);
         try {
             Files.createDirectories(logDir);
             Path stderr = logDir.resolve(name + ".log");
@@ -57,10 +70,10 @@ record ChildJvm(String classpath, List<String> jvmFlags, Path logDir) {
             long wall = System.nanoTime() - started;
             return new Run(status, wall, new String(out, StandardCharsets.UTF_8), stderr);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + mainClass, e);
+            throw new UncheckedIOException("could not start " + what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for " + mainClass, e);
+            throw new IllegalStateException("interrupted waiting for " + what, e);
         }
     }
 }

@@ -1,8 +1,13 @@
 package dev.llmwatcher.bench;
 
-/** Everything one benchmark run measured; {@link Report} turns it into the table. */
-record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drain limited, Drain memorySmall,
-               Drain memoryLarge,
+/**
+ * Everything one benchmark run measured; {@link Report} turns it into the table.
+ *
+ * @param fixedWithoutCache the fixed-latency drain again, without the AOT cache the other drains start from
+ * @param aotCache          whether the JDK could make that cache (JDK 25 and newer); if not, no drain had one
+ */
+record Figures(Scale scale, Drain fixed, Drain fixedWithoutCache, boolean aotCache, Drain fixedDefaultJit, Drain tail,
+               Drain limited, Drain memorySmall, Drain memoryLarge,
                Startup watcher, Startup primed, Startup hello, Package deployment) {
 
     /**
@@ -18,8 +23,7 @@ record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drai
      * @param llmRequests requests the fake LLM received, 429 answers included
      * @param stored      documents found in the target index afterwards
      * @param leftInQueue documents still in the queue afterwards
-     */
-    /**
+     * @param classSharing whether the watcher's JVM mapped class data from an archive (with an AOT cache: it used it)
      * @param callingSeconds from the fake LLM's first request to its last answer: the drain without the watcher's
      *                       start-up and its final write-back
      * @param headSeconds    from the watcher's {@code main} to the fake LLM's first request (wall clocks)
@@ -30,7 +34,7 @@ record Figures(Scale scale, Drain fixed, Drain fixedDefaultJit, Drain tail, Drai
                  double esCpuSeconds,
                  double driverCpuSeconds, long peakHeapBytes,
                  long peakRssBytes, long maxLiveHeapBytes, RouteStats esRequests, long[] latencies,
-                 long llmRequests, long stored, long leftInQueue) {
+                 long llmRequests, long stored, long leftInQueue, boolean classSharing) {
 
         double throughput() {
             return docs / runSeconds;

@@ -59,7 +59,8 @@ public final class MeasuredMain {
         long cpuNanos = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
         String text = "runNanos=" + runNanos + "\ncpuNanos=" + cpuNanos + "\npeakHeapBytes=" + peakHeap
                 + "\npeakRssBytes=" + peakRssBytes() + "\nmaxLiveHeapBytes=" + maxLiveHeap
-                + "\nmainStartedEpochMillis=" + mainStartedEpochMillis + "\nendEpochMillis=" + endEpochMillis + "\n";
+                + "\nmainStartedEpochMillis=" + mainStartedEpochMillis + "\nendEpochMillis=" + endEpochMillis
+                + "\nclassSharing=" + classSharing() + "\n";
         try {
             Files.writeString(figures, text);
         } catch (IOException e) {
@@ -88,6 +89,14 @@ public final class MeasuredMain {
             }
         }
         maxLiveHeap = Math.max(maxLiveHeap, used);
+    }
+
+    /**
+     * Whether the JVM maps class data from an archive ("mixed mode, sharing"): the JDK's own or an AOT cache. A JVM
+     * given an AOT cache it cannot use maps nothing at all, so with one this says the cache was used.
+     */
+    private static boolean classSharing() {
+        return System.getProperty("java.vm.info", "").contains("sharing");
     }
 
     private static long peakRssBytes() {

@@ -20,8 +20,9 @@ final class Report {
         out.append("\n| # | Figure | Measured | Reference | Ratio | Target |\n|---|---|---|---|---|---|\n");
         Figures.Drain fixed = f.fixed();
         double fixedIdeal = c * 1000.0 / latency;
-        row(out, "1a", ("Throughput, L = %.0f ms fixed, C = %d, %d docs of 1-10 KB (shipped JVM flags: C1 only, as on "
-                + "Lambda)").formatted(latency, c, fixed.docs()),
+        row(out, "1a", ("Throughput, L = %.0f ms fixed, C = %d, %d docs of 1-10 KB (as bin/llm-watcher runs it: C1 only, "
+                + "as on Lambda; %s)").formatted(latency, c, fixed.docs(), f.aotCache()
+                ? "from the AOT cache its first run made" : "no AOT cache before JDK " + AotCache.FIRST_JDK),
                 docsPerSecond(fixed.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
                 ratio(fixed.throughput() / fixedIdeal), ">= 0.90");
         row(out, "1d", "Calling phase of 1a: from the first LLM request to the last answer (the watcher's start-up and "
@@ -30,6 +31,13 @@ final class Report {
                         + "; 1a's %.2f s run: %.2f s before the first request, %.2f s calling, %.2f s after the last answer"
                         .formatted(fixed.runSeconds(), fixed.headSeconds(), fixed.callingSeconds(), fixed.tailSeconds()),
                 ratio(fixed.callingThroughput() / fixedIdeal), "-");
+        Figures.Drain withoutCache = f.fixedWithoutCache();
+        row(out, "1f", "Throughput, as 1a without the AOT cache (`java -jar`, or a JDK before "
+                        + AotCache.FIRST_JDK + ")",
+                docsPerSecond(withoutCache.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal)
+                        + "; %.2f s before the first request (1a: %.2f s), %.2f s CPU (1a: %.2f s)".formatted(
+                        withoutCache.headSeconds(), fixed.headSeconds(), withoutCache.cpuSeconds(), fixed.cpuSeconds()),
+                ratio(withoutCache.throughput() / fixedIdeal), "-");
         Figures.Drain defaultJit = f.fixedDefaultJit();
         row(out, "1c", "Throughput, as 1a with the JVM's default JIT (C1 then C2), for reference",
                 docsPerSecond(defaultJit.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
@@ -129,15 +137,17 @@ final class Report {
                         : "shaded jar %.1f MB".formatted(pkg.shadedJarBytes() / MB),
                 "classes %.2f MB + %d runtime jars %.1f MB".formatted(pkg.classesBytes() / MB, pkg.runtimeJars(),
                         pkg.runtimeJarsBytes() / MB), "-", "small");
-        out.append("\nChecks: ").append(check(fixed)).append("; ").append(check(defaultJit)).append("; ")
+        out.append("\nChecks: ").append(check(fixed)).append("; ").append(check(withoutCache)).append("; ")
+                .append(check(defaultJit)).append("; ")
                 .append(check(tail)).append("; ").append(check(limited)).append("; ")
                 .append(check(small)).append("; ").append(check(large)).append('\n');
         return out.toString();
     }
 
     private static String check(Figures.Drain drain) {
-        return "%d/%d stored, %d left in queue, run %.1f s (process %.1f s)".formatted(drain.stored(), drain.docs(),
-                drain.leftInQueue(), drain.runSeconds(), drain.wallSeconds());
+        return "%d/%d stored, %d left in queue, run %.1f s (process %.1f s)%s".formatted(drain.stored(), drain.docs(),
+                drain.leftInQueue(), drain.runSeconds(), drain.wallSeconds(),
+                drain.classSharing() ? "" : ", no class-data sharing (an AOT cache the JVM refused?)");
     }
 
     private static <T> String breakdown(Map<String, T> byKind, Function<T, String> format) {
