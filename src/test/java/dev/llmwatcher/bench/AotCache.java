@@ -17,7 +17,10 @@ import java.util.List;
  */
 public record AotCache(Path cache, Path config) {
 
-    /** The first JDK whose {@code java} records and creates a cache in two steps (JEP 483 and JEP 514). */
+    /**
+     * The first JDK the launcher makes a cache on: JDK 24 brought the cache (JEP 483), 25 added method profiles to it
+     * (JEP 515) and is the first long-term-support release with it.
+     */
     public static final int FIRST_JDK = 25;
     /** Nothing on the console about a cache the JVM cannot use: it falls back to loading classes as usual. */
     public static final List<String> QUIET_FLAGS = List.of("-Xlog:aot*=off", "-Xlog:cds*=off");
@@ -49,7 +52,8 @@ public record AotCache(Path cache, Path config) {
     }
 
     List<String> createFlags() {
-        return Benchmark.plus(QUIET_FLAGS, "-XX:AOTMode=create", "-XX:AOTConfiguration=" + config, "-XX:AOTCache=" + cache);
+        return Benchmark.plus(QUIET_FLAGS, "-XX:AOTMode=create", "-XX:AOTConfiguration=" + config,
+                "-XX:AOTCache=" + cache);
     }
 
     List<String> useFlags() {

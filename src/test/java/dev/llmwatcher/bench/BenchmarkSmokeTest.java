@@ -22,7 +22,8 @@ class BenchmarkSmokeTest {
                 work, work.resolve("lib")).run();
 
         for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.fixedWithoutCache(),
-            figures.fixedDefaultJit(), figures.tail(), figures.limited(), figures.memorySmall(), figures.memoryLarge()}) {
+            figures.fixedDefaultJit(), figures.tail(), figures.limited(), figures.memorySmall(),
+            figures.memoryLarge()}) {
             assertThat(drain.stored()).isEqualTo(drain.docs());
             assertThat(drain.leftInQueue()).isZero();
             assertThat(drain.latencies()).hasSize(drain.docs());

@@ -20,8 +20,8 @@ final class Report {
         out.append("\n| # | Figure | Measured | Reference | Ratio | Target |\n|---|---|---|---|---|---|\n");
         Figures.Drain fixed = f.fixed();
         double fixedIdeal = c * 1000.0 / latency;
-        row(out, "1a", ("Throughput, L = %.0f ms fixed, C = %d, %d docs of 1-10 KB (as bin/llm-watcher runs it: C1 only, "
-                + "as on Lambda; %s)").formatted(latency, c, fixed.docs(), f.aotCache()
+        row(out, "1a", ("Throughput, L = %.0f ms fixed, C = %d, %d docs of 1-10 KB (as bin/llm-watcher runs it: C1 "
+                + "only, as on Lambda; %s)").formatted(latency, c, fixed.docs(), f.aotCache()
                 ? "from the AOT cache its first run made" : "no AOT cache before JDK " + AotCache.FIRST_JDK),
                 docsPerSecond(fixed.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
                 ratio(fixed.throughput() / fixedIdeal), ">= 0.90");

@@ -4,15 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,8 +18,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -35,9 +26,9 @@ import java.util.function.Supplier;
 
 /**
  * A local HTTP server that speaks an LLM provider's wire protocol, scripted per test by a responder
- * ({@link Request} → {@link Reply}). Bound to 127.0.0.1 on a free port, one virtual thread per request, so it keeps
- * up with benchmarks of many concurrent calls. Thread-safe: counters are atomic and the script may be swapped while
- * it runs. Subclasses render the provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
+ * ({@link Request} → {@link Reply}). Bound to 127.0.0.1 on a free port, one virtual thread per connection
+ * ({@link BlockingHttpServer}), so it keeps up with benchmarks of many concurrent calls. Thread-safe: counters are
+ * atomic and the script may be swapped while it runs. Subclasses render the provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
  */
 public abstract class FakeLlmServer implements AutoCloseable {
 
@@ -155,8 +146,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final BlockingHttpServer server;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final LongAdder calls = new LongAdder();
@@ -173,15 +163,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
     private volatile boolean recordRequests = true;
 
     protected FakeLlmServer() {
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        server = new BlockingHttpServer(this::handle);
     }
 
     /** The path this protocol answers, e.g. {@code /api/generate}. */
@@ -204,11 +186,11 @@ public abstract class FakeLlmServer implements AutoCloseable {
 
     /** The origin, {@code http://127.0.0.1:port}, without any API prefix. */
     public URI origin() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+        return URI.create("http://127.0.0.1:" + server.port());
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /**
@@ -309,21 +291,20 @@ public abstract class FakeLlmServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     /**
      * A request counts as in flight from its arrival until its answer is decided, before the answer is sent: a
      * client that has read an answer must find it no longer counted, however the threads here are scheduled.
+     * Returns null to drop the connection unanswered.
      */
-    private void handle(HttpExchange exchange) throws IOException {
-        long arrived = System.nanoTime();
-        boolean counted = true;
+    private BlockingHttpServer.Response handle(BlockingHttpServer.Exchange exchange) throws IOException {
         int current = inFlight.incrementAndGet();
+        boolean counted = true;
         maxInFlight.accumulateAndGet(current, Math::max);
         firstRequestEpochMillis.compareAndSet(Long.MIN_VALUE, System.currentTimeMillis());
-        try (exchange) {
+        try {
             Request request = read(exchange);
             calls.increment();
             callsPerMarker.computeIfAbsent(String.valueOf(marker.apply(request)), key -> new LongAdder()).increment();
@@ -338,7 +319,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
                 reply = new Reply.Failure(429, "too many concurrent requests",
                         retryAfter == null ? null : Long.toString(retryAfter.toSeconds()));
             } else {
-                pause(latency.get().minusNanos(System.nanoTime() - arrived));
+                pause(latency.get().minusNanos(System.nanoTime() - exchange.arrivedNanos()));
                 reply = responder.apply(request);
             }
             while (reply instanceof Reply.Delayed delayed) {
@@ -347,10 +328,9 @@ public abstract class FakeLlmServer implements AutoCloseable {
             }
             inFlight.decrementAndGet();
             counted = false;
-            send(exchange, request, reply);
+            BlockingHttpServer.Response response = response(request, reply);
             lastAnswerEpochMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
-        } catch (IOException e) {
-            // the client went away (e.g. it timed out): nothing to answer
+            return response;
         } finally {
             if (counted) {
                 inFlight.decrementAndGet();
@@ -358,14 +338,8 @@ public abstract class FakeLlmServer implements AutoCloseable {
         }
     }
 
-    private Request read(HttpExchange exchange) throws IOException {
-        String raw;
-        try (InputStream in = exchange.getRequestBody()) {
-            raw = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) ->
-                headers.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
+    private Request read(BlockingHttpServer.Exchange exchange) {
+        String raw = new String(exchange.body(), StandardCharsets.UTF_8);
         JsonNode json;
         try {
             json = MAPPER.readTree(raw);
@@ -374,39 +348,29 @@ public abstract class FakeLlmServer implements AutoCloseable {
         }
         String model = json == null ? null : modelOf(json);
         String prompt = json == null ? null : promptOf(json);
-        return new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, raw, json,
-                model, prompt);
+        return new Request(exchange.method(), exchange.path(), exchange.headers(), raw, json, model, prompt);
     }
 
-    private void send(HttpExchange exchange, Request request, Reply reply) throws IOException {
-        switch (reply) {
-            case Reply.Success success -> write(exchange, 200, successBody(request, success), Map.of());
-            case Reply.Refusal refusal -> write(exchange, 200, refusalBody(request, refusal.text()), Map.of());
-            case Reply.Failure failure -> write(exchange, failure.status(),
-                    errorBody(failure.status(), failure.message()),
+    /** The response to send, or null for {@link Reply.Disconnect}. */
+    private BlockingHttpServer.Response response(Request request, Reply reply) {
+        return switch (reply) {
+            case Reply.Success success -> json(200, successBody(request, success), Map.of());
+            case Reply.Refusal refusal -> json(200, refusalBody(request, refusal.text()), Map.of());
+            case Reply.Failure failure -> json(failure.status(), errorBody(failure.status(), failure.message()),
                     failure.retryAfter() == null ? Map.of() : Map.of("Retry-After", failure.retryAfter()));
             case Reply.ModelNotFound ignored ->
-                    write(exchange, 404, errorBody(404, modelNotFoundMessage(request.model())), Map.of());
-            case Reply.Raw raw -> write(exchange, raw.status(), raw.body(), raw.headers());
-            case Reply.Delayed delayed -> {
-                pause(delayed.delay());
-                send(exchange, request, delayed.then());
-            }
-            case Reply.Disconnect ignored -> {
-                // closing the exchange before any response headers drops the connection
-            }
-        }
+                    json(404, errorBody(404, modelNotFoundMessage(request.model())), Map.of());
+            case Reply.Raw raw -> json(raw.status(), raw.body(), raw.headers());
+            case Reply.Delayed delayed -> throw new IllegalStateException("delays are waited out before answering");
+            case Reply.Disconnect ignored -> null;
+        };
     }
 
-    private static void write(HttpExchange exchange, int status, String body, Map<String, String> headers)
-            throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        headers.forEach(exchange.getResponseHeaders()::set);
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static BlockingHttpServer.Response json(int status, String body, Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("Content-Type", "application/json; charset=utf-8");
+        all.putAll(headers);
+        return new BlockingHttpServer.Response(status, all, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void pause(Duration duration) throws IOException {
