@@ -49,6 +49,11 @@ class LauncherScriptTest {
             done
             [ "$mode" = create ] && exit 0
             echo "the command's own output"
+            if [ -n "$STUB_RUN_UNTIL_TERM" ]; then
+              trap 'echo "stopped by SIGTERM"; exit 0' TERM
+              touch "$STUB_RUN_UNTIL_TERM"
+              while :; do sleep 0.05; done
+            fi
             exit "$STUB_STATUS"
             """;
 
@@ -158,6 +163,30 @@ class LauncherScriptTest {
         assertThat(run(0, "", "--once")).singleElement()
                 .isEqualTo(plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once"));
         assertThat(targetFiles()).containsExactly("llm-watcher.jar");
+    }
+
+    /** A long-running first run stopped with SIGTERM (systemd, kill) or Ctrl-C stops gracefully and is recorded. */
+    @Test
+    void aRecordingRunStoppedBySignalStopsGracefullyAndIsKept() throws Exception {
+        Path running = dir.resolve("running");
+        ProcessBuilder builder = new ProcessBuilder("/bin/bash", root.resolve("bin/llm-watcher").toString())
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+        builder.environment().putAll(Map.of("JAVA_HOME", jdk.toString(), "STUB_LOG", log.toString(),
+                "STUB_STATUS", "0", "STUB_CREATE_FAILS", "", "STUB_RUN_UNTIL_TERM", running.toString()));
+        Process launcher = builder.start();
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (!Files.exists(running) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(running).as("the watcher started").exists();
+
+        launcher.destroy();
+
+        assertThat(launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(launcher.exitValue()).as(Files.readString(dir.resolve("err"))).isZero();
+        assertThat(Files.readString(dir.resolve("out"))).contains("stopped by SIGTERM");
+        assertThat(targetFiles()).as("recorded, then made").containsExactly("llm-watcher-watch-" + key() + ".aot",
+                "llm-watcher.jar");
     }
 
     @Test
