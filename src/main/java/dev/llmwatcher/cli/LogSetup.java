@@ -1,5 +1,7 @@
 package dev.llmwatcher.cli;
 
+import dev.llmwatcher.logging.LogLevels;
+
 import java.util.Arrays;
 
 /**
@@ -15,7 +17,7 @@ final class LogSetup {
         boolean debug = Arrays.asList(args).contains("--debug")
                 || "true".equalsIgnoreCase(System.getenv("LLM_WATCHER_DEBUG"));
         if (debug) {
-            System.setProperty("org.slf4j.simpleLogger.log.dev.llmwatcher", "debug");
+            LogLevels.enableDebug();
         }
     }
 }

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Tees {@code System.err} into a buffer while open, so a test can check every log line written meanwhile
- * (slf4j-simple looks {@code System.err} up on each write). Restores the original stream on close.
+ * (the console logger looks {@code System.err} up on each write). Restores the original stream on close.
  */
 public final class StderrCapture implements AutoCloseable {
 
