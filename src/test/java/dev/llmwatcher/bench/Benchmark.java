@@ -252,7 +252,7 @@ public final class Benchmark {
         System.out.println("  ... " + message);
     }
 
-    static List<String> plus(List<String> list, String... more) {
+    public static List<String> plus(List<String> list, String... more) {
         List<String> all = new ArrayList<>(list);
         all.addAll(List.of(more));
         return all;

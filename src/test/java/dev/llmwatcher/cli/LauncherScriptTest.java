@@ -13,7 +13,6 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -151,17 +150,17 @@ class LauncherScriptTest {
 
         List<List<String>> next = run(0, "", "--once");
 
-        assertThat(next).singleElement().isEqualTo(plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once"));
+        assertThat(next).singleElement().isEqualTo(Benchmark.plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once"));
     }
 
     @Test
     void helpAndJdksBefore25RunWithoutACache() throws Exception {
         assertThat(run(0, "", "--once", "--help")).singleElement()
-                .isEqualTo(plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once", "--help"));
+                .isEqualTo(Benchmark.plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once", "--help"));
 
         jdkVersion("21.0.5");
         assertThat(run(0, "", "--once")).singleElement()
-                .isEqualTo(plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once"));
+                .isEqualTo(Benchmark.plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once"));
         assertThat(targetFiles()).containsExactly("llm-watcher.jar");
     }
 
@@ -243,11 +242,5 @@ class LauncherScriptTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    private static List<String> plus(List<String> list, String... more) {
-        List<String> all = new ArrayList<>(list);
-        all.addAll(Arrays.asList(more));
-        return all;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.aws.priming.LoopbackServer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -27,8 +28,9 @@ import java.util.function.Supplier;
 /**
  * A local HTTP server that speaks an LLM provider's wire protocol, scripted per test by a responder
  * ({@link Request} → {@link Reply}). Bound to 127.0.0.1 on a free port, one virtual thread per connection
- * ({@link BlockingHttpServer}), so it keeps up with benchmarks of many concurrent calls. Thread-safe: counters are
- * atomic and the script may be swapped while it runs. Subclasses render the provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
+ * ({@link LoopbackServer}, the server SnapStart priming uses), so it keeps up with benchmarks of many concurrent
+ * calls. Thread-safe: counters are atomic and the script may be swapped while it runs. Subclasses render the
+ * provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
  */
 public abstract class FakeLlmServer implements AutoCloseable {
 
@@ -146,7 +148,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
         }
     }
 
-    private final BlockingHttpServer server;
+    private final LoopbackServer server;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final LongAdder calls = new LongAdder();
@@ -163,7 +165,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
     private volatile boolean recordRequests = true;
 
     protected FakeLlmServer() {
-        server = new BlockingHttpServer(this::handle);
+        server = new LoopbackServer(this::handle);
     }
 
     /** The path this protocol answers, e.g. {@code /api/generate}. */
@@ -299,7 +301,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
      * client that has read an answer must find it no longer counted, however the threads here are scheduled.
      * Returns null to drop the connection unanswered.
      */
-    private BlockingHttpServer.Response handle(BlockingHttpServer.Exchange exchange) throws IOException {
+    private LoopbackServer.Response handle(LoopbackServer.Request exchange) throws IOException {
         int current = inFlight.incrementAndGet();
         boolean counted = true;
         maxInFlight.accumulateAndGet(current, Math::max);
@@ -328,7 +330,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
             }
             inFlight.decrementAndGet();
             counted = false;
-            BlockingHttpServer.Response response = response(request, reply);
+            LoopbackServer.Response response = response(request, reply);
             lastAnswerEpochMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
             return response;
         } finally {
@@ -338,7 +340,7 @@ public abstract class FakeLlmServer implements AutoCloseable {
         }
     }
 
-    private Request read(BlockingHttpServer.Exchange exchange) {
+    private Request read(LoopbackServer.Request exchange) {
         String raw = new String(exchange.body(), StandardCharsets.UTF_8);
         JsonNode json;
         try {
@@ -352,25 +354,25 @@ public abstract class FakeLlmServer implements AutoCloseable {
     }
 
     /** The response to send, or null for {@link Reply.Disconnect}. */
-    private BlockingHttpServer.Response response(Request request, Reply reply) {
+    private LoopbackServer.Response response(Request request, Reply reply) {
         return switch (reply) {
-            case Reply.Success success -> json(200, successBody(request, success), Map.of());
-            case Reply.Refusal refusal -> json(200, refusalBody(request, refusal.text()), Map.of());
-            case Reply.Failure failure -> json(failure.status(), errorBody(failure.status(), failure.message()),
+            case Reply.Success success -> jsonResponse(200, successBody(request, success), Map.of());
+            case Reply.Refusal refusal -> jsonResponse(200, refusalBody(request, refusal.text()), Map.of());
+            case Reply.Failure failure -> jsonResponse(failure.status(), errorBody(failure.status(), failure.message()),
                     failure.retryAfter() == null ? Map.of() : Map.of("Retry-After", failure.retryAfter()));
             case Reply.ModelNotFound ignored ->
-                    json(404, errorBody(404, modelNotFoundMessage(request.model())), Map.of());
-            case Reply.Raw raw -> json(raw.status(), raw.body(), raw.headers());
+                    jsonResponse(404, errorBody(404, modelNotFoundMessage(request.model())), Map.of());
+            case Reply.Raw raw -> jsonResponse(raw.status(), raw.body(), raw.headers());
             case Reply.Delayed delayed -> throw new IllegalStateException("delays are waited out before answering");
             case Reply.Disconnect ignored -> null;
         };
     }
 
-    private static BlockingHttpServer.Response json(int status, String body, Map<String, String> headers) {
+    private static LoopbackServer.Response jsonResponse(int status, String body, Map<String, String> headers) {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("Content-Type", "application/json; charset=utf-8");
         all.putAll(headers);
-        return new BlockingHttpServer.Response(status, all, body.getBytes(StandardCharsets.UTF_8));
+        return new LoopbackServer.Response(status, all, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void pause(Duration duration) throws IOException {
