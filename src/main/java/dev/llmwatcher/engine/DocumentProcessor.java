@@ -18,12 +18,12 @@ import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueuedDocument;
 
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Everything that happens to one claimed document between the queue and the write-back: read its instructions,
- * render the prompt, call the LLM, interpret and merge the answer. It never throws for a document's own problem;
- * every failure becomes an outcome with a message the user can act on.
+ * Everything that happens to one claimed document between the queue and the write-back, in two steps: {@link
+ * #prepare} reads its instructions and renders the prompt (a document that fails here costs no call), {@link #call}
+ * calls the LLM and interprets and merges the answer. A document's own problem is an {@link InvalidDocumentException}
+ * or an outcome with a message the user can act on, never anything else.
  */
 public final class DocumentProcessor {
 
@@ -70,35 +70,20 @@ public final class DocumentProcessor {
     }
 
     /**
-     * Processes one document: checks it and renders its prompt, waits at {@code gate} for a call slot (held for the
-     * call alone), calls the LLM, then interprets and merges the answer. A document the gate turns away (the pass is
-     * ending) is released without counting an attempt. When the slot's timeout was shortened to fit the pass's
-     * deadline, a timeout is the pass's doing, not the document's: it is released the same way.
+     * Calls the LLM for a prepared document, then interprets and merges the answer. When {@code timeout} was
+     * shortened to fit the pass's deadline, a timeout is the pass's doing, not the document's: the document is
+     * released without counting an attempt.
      */
-    public DocumentOutcome process(QueuedDocument document, CallGate gate) {
-        PreparedDocument prepared;
-        try {
-            prepared = prepare(document);
-        } catch (InvalidDocumentException e) {
-            return new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null);
-        }
-        Optional<CallGate.CallSlot> slot = gate.enter();
-        if (slot.isEmpty()) {
-            return new DocumentOutcome.Abandoned(document, "the pass ended before its call started", false);
-        }
-        return call(prepared, slot.get());
-    }
-
-    private DocumentOutcome call(PreparedDocument prepared, CallGate.CallSlot slot) {
+    public DocumentOutcome call(PreparedDocument prepared, CallTimeout timeout) {
         Instructions instructions = prepared.instructions();
         LlmClient client = llms.forProvider(instructions.provider());
         LlmRequest request = new LlmRequest(instructions.model(), prepared.prompt(),
-                prepared.format().requestFormat(), instructions.options(), slot.timeout());
+                prepared.format().requestFormat(), instructions.options(), timeout.duration());
         LlmAnswer answer;
-        try (slot) {
+        try {
             answer = client.complete(request);
         } catch (LlmException e) {
-            return failedCall(prepared, e, slot.cutByDeadline());
+            return failedCall(prepared, e, timeout.cutByDeadline());
         }
         DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
                 answer.latency());

@@ -213,6 +213,33 @@ class WatcherEngineTest {
     }
 
     @Test
+    void aCallCutShortByTheDeadlineReleasesItsDocumentWithoutCountingAnAttempt() {
+        fixture.with("LLM_WATCHER_CONCURRENCY", "1").with("LLM_WATCHER_BATCH_SIZE", "3");
+        ollama.latency(Duration.ofSeconds(30)).respond(Reply.text("{\"scale\": 5}"));
+        for (int i = 0; i < 3; i++) {
+            queue("c" + i, "review " + i, meta("ollama", SCALE_SCHEMA));
+        }
+        Instant deadline = Instant.now().plusMillis(4500);
+
+        RunReport report;
+        try (Watcher watcher = fixture.watcher()) {
+            report = watcher.runPass(Selection.NEW, deadline, Integer.MAX_VALUE, StopSignal.never());
+        }
+
+        assertThat(Instant.now()).as("the call's timeout was cut to end before the deadline").isBefore(deadline);
+        assertThat(ollama.calls()).as("one call, none after it was cut").isEqualTo(1);
+        assertThat(report.processed()).isZero();
+        assertThat(report.failed()).as("a cut call is not the document's fault").isZero();
+        assertThat(report.released()).isEqualTo(3);
+        assertThat(report.stoppedBy()).contains("deadline reached");
+        for (int i = 0; i < 3; i++) {
+            assertThat(watcherMeta(es.source(fixture.queueIndex(), "c" + i).orElseThrow()))
+                    .doesNotContainKeys("error", "attempts")
+                    .satisfies(left -> assertThat(left.get("claim")).isNull());
+        }
+    }
+
+    @Test
     void maxDocumentsCapsAPass() {
         ollama.respond(Reply.text("{\"scale\": 5}"));
         for (int i = 0; i < 5; i++) {
