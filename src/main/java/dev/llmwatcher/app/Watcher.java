@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The watcher assembled from one configuration: an Elasticsearch connection, the queue store over it, the LLM
@@ -36,7 +39,10 @@ public final class Watcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
 
-    /** Queue indices whose template this process has checked; once per process, not once per pass. */
+    /**
+     * Queue indices whose template this process has checked (or is checking), by cluster and index; once per
+     * process, not once per pass.
+     */
     private static final Set<String> TEMPLATES_CHECKED = ConcurrentHashMap.newKeySet();
 
     private final WatcherConfig config;
@@ -65,27 +71,80 @@ public final class Watcher implements AutoCloseable {
 
     /** One pass over the configured queue: new documents, or failed ones when {@code retry}. */
     public RunReport runPass(Selection selection, Instant deadline, int maxDocuments, StopSignal stop) {
-        ensureQueueTemplate(config.watchIndex());
-        return engine.run(new RunRequest(config.watchIndex(), selection, deadline, maxDocuments, stop));
-    }
-
-    /** Runs one fully specified pass (another queue index, a progress listener, ...). */
-    public RunReport run(RunRequest request) {
-        ensureQueueTemplate(request.queueIndex());
-        return engine.run(request);
+        return run(new RunRequest(config.watchIndex(), selection, deadline, maxDocuments, stop));
     }
 
     /**
-     * Installs the queue's index template before the first pass over {@code queueIndex} in this process, so a queue
-     * index created later (by the first queued document) maps user fields as stored-only and many pipelines with
-     * conflicting field types can share it. Idempotent and cheap (one read when the template is current). A user
-     * allowed to drain the queue but not to manage templates (HTTP 403) gets a warning, not a failed run.
+     * Runs one fully specified pass (another queue index, a progress listener, ...). The first pass over a queue
+     * index in this process also makes sure its index template is installed: beside the pass, which does not
+     * depend on it (it shapes queue indices created later), so its request and its one-time set-up (the JSON
+     * resource, the SHA-256 provider) do not delay the first LLM call. The pass returns once the template is in
+     * place; a check that failed fails the pass's caller as it would have before the pass, after the pass has
+     * written back what it finished.
+     */
+    public RunReport run(RunRequest request) {
+        Optional<TemplateCheck> check = TemplateCheck.startFirst(config.elasticsearch().url() + " "
+                + request.queueIndex(), request.queueIndex(), this::ensureQueueTemplate);
+        RunReport report;
+        try {
+            report = engine.run(request);
+        } catch (RuntimeException e) {
+            check.flatMap(TemplateCheck::await).ifPresent(e::addSuppressed);
+            throw e;
+        }
+        check.flatMap(TemplateCheck::await).ifPresent(failure -> {
+            throw failure;
+        });
+        return report;
+    }
+
+    /**
+     * The queue template check of one queue index, running on a thread of its own; {@link #startFirst} starts it
+     * only for the first pass over that index in this process (and again after one that failed).
+     */
+    private record TemplateCheck(Thread thread, AtomicReference<RuntimeException> failure) {
+
+        static Optional<TemplateCheck> startFirst(String key, String queueIndex, Consumer<String> ensure) {
+            if (!TEMPLATES_CHECKED.add(key)) {
+                return Optional.empty();
+            }
+            AtomicReference<RuntimeException> failure = new AtomicReference<>();
+            Thread thread = Thread.ofVirtual().name("template-check").start(() -> {
+                try {
+                    ensure.accept(queueIndex);
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                    TEMPLATES_CHECKED.remove(key);
+                }
+            });
+            return Optional.of(new TemplateCheck(thread, failure));
+        }
+
+        /** Waits for the check to end; what it failed with, if it did. */
+        Optional<RuntimeException> await() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.ofNullable(failure.get());
+        }
+    }
+
+    /**
+     * Installs the queue's index template, so a queue index created later (by the first queued document) maps user
+     * fields as stored-only and many pipelines with conflicting field types can share it. Idempotent and cheap (one
+     * read when the template is current). A user allowed to drain the queue but not to manage templates (HTTP 403)
+     * gets a warning, not a failed run.
      */
     private void ensureQueueTemplate(String queueIndex) {
-        String key = config.elasticsearch().url() + " " + queueIndex;
-        if (TEMPLATES_CHECKED.contains(key)) {
-            return;
-        }
         try {
             QueueTemplateInstaller.Result result = new QueueTemplateInstaller(connection)
                     .install(queueIndex, config.sortField());
@@ -100,7 +159,6 @@ public final class Watcher implements AutoCloseable {
             LOG.warn("Could not install the queue's index template (install it with the setup command): {}",
                     e.getMessage());
         }
-        TEMPLATES_CHECKED.add(key);
     }
 
     /** One pass with the configured selection and the configured pass duration. */

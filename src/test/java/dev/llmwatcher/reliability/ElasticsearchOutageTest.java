@@ -110,6 +110,19 @@ class ElasticsearchOutageTest {
         assertThat(documents.stored()).hasSize(DOCUMENTS);
     }
 
+    @Test
+    void aFailedQueueTemplateCheckLetsThePassFinishItsDocumentsThenEndsTheRunWithOneError() {
+        proxy.failEach(request -> request.path().startsWith("/_index_template/"));
+
+        int status = runCliThroughProxy(request -> false, ElasticsearchProxy.Mode.FORWARD);
+
+        assertThat(status).isEqualTo(Main.FAILED);
+        assertThat(errorLines()).hasSize(1).first().asString().startsWith("llm-watcher: Elasticsearch at ")
+                .contains("index template").contains("HTTP 500").contains("injected by the test proxy");
+        assertThat(documents.notStoredCorrectly()).as("the pass beside the check ran to its end").isEmpty();
+        assertThat(es.count(fixture.queueIndex())).isZero();
+    }
+
     private int runCliThroughProxy(Predicate<ElasticsearchProxy.Request> when, ElasticsearchProxy.Mode then) {
         proxy.breakOn(when, then);
         Map<String, String> environment = new HashMap<>(fixture.settings());

@@ -42,6 +42,9 @@ public final class ElasticsearchProxy implements AutoCloseable {
             + "\"reason\":\"unable to authenticate user [watcher] for REST request [/_bulk]\"}],"
             + "\"type\":\"security_exception\",\"reason\":\"unable to authenticate user [watcher] for REST request "
             + "[/_bulk]\"},\"status\":401}";
+    private static final String INTERNAL_ERROR = "{\"error\":{\"root_cause\":[{\"type\":\"illegal_state_exception\","
+            + "\"reason\":\"injected by the test proxy\"}],\"type\":\"illegal_state_exception\","
+            + "\"reason\":\"injected by the test proxy\"},\"status\":500}";
 
     private final URI upstream;
     private final HttpServer server;
@@ -50,6 +53,7 @@ public final class ElasticsearchProxy implements AutoCloseable {
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.FORWARD);
     private volatile Predicate<Request> trigger = request -> false;
     private volatile Mode triggeredMode = Mode.FORWARD;
+    private volatile Predicate<Request> failing = request -> false;
 
     public ElasticsearchProxy(URI upstream) {
         this.upstream = upstream;
@@ -73,6 +77,14 @@ public final class ElasticsearchProxy implements AutoCloseable {
         this.trigger = when;
     }
 
+    /**
+     * Answers every request matching {@code when} with HTTP 500 and an Elasticsearch error, and forwards the others:
+     * one kind of request failing on a cluster that is otherwise fine.
+     */
+    public void failEach(Predicate<Request> when) {
+        this.failing = when;
+    }
+
     public Mode mode() {
         return mode.get();
     }
@@ -91,6 +103,10 @@ public final class ElasticsearchProxy implements AutoCloseable {
             }
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     new String(body, StandardCharsets.UTF_8));
+            if (mode.get() == Mode.FORWARD && failing.test(request)) {
+                reply(exchange, 500, INTERNAL_ERROR.getBytes(StandardCharsets.UTF_8), "application/json");
+                return;
+            }
             if (mode.get() == Mode.FORWARD && trigger.test(request)) {
                 mode.compareAndSet(Mode.FORWARD, triggeredMode);
             }
