@@ -1,6 +1,5 @@
 package dev.llmwatcher.engine;
 
-import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +43,7 @@ final class Pass {
     private final Clock clock;
     private final RunRequest request;
     private final ClaimFeed feed;
+    private final Runnable feedRanDry;
     private final WriteBack writeBack;
 
     /** Closed when this thread prepares no more documents. */
@@ -69,16 +69,20 @@ final class Pass {
             Thread.ofVirtual().name("llm-call-", 1).factory());
     private String stoppedBy;
 
-    Pass(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock, RunRequest request,
-         ClaimFeed feed) {
+    /**
+     * @param feedRanDry told once the feed has handed out its last document, while the last calls still run
+     * @param writeBack  where the outcomes go; this pass's write-back thread is its only user
+     */
+    Pass(DocumentProcessor processor, EngineSettings settings, Clock clock, RunRequest request, ClaimFeed feed,
+         Runnable feedRanDry, WriteBack writeBack) {
         this.processor = processor;
         this.settings = settings;
         this.clock = clock;
         this.request = request;
         this.feed = feed;
+        this.feedRanDry = feedRanDry;
+        this.writeBack = writeBack;
         this.ahead = new Semaphore(settings.concurrency() + settings.pageSize() + 2 * settings.flushSize());
-        this.writeBack = new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock,
-                settings.flushSize(), request.listener());
     }
 
     Optional<String> stoppedBy() {
@@ -137,6 +141,7 @@ final class Pass {
             if (document == null) {
                 ahead.release();
                 if (feed.exhausted()) {
+                    feedRanDry.run();
                     return;
                 }
                 continue;

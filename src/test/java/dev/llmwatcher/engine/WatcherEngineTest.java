@@ -206,6 +206,7 @@ class WatcherEngineTest {
         long stored = es.count(target);
         assertThat(stored).isEqualTo(report.processed());
         assertThat(es.count(fixture.queueIndex())).isEqualTo(8 - stored);
+        assertThat(report.backlog()).as("the released documents are eligible again").isEqualTo(8 - stored);
         for (int i = 0; i < 8; i++) {
             es.source(fixture.queueIndex(), "d" + i).ifPresent(left ->
                     assertThat(watcherMeta(left)).doesNotContainKey("error").doesNotContainKey("attempts"));
@@ -237,6 +238,24 @@ class WatcherEngineTest {
                     .doesNotContainKeys("error", "attempts")
                     .satisfies(left -> assertThat(left.get("claim")).isNull());
         }
+    }
+
+    @Test
+    void aDocumentQueuedWhileTheLastCallRunsIsInTheBacklog() {
+        fixture.with("LLM_WATCHER_CONCURRENCY", "1");
+        ollama.latency(BacklogCount.MAX_AGE.plusMillis(500)).respondWith(request -> {
+            queue("late", "late", meta("ollama", SCALE_SCHEMA));
+            return Reply.text("{\"scale\": 1}");
+        });
+        queue("first", "first", meta("ollama", SCALE_SCHEMA));
+
+        RunReport report;
+        try (Watcher watcher = fixture.watcher()) {
+            report = pass(watcher, Selection.NEW, Duration.ofSeconds(30));
+        }
+
+        assertThat(report.processed()).isEqualTo(1);
+        assertThat(report.backlog()).as("queued after the pass claimed its last document").isEqualTo(1);
     }
 
     @Test
