@@ -109,7 +109,9 @@ public final class Watcher implements AutoCloseable {
                 return Optional.empty();
             }
             AtomicReference<RuntimeException> failure = new AtomicReference<>();
-            Thread thread = Thread.ofVirtual().name("template-check").start(() -> {
+            // A platform thread: an empty pass (most scheduled invocations) starts no virtual thread doing I/O, so
+            // no poller thread sits in native code, which would make the JVM's exit wait 300 ms for it.
+            Thread thread = Thread.ofPlatform().daemon().name("template-check").start(() -> {
                 try {
                     ensure.accept(queueIndex);
                 } catch (RuntimeException e) {
