@@ -175,7 +175,8 @@ public final class Benchmark {
                     number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
                     number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(),
                     ollama.calls(), es.count(target),
-                    es.count(queue), Boolean.parseBoolean(measured.getProperty("classSharing")));
+                    es.count(queue), Boolean.parseBoolean(measured.getProperty("classSharing")),
+                    number(measured, "gcMillis"), number(measured, "gcCount"));
             es.delete("/" + queue + "," + target);
             return drain;
         }

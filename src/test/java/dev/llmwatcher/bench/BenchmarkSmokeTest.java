@@ -21,6 +21,8 @@ class BenchmarkSmokeTest {
         Figures figures = new Benchmark(scale, TestElasticsearch.shared(), System.getProperty("java.class.path"),
                 work, work.resolve("lib")).run();
 
+        assertThat(figures.memorySmall().gcCount()).as("the live-heap sampler's collection at exit is counted")
+                .isPositive();
         for (Figures.Drain drain : new Figures.Drain[] {figures.fixed(), figures.fixedWithoutCache(),
             figures.fixedDefaultJit(), figures.tail(), figures.limited(), figures.memorySmall(),
             figures.memoryLarge()}) {
@@ -35,6 +37,8 @@ class BenchmarkSmokeTest {
             assertThat(drain.esCpuSeconds()).isPositive();
             assertThat(drain.driverCpuSeconds()).isPositive();
             assertThat(drain.peakHeapBytes()).isPositive();
+            assertThat(drain.gcMillis()).isNotNegative();
+            assertThat(drain.gcCount()).isNotNegative();
             assertThat(drain.peakRssBytes()).isGreaterThan(drain.peakHeapBytes() / 4);
             assertThat(drain.esRequests().requestsByKind()).containsKeys("bulk", "search", "pit-open", "pit-close");
             assertThat(drain.esRequests().handling().max()).isPositive().isFinite();

@@ -34,7 +34,8 @@ record Figures(Scale scale, Drain fixed, Drain fixedWithoutCache, boolean aotCac
                  double esCpuSeconds,
                  double driverCpuSeconds, long peakHeapBytes,
                  long peakRssBytes, long maxLiveHeapBytes, RouteStats esRequests, long[] latencies,
-                 long llmRequests, long stored, long leftInQueue, boolean classSharing) {
+                 long llmRequests, long stored, long leftInQueue, boolean classSharing, long gcMillis,
+                 long gcCount) {
 
         double throughput() {
             return docs / runSeconds;

@@ -4,6 +4,7 @@ import dev.llmwatcher.cli.Main;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -57,10 +58,16 @@ public final class MeasuredMain {
             }
         }
         long cpuNanos = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+        long gcMillis = 0;
+        long gcCount = 0;
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcMillis += Math.max(0, collector.getCollectionTime());
+            gcCount += Math.max(0, collector.getCollectionCount());
+        }
         String text = "runNanos=" + runNanos + "\ncpuNanos=" + cpuNanos + "\npeakHeapBytes=" + peakHeap
                 + "\npeakRssBytes=" + peakRssBytes() + "\nmaxLiveHeapBytes=" + maxLiveHeap
                 + "\nmainStartedEpochMillis=" + mainStartedEpochMillis + "\nendEpochMillis=" + endEpochMillis
-                + "\nclassSharing=" + classSharing() + "\n";
+                + "\nclassSharing=" + classSharing() + "\ngcMillis=" + gcMillis + "\ngcCount=" + gcCount + "\n";
         try {
             Files.writeString(figures, text);
         } catch (IOException e) {

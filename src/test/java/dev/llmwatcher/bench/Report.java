@@ -28,8 +28,10 @@ final class Report {
         row(out, "1d", "Calling phase of 1a: from the first LLM request to the last answer (the watcher's start-up and "
                         + "final write-back excluded)",
                 docsPerSecond(fixed.callingThroughput()), "ideal C/L = " + docsPerSecond(fixedIdeal)
-                        + "; 1a's %.2f s run: %.2f s before the first request, %.2f s calling, %.2f s after the last answer"
-                        .formatted(fixed.runSeconds(), fixed.headSeconds(), fixed.callingSeconds(), fixed.tailSeconds()),
+                        + ("; 1a's %.2f s run: %.2f s before the first request, %.2f s calling, %.2f s after the last "
+                        + "answer; the watcher's GC paused it %d times for %d ms in all").formatted(fixed.runSeconds(),
+                        fixed.headSeconds(), fixed.callingSeconds(), fixed.tailSeconds(), fixed.gcCount(),
+                        fixed.gcMillis()),
                 ratio(fixed.callingThroughput() / fixedIdeal), "-");
         Figures.Drain withoutCache = f.fixedWithoutCache();
         row(out, "1f", "Throughput, as 1a without the AOT cache (`java -jar`, or a JDK before "
