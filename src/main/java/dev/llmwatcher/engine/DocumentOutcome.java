@@ -11,8 +11,11 @@ public sealed interface DocumentOutcome {
 
     QueuedDocument document();
 
-    /** The LLM call this outcome paid for, if any: model, tokens and latency. */
-    record LlmCall(String model, TokenUsage usage, Duration latency) {
+    /**
+     * The LLM call this outcome paid for, if any: model, tokens, the call's whole time ({@code latency}: what the
+     * pass's deadline guard needs) and the provider's own time ({@code providerLatency}: what the metrics report).
+     */
+    record LlmCall(String model, TokenUsage usage, Duration latency, Duration providerLatency) {
     }
 
     /** The answer is merged and ready to be stored. */

@@ -86,7 +86,7 @@ public final class DocumentProcessor {
             return failedCall(prepared, e, timeout.cutByDeadline());
         }
         DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
-                answer.latency());
+                answer.latency(), answer.providerLatency());
         try {
             Answer interpreted = interpreter.interpret(answer, prepared.format());
             Map<String, Object> result = merger.merge(prepared.document().userFields(), interpreted,

@@ -10,7 +10,9 @@ import java.util.Optional;
  * What one pass did. {@code found} is the number of eligible documents when it started (the original's "Found N
  * documents"); {@code processed} were written back; {@code failed} stay in the queue with an error, of which
  * {@code parked} reached the attempt limit; {@code skipped} were taken by another run; {@code released} were claimed
- * but not started before the deadline or stop; {@code backlog} is what is still eligible at the end.
+ * but not started before the deadline or stop; {@code backlog} is what is still eligible at the end; {@code llmLatency}
+ * is the providers' own answer time of the calls that were answered (waits for a learnt concurrency limit or a rate
+ * limit, and retries, left out).
  *
  * @param stoppedBy why the pass stopped starting calls early, if it did (deadline, stop signal, credentials)
  */

@@ -161,6 +161,6 @@ final class WriteBack {
         if (latencyCount == latencies.length) {
             latencies = Arrays.copyOf(latencies, latencies.length * 2);
         }
-        latencies[latencyCount++] = call.latency().toMillis();
+        latencies[latencyCount++] = call.providerLatency().toMillis();
     }
 }

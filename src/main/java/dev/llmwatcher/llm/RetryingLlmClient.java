@@ -90,7 +90,8 @@ public final class RetryingLlmClient implements LlmClient {
             try {
                 LlmAnswer answer = attemptUnderLimit(request, deadline, last);
                 Duration latency = Duration.ofNanos(nanoTime.getAsLong() - started);
-                return new LlmAnswer(answer.text(), answer.usage(), answer.finishReason(), latency);
+                return new LlmAnswer(answer.text(), answer.usage(), answer.finishReason(), latency,
+                        answer.providerLatency());
             } catch (LlmException e) {
                 last = e;
                 if (!RETRYABLE.contains(e.kind()) || attempt >= policy.maxAttempts()

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -96,6 +97,22 @@ class EmfMetricsTest {
         assertThat(run).containsEntry(Metric.BACKLOG.metricName(), 2)
                 .containsEntry(Metric.DOCUMENTS_PROCESSED.metricName(), 1);
         assertThat(((Number) run.get(Metric.OLDEST_QUEUED_AGE.metricName())).doubleValue()).isBetween(300.0, 600.0);
+    }
+
+    @Test
+    void llmLatencyIsTheProvidersAnswerTimeWithoutTheWaitARateLimitImposed() {
+        AtomicInteger calls = new AtomicInteger();
+        ollama.respondWith(request -> calls.getAndIncrement() == 0 ? Reply.rateLimited(Duration.ofSeconds(2))
+                : Reply.text("{\"scale\": 3}"));
+        queue("1", "llama3.3", Instant.now());
+
+        lambda.watcher(fixture).handleRequest(Map.of(), lambda.context());
+
+        Map<String, Object> run = lambda.metricLines().getFirst();
+        assertThat(calls).as("answered on the second attempt, 2 s after the first").hasValue(2);
+        assertThat(run).containsEntry(Metric.DOCUMENTS_PROCESSED.metricName(), 1);
+        assertThat(((Number) run.get(Metric.LLM_LATENCY_P95.metricName())).longValue())
+                .as("the answered attempt alone, not the 2 s Retry-After before it").isLessThan(1500);
     }
 
     /** EMF's rules: a namespace, and every declared dimension and metric present at the root. */

@@ -88,6 +88,9 @@ class RetryingLlmClientTest {
 
         assertThat(answer.text()).isEqualTo("ok");
         assertThat(time.sleeps).containsExactly(Duration.ofSeconds(3));
+        assertThat(answer.latency()).as("the whole call, the wait included").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        assertThat(answer.providerLatency()).as("the answered attempt alone").isPositive()
+                .isLessThan(Duration.ofSeconds(2));
         assertThat(learnt.current()).as("come back later, says Retry-After: the gate's job, not a lower limit")
                 .isEqualTo(Integer.MAX_VALUE);
     }
