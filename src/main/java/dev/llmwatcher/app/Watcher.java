@@ -26,8 +26,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -102,41 +103,35 @@ public final class Watcher implements AutoCloseable {
      * The queue template check of one queue index, running on a thread of its own; {@link #startFirst} starts it
      * only for the first pass over that index in this process (and again after one that failed).
      */
-    private record TemplateCheck(Thread thread, AtomicReference<RuntimeException> failure) {
+    private record TemplateCheck(CompletableFuture<Void> done) {
 
         static Optional<TemplateCheck> startFirst(String key, String queueIndex, Consumer<String> ensure) {
             if (!TEMPLATES_CHECKED.add(key)) {
                 return Optional.empty();
             }
-            AtomicReference<RuntimeException> failure = new AtomicReference<>();
+            CompletableFuture<Void> done = new CompletableFuture<>();
             // A platform thread: an empty pass (most scheduled invocations) starts no virtual thread doing I/O, so
             // no poller thread sits in native code, which would make the JVM's exit wait 300 ms for it.
-            Thread thread = Thread.ofPlatform().daemon().name("template-check").start(() -> {
+            Thread.ofPlatform().daemon().name("template-check").start(() -> {
                 try {
                     ensure.accept(queueIndex);
+                    done.complete(null);
                 } catch (RuntimeException e) {
-                    failure.set(e);
                     TEMPLATES_CHECKED.remove(key);
+                    done.completeExceptionally(e);
                 }
             });
-            return Optional.of(new TemplateCheck(thread, failure));
+            return Optional.of(new TemplateCheck(done));
         }
 
-        /** Waits for the check to end; what it failed with, if it did. */
+        /** Waits for the check to end, uninterruptibly (the pass has ended already); what it failed with, if it did. */
         Optional<RuntimeException> await() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+            try {
+                done.join();
+                return Optional.empty();
+            } catch (CompletionException e) {
+                return Optional.of((RuntimeException) e.getCause());
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return Optional.ofNullable(failure.get());
         }
     }
 
