@@ -2,11 +2,9 @@ package dev.llmwatcher.aws;
 
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
-import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -24,24 +22,10 @@ class EmfMetricsTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     private final LambdaHarness lambda = new LambdaHarness();
-    private FakeOllamaServer ollama;
-    private FakeOpenAiServer openAi;
-    private WatcherFixture fixture;
-    private String target;
-
-    @BeforeEach
-    void startServers() {
-        ollama = new FakeOllamaServer();
-        openAi = new FakeOpenAiServer();
-        fixture = new WatcherFixture(es, ollama, openAi);
-        target = TestElasticsearch.uniqueIndex("reviews");
-    }
-
-    @AfterEach
-    void stopServers() {
-        ollama.close();
-        openAi.close();
-    }
+    @AutoClose
+    private final WatcherFixture fixture = WatcherFixture.withFakeProviders(es);
+    private final FakeOllamaServer ollama = fixture.ollama();
+    private final String target = TestElasticsearch.uniqueIndex("reviews");
 
     private void queue(String id, String model, Instant queuedAt) {
         Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, "Rate: {{ctx.message}} #" + id);

@@ -5,10 +5,9 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
-import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,24 +33,14 @@ class SampleEventsTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     private final LambdaHarness lambda = new LambdaHarness();
-    private FakeOllamaServer ollama;
-    private FakeOpenAiServer openAi;
-    private WatcherFixture fixture;
-    private String target;
+    @AutoClose
+    private final WatcherFixture fixture = WatcherFixture.withFakeProviders(es).with("LLM_WATCHER_SAFETY_MARGIN", "1");
+    private final FakeOllamaServer ollama = fixture.ollama();
+    private final String target = TestElasticsearch.uniqueIndex("reviews");
 
     @BeforeEach
-    void startServers() {
-        ollama = new FakeOllamaServer();
-        openAi = new FakeOpenAiServer();
-        fixture = new WatcherFixture(es, ollama, openAi).with("LLM_WATCHER_SAFETY_MARGIN", "1");
-        target = TestElasticsearch.uniqueIndex("reviews");
+    void answerEveryCall() {
         ollama.respond(Reply.text("{\"scale\": 8}"));
-    }
-
-    @AfterEach
-    void stopServers() {
-        ollama.close();
-        openAi.close();
     }
 
     static Stream<Path> eventFiles() throws IOException {

@@ -7,8 +7,7 @@ import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -26,24 +25,11 @@ class WatcherEngineTest {
             "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
 
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private FakeOllamaServer ollama;
-    private FakeOpenAiServer openAi;
-    private WatcherFixture fixture;
-    private String target;
-
-    @BeforeEach
-    void startServers() {
-        ollama = new FakeOllamaServer();
-        openAi = new FakeOpenAiServer();
-        fixture = new WatcherFixture(es, ollama, openAi);
-        target = TestElasticsearch.uniqueIndex("reviews");
-    }
-
-    @AfterEach
-    void stopServers() {
-        ollama.close();
-        openAi.close();
-    }
+    @AutoClose
+    private final WatcherFixture fixture = WatcherFixture.withFakeProviders(es);
+    private final FakeOllamaServer ollama = fixture.ollama();
+    private final FakeOpenAiServer openAi = fixture.openAi();
+    private final String target = TestElasticsearch.uniqueIndex("reviews");
 
     private Map<String, Object> meta(String provider, Object format) {
         Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, "Rate this review: {{ctx.message}}");
@@ -58,6 +44,13 @@ class WatcherEngineTest {
 
     private RunReport pass(Watcher watcher, Selection selection, Duration budget) {
         return watcher.runPass(selection, Instant.now().plus(budget), Integer.MAX_VALUE, StopSignal.never());
+    }
+
+    /** One pass over new documents with a watcher of its own, which must return before {@code deadline}. */
+    private RunReport passUntil(Instant deadline) {
+        try (Watcher watcher = fixture.watcher()) {
+            return watcher.runPass(Selection.NEW, deadline, Integer.MAX_VALUE, StopSignal.never());
+        }
     }
 
     @Test
@@ -194,10 +187,7 @@ class WatcherEngineTest {
         }
         Instant deadline = Instant.now().plusMillis(5000);
 
-        RunReport report;
-        try (Watcher watcher = fixture.watcher()) {
-            report = watcher.runPass(Selection.NEW, deadline, Integer.MAX_VALUE, StopSignal.never());
-        }
+        RunReport report = passUntil(deadline);
 
         assertThat(Instant.now()).isBefore(deadline);
         assertThat(report.processed()).isBetween(2, 6);
@@ -222,10 +212,7 @@ class WatcherEngineTest {
         }
         Instant deadline = Instant.now().plusMillis(4500);
 
-        RunReport report;
-        try (Watcher watcher = fixture.watcher()) {
-            report = watcher.runPass(Selection.NEW, deadline, Integer.MAX_VALUE, StopSignal.never());
-        }
+        RunReport report = passUntil(deadline);
 
         assertThat(Instant.now()).as("the call's timeout was cut to end before the deadline").isBefore(deadline);
         assertThat(ollama.calls()).as("one call, none after it was cut").isEqualTo(1);

@@ -6,10 +6,10 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
-import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.StderrCapture;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,26 +29,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BadQueueDocumentsTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private FakeOllamaServer ollama;
-    private FakeOpenAiServer openAi;
-    private WatcherFixture fixture;
-    private String target;
+    @AutoClose
+    private final WatcherFixture fixture = Secrets.configure(WatcherFixture.withFakeProviders(es));
+    private final FakeOllamaServer ollama = fixture.ollama();
+    private final String target = TestElasticsearch.uniqueIndex("bad-docs");
     private StderrCapture stderr;
 
     @BeforeEach
     void start() {
         stderr = StderrCapture.start();
-        ollama = new FakeOllamaServer();
-        openAi = new FakeOpenAiServer();
-        fixture = Secrets.configure(new WatcherFixture(es, ollama, openAi));
-        target = TestElasticsearch.uniqueIndex("bad-docs");
         ollama.respond(Reply.text("{\"scale\": 5}"));
     }
 
     @AfterEach
     void stop() {
-        ollama.close();
-        openAi.close();
         stderr.close();
         assertThat(stderr.text()).doesNotContain(Secrets.ALL);
     }

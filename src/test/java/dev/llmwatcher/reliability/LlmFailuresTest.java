@@ -11,6 +11,7 @@ import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.StderrCapture;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,25 +34,20 @@ class LlmFailuresTest {
             "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
 
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private FakeOllamaServer ollama;
-    private FakeOpenAiServer openAi;
-    private WatcherFixture fixture;
-    private String target;
+    @AutoClose
+    private final WatcherFixture fixture = Secrets.configure(WatcherFixture.withFakeProviders(es));
+    private final FakeOllamaServer ollama = fixture.ollama();
+    private final FakeOpenAiServer openAi = fixture.openAi();
+    private final String target = TestElasticsearch.uniqueIndex("llm-failures");
     private StderrCapture stderr;
 
     @BeforeEach
     void start() {
         stderr = StderrCapture.start();
-        ollama = new FakeOllamaServer();
-        openAi = new FakeOpenAiServer();
-        fixture = Secrets.configure(new WatcherFixture(es, ollama, openAi));
-        target = TestElasticsearch.uniqueIndex("llm-failures");
     }
 
     @AfterEach
     void stop() {
-        ollama.close();
-        openAi.close();
         stderr.close();
         assertThat(stderr.text()).doesNotContain(Secrets.ALL);
     }

@@ -11,13 +11,31 @@ import java.util.Map;
 /**
  * The settings map a test hands to {@link ConfigReader}: a test Elasticsearch (its URL, and its CA when it speaks
  * HTTPS), the fake LLM servers, and a queue index of the test's own. Tests add or override entries with {@link #with}.
+ * {@link #withFakeProviders} also starts the fake servers and closes them with the fixture, so a test declares it as
+ * one {@code @AutoClose} field and JUnit gives each test method fresh servers.
  */
-public final class WatcherFixture {
+public final class WatcherFixture implements AutoCloseable {
 
     private final Map<String, String> settings = new HashMap<>();
     private final String queueIndex;
+    private final FakeOllamaServer ollama;
+    private final FakeOpenAiServer openAi;
+    private final boolean ownsServers;
 
     public WatcherFixture(TestElasticsearch elasticsearch, FakeOllamaServer ollama, FakeOpenAiServer openAi) {
+        this(elasticsearch, ollama, openAi, false);
+    }
+
+    /** A fixture over a fake Ollama and a fake OpenAI-compatible server of its own, closed with it. */
+    public static WatcherFixture withFakeProviders(TestElasticsearch elasticsearch) {
+        return new WatcherFixture(elasticsearch, new FakeOllamaServer(), new FakeOpenAiServer(), true);
+    }
+
+    private WatcherFixture(TestElasticsearch elasticsearch, FakeOllamaServer ollama, FakeOpenAiServer openAi,
+                           boolean ownsServers) {
+        this.ollama = ollama;
+        this.openAi = openAi;
+        this.ownsServers = ownsServers;
         this.queueIndex = TestElasticsearch.uniqueIndex("queue");
         settings.putAll(elasticsearch.connectionVariables());
         settings.put("OLLAMA_API_URL", ollama.baseUrl().toString());
@@ -46,5 +64,22 @@ public final class WatcherFixture {
 
     public Watcher watcher() {
         return Watcher.create(config(), Clock.systemUTC(), "test");
+    }
+
+    public FakeOllamaServer ollama() {
+        return ollama;
+    }
+
+    public FakeOpenAiServer openAi() {
+        return openAi;
+    }
+
+    /** Closes the fake servers when this fixture started them. */
+    @Override
+    public void close() {
+        if (ownsServers) {
+            ollama.close();
+            openAi.close();
+        }
     }
 }
