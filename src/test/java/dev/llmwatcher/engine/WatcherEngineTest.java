@@ -246,6 +246,30 @@ class WatcherEngineTest {
     }
 
     @Test
+    void documentsReleasedRightAfterTheLastClaimAreInTheBacklog() {
+        fixture.with("LLM_WATCHER_CONCURRENCY", "1");
+        StopSignal stop = new StopSignal();
+        ollama.latency(Duration.ofMillis(300)).respondWith(request -> {
+            stop.raise();
+            return Reply.text("{\"scale\": 5}");
+        });
+        for (int i = 0; i < 3; i++) {
+            queue("r" + i, "review " + i, meta("ollama", SCALE_SCHEMA));
+        }
+
+        // The pass claims all three and calls for the first; a stop comes during that call, so the other two are
+        // released when it ends, well within a second of the count that started as the last document was claimed.
+        RunReport report;
+        try (Watcher watcher = fixture.watcher()) {
+            report = watcher.runPass(Selection.NEW, Instant.now().plusSeconds(60), Integer.MAX_VALUE, stop);
+        }
+
+        assertThat(report.processed()).isEqualTo(1);
+        assertThat(report.released()).isEqualTo(2);
+        assertThat(report.backlog()).as("released after the early count").isEqualTo(2);
+    }
+
+    @Test
     void maxDocumentsCapsAPass() {
         ollama.respond(Reply.text("{\"scale\": 5}"));
         for (int i = 0; i < 5; i++) {
