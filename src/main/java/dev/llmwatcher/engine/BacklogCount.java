@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 
 /**
  * The backlog of a pass's report: what is still eligible when it ends. Counting refreshes the queue first, and after
@@ -27,16 +26,17 @@ final class BacklogCount {
 
     private final QueueStore store;
     private final Clock clock;
-    private final Function<Instant, QueueQuery> queryAt;
+    private final QueueQuery query;
     private volatile Early early;
 
     private record Early(Instant startedAt, CompletableFuture<Long> count) {
     }
 
-    BacklogCount(QueueStore store, Clock clock, Function<Instant, QueueQuery> queryAt) {
+    /** @param query the pass's query; counted again as of the moment of each count */
+    BacklogCount(QueueStore store, Clock clock, QueueQuery query) {
         this.store = store;
         this.clock = clock;
-        this.queryAt = queryAt;
+        this.query = query;
     }
 
     /** The pass has claimed its last document: starts counting on a thread of its own. */
@@ -48,7 +48,7 @@ final class BacklogCount {
         early = new Early(clock.instant(), count);
         Thread.ofVirtual().name("backlog-count").start(() -> {
             try {
-                count.complete(store.countEligible(queryAt.apply(clock.instant())));
+                count.complete(countNow());
             } catch (RuntimeException e) {
                 count.completeExceptionally(e);
             }
@@ -56,9 +56,9 @@ final class BacklogCount {
     }
 
     /** The backlog once the pass has ended with {@code tally}. */
-    long atEnd(WriteBack.Tally tally, Selection selection) {
+    long atEnd(WriteBack.Tally tally) {
         Early counted = early;
-        boolean nothingBack = tally.released() == 0 && (selection == Selection.NEW || tally.failed() == 0);
+        boolean nothingBack = tally.released() == 0 && (query.selection() == Selection.NEW || tally.failed() == 0);
         if (counted != null && nothingBack
                 && !Duration.between(counted.startedAt(), clock.instant()).minus(MAX_AGE).isPositive()) {
             try {
@@ -67,6 +67,10 @@ final class BacklogCount {
                 // counted again below, where a queue that is really gone fails the pass
             }
         }
-        return store.countEligible(queryAt.apply(clock.instant()));
+        return countNow();
+    }
+
+    private long countNow() {
+        return store.countEligible(query.asOf(clock.instant()));
     }
 }

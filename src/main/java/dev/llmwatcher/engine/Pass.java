@@ -36,7 +36,7 @@ final class Pass {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pass.class);
     private static final Duration POLL = Duration.ofMillis(100);
-    static final String TURNED_AWAY = "the pass ended before its call started";
+    private static final String TURNED_AWAY = "the pass ended before its call started";
 
     private final DocumentProcessor processor;
     private final EngineSettings settings;

@@ -57,13 +57,12 @@ public final class WatcherEngine {
         try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments())) {
             logFound(feed.totalEligible(), request.queueIndex());
             request.listener().started(feed.totalEligible());
-            BacklogCount backlogCount = new BacklogCount(store, clock, now -> new QueueQuery(request.queueIndex(),
-                    request.selection(), now, settings.sortField(), settings.pageSize()));
+            BacklogCount backlogCount = new BacklogCount(store, clock, query);
             Pass pass = new Pass(processor, settings, clock, request, feed, backlogCount::startEarly,
                     new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock, settings.flushSize(),
                             request.listener()));
             WriteBack.Tally tally = pass.run();
-            long backlog = backlogCount.atEnd(tally, request.selection());
+            long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),
                     feed.skipped(), tally.released(), backlog, tally.tokensByModel(), tally.latency(),
                     Duration.between(started, clock.instant()), pass.stoppedBy());

@@ -8,4 +8,9 @@ import java.util.Optional;
  * before {@code now} count as free), in the order of {@code sortField} when given.
  */
 public record QueueQuery(String index, Selection selection, Instant now, Optional<String> sortField, int pageSize) {
+
+    /** The same query as of another moment. */
+    public QueueQuery asOf(Instant moment) {
+        return new QueueQuery(index, selection, moment, sortField, pageSize);
+    }
 }
