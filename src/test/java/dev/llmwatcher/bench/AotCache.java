@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The ahead-of-time cache {@code bin/llm-watcher} keeps on JDK 25 and newer, made the way it makes it: the first run
  * records its configuration ({@link #recordFlags()}), a JVM of its own turns that into the cache
- * ({@link #createFlags()}), and later runs start from it ({@link #useFlags()}). SystemdFilesTest checks that the
+ * ({@link #createFlags()}), and later runs start from it ({@link #useFlags()}). LauncherScriptTest checks that the
  * script passes exactly these flags, so the benchmark measures what the launcher does.
  *
  * @param cache  the cache file

@@ -33,11 +33,6 @@ public final class Benchmark {
 
     /** The flags AWS Lambda's Java runtimes set through {@code JAVA_TOOL_OPTIONS}. */
     static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
-    /**
-     * The JVM flags the command line ships with ({@code bin/llm-watcher}, the systemd unit; SystemdFilesTest checks
-     * both): the serial collector and the C1 compiler only, as on Lambda.
-     */
-    public static final List<String> SHIPPED_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     /** Back to the JVM's default JIT (C1 then C2), for the reference drain 1c. */
     static final List<String> DEFAULT_JIT = List.of("-XX:TieredStopAtLevel=4");
     static final Duration TAIL_MEDIAN = Duration.ofMillis(400);
@@ -58,7 +53,7 @@ public final class Benchmark {
         this.work = work;
         this.runtimeLib = runtimeLib;
         this.child = new ChildJvm(JarredClasspath.of(childClasspath, work.resolve("classpath")),
-                plus(plus(SHIPPED_JVM_FLAGS, scale.childHeap()), extraFlags()), work.resolve("logs"));
+                plus(plus(LauncherFlags.SHIPPED, scale.childHeap()), extraFlags()), work.resolve("logs"));
     }
 
     public static void main(String[] args) {
@@ -73,8 +68,9 @@ public final class Benchmark {
         String classpath = String.join(File.pathSeparator, "target/classes", "target/test-classes",
                 lib.resolve("*").toString());
         System.out.println("llm-watcher benchmark (" + System.getProperty("llmwatcher.bench.scale", "full") + "): "
-                + Runtime.getRuntime().availableProcessors() + " CPUs, JDK " + Runtime.version() + "; starting the "
-                + "test Elasticsearch ...");
+                + Runtime.getRuntime().availableProcessors() + " CPUs, JDK " + Runtime.version() + ", transparent huge "
+                + "pages " + (LauncherFlags.hugePages(LauncherFlags.THP_SETTING).isEmpty() ? "not offered" : "offered")
+                + "; starting the test Elasticsearch ...");
         Figures figures = new Benchmark(scale, TestElasticsearch.shared(), classpath, work, lib).run();
         System.out.println(Report.table(figures));
         System.exit(0);
@@ -89,16 +85,18 @@ public final class Benchmark {
     Figures run() {
         int c = scale.concurrency();
         // The warm-up drain is the watcher's first run, so it records the AOT cache, as bin/llm-watcher's first run
-        // does; every later drain but 1f starts from that cache, as the launcher's later runs do.
+        // does; every later drain but 1f starts from that cache, as the launcher's later runs do. The command line's
+        // drains have the launcher's flags for this machine, the start-up probes Lambda's.
         AotCache aot = AotCache.in(work.resolve("aot"));
         boolean cached = AotCache.supported();
+        List<String> hugePages = LauncherFlags.hugePages(LauncherFlags.THP_SETTING);
         drain("warm-up", scale.warmUpDocs(), KB, 10 * KB, LatencyModel.fixed(scale.fixedLatency()),
-                cached ? aot.recordFlags() : List.of());
-        List<String> launcher = cached ? createCache(aot) : List.of();
+                cached ? plus(hugePages, aot.recordFlags().toArray(String[]::new)) : hugePages);
+        List<String> launcher = plus(hugePages, cached ? createCache(aot).toArray(String[]::new) : new String[0]);
         Figures.Drain fixed = drain("fixed", scale.throughputDocs(), KB, 10 * KB,
                 LatencyModel.fixed(scale.fixedLatency()), launcher);
         Figures.Drain fixedWithoutCache = drain("fixed-without-aot-cache", scale.throughputDocs(), KB, 10 * KB,
-                LatencyModel.fixed(scale.fixedLatency()), List.of());
+                LatencyModel.fixed(scale.fixedLatency()), hugePages);
         Figures.Drain fixedDefaultJit = drain("fixed-default-jit", scale.throughputDocs(), KB, 10 * KB,
                 LatencyModel.fixed(scale.fixedLatency()), plus(launcher, DEFAULT_JIT.toArray(String[]::new)));
         Figures.Drain tail = drain("long-tail", scale.tailDocs(), KB, 10 * KB,

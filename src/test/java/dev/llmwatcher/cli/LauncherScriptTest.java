@@ -2,6 +2,7 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.bench.AotCache;
 import dev.llmwatcher.bench.Benchmark;
+import dev.llmwatcher.bench.LauncherFlags;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,8 +57,12 @@ class LauncherScriptTest {
             exit "$STUB_STATUS"
             """;
 
+    /** The JVM flags on a machine that hands out transparent huge pages, as the tests' setting file says. */
+    private static final List<String> FLAGS = Benchmark.plus(LauncherFlags.SHIPPED, LauncherFlags.HUGE_PAGES);
+
     @TempDir
     Path dir;
+    private Path hugePageSetting;
     private Path root;
     private Path target;
     private Path jar;
@@ -82,6 +87,7 @@ class LauncherScriptTest {
         executable(jdk.resolve("bin/javac"), "#!/bin/sh\nexit 0\n");
         executable(jdk.resolve("bin/java"), STUB_JAVA);
         log = dir.resolve("java.log");
+        hugePageSetting = Files.writeString(dir.resolve("thp-enabled"), "always [madvise] never\n");
     }
 
     @Test
@@ -89,7 +95,7 @@ class LauncherScriptTest {
         List<List<String>> calls = run(1, "", "--once");
 
         assertThat(calls).singleElement().satisfies(call -> assertThat(call)
-                .containsSequence(Benchmark.SHIPPED_JVM_FLAGS).containsAll(AotCache.QUIET_FLAGS)
+                .startsWith(FLAGS.toArray(String[]::new)).containsAll(AotCache.QUIET_FLAGS)
                 .containsSequence(AotCache.RECORDING_FLAGS)
                 .anyMatch(arg -> arg.matches(
                         "-XX:AOTConfiguration=.*/target/llm-watcher-watch-\\d+\\.aot\\.\\d+\\.config"))
@@ -104,7 +110,7 @@ class LauncherScriptTest {
         assertThat(first).hasSize(2);
         String config = valueOf(first.get(0), "-XX:AOTConfiguration=");
         List<String> create = first.get(1);
-        assertThat(create).containsSequence(Benchmark.SHIPPED_JVM_FLAGS).containsAll(AotCache.QUIET_FLAGS)
+        assertThat(create).startsWith(FLAGS.toArray(String[]::new)).containsAll(AotCache.QUIET_FLAGS)
                 .contains("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config).endsWith("-cp", jar.toString());
         assertThat(targetFiles()).as("the cache alone: no configuration, partial file or log left")
                 .containsExactly("llm-watcher-watch-" + key() + ".aot", "llm-watcher.jar");
@@ -115,7 +121,7 @@ class LauncherScriptTest {
         List<List<String>> later = run(0, "", "--once");
 
         assertThat(later).singleElement().satisfies(call -> assertThat(call)
-                .containsSequence(Benchmark.SHIPPED_JVM_FLAGS).containsAll(AotCache.QUIET_FLAGS)
+                .startsWith(FLAGS.toArray(String[]::new)).containsAll(AotCache.QUIET_FLAGS)
                 .contains("-XX:AOTCache=" + cache).noneMatch(arg -> arg.startsWith("-XX:AOTMode"))
                 .endsWith("-jar", jar.toString(), "--once"));
         assertThat(Files.readString(dir.resolve("out"))).isEqualTo("the command's own output\n");
@@ -150,18 +156,42 @@ class LauncherScriptTest {
 
         List<List<String>> next = run(0, "", "--once");
 
-        assertThat(next).singleElement().isEqualTo(Benchmark.plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once"));
+        assertThat(next).singleElement().isEqualTo(Benchmark.plus(FLAGS, "-jar", jar.toString(), "--once"));
     }
 
     @Test
     void helpAndJdksBefore25RunWithoutACache() throws Exception {
         assertThat(run(0, "", "--once", "--help")).singleElement()
-                .isEqualTo(Benchmark.plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once", "--help"));
+                .isEqualTo(Benchmark.plus(FLAGS, "-jar", jar.toString(), "--once", "--help"));
 
         jdkVersion("21.0.5");
         assertThat(run(0, "", "--once")).singleElement()
-                .isEqualTo(Benchmark.plus(Benchmark.SHIPPED_JVM_FLAGS, "-jar", jar.toString(), "--once"));
+                .isEqualTo(Benchmark.plus(FLAGS, "-jar", jar.toString(), "--once"));
         assertThat(targetFiles()).containsExactly("llm-watcher.jar");
+    }
+
+    /**
+     * Huge pages only where the kernel hands them out: where it does not, the JVM prints two warnings on standard
+     * output. The benchmark reads the setting the same way.
+     */
+    @Test
+    void transparentHugePagesOnlyWhereTheKernelHandsThemOut() throws Exception {
+        Map<String, Boolean> settings = Map.of("[always] madvise never\n", true, "always [madvise] never\n", true,
+                "always madvise [never]\n", false);
+        for (Map.Entry<String, Boolean> setting : settings.entrySet()) {
+            Files.writeString(hugePageSetting, setting.getKey());
+
+            List<String> call = run(0, "", "--once", "--help").getFirst();
+
+            assertThat(call.contains(LauncherFlags.HUGE_PAGES)).as(setting.getKey()).isEqualTo(setting.getValue());
+            assertThat(LauncherFlags.hugePages(hugePageSetting).contains(LauncherFlags.HUGE_PAGES))
+                    .as("the benchmark, " + setting.getKey()).isEqualTo(setting.getValue());
+        }
+        Files.delete(hugePageSetting);
+
+        assertThat(run(0, "", "--once", "--help")).as("no such file: another OS").singleElement()
+                .isEqualTo(Benchmark.plus(LauncherFlags.SHIPPED, "-jar", jar.toString(), "--once", "--help"));
+        assertThat(LauncherFlags.hugePages(hugePageSetting)).isEmpty();
     }
 
     /** A long-running first run stopped with SIGTERM (systemd, kill) or Ctrl-C stops gracefully and is recorded. */
@@ -171,7 +201,8 @@ class LauncherScriptTest {
         ProcessBuilder builder = new ProcessBuilder("/bin/bash", root.resolve("bin/llm-watcher").toString())
                 .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
         builder.environment().putAll(Map.of("JAVA_HOME", jdk.toString(), "STUB_LOG", log.toString(),
-                "STUB_STATUS", "0", "STUB_CREATE_FAILS", "", "STUB_RUN_UNTIL_TERM", running.toString()));
+                "STUB_STATUS", "0", "STUB_CREATE_FAILS", "", "STUB_RUN_UNTIL_TERM", running.toString(),
+                "LLM_WATCHER_THP_SETTING", hugePageSetting.toString()));
         Process launcher = builder.start();
         long until = System.nanoTime() + 10_000_000_000L;
         while (!Files.exists(running) && System.nanoTime() < until) {
@@ -203,7 +234,8 @@ class LauncherScriptTest {
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(dir.resolve("out").toFile())
                 .redirectError(dir.resolve("err").toFile());
         builder.environment().putAll(Map.of("JAVA_HOME", jdk.toString(), "STUB_LOG", log.toString(),
-                "STUB_STATUS", Integer.toString(status), "STUB_CREATE_FAILS", createFails));
+                "STUB_STATUS", Integer.toString(status), "STUB_CREATE_FAILS", createFails,
+                "LLM_WATCHER_THP_SETTING", hugePageSetting.toString()));
         assertThat(builder.start().waitFor()).as(Files.readString(dir.resolve("err"))).isEqualTo(status);
         List<List<String>> calls = new ArrayList<>();
         List<String> call = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.llmwatcher.cli;
 
+import dev.llmwatcher.bench.LauncherFlags;
 import dev.llmwatcher.config.Setting;
-import dev.llmwatcher.bench.Benchmark;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -47,7 +47,7 @@ class SystemdFilesTest {
         String unit = Files.readString(Path.of("systemd/llm-watcher.service"));
         String execStart = unit.lines().filter(line -> line.startsWith("ExecStart=")).findFirst().orElseThrow();
 
-        for (String flag : Benchmark.SHIPPED_JVM_FLAGS) {
+        for (String flag : LauncherFlags.SHIPPED) {
             assertThat(execStart).contains(" " + flag + " ");
         }
     }
