@@ -18,21 +18,24 @@ import java.time.Duration;
  * @param memoryDocs     the two queue sizes of 10 KB documents whose memory is compared
  * @param warmUpDocs     documents drained first and not measured, so Elasticsearch and the fake LLM run warm, as a
  *                       long-running cluster and provider do
+ * @param warmUpDrains   the most warm-up drains of that many documents: more follow the first while Elasticsearch's
+ *                       CPU per document still falls
  * @param startupRuns    process runs whose median start-up is reported
  * @param childHeap      the watcher's {@code -Xmx}, sized for a 512 MB Lambda
  */
 record Scale(int concurrency, int batchSize, Duration fixedLatency, int throughputDocs, int tailDocs, int providerLimit,
-             int[] memoryDocs, int warmUpDocs, int startupRuns, String childHeap) {
+             int[] memoryDocs, int warmUpDocs, int warmUpDrains, int startupRuns, String childHeap) {
 
     static final Scale FULL = new Scale(64, 64, Duration.ofMillis(100), 5_000, 5_000, 48, new int[] {5_000, 20_000},
-            10_000, 9, "-Xmx256m");
+            10_000, 4, 9, "-Xmx256m");
     /** The full run's concurrency and latencies on smaller queues, for a busy shared machine (see BENCHMARKS.md). */
     static final Scale QUICK = new Scale(64, 64, Duration.ofMillis(100), 5_000, 2_000, 48, new int[] {1_000, 4_000},
-            10_000, 5, "-Xmx256m");
+            10_000, 4, 5, "-Xmx256m");
     /** The throughput drain alone at full size, everything else at smoke size: for profiling one change. */
-    static final Scale PROFILE = new Scale(64, 64, Duration.ofMillis(100), 5_000, 24, 48, new int[] {16, 48}, 10_000, 1,
+    static final Scale PROFILE = new Scale(64, 64, Duration.ofMillis(100), 5_000, 24, 48, new int[] {16, 48}, 10_000, 4,
+            1, "-Xmx256m");
+    static final Scale SMOKE = new Scale(8, 8, Duration.ofMillis(20), 40, 24, 6, new int[] {16, 48}, 16, 2, 1,
             "-Xmx256m");
-    static final Scale SMOKE = new Scale(8, 8, Duration.ofMillis(20), 40, 24, 6, new int[] {16, 48}, 16, 1, "-Xmx256m");
 
     /** This scale with another provider concurrency limit. */
     Scale withProviderLimit(int limit) {
@@ -40,7 +43,7 @@ record Scale(int concurrency, int batchSize, Duration fixedLatency, int throughp
             throw new IllegalArgumentException("the provider's concurrency limit must be at least 1, not " + limit);
         }
         return new Scale(concurrency, batchSize, fixedLatency, throughputDocs, tailDocs, limit, memoryDocs, warmUpDocs,
-                startupRuns, childHeap);
+                warmUpDrains, startupRuns, childHeap);
     }
 
     static Scale named(String name) {
