@@ -8,21 +8,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,13 +49,11 @@ public final class Http1Client implements AutoCloseable {
     private static final Pattern KEEP_ALIVE_TIMEOUT = Pattern.compile("timeout\\s*=\\s*(\\d{1,9})");
     private static final String USER_AGENT = "llm-watcher";
 
-    /** A dotted IPv4 address, which {@link InetAddress#getByName} parses without a lookup (IPv6 ones hold a colon). */
-    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
     private final Duration connectTimeout;
     private final Optional<SSLContext> customTls;
     private final ConnectionPool pool = new ConnectionPool();
     private final Deadlines deadlines = new Deadlines();
+    private final HostLookup hostLookup = new HostLookup();
     private volatile SSLContext tls;
     private volatile boolean closed;
 
@@ -145,7 +137,8 @@ public final class Http1Client implements AutoCloseable {
             raw.setTcpNoDelay(true);
             long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
             int timeout = (int) Math.min(Math.min(left, connectTimeout.toMillis()), Integer.MAX_VALUE);
-            InetSocketAddress address = new InetSocketAddress(resolve(route.address(), timeout), route.port());
+            InetSocketAddress address = new InetSocketAddress(hostLookup.resolve(route.address(), timeout),
+                    route.port());
             try {
                 raw.connect(address, timeout);
             } catch (SocketTimeoutException e) {
@@ -162,35 +155,6 @@ public final class Http1Client implements AutoCloseable {
             raw.close();
             stopIfCutShort(timer, call, "connecting to " + route, e);
             throw e;
-        }
-    }
-
-    /**
-     * The host's address, looked up on a thread of its own: the JDK's lookup has no timeout of its own (a name server
-     * that does not answer holds it for as long as the system's resolver retries, 10 s and more), and the connect
-     * timeout is meant to bound all of connecting. The JDK caches what it finds, so this runs once in a while. A
-     * platform thread: the first virtual one would start their scheduler, 12 ms of a Lambda cold start that has no
-     * other use for it when the queue is empty. An address literal needs no lookup, and no thread: a drain opens one
-     * connection per call slot at once, and a local Ollama is often {@code 127.0.0.1}.
-     */
-    private static InetAddress resolve(String host, int timeoutMillis) throws IOException {
-        if (IPV4_LITERAL.matcher(host).matches() || host.indexOf(':') >= 0) {
-            return InetAddress.getByName(host);
-        }
-        FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
-        Thread.ofPlatform().daemon().name("resolve " + host).start(lookup);
-        try {
-            return lookup.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new ConnectException("could not resolve " + host + " within " + timeoutMillis + " ms");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownHostException) {
-                throw new ConnectException("unknown host " + host);
-            }
-            throw new IOException("could not resolve " + host + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while resolving " + host);
         }
     }
 
