@@ -94,7 +94,7 @@ public final class Benchmark {
                 LatencyModel.fixed(scale.fixedLatency()),
                 cached ? plus(hugePages, aot.recordFlags().toArray(String[]::new)) : hugePages);
         List<String> launcher = plus(hugePages, cached ? createCache(aot).toArray(String[]::new) : new String[0]);
-        warmUntilSteady(warmUp, launcher);
+        Figures.WarmUp warmedUp = warmUntilSteady(warmUp, launcher);
         Figures.Drain fixed = drain("fixed", scale.throughputDocs(), KB, 10 * KB,
                 LatencyModel.fixed(scale.fixedLatency()), launcher);
         Figures.Drain fixedWithoutCache = drain("fixed-without-aot-cache", scale.throughputDocs(), KB, 10 * KB,
@@ -115,8 +115,8 @@ public final class Benchmark {
         StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
                 work.resolve("logs"));
         Figures.Startup[] startups = startup.measure(scale.startupRuns());
-        return new Figures(scale, fixed, fixedWithoutCache, cached, fixedDefaultJit, tail, limited, small, large,
-                startups[0], startups[1], startups[2], deploymentPackage());
+        return new Figures(scale, warmedUp, fixed, fixedWithoutCache, cached, fixedDefaultJit, tail, limited, small,
+                large, startups[0], startups[1], startups[2], deploymentPackage());
     }
 
     /**
@@ -126,20 +126,19 @@ public final class Benchmark {
      * 1.1-1.4 ms of CPU per document, in the same drain repeated two drains later 0.7-1.0 ms, and on two shared cores
      * that difference slowed the watcher. A production cluster has long been warm.
      */
-    private void warmUntilSteady(Figures.Drain first, List<String> flags) {
-        double previous = first.esCpuMillisPerDoc();
-        for (int i = 2; i <= scale.warmUpDrains(); i++) {
-            Figures.Drain next = drain("warm-up-" + i, scale.warmUpDocs(), KB, 10 * KB,
+    private Figures.WarmUp warmUntilSteady(Figures.Drain first, List<String> flags) {
+        List<Double> esCpu = new ArrayList<>(List.of(first.esCpuMillisPerDoc()));
+        boolean steady = false;
+        while (!steady && esCpu.size() < scale.warmUpDrains()) {
+            Figures.Drain next = drain("warm-up-" + (esCpu.size() + 1), scale.warmUpDocs(), KB, 10 * KB,
                     LatencyModel.fixed(scale.fixedLatency()), flags);
-            double now = next.esCpuMillisPerDoc();
-            boolean steady = now > 0.9 * previous;
-            log("warm-up %d: Elasticsearch %.2f ms CPU per document, %.2f in the drain before%s".formatted(i, now,
-                    previous, steady ? ": warm" : ""));
-            if (steady) {
-                return;
-            }
-            previous = now;
+            double previous = esCpu.getLast();
+            esCpu.add(next.esCpuMillisPerDoc());
+            steady = next.esCpuMillisPerDoc() > 0.9 * previous;
+            log("warm-up %d: Elasticsearch %.2f ms CPU per document, %.2f in the drain before%s".formatted(
+                    esCpu.size(), esCpu.getLast(), previous, steady ? ": warm" : ""));
         }
+        return new Figures.WarmUp(scale.warmUpDocs(), esCpu, steady);
     }
 
     /** Makes the cache from the warm-up drain's recording, in a JVM of its own; returns the flags that use it. */

@@ -44,6 +44,10 @@ class BenchmarkSmokeTest {
             assertThat(drain.esRequests().handling().max()).isPositive().isFinite();
             assertThat(drain.classSharing()).as("class data mapped: the JDK's archive, or the AOT cache given").isTrue();
         }
+        assertThat(figures.warmUp().esCpuMillisPerDoc()).as("the first warm-up drain, and more until steady")
+                .isNotEmpty().hasSizeLessThanOrEqualTo(scale.warmUpDrains()).allMatch(millis -> millis > 0);
+        assertThat(figures.warmUp().steady() || figures.warmUp().esCpuMillisPerDoc().size() == scale.warmUpDrains())
+                .as("a warm-up stops early only when steady").isTrue();
         assertThat(figures.aotCache()).as("JDK %s", Runtime.version()).isEqualTo(AotCache.supported());
         if (figures.aotCache()) {
             assertThat(work.resolve("aot/watch.aot")).as("made from the warm-up drain's recording").isNotEmptyFile();
@@ -65,6 +69,6 @@ class BenchmarkSmokeTest {
         assertThat(figures.deployment().classesBytes()).isPositive();
         assertThat(Report.table(figures)).contains("| 1a |", "| 1f |", "| 1d |", "| 1b |", "| 1e |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
                 "| 3c |", "| 3d |", "| 3e |", "| 1c |", "| 4a |", "| 4b |", "| 4c |", "| 5a |", "| 5b |", "| 5c |",
-                "| 5d |").doesNotContain("NaN", "Infinity");
+                "| 5d |", "Warm-up before the measured drains: ").doesNotContain("NaN", "Infinity");
     }
 }

@@ -1,14 +1,27 @@
 package dev.llmwatcher.bench;
 
+import java.util.List;
+
 /**
  * Everything one benchmark run measured; {@link Report} turns it into the table.
  *
  * @param fixedWithoutCache the fixed-latency drain again, without the AOT cache the other drains start from
  * @param aotCache          whether the JDK could make that cache (JDK 25 and newer); if not, no drain had one
+ * @param warmUp            the unmeasured drains before them
  */
-record Figures(Scale scale, Drain fixed, Drain fixedWithoutCache, boolean aotCache, Drain fixedDefaultJit, Drain tail,
-               Drain limited, Drain memorySmall, Drain memoryLarge,
+record Figures(Scale scale, WarmUp warmUp, Drain fixed, Drain fixedWithoutCache, boolean aotCache,
+               Drain fixedDefaultJit, Drain tail, Drain limited, Drain memorySmall, Drain memoryLarge,
                Startup watcher, Startup primed, Startup hello, Package deployment) {
+
+    /**
+     * The warm-up drains, in order.
+     *
+     * @param esCpuMillisPerDoc Elasticsearch's CPU per document in each
+     * @param steady            whether the last fell by less than a tenth from the one before (else the warm-up
+     *                          stopped at the scale's most drains, still falling)
+     */
+    record WarmUp(int docsPerDrain, List<Double> esCpuMillisPerDoc, boolean steady) {
+    }
 
     /**
      * One drain of the queue by the command line in a child JVM.

@@ -143,6 +143,13 @@ final class Report {
                 .append(check(defaultJit)).append("; ")
                 .append(check(tail)).append("; ").append(check(limited)).append("; ")
                 .append(check(small)).append("; ").append(check(large)).append('\n');
+        Figures.WarmUp warmUp = f.warmUp();
+        int drains = warmUp.esCpuMillisPerDoc().size();
+        String esCpu = warmUp.esCpuMillisPerDoc().stream().map("%.2f"::formatted).collect(Collectors.joining(", "));
+        out.append("\nWarm-up before the measured drains: %d drain%s of %d documents, Elasticsearch's CPU per document "
+                .formatted(drains, drains == 1 ? "" : "s", warmUp.docsPerDrain()))
+                .append(esCpu).append(" ms").append(warmUp.steady() ? " (steady)"
+                        : " (still falling at the scale's last warm-up drain)").append('\n');
         return out.toString();
     }
 
