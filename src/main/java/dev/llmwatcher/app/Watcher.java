@@ -109,19 +109,16 @@ public final class Watcher implements AutoCloseable {
             if (!TEMPLATES_CHECKED.add(key)) {
                 return Optional.empty();
             }
-            CompletableFuture<Void> done = new CompletableFuture<>();
             // A platform thread: an empty pass (most scheduled invocations) starts no virtual thread doing I/O, so
             // no poller thread sits in native code, which would make the JVM's exit wait 300 ms for it.
-            Thread.ofPlatform().daemon().name("template-check").start(() -> {
+            return Optional.of(new TemplateCheck(CompletableFuture.runAsync(() -> {
                 try {
                     ensure.accept(queueIndex);
-                    done.complete(null);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     TEMPLATES_CHECKED.remove(key);
-                    done.completeExceptionally(e);
+                    throw e;
                 }
-            });
-            return Optional.of(new TemplateCheck(done));
+            }, task -> Thread.ofPlatform().daemon().name("template-check").start(task))));
         }
 
         /** Waits for the check to end, uninterruptibly (the pass has ended already); what it failed with, if it did. */
@@ -130,6 +127,9 @@ public final class Watcher implements AutoCloseable {
                 done.join();
                 return Optional.empty();
             } catch (CompletionException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
                 return Optional.of((RuntimeException) e.getCause());
             }
         }

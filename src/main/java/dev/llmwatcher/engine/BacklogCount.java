@@ -44,15 +44,8 @@ final class BacklogCount {
         if (early != null) {
             return;
         }
-        CompletableFuture<Long> count = new CompletableFuture<>();
-        early = new Early(clock.instant(), count);
-        Thread.ofVirtual().name("backlog-count").start(() -> {
-            try {
-                count.complete(countNow());
-            } catch (RuntimeException e) {
-                count.completeExceptionally(e);
-            }
-        });
+        early = new Early(clock.instant(), CompletableFuture.supplyAsync(this::countNow,
+                task -> Thread.ofVirtual().name("backlog-count").start(task)));
     }
 
     /** The backlog once the pass has ended with {@code tally}. */
