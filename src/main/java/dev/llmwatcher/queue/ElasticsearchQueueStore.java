@@ -158,6 +158,27 @@ public final class ElasticsearchQueueStore implements QueueStore {
     }
 
     @Override
+    public List<String> setAside(String queueIndex, List<CompletedDocument> completed) {
+        List<QueuedDocument> documents = completed.stream().map(CompletedDocument::queued).toList();
+        Map<String, Map<String, Object>> resultById = new HashMap<>();
+        completed.forEach(c -> resultById.put(c.queued().id(), c.result()));
+        List<BulkItem> items = conditionalUpdates(queueIndex, documents, d -> {
+            Map<String, Object> fields = new HashMap<>();
+            fields.put(QueueFields.PENDING_RESULT, resultById.get(d.id()));
+            fields.put(QueueFields.CLAIM, null);
+            return meta(fields);
+        }, "set results aside");
+        logUnapplied(documents, items, "Result not set aside");
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i).error() == null) {
+                kept.add(documents.get(i).id());
+            }
+        }
+        return kept;
+    }
+
+    @Override
     public void release(String queueIndex, List<QueuedDocument> documents) {
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);

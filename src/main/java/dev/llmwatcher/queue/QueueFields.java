@@ -36,6 +36,11 @@ public final class QueueFields {
     public static final String CLAIM = "claim";
     public static final String CLAIM_OWNER = "owner";
     public static final String CLAIM_UNTIL = "until";
+    /**
+     * A result already answered and merged that Elasticsearch would not take in time (it pushed back): the next pass
+     * stores it as it is instead of calling the LLM again (object, not indexed).
+     */
+    public static final String PENDING_RESULT = "pending_result";
     /** When the document entered the queue (date; set by our shipped pipeline script when present). */
     public static final String QUEUED_AT = "queued_at";
 

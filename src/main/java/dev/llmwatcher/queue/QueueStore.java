@@ -28,6 +28,13 @@ public interface QueueStore {
      */
     List<WriteOutcome> store(String queueIndex, List<CompletedDocument> completed);
 
+    /**
+     * Sets results aside on their queue documents (under {@code _llm_watcher.pending_result}, conditional on the
+     * claimed version) and ends their claims, for results Elasticsearch would not take before the pass's deadline:
+     * the next pass writes them without calling the LLM again. No attempt is counted. Returns the ids set aside.
+     */
+    List<String> setAside(String queueIndex, List<CompletedDocument> completed);
+
     /** Records failures on the queue documents (conditional on the claimed version) and ends their claims. */
     void recordFailures(String queueIndex, List<FailureRecord> failures);
 
