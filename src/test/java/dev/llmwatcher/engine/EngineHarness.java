@@ -1,0 +1,97 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.answer.AnswerInterpreter;
+import dev.llmwatcher.answer.ResultMerger;
+import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.prompt.PromptRenderer;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.testing.InMemoryQueueStore;
+import dev.llmwatcher.testing.ScriptedLlmClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The real engine over the in-memory queue and the scripted LLM: everything between the two ports is the production
+ * code, with settings small enough that a pass with a deadline takes a second or two.
+ */
+final class EngineHarness {
+
+    static final String QUEUE = "llm-queue";
+    static final String TARGET = "reviews";
+    static final Map<String, Object> SCALE_SCHEMA = Map.of("type", "object",
+            "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
+
+    final InMemoryQueueStore store = new InMemoryQueueStore();
+    final ScriptedLlmClient llm = new ScriptedLlmClient();
+
+    int concurrency = 4;
+    int pageSize = 10;
+    int flushSize = 50;
+    Duration flushInterval = Duration.ofMillis(50);
+    Duration callTimeout = Duration.ofSeconds(30);
+    Duration writeReserve = Duration.ofMillis(400);
+    Duration stopGrace = Duration.ofSeconds(30);
+
+    DocumentProcessor processor() {
+        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm)), new PromptRenderer(),
+                new AnswerInterpreter(), new ResultMerger(), 100_000);
+    }
+
+    WatcherEngine engine() {
+        EngineSettings settings = new EngineSettings(pageSize, concurrency, Optional.empty(), callTimeout, 100_000,
+                new RetryPolicy(5, Duration.ofSeconds(60), Duration.ofHours(6)), writeReserve, Duration.ofSeconds(60),
+                flushSize, flushInterval, stopGrace);
+        return new WatcherEngine(store, processor(), settings, Clock.systemUTC(), "test");
+    }
+
+    /** Queues a document whose prompt is {@code Rate: <message>} and whose answer must match the scale schema. */
+    void queue(String id, String message) {
+        queue(id, message, meta());
+    }
+
+    void queue(String id, String message, Map<String, Object> meta) {
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("message", message);
+        source.put("_llm_watcher", meta);
+        store.queue(QUEUE, id, source);
+    }
+
+    /** The pipeline's {@code _llm_watcher}, as the stored script writes it. */
+    static Map<String, Object> meta() {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("provider", "ollama");
+        meta.put("model", "llama3.3");
+        meta.put("prompt", "Rate: {{ctx.message}}");
+        meta.put("format", SCALE_SCHEMA);
+        meta.put("options", null);
+        meta.put("_original_index", TARGET);
+        return meta;
+    }
+
+    RunReport run(Instant deadline) {
+        return run(deadline, StopSignal.never());
+    }
+
+    RunReport run(Instant deadline, StopSignal stop) {
+        return engine().run(new RunRequest(QUEUE, Selection.NEW, deadline, Integer.MAX_VALUE, stop));
+    }
+
+    /** Starts a pass on a thread of its own, for a test that acts while it runs. */
+    CompletableFuture<RunReport> start(Instant deadline, StopSignal stop) {
+        WatcherEngine engine = engine();
+        return CompletableFuture.supplyAsync(
+                () -> engine.run(new RunRequest(QUEUE, Selection.NEW, deadline, Integer.MAX_VALUE, stop)),
+                task -> Thread.ofPlatform().name("pass").start(task));
+    }
+
+    Map<String, Object> queueMeta(String id) {
+        return store.meta(QUEUE, id);
+    }
+}

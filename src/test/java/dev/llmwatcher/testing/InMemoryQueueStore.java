@@ -1,0 +1,346 @@
+package dev.llmwatcher.testing;
+
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.CompletedDocument;
+import dev.llmwatcher.queue.FailureRecord;
+import dev.llmwatcher.queue.QueueBusyException;
+import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.queue.SortField;
+import dev.llmwatcher.queue.WriteOutcome;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The queue port kept in memory, with the rules the Elasticsearch adapter follows: every queue change is
+ * conditional on the {@code _seq_no}/{@code _primary_term} the caller read (a stale one is a conflict, left out of
+ * the answer), eligibility follows the selection, the claims' leases and the retry time, scans are a point-in-time
+ * snapshot read in pages in the configured sort order, and dates are stored as Elasticsearch stores ours (ISO-8601
+ * with milliseconds). It lets the engine's concurrency, deadline and back-pressure rules be tested in milliseconds.
+ *
+ * <p>Back-pressure is scripted: the next result bulks can answer every item pushed back (HTTP 429 per item) or
+ * fail as a whole with {@link QueueBusyException}; setting results aside can be refused. Every write is recorded
+ * in {@link #events()}, in order, so a test can tell what was written when.
+ */
+public final class InMemoryQueueStore implements QueueStore {
+
+    /** One write the engine asked for: the operation and the ids it named, in order. */
+    public record Event(String operation, List<String> ids) {
+    }
+
+    private record Versioned(long seqNo, long primaryTerm, Map<String, Object> source) {
+    }
+
+    private static final long PRIMARY_TERM = 1;
+
+    private final Map<String, LinkedHashMap<String, Versioned>> queues = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, Map<String, Object>>> targets = new HashMap<>();
+    private final Map<String, String> rejectedResults = new HashMap<>();
+    private final List<Event> events = new ArrayList<>();
+    private long nextSeqNo;
+    private int pushedBackBulks;
+    private int busyBulks;
+    private boolean setAsideRefused;
+
+    /** Puts a document in a queue index (as the pipeline would), replacing one with the same id. */
+    public synchronized void queue(String queueIndex, String id, Map<String, Object> source) {
+        queues.computeIfAbsent(queueIndex, i -> new LinkedHashMap<>()).put(id, versioned(source));
+    }
+
+    /** The next {@code bulks} result bulks answer every item with a 429 ({@link WriteOutcome#pushedBack}). */
+    public synchronized void pushBackResultBulks(int bulks) {
+        pushedBackBulks = bulks;
+    }
+
+    /** The next {@code bulks} result bulks fail as a whole with {@link QueueBusyException} (HTTP 429 or 503). */
+    public synchronized void rejectResultBulksAsBusy(int bulks) {
+        busyBulks = bulks;
+    }
+
+    /** The result for {@code id} is refused by its target index for good (a mapping conflict, say). */
+    public synchronized void rejectResult(String id, String reason) {
+        rejectedResults.put(id, reason);
+    }
+
+    /** Setting results aside fails as a whole with {@link QueueBusyException}. */
+    public synchronized void refuseSetAside() {
+        setAsideRefused = true;
+    }
+
+    /** Every write asked for so far, in order. */
+    public synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /** Result bulks asked for so far, whatever they answered. */
+    public synchronized long resultBulks() {
+        return events.stream().filter(e -> e.operation().equals("store")).count();
+    }
+
+    /** The queue document as it is now. */
+    public synchronized Optional<QueuedDocument> queued(String queueIndex, String id) {
+        Versioned stored = queue(queueIndex).get(id);
+        return Optional.ofNullable(stored).map(v -> new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source()));
+    }
+
+    /** The {@code _llm_watcher} object of a queue document as it is now. */
+    public Map<String, Object> meta(String queueIndex, String id) {
+        return queued(queueIndex, id).orElseThrow(() -> new AssertionError(id + " is not queued")).meta();
+    }
+
+    public synchronized int queueSize(String queueIndex) {
+        return queue(queueIndex).size();
+    }
+
+    /** A result stored in a target index. */
+    public synchronized Optional<Map<String, Object>> stored(String targetIndex, String id) {
+        return Optional.ofNullable(targets.getOrDefault(targetIndex, new LinkedHashMap<>()).get(id));
+    }
+
+    public synchronized int storedCount(String targetIndex) {
+        return targets.getOrDefault(targetIndex, new LinkedHashMap<>()).size();
+    }
+
+    @Override
+    public synchronized QueueScan scan(QueueQuery query) {
+        if (query.pageSize() < 1) {
+            throw new IllegalArgumentException("page size must be at least 1: " + query.pageSize());
+        }
+        List<QueuedDocument> eligible = eligible(query);
+        return new SnapshotScan(eligible, query.pageSize());
+    }
+
+    @Override
+    public synchronized long countEligible(QueueQuery query) {
+        return eligible(query).size();
+    }
+
+    @Override
+    public synchronized List<QueuedDocument> claim(String queueIndex, List<QueuedDocument> documents, Claim claim) {
+        events.add(event("claim", documents.stream().map(QueuedDocument::id).toList()));
+        Map<String, Object> lease = new LinkedHashMap<>();
+        lease.put(QueueFields.CLAIM_OWNER, claim.owner());
+        lease.put(QueueFields.CLAIM_UNTIL, iso(claim.until()));
+        List<QueuedDocument> claimed = new ArrayList<>();
+        for (QueuedDocument document : documents) {
+            if (!unchanged(queueIndex, document)) {
+                continue;
+            }
+            Map<String, Object> source = new LinkedHashMap<>(document.source());
+            Map<String, Object> meta = new LinkedHashMap<>(document.meta());
+            meta.put(QueueFields.CLAIM, lease);
+            source.put(QueueFields.META, meta);
+            Versioned written = versioned(source);
+            queue(queueIndex).put(document.id(), written);
+            claimed.add(new QueuedDocument(document.id(), written.seqNo(), written.primaryTerm(), source));
+        }
+        return claimed;
+    }
+
+    @Override
+    public synchronized List<WriteOutcome> store(String queueIndex, List<CompletedDocument> completed) {
+        events.add(event("store", completed.stream().map(c -> c.queued().id()).toList()));
+        if (busyBulks > 0) {
+            busyBulks--;
+            throw new QueueBusyException("store results: HTTP 429 es_rejected_execution_exception", null);
+        }
+        if (pushedBackBulks > 0) {
+            pushedBackBulks--;
+            return completed.stream().map(c -> WriteOutcome.pushedBack(c.queued().id(),
+                    "es_rejected_execution_exception: rejected execution (queue capacity 1)")).toList();
+        }
+        List<WriteOutcome> outcomes = new ArrayList<>();
+        for (CompletedDocument document : completed) {
+            String id = document.queued().id();
+            if (document.targetIndex() == null || document.targetIndex().isBlank()) {
+                outcomes.add(WriteOutcome.notStored(id, "no target index to store the result in"));
+            } else if (rejectedResults.containsKey(id)) {
+                outcomes.add(WriteOutcome.notStored(id, rejectedResults.get(id)));
+            } else {
+                targets.computeIfAbsent(document.targetIndex(), i -> new LinkedHashMap<>())
+                        .put(id, new LinkedHashMap<>(document.result()));
+                if (unchanged(queueIndex, document.queued())) {
+                    queue(queueIndex).remove(id);
+                    outcomes.add(WriteOutcome.done(id));
+                } else {
+                    outcomes.add(WriteOutcome.storedNotRemoved(id,
+                            "stored, but the queue document changed since it was claimed, so it was kept"));
+                }
+            }
+        }
+        return outcomes;
+    }
+
+    @Override
+    public synchronized List<String> setAside(String queueIndex, List<CompletedDocument> completed) {
+        events.add(event("setAside", completed.stream().map(c -> c.queued().id()).toList()));
+        if (setAsideRefused) {
+            throw new QueueBusyException("set results aside: HTTP 429 es_rejected_execution_exception", null);
+        }
+        Map<String, Map<String, Object>> results = new HashMap<>();
+        completed.forEach(c -> results.put(c.queued().id(), c.result()));
+        return update(queueIndex, completed.stream().map(CompletedDocument::queued).toList(), document -> {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put(QueueFields.PENDING_RESULT, new LinkedHashMap<>(results.get(document.id())));
+            fields.put(QueueFields.CLAIM, null);
+            return fields;
+        });
+    }
+
+    @Override
+    public synchronized void recordFailures(String queueIndex, List<FailureRecord> failures) {
+        events.add(event("recordFailures", failures.stream().map(f -> f.queued().id()).toList()));
+        Map<String, FailureRecord> byId = new HashMap<>();
+        failures.forEach(f -> byId.put(f.queued().id(), f));
+        update(queueIndex, failures.stream().map(FailureRecord::queued).toList(), document -> {
+            FailureRecord failure = byId.get(document.id());
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put(QueueFields.ERROR, failure.error());
+            fields.put(QueueFields.ATTEMPTS, failure.attempts());
+            fields.put(QueueFields.LAST_ATTEMPT_AT, iso(failure.attemptedAt()));
+            fields.put(QueueFields.NEXT_ATTEMPT_AT, iso(failure.nextAttemptAt()));
+            fields.put(QueueFields.PARKED, failure.parked());
+            fields.put(QueueFields.CLAIM, null);
+            return fields;
+        });
+    }
+
+    @Override
+    public synchronized void release(String queueIndex, List<QueuedDocument> documents) {
+        events.add(event("release", documents.stream().map(QueuedDocument::id).toList()));
+        Map<String, Object> noClaim = new HashMap<>();
+        noClaim.put(QueueFields.CLAIM, null);
+        update(queueIndex, documents, document -> noClaim);
+    }
+
+    /** A partial update of {@code _llm_watcher} on each document still at its read version; returns the ids done. */
+    private List<String> update(String queueIndex, List<QueuedDocument> documents,
+                                Function<QueuedDocument, Map<String, Object>> metaChange) {
+        List<String> applied = new ArrayList<>();
+        for (QueuedDocument document : documents) {
+            if (!unchanged(queueIndex, document)) {
+                continue;
+            }
+            Versioned current = queue(queueIndex).get(document.id());
+            Map<String, Object> source = new LinkedHashMap<>(current.source());
+            Map<String, Object> meta = source.get(QueueFields.META) instanceof Map<?, ?> m
+                    ? copy(m) : new LinkedHashMap<>();
+            meta.putAll(metaChange.apply(document));
+            source.put(QueueFields.META, meta);
+            queue(queueIndex).put(document.id(), versioned(source));
+            applied.add(document.id());
+        }
+        return applied;
+    }
+
+    private boolean unchanged(String queueIndex, QueuedDocument document) {
+        Versioned current = queue(queueIndex).get(document.id());
+        return current != null && current.seqNo() == document.seqNo()
+                && current.primaryTerm() == document.primaryTerm();
+    }
+
+    private List<QueuedDocument> eligible(QueueQuery query) {
+        List<QueuedDocument> eligible = new ArrayList<>();
+        queue(query.index()).forEach((id, v) -> {
+            QueuedDocument document = new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source());
+            if (isEligible(document.meta(), query.selection(), query.now())) {
+                eligible.add(document);
+            }
+        });
+        SortField.parse(query.sortField()).ifPresent(field -> eligible.sort(bySortValue(field.name())));
+        return eligible;
+    }
+
+    private static boolean isEligible(Map<String, Object> meta, Selection selection, Instant now) {
+        if (Boolean.TRUE.equals(meta.get(QueueFields.PARKED))) {
+            return false;
+        }
+        if (meta.get(QueueFields.CLAIM) instanceof Map<?, ?> claim && claim.get(QueueFields.CLAIM_UNTIL) != null
+                && !Instant.parse((String) claim.get(QueueFields.CLAIM_UNTIL)).isBefore(now)) {
+            return false;
+        }
+        boolean errored = meta.get(QueueFields.ERROR) != null;
+        if (selection == Selection.NEW) {
+            return !errored;
+        }
+        Object next = meta.get(QueueFields.NEXT_ATTEMPT_AT);
+        return errored && (next == null || !Instant.parse((String) next).isAfter(now));
+    }
+
+    /** Ascending, documents without the field last, then in the order they were queued (a stable sort). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Comparator<QueuedDocument> bySortValue(String field) {
+        Function<QueuedDocument, Comparable> value = d -> (Comparable) d.source().get(field);
+        return Comparator.comparing(value, Comparator.nullsLast((a, b) -> a instanceof Number x && b instanceof Number y
+                ? Double.compare(x.doubleValue(), y.doubleValue()) : a.compareTo(b)));
+    }
+
+    private LinkedHashMap<String, Versioned> queue(String queueIndex) {
+        return queues.computeIfAbsent(queueIndex, i -> new LinkedHashMap<>());
+    }
+
+    private Versioned versioned(Map<String, Object> source) {
+        return new Versioned(nextSeqNo++, PRIMARY_TERM, new LinkedHashMap<>(source));
+    }
+
+    private static Event event(String operation, List<String> ids) {
+        return new Event(operation, List.copyOf(ids));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> copy(Map<?, ?> map) {
+        return new LinkedHashMap<>((Map<String, Object>) map);
+    }
+
+    private static String iso(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    /** Pages over the documents that were eligible when the scan opened, at the versions read then. */
+    private static final class SnapshotScan implements QueueScan {
+
+        private final List<QueuedDocument> snapshot;
+        private final int pageSize;
+        private int position;
+        private boolean closed;
+
+        SnapshotScan(List<QueuedDocument> snapshot, int pageSize) {
+            this.snapshot = snapshot;
+            this.pageSize = pageSize;
+        }
+
+        @Override
+        public long totalEligible() {
+            return snapshot.size();
+        }
+
+        @Override
+        public synchronized List<QueuedDocument> nextPage() {
+            if (closed || position >= snapshot.size()) {
+                return List.of();
+            }
+            List<QueuedDocument> page = List.copyOf(snapshot.subList(position,
+                    Math.min(snapshot.size(), position + pageSize)));
+            position += page.size();
+            return page;
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+        }
+    }
+}
