@@ -14,9 +14,9 @@ import java.util.concurrent.CompletionException;
  * The backlog of a pass's report: what is still eligible when it ends. Counting refreshes the queue first, and after
  * a drain that refresh writes out every claim the pass made (0.06-0.15 s after a 5,000-document drain). So when the
  * pass has claimed its last document, the count starts at once, beside the last calls, and the pass uses it if
- * nothing it did after that can have made a document eligible again (it released none, and failed none that its
- * selection would take back) and it ends within {@link #MAX_AGE} of the count. Otherwise, or if the early count
- * failed, it counts again at the end. Either way a document queued in the last moments of a pass may be missing
+ * nothing it did after that can have made a document eligible again (it released or set aside none, and failed none
+ * that its selection would take back) and it ends within {@link #MAX_AGE} of the count. Otherwise, or if the early
+ * count failed, it counts again at the end. Either way a document queued in the last moments of a pass may be missing
  * from its backlog, as one queued just after the count would be; with the early count that window is at most
  * {@link #MAX_AGE}.
  */
@@ -51,7 +51,7 @@ final class BacklogCount {
     /** The backlog once the pass has ended with {@code tally}. */
     long atEnd(WriteBack.Tally tally) {
         Early counted = early;
-        boolean nothingBack = tally.released() == 0 && (query.selection() == Selection.NEW || tally.failed() == 0);
+        boolean nothingBack = tally.backInQueue() == 0 && (query.selection() == Selection.NEW || tally.failed() == 0);
         if (counted != null && nothingBack
                 && !Duration.between(counted.startedAt(), clock.instant()).minus(MAX_AGE).isPositive()) {
             try {

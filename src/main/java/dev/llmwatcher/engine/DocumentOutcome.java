@@ -18,7 +18,10 @@ public sealed interface DocumentOutcome {
     record LlmCall(String model, TokenUsage usage, Duration latency, Duration providerLatency) {
     }
 
-    /** The answer is merged and ready to be stored. */
+    /**
+     * The answer is merged and ready to be stored. {@code call} is null for a result set aside by an earlier pass,
+     * which this pass stores without calling the LLM.
+     */
     record Completed(CompletedDocument result, LlmCall call) implements DocumentOutcome {
         @Override
         public QueuedDocument document() {

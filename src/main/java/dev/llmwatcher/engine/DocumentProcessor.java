@@ -15,15 +15,19 @@ import dev.llmwatcher.llm.UnknownProviderException;
 import dev.llmwatcher.prompt.PromptException;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.CompletedDocument;
+import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueuedDocument;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything that happens to one claimed document between the queue and the write-back, in two steps: {@link
  * #prepare} reads its instructions and renders the prompt (a document that fails here costs no call), {@link #call}
- * calls the LLM and interprets and merges the answer. A document's own problem is an {@link InvalidDocumentException}
- * or an outcome with a message the user can act on, never anything else.
+ * calls the LLM and interprets and merges the answer. A document whose answer an earlier pass set aside skips both:
+ * {@link #pendingResult} hands its result over as it is. A document's own problem is an {@link
+ * InvalidDocumentException} or an outcome with a message the user can act on, never anything else.
  */
 public final class DocumentProcessor {
 
@@ -40,6 +44,32 @@ public final class DocumentProcessor {
         this.interpreter = interpreter;
         this.merger = merger;
         this.maxPromptChars = maxPromptChars;
+    }
+
+    /**
+     * The result an earlier pass answered and merged but could not store before its deadline (Elasticsearch pushed
+     * back), set aside under {@code _llm_watcher.pending_result}: it is stored as it is, since calling the LLM again
+     * would pay twice for the same answer. Empty for a document without one.
+     *
+     * @throws InvalidDocumentException when the field is not an object or the result has nowhere to go
+     */
+    public Optional<CompletedDocument> pendingResult(QueuedDocument document) throws InvalidDocumentException {
+        Object pending = document.meta().get(QueueFields.PENDING_RESULT);
+        if (pending == null) {
+            return Optional.empty();
+        }
+        if (!(pending instanceof Map<?, ?> result)) {
+            throw new InvalidDocumentException("_llm_watcher." + QueueFields.PENDING_RESULT + " (a result set aside "
+                    + "by an earlier pass) is not an object but " + InstructionsReader.typeName(pending)
+                    + "; remove the field to have the document answered again");
+        }
+        if (!(document.meta().get(QueueFields.ORIGINAL_INDEX) instanceof String target) || target.isBlank()) {
+            throw new InvalidDocumentException("no _llm_watcher._original_index: the set-aside result has nowhere "
+                    + "to go");
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        result.forEach((name, value) -> fields.put(String.valueOf(name), value));
+        return Optional.of(new CompletedDocument(document, target, fields));
     }
 
     /** Checks a document and renders its prompt, without calling anything. */

@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueuedDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,7 @@ final class Pass {
             }
             if (writeFailure.get() == null) {
                 writeBack.release(leftovers);
-                writeBack.flush();
+                writeBack.finish(lastWriteTry());
             }
         }
         if (writeFailure.get() != null) {
@@ -150,9 +151,17 @@ final class Pass {
         }
     }
 
-    /** Queues the document ready for its call, or its failure when it cannot be called (costing no call). */
+    /**
+     * Queues the document ready for its call, or its failure when it cannot be called (costing no call). A result
+     * an earlier pass set aside goes straight to the write-back: its answer was paid for then.
+     */
     private void prepare(QueuedDocument document) {
         try {
+            Optional<CompletedDocument> pending = processor.pendingResult(document);
+            if (pending.isPresent()) {
+                outcomes.add(new DocumentOutcome.Completed(pending.get(), null));
+                return;
+            }
             ready.add(processor.prepare(document));
         } catch (InvalidDocumentException e) {
             outcomes.add(new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null));
@@ -285,6 +294,14 @@ final class Pass {
                 : new CallTimeout(settings.callTimeout(), false);
     }
 
+    /**
+     * The latest moment to try once more to store results Elasticsearch pushed back: half the write reserve before
+     * the deadline, leaving the other half to set them aside and to end the pass.
+     */
+    private Instant lastWriteTry() {
+        return deadline().minus(settings.writeReserve().dividedBy(2));
+    }
+
     private boolean pastDeadline(Duration reserve) {
         return !clock.instant().isBefore(deadline().minus(reserve));
     }
@@ -314,9 +331,9 @@ final class Pass {
                 taken.clear();
             }
             if (writeBack.shouldFlush(settings.flushInterval())) {
-                int written = writeBack.buffered();
+                int heldBefore = writeBack.held();
                 writeBack.flush();
-                ahead.release(written);
+                ahead.release(heldBefore - writeBack.held());
             }
             if (first == null && outcomes.isDrained()) {
                 return;

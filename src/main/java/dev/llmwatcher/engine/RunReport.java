@@ -10,7 +10,8 @@ import java.util.Optional;
  * What one pass did. {@code found} is the number of eligible documents when it started (the original's "Found N
  * documents"); {@code processed} were written back; {@code failed} stay in the queue with an error, of which
  * {@code parked} reached the attempt limit; {@code skipped} were taken by another run; {@code released} were claimed
- * but not started before the deadline or stop; {@code backlog} is what is still eligible at the end; {@code llmLatency}
+ * but not started before the deadline or stop, or were answered but set aside on their queue documents because
+ * Elasticsearch would not take the result in time (the next pass stores it without a call); {@code backlog} is what is still eligible at the end; {@code llmLatency}
  * is the providers' own answer time of the calls that were answered (waits for a learnt concurrency limit or a rate
  * limit, and retries, left out).
  *

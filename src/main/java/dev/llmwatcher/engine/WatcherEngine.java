@@ -64,7 +64,7 @@ public final class WatcherEngine {
             WriteBack.Tally tally = pass.run();
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),
-                    feed.skipped(), tally.released(), backlog, tally.tokensByModel(), tally.latency(),
+                    feed.skipped(), tally.backInQueue(), backlog, tally.tokensByModel(), tally.latency(),
                     Duration.between(started, clock.instant()), pass.stoppedBy());
             logProcessed(report);
             return report;

@@ -3,7 +3,10 @@ package dev.llmwatcher.engine;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
+import dev.llmwatcher.queue.QueueBusyException;
+import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.WriteOutcome;
 import org.slf4j.Logger;
@@ -15,13 +18,24 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Collects finished documents and writes them back in bulk: results to their target indices (then removed from
  * the queue), failures onto their queue documents, abandoned claims released. It runs on one thread and owns all
  * its counters, so the tally it returns needs no synchronisation.
+ *
+ * <p>Back-pressure from Elasticsearch (a result answered 429, or a whole result bulk answered 429/503) is not the
+ * document's fault, and its answer is already paid for: the result is kept and written again after a {@link
+ * Backoff}, with the next bulk, without counting an attempt. Meanwhile every other outcome is written as usual, so
+ * one pushed-back result holds nothing else back. What Elasticsearch still will not take when the pass's time is up
+ * is set aside on its queue document for the next pass to store without calling the LLM.
  */
 final class WriteBack {
 
@@ -35,6 +49,8 @@ final class WriteBack {
     private final PassListener listener;
 
     private final List<DocumentOutcome.Completed> completed = new ArrayList<>();
+    /** Results Elasticsearch pushed back, each waiting to be written again. */
+    private final List<PushedBack> pushedBack = new ArrayList<>();
     private final List<FailureRecord> failures = new ArrayList<>();
     private final List<QueuedDocument> releases = new ArrayList<>();
     private final Map<String, TokenUsage> tokensByModel = new HashMap<>();
@@ -44,6 +60,8 @@ final class WriteBack {
     private int failed;
     private int parked;
     private int released;
+    private int setAside;
+    private boolean pushBackLogged;
     private Instant oldestBuffered;
 
     WriteBack(QueueStore store, String queueIndex, RetryPolicy retryPolicy, Clock clock, int flushSize,
@@ -56,9 +74,21 @@ final class WriteBack {
         this.flushSize = flushSize;
     }
 
-    /** The counts of one pass's write-back. */
-    record Tally(int processed, int failed, int parked, int released, Map<String, TokenUsage> tokensByModel,
-                 LatencyStats latency) {
+    /**
+     * The counts of one pass's write-back. {@code setAside} results were answered but set aside on their queue
+     * documents because Elasticsearch would not take them in time.
+     */
+    record Tally(int processed, int failed, int parked, int released, int setAside,
+                 Map<String, TokenUsage> tokensByModel, LatencyStats latency) {
+
+        /** Documents this pass gave back to the queue without an attempt: eligible again at once. */
+        int backInQueue() {
+            return released + setAside;
+        }
+    }
+
+    /** A result Elasticsearch pushed back {@code retries} times, to be written again at {@code due}. */
+    private record PushedBack(DocumentOutcome.Completed done, int retries, Instant due) {
     }
 
     void accept(DocumentOutcome outcome) {
@@ -66,7 +96,10 @@ final class WriteBack {
             oldestBuffered = clock.instant();
         }
         switch (outcome) {
-            case DocumentOutcome.Completed done -> completed.add(done);
+            case DocumentOutcome.Completed done -> {
+                countCall(done.call());
+                completed.add(done);
+            }
             case DocumentOutcome.Failed failure -> {
                 countCall(failure.call());
                 failures.add(failureRecord(failure.document(), failure.priorAttempts(), failure.error()));
@@ -75,14 +108,17 @@ final class WriteBack {
         }
     }
 
-    /** Outcomes accepted and not yet written. */
-    int buffered() {
-        return completed.size() + failures.size() + releases.size();
+    /** Outcomes accepted and not settled yet: waiting for the next write, or pushed back and waiting to be retried. */
+    int held() {
+        return completed.size() + failures.size() + releases.size() + pushedBack.size();
     }
 
-    /** True when enough is buffered for a bulk write, or something waited {@code interval}. */
+    /**
+     * True when enough is buffered for a bulk write, something waited {@code interval}, or a pushed-back result's
+     * wait is over.
+     */
     boolean shouldFlush(Duration interval) {
-        return completed.size() + failures.size() >= flushSize || due(interval);
+        return completed.size() + failures.size() >= flushSize || due(interval) || retryDue();
     }
 
     /** Leaves documents claimed but never started to the next run at once. */
@@ -95,11 +131,22 @@ final class WriteBack {
         return oldestBuffered != null && !clock.instant().isBefore(oldestBuffered.plus(interval));
     }
 
-    /** Writes everything buffered. */
+    /** Writes everything buffered, and the pushed-back results whose wait is over. */
     void flush() {
         oldestBuffered = null;
-        if (!completed.isEmpty()) {
-            storeCompleted();
+        List<PushedBack> batch = new ArrayList<>();
+        completed.forEach(done -> batch.add(new PushedBack(done, 0, null)));
+        completed.clear();
+        Instant now = clock.instant();
+        for (Iterator<PushedBack> waiting = pushedBack.iterator(); waiting.hasNext(); ) {
+            PushedBack next = waiting.next();
+            if (!next.due().isAfter(now)) {
+                batch.add(next);
+                waiting.remove();
+            }
+        }
+        if (!batch.isEmpty()) {
+            storeCompleted(batch);
         }
         if (!failures.isEmpty()) {
             store.recordFailures(queueIndex, List.copyOf(failures));
@@ -116,19 +163,71 @@ final class WriteBack {
         listener.written(processed, failed);
     }
 
+    /**
+     * Writes everything left at the end of the pass. Results Elasticsearch keeps pushing back are written again as
+     * their waits end while the next try can start by {@code lastTry}; what it has still not taken then (or when
+     * the thread is interrupted) is set aside.
+     */
+    void finish(Instant lastTry) {
+        flush();
+        while (!pushedBack.isEmpty()) {
+            Instant next = pushedBack.stream().map(PushedBack::due).min(Instant::compareTo).orElseThrow();
+            if (next.isAfter(lastTry) || !waitUntil(next)) {
+                setAsideRemaining();
+                return;
+            }
+            flush();
+        }
+    }
+
     Tally tally() {
-        return new Tally(processed, failed, parked, released, Map.copyOf(tokensByModel),
+        return new Tally(processed, failed, parked, released, setAside, Map.copyOf(tokensByModel),
                 LatencyStats.ofMillis(Arrays.copyOf(latencies, latencyCount)));
     }
 
-    private void storeCompleted() {
-        List<CompletedDocument> results = completed.stream().map(DocumentOutcome.Completed::result).toList();
-        List<WriteOutcome> outcomes = store.store(queueIndex, results);
+    private boolean retryDue() {
+        if (pushedBack.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        return pushedBack.stream().anyMatch(waiting -> !waiting.due().isAfter(now));
+    }
+
+    /** Sleeps until {@code moment}; false when interrupted (the flag is restored). */
+    private boolean waitUntil(Instant moment) {
+        long millis = Duration.between(clock.instant(), moment).toMillis();
+        if (millis <= 0) {
+            return !Thread.currentThread().isInterrupted();
+        }
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void storeCompleted(List<PushedBack> batch) {
+        List<CompletedDocument> results = batch.stream().map(waiting -> waiting.done().result()).toList();
+        List<WriteOutcome> outcomes;
+        try {
+            outcomes = store.store(queueIndex, results);
+        } catch (QueueBusyException e) {
+            logPushBack(batch.size(), e.getMessage());
+            batch.forEach(this::writeAgainLater);
+            return;
+        }
+        int pushed = 0;
+        String pushReason = null;
         for (int i = 0; i < outcomes.size(); i++) {
-            DocumentOutcome.Completed done = completed.get(i);
+            DocumentOutcome.Completed done = batch.get(i).done();
             WriteOutcome outcome = outcomes.get(i);
-            countCall(done.call());
-            if (outcome.stored()) {
+            if (outcome.pushedBack()) {
+                writeAgainLater(batch.get(i));
+                pushed++;
+                pushReason = outcome.error().orElse("HTTP 429");
+            } else if (outcome.stored()) {
                 processed++;
                 outcome.error().ifPresent(reason -> LOG.warn("Document {} was stored in {} but is still queued: {}",
                         outcome.id(), done.result().targetIndex(), reason));
@@ -139,7 +238,60 @@ final class WriteBack {
                         "Elasticsearch rejected the result for index " + done.result().targetIndex() + ": " + reason));
             }
         }
-        completed.clear();
+        if (pushed > 0) {
+            logPushBack(pushed, pushReason);
+        }
+    }
+
+    private void writeAgainLater(PushedBack waiting) {
+        int retries = waiting.retries() + 1;
+        pushedBack.add(new PushedBack(waiting.done(), retries,
+                clock.instant().plus(Backoff.RESULT_WRITES.delay(retries, ThreadLocalRandom.current()))));
+    }
+
+    private void logPushBack(int results, String reason) {
+        if (!pushBackLogged) {
+            pushBackLogged = true;
+            LOG.warn("Elasticsearch pushed back {} results ({}); writing them again with backoff, within the pass's "
+                    + "time, without counting an attempt", results, reason);
+        } else {
+            LOG.debug("Elasticsearch pushed back {} results again: {}", results, reason);
+        }
+    }
+
+    /**
+     * Sets the results Elasticsearch would not take in time aside on their queue documents, for the next pass to
+     * store without calling the LLM. Those it will not even set aside stay claimed until their claims expire, and
+     * are then answered, and paid for, again.
+     */
+    private void setAsideRemaining() {
+        List<PushedBack> remaining = List.copyOf(pushedBack);
+        pushedBack.clear();
+        List<CompletedDocument> results = remaining.stream().map(waiting -> waiting.done().result()).toList();
+        Set<String> kept = Set.of();
+        QueueUnavailableException failure = null;
+        try {
+            kept = Set.copyOf(store.setAside(queueIndex, results));
+        } catch (QueueUnavailableException e) {
+            failure = e;
+        }
+        setAside += kept.size();
+        if (!kept.isEmpty()) {
+            LOG.warn("Elasticsearch did not take {} results before the pass's deadline; they are set aside on their "
+                    + "queue documents (_llm_watcher.{}) and the next pass stores them without calling the LLM",
+                    kept.size(), QueueFields.PENDING_RESULT);
+        }
+        Set<String> finalKept = kept;
+        String lost = results.stream().map(result -> result.queued().id()).filter(id -> !finalKept.contains(id))
+                .collect(Collectors.joining(", "));
+        if (!lost.isEmpty()) {
+            LOG.warn("Results of documents {} could be neither stored nor set aside{}; they stay claimed until their "
+                    + "claims expire, and their LLM calls will then be paid for again",
+                    lost, failure == null ? "" : " (" + failure.getMessage() + ")");
+        }
+        if (failure != null && !(failure instanceof QueueBusyException)) {
+            throw failure;
+        }
     }
 
     private FailureRecord failureRecord(QueuedDocument document, int priorAttempts, String error) {
