@@ -20,8 +20,8 @@ import java.util.Optional;
  * {@code --dry-run}: what a pass would send, without sending anything. Each eligible document is checked and its
  * prompt rendered exactly as a pass would ({@link DocumentProcessor#prepare}); documents that would fail before any
  * LLM call are listed with the reason, and documents carrying a result an earlier pass set aside (Elasticsearch
- * pushed back until its deadline) are listed as stored without a call. The queue is only read: nothing is claimed, called or written, so users can
- * check a new pipeline before paying for it.
+ * pushed back until its deadline) are listed as stored without a call. The queue is only read: nothing is claimed,
+ * called or written, so users can check a new pipeline before paying for it.
  */
 public final class DryRun {
 

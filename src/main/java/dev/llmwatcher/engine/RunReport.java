@@ -11,9 +11,9 @@ import java.util.Optional;
  * documents"); {@code processed} were written back; {@code failed} stay in the queue with an error, of which
  * {@code parked} reached the attempt limit; {@code skipped} were taken by another run; {@code released} were claimed
  * but not started before the deadline or stop, or were answered but set aside on their queue documents because
- * Elasticsearch would not take the result in time (the next pass stores it without a call); {@code backlog} is what is still eligible at the end; {@code llmLatency}
- * is the providers' own answer time of the calls that were answered (waits for a learnt concurrency limit or a rate
- * limit, and retries, left out).
+ * Elasticsearch would not take the result in time (the next pass stores it without a call); {@code backlog} is what
+ * is still eligible at the end; {@code llmLatency} is the providers' own answer time of the calls that were answered
+ * (waits for a learnt concurrency limit or a rate limit, and retries, left out).
  *
  * @param stoppedBy why the pass stopped starting calls early, if it did (deadline, stop signal, credentials)
  */

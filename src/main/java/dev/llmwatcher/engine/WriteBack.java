@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Collects finished documents and writes them back in bulk: results to their target indices (then removed from
@@ -40,6 +39,8 @@ import java.util.stream.Collectors;
 final class WriteBack {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriteBack.class);
+    /** Document ids named in one warning at most. */
+    private static final int SHOWN_IDS = 20;
 
     private final QueueStore store;
     private final String queueIndex;
@@ -265,15 +266,17 @@ final class WriteBack {
      * are then answered, and paid for, again.
      */
     private void setAsideRemaining() {
-        List<PushedBack> remaining = List.copyOf(pushedBack);
+        List<CompletedDocument> results = pushedBack.stream().map(waiting -> waiting.done().result()).toList();
         pushedBack.clear();
-        List<CompletedDocument> results = remaining.stream().map(waiting -> waiting.done().result()).toList();
-        Set<String> kept = Set.of();
-        QueueUnavailableException failure = null;
+        Set<String> kept;
         try {
             kept = Set.copyOf(store.setAside(queueIndex, results));
+        } catch (QueueBusyException e) {
+            warnPaidAgain(results, Set.of(), " (" + e.getMessage() + ")");
+            return;
         } catch (QueueUnavailableException e) {
-            failure = e;
+            warnPaidAgain(results, Set.of(), " (" + e.getMessage() + ")");
+            throw e;
         }
         setAside += kept.size();
         if (!kept.isEmpty()) {
@@ -281,16 +284,17 @@ final class WriteBack {
                     + "queue documents (_llm_watcher.{}) and the next pass stores them without calling the LLM",
                     kept.size(), QueueFields.PENDING_RESULT);
         }
-        Set<String> finalKept = kept;
-        String lost = results.stream().map(result -> result.queued().id()).filter(id -> !finalKept.contains(id))
-                .collect(Collectors.joining(", "));
+        warnPaidAgain(results, kept, "");
+    }
+
+    private static void warnPaidAgain(List<CompletedDocument> results, Set<String> setAside, String why) {
+        List<String> lost = results.stream().map(result -> result.queued().id()).filter(id -> !setAside.contains(id))
+                .toList();
         if (!lost.isEmpty()) {
-            LOG.warn("Results of documents {} could be neither stored nor set aside{}; they stay claimed until their "
-                    + "claims expire, and their LLM calls will then be paid for again",
-                    lost, failure == null ? "" : " (" + failure.getMessage() + ")");
-        }
-        if (failure != null && !(failure instanceof QueueBusyException)) {
-            throw failure;
+            LOG.warn("The results of {} documents (ids {}{}) could be neither stored nor set aside{}; they stay "
+                    + "claimed until their claims expire, and their LLM calls will then be paid for again",
+                    lost.size(), String.join(", ", lost.subList(0, Math.min(lost.size(), SHOWN_IDS))),
+                    lost.size() > SHOWN_IDS ? ", ..." : "", why);
         }
     }
 
