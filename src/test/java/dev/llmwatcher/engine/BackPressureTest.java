@@ -65,7 +65,7 @@ class BackPressureTest {
         harness.llm.answerAll(Reply.answer("{\"scale\": 7}"));
         harness.queue("c", "good");
         harness.store.pushBackResultBulks(Integer.MAX_VALUE);
-        Instant deadline = Instant.now().plusMillis(2000);
+        Instant deadline = Instant.now().plusMillis(2500);
 
         RunReport first = harness.run(deadline);
 
@@ -96,8 +96,9 @@ class BackPressureTest {
         harness.store.pushBackResultBulks(Integer.MAX_VALUE);
         harness.store.refuseSetAside();
 
-        RunReport report = harness.run(Instant.now().plusMillis(1500));
+        RunReport report = harness.run(Instant.now().plusMillis(2500));
 
+        assertThat(harness.llm.calls()).isEqualTo(1);
         assertThat(report.failed()).isZero();
         assertThat(report.processed()).isZero();
         assertThat(harness.store.events()).extracting(Event::operation).contains("setAside");

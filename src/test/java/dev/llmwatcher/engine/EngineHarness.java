@@ -36,7 +36,7 @@ final class EngineHarness {
     int flushSize = 50;
     Duration flushInterval = Duration.ofMillis(50);
     Duration callTimeout = Duration.ofSeconds(30);
-    Duration writeReserve = Duration.ofMillis(400);
+    Duration writeReserve = Duration.ofMillis(800);
     Duration stopGrace = Duration.ofSeconds(30);
 
     DocumentProcessor processor() {
