@@ -10,8 +10,8 @@ import java.util.random.RandomGenerator;
  */
 record Backoff(Duration first, Duration max) {
 
-    /** For result bulks: the first retry after 50-100 ms, none more than 2 s after the one before. */
-    static final Backoff RESULT_WRITES = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    /** For queue writes: the first retry after 50-100 ms, none more than 2 s after the one before. */
+    static final Backoff QUEUE_WRITES = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
 
     /** The wait before retry number {@code retry} (1 for the first). */
     Duration delay(int retry, RandomGenerator random) {

@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * document's fault, and its answer is already paid for: the result is kept and written again after a {@link
  * Backoff}, with the next bulk, without counting an attempt. Meanwhile every other outcome is written as usual, so
  * one pushed-back result holds nothing else back. What Elasticsearch still will not take when the pass's time is up
- * is set aside on its queue document for the next pass to store without calling the LLM.
+ * is set aside on its queue document for the next pass to store without calling the LLM. Failure records and
+ * releases that Elasticsearch answers as busy are kept and sent again after a backoff too, so a busy cluster does not
+ * end the pass.
  */
 final class WriteBack {
 
@@ -54,6 +56,8 @@ final class WriteBack {
     private final List<PushedBack> pushedBack = new ArrayList<>();
     private final List<FailureRecord> failures = new ArrayList<>();
     private final List<QueuedDocument> releases = new ArrayList<>();
+    private final BusyWait failuresBusy;
+    private final BusyWait releasesBusy;
     private final Map<String, TokenUsage> tokensByModel = new HashMap<>();
     private long[] latencies = new long[64];
     private int latencyCount;
@@ -73,6 +77,8 @@ final class WriteBack {
         this.retryPolicy = retryPolicy;
         this.clock = clock;
         this.flushSize = flushSize;
+        this.failuresBusy = new BusyWait(Backoff.QUEUE_WRITES, clock);
+        this.releasesBusy = new BusyWait(Backoff.QUEUE_WRITES, clock);
     }
 
     /**
@@ -119,7 +125,8 @@ final class WriteBack {
      * wait is over.
      */
     boolean shouldFlush(Duration interval) {
-        return completed.size() + failures.size() >= flushSize || due(interval) || retryDue();
+        int failuresToWrite = failuresBusy.over() ? failures.size() : 0;
+        return completed.size() + failuresToWrite >= flushSize || due(interval) || retryDue();
     }
 
     /** Leaves documents claimed but never started to the next run at once. */
@@ -149,35 +156,92 @@ final class WriteBack {
         if (!batch.isEmpty()) {
             storeCompleted(batch);
         }
-        if (!failures.isEmpty()) {
-            store.recordFailures(queueIndex, List.copyOf(failures));
-            for (FailureRecord record : failures) {
-                LOG.error("Error processing document (id: {}): {}", record.queued().id(), record.error());
-            }
-            failures.clear();
+        if (!failures.isEmpty() && failuresBusy.over()) {
+            recordFailures();
         }
-        if (!releases.isEmpty()) {
-            store.release(queueIndex, List.copyOf(releases));
-            released += releases.size();
-            releases.clear();
+        if (!releases.isEmpty() && releasesBusy.over()) {
+            releaseClaims();
         }
         listener.written(processed, failed);
     }
 
+    private void recordFailures() {
+        try {
+            store.recordFailures(queueIndex, List.copyOf(failures));
+        } catch (QueueBusyException e) {
+            failuresBusy.busy();
+            logPushBack(failures.size(), e.getMessage());
+            return;
+        }
+        failuresBusy.cleared();
+        for (FailureRecord record : failures) {
+            LOG.error("Error processing document (id: {}): {}", record.queued().id(), record.error());
+        }
+        failures.clear();
+    }
+
+    private void releaseClaims() {
+        try {
+            store.release(queueIndex, List.copyOf(releases));
+        } catch (QueueBusyException e) {
+            releasesBusy.busy();
+            logPushBack(releases.size(), e.getMessage());
+            return;
+        }
+        releasesBusy.cleared();
+        released += releases.size();
+        releases.clear();
+    }
+
     /**
-     * Writes everything left at the end of the pass. Results Elasticsearch keeps pushing back are written again as
-     * their waits end while the next try can start by {@code lastTry}; what it has still not taken then (or when
-     * the thread is interrupted) is set aside.
+     * Writes everything left at the end of the pass. What Elasticsearch keeps pushing back is written again as its
+     * wait ends while the next try can start by {@code lastTry}; results it has still not taken then (or when the
+     * thread is interrupted) are set aside, failure records and releases are given up with a warning.
      */
     void finish(Instant lastTry) {
         flush();
-        while (!pushedBack.isEmpty()) {
-            Instant next = pushedBack.stream().map(PushedBack::due).min(Instant::compareTo).orElseThrow();
+        while (held() > 0) {
+            Instant next = nextTry();
             if (next.isAfter(lastTry) || !waitUntil(next)) {
-                setAsideRemaining();
+                giveUp();
                 return;
             }
             flush();
+        }
+    }
+
+    /** When the earliest of the writes Elasticsearch pushed back may be tried again. */
+    private Instant nextTry() {
+        Instant now = clock.instant();
+        Instant next = pushedBack.stream().map(PushedBack::due).min(Instant::compareTo).orElse(Instant.MAX);
+        if (!failures.isEmpty()) {
+            next = min(next, failuresBusy.until().orElse(now));
+        }
+        if (!releases.isEmpty()) {
+            next = min(next, releasesBusy.until().orElse(now));
+        }
+        return next;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    /** The pass's time is up: sets the waiting results aside and says what else stays as it is. */
+    private void giveUp() {
+        if (!failures.isEmpty()) {
+            LOG.warn("Elasticsearch was too busy to record the failures of {} documents before the pass's deadline; "
+                    + "they stay claimed until their claims expire and are then tried again without this attempt "
+                    + "counted", failures.size());
+            failures.clear();
+        }
+        if (!releases.isEmpty()) {
+            LOG.warn("Elasticsearch was too busy to release the claims on {} documents before the pass's deadline; "
+                    + "the next run takes them once their claims expire", releases.size());
+            releases.clear();
+        }
+        if (!pushedBack.isEmpty()) {
+            setAsideRemaining();
         }
     }
 
@@ -187,8 +251,9 @@ final class WriteBack {
     }
 
     private boolean retryDue() {
-        if (pushedBack.isEmpty()) {
-            return false;
+        if (!failures.isEmpty() && failuresBusy.until().isPresent() && failuresBusy.over()
+                || !releases.isEmpty() && releasesBusy.until().isPresent() && releasesBusy.over()) {
+            return true;
         }
         Instant now = clock.instant();
         return pushedBack.stream().anyMatch(waiting -> !waiting.due().isAfter(now));
@@ -247,16 +312,16 @@ final class WriteBack {
     private void writeAgainLater(PushedBack waiting) {
         int retries = waiting.retries() + 1;
         pushedBack.add(new PushedBack(waiting.done(), retries,
-                clock.instant().plus(Backoff.RESULT_WRITES.delay(retries, ThreadLocalRandom.current()))));
+                clock.instant().plus(Backoff.QUEUE_WRITES.delay(retries, ThreadLocalRandom.current()))));
     }
 
-    private void logPushBack(int results, String reason) {
+    private void logPushBack(int documents, String reason) {
         if (!pushBackLogged) {
             pushBackLogged = true;
-            LOG.warn("Elasticsearch pushed back {} results ({}); writing them again with backoff, within the pass's "
-                    + "time, without counting an attempt", results, reason);
+            LOG.warn("Elasticsearch pushed back the write of {} documents ({}); writing them again with backoff, "
+                    + "within the pass's time, without counting an attempt", documents, reason);
         } else {
-            LOG.debug("Elasticsearch pushed back {} results again: {}", results, reason);
+            LOG.debug("Elasticsearch pushed back the write of {} documents again: {}", documents, reason);
         }
     }
 

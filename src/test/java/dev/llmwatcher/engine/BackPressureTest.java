@@ -4,6 +4,7 @@ import dev.llmwatcher.app.DryRun;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.InMemoryQueueStore.Event;
+import dev.llmwatcher.testing.ScriptedLlmClient.Gate;
 import dev.llmwatcher.testing.ScriptedLlmClient.Reply;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -160,5 +163,44 @@ class BackPressureTest {
                         + "result without a call");
         assertThat(summary.ready()).isEqualTo(1);
         assertThat(harness.llm.calls()).isZero();
+    }
+
+    @Test
+    void busyFailureRecordBulksAreWrittenAgainAndThePassGoesOn() {
+        harness.llm.when("prose", Reply.answer("I would say a nine.")).answerAll(Reply.answer("{\"scale\": 7}"));
+        harness.queue("bad", "prose");
+        harness.queue("good", "good");
+        harness.store.rejectFailureRecordsAsBusy(2);
+
+        RunReport report = harness.run(Instant.now().plusSeconds(30));
+
+        assertThat(report.failed()).isEqualTo(1);
+        assertThat(report.processed()).isEqualTo(1);
+        assertThat(harness.queueMeta("bad")).containsEntry("attempts", 1).containsEntry("claim", null);
+        assertThat(harness.store.events()).filteredOn(e -> e.operation().equals("recordFailures")).hasSize(3);
+    }
+
+    @Test
+    void busyReleaseBulksAreWrittenAgainSoReleasedDocumentsAreFreeAtOnce() throws Exception {
+        harness.concurrency = 1;
+        Gate answer = new Gate();
+        harness.llm.answerAll(Reply.answer("{\"scale\": 5}").heldBy(answer));
+        for (int i = 0; i < 3; i++) {
+            harness.queue("r" + i, "review " + i);
+        }
+        harness.store.rejectReleasesAsBusy(2);
+        StopSignal stop = new StopSignal();
+
+        CompletableFuture<RunReport> pass = harness.start(Instant.now().plusSeconds(30), stop);
+        harness.llm.awaitInFlight(1, Duration.ofSeconds(10));
+        stop.raise();
+        answer.open();
+        RunReport report = pass.get(30, TimeUnit.SECONDS);
+
+        assertThat(report.processed()).isEqualTo(1);
+        assertThat(report.released()).isEqualTo(2);
+        assertThat(harness.store.events()).filteredOn(e -> e.operation().equals("release")).hasSize(3);
+        assertThat(harness.store.countEligible(new QueueQuery(EngineHarness.QUEUE, Selection.NEW, Instant.now(),
+                Optional.empty(), 10))).isEqualTo(2);
     }
 }

@@ -32,8 +32,9 @@ import java.util.function.Function;
  * with milliseconds). It lets the engine's concurrency, deadline and back-pressure rules be tested in milliseconds.
  *
  * <p>Back-pressure is scripted: the next result bulks can answer every item pushed back (HTTP 429 per item) or
- * fail as a whole with {@link QueueBusyException}; setting results aside can be refused. Every write is recorded
- * in {@link #events()}, in order, so a test can tell what was written when.
+ * fail as a whole with {@link QueueBusyException}, and so can the next failure-record and release bulks; setting
+ * results aside can be refused. Every write is recorded in {@link #events()}, in order, so a test can tell what was
+ * written when.
  */
 public final class InMemoryQueueStore implements QueueStore {
 
@@ -53,6 +54,8 @@ public final class InMemoryQueueStore implements QueueStore {
     private long nextSeqNo;
     private int pushedBackBulks;
     private int busyBulks;
+    private int busyFailureBulks;
+    private int busyReleaseBulks;
     private boolean setAsideRefused;
 
     /** Puts a document in a queue index (as the pipeline would), replacing one with the same id. */
@@ -68,6 +71,16 @@ public final class InMemoryQueueStore implements QueueStore {
     /** The next {@code bulks} result bulks fail as a whole with {@link QueueBusyException} (HTTP 429 or 503). */
     public synchronized void rejectResultBulksAsBusy(int bulks) {
         busyBulks = bulks;
+    }
+
+    /** The next {@code bulks} failure-record bulks fail as a whole with {@link QueueBusyException}. */
+    public synchronized void rejectFailureRecordsAsBusy(int bulks) {
+        busyFailureBulks = bulks;
+    }
+
+    /** The next {@code bulks} release bulks fail as a whole with {@link QueueBusyException}. */
+    public synchronized void rejectReleasesAsBusy(int bulks) {
+        busyReleaseBulks = bulks;
     }
 
     /** The result for {@code id} is refused by its target index for good (a mapping conflict, say). */
@@ -203,6 +216,10 @@ public final class InMemoryQueueStore implements QueueStore {
     @Override
     public synchronized void recordFailures(String queueIndex, List<FailureRecord> failures) {
         events.add(event("recordFailures", failures.stream().map(f -> f.queued().id()).toList()));
+        if (busyFailureBulks > 0) {
+            busyFailureBulks--;
+            throw new QueueBusyException("record failures: HTTP 503 unavailable_shards_exception", null);
+        }
         Map<String, FailureRecord> byId = new HashMap<>();
         failures.forEach(f -> byId.put(f.queued().id(), f));
         update(queueIndex, failures.stream().map(FailureRecord::queued).toList(), document -> {
@@ -221,6 +238,10 @@ public final class InMemoryQueueStore implements QueueStore {
     @Override
     public synchronized void release(String queueIndex, List<QueuedDocument> documents) {
         events.add(event("release", documents.stream().map(QueuedDocument::id).toList()));
+        if (busyReleaseBulks > 0) {
+            busyReleaseBulks--;
+            throw new QueueBusyException("release claims: HTTP 429 es_rejected_execution_exception", null);
+        }
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
         update(queueIndex, documents, document -> noClaim);
