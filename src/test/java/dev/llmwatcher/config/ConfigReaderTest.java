@@ -91,4 +91,26 @@ class ConfigReaderTest {
                 .hasMessageContaining("not in the URL")
                 .hasMessageNotContaining("pw123");
     }
+
+    @Test
+    void severalCommaSeparatedUrlsAreNodesOfOneCluster() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL",
+                "https://es1.example:9200, https://es2.example:9200/"));
+
+        assertThat(config.elasticsearch().urls()).extracting(Object::toString)
+                .containsExactly("https://es1.example:9200", "https://es2.example:9200");
+    }
+
+    @Test
+    void aListOfUrlsWithAnEmptyEntryAMixOfSchemesOrAnUnusableUrlNamesEachProblem() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200,,https://b:9200")))
+                .hasMessageContaining("--elasticsearch (ELASTICSEARCH_URL): an empty entry")
+                .hasMessageContaining("mixes http:// and https://");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200,b:9200")))
+                .hasMessageContaining("expected an http:// or https:// URL with a host, got 'b:9200'");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200,http://a:9200")))
+                .hasMessageContaining("http://a:9200 is given twice");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200/es,http://b:9200")))
+                .hasMessageContaining("different paths");
+    }
 }

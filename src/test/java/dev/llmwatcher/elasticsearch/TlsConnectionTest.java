@@ -1,5 +1,6 @@
 package dev.llmwatcher.elasticsearch;
 
+import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.demo.LocalCertificates;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.ElasticsearchQueueStore;
@@ -57,7 +58,7 @@ class TlsConnectionTest {
     private final String queue = TestElasticsearch.uniqueIndex("tls-queue");
 
     private ElasticsearchSettings settings(Optional<Path> caCertificate, Optional<String> caFingerprint) {
-        return new ElasticsearchSettings(es.url(), Optional.of(TestElasticsearch.SUPERUSER),
+        return new ElasticsearchSettings(List.of(es.url()), Optional.of(TestElasticsearch.SUPERUSER),
                 Optional.of(TestElasticsearch.SUPERUSER_PASSWORD), Optional.empty(), caCertificate, caFingerprint,
                 Duration.ofSeconds(30));
     }
@@ -214,7 +215,7 @@ class TlsConnectionTest {
 
     /** Anonymous settings for {@code url} that trust the CA of {@code certificates} by its file or fingerprint. */
     private static ElasticsearchSettings trusting(URI url, LocalCertificates certificates, boolean byFingerprint) {
-        return new ElasticsearchSettings(url, Optional.empty(), Optional.empty(), Optional.empty(),
+        return new ElasticsearchSettings(List.of(url), Optional.empty(), Optional.empty(), Optional.empty(),
                 byFingerprint ? Optional.empty() : Optional.of(certificates.caPem()),
                 byFingerprint ? Optional.of(certificates.caFingerprint()) : Optional.empty(), Duration.ofSeconds(10));
     }

@@ -1,7 +1,7 @@
 package dev.llmwatcher.queue;
 
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.testing.ElasticsearchProxy;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.BeforeEach;

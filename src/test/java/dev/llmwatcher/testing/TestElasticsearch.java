@@ -6,7 +6,7 @@ import dev.llmwatcher.demo.LocalCertificates;
 import dev.llmwatcher.demo.LocalCluster;
 import dev.llmwatcher.demo.LocalCluster.Flavor;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.config.ElasticsearchSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -168,7 +168,7 @@ public final class TestElasticsearch {
 
     /** {@code settings} (this server's URL, some credentials) that also trust this server's CA, if it has one. */
     public ElasticsearchSettings trustingCa(ElasticsearchSettings settings) {
-        return new ElasticsearchSettings(settings.url(), settings.username(), settings.password(),
+        return new ElasticsearchSettings(settings.urls(), settings.username(), settings.password(),
                 settings.apiKey(), certificates().map(LocalCertificates::caPem), Optional.empty(),
                 settings.requestTimeout());
     }

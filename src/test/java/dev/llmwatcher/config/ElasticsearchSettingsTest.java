@@ -1,4 +1,4 @@
-package dev.llmwatcher.elasticsearch;
+package dev.llmwatcher.config;
 
 import dev.llmwatcher.queue.SortField;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class ElasticsearchSettingsTest {
 
     @Test
     void basicAuthAndApiKeyTogetherAreRefused() {
-        assertThatThrownBy(() -> new ElasticsearchSettings(URL, Optional.of("u"), Optional.of("p"), Optional.of("k"),
+        assertThatThrownBy(() -> new ElasticsearchSettings(java.util.List.of(URL), Optional.of("u"), Optional.of("p"), Optional.of("k"),
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not both");
     }
