@@ -73,7 +73,8 @@ public final class ConfigReader {
                         + "(64 hex digits, colons allowed), got " + f.length() + " characters"));
         if (caCert.isPresent() && fingerprint.isPresent()) {
             problems.add("both a CA certificate and a CA fingerprint are set: use "
-                    + describe(Setting.ELASTICSEARCH_CA_CERT) + " or " + describe(Setting.ELASTICSEARCH_CA_FINGERPRINT));
+                    + describe(Setting.ELASTICSEARCH_CA_CERT) + " or "
+                    + describe(Setting.ELASTICSEARCH_CA_FINGERPRINT));
         }
         Duration timeout = seconds(Setting.ELASTICSEARCH_TIMEOUT, 1, 3600);
         if (!problems.isEmpty()) {

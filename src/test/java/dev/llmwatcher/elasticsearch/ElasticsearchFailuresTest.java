@@ -41,7 +41,8 @@ class ElasticsearchFailuresTest {
 
     @Test
     void anUnreachableClusterIsUnavailableWithoutAStatus() {
-        QueueUnavailableException e = failures.unavailable("read the queue", new ConnectException("Connection refused"));
+        QueueUnavailableException e = failures.unavailable("read the queue",
+                new ConnectException("Connection refused"));
 
         assertThat(e).isNotInstanceOf(QueueBusyException.class);
         assertThat(e.isAuthenticationFailure()).isFalse();
