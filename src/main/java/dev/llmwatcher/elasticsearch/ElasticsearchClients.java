@@ -9,8 +9,13 @@ import co.elastic.clients.transport.rest5_client.low_level.Rest5Client;
 import co.elastic.clients.transport.rest5_client.low_level.Rest5ClientBuilder;
 import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.json.Json;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
+import org.apache.hc.core5.ssl.SSLContexts;
 import org.apache.hc.core5.util.Timeout;
 
 import javax.net.ssl.SSLContext;
@@ -23,8 +28,9 @@ import java.util.Optional;
 /**
  * Builds the one {@link ElasticsearchClient} a process uses from {@link ElasticsearchSettings}: every URL a node
  * (the library's {@link Rest5Client} fails over from a dead node to the next and retries it later), basic auth or
- * an API key, TLS trusting a private CA through the library's own helpers, the request timeout as both the connect
- * and the response timeout, and {@code compatible-with=8} so 8.x and 9.x clusters both answer.
+ * an API key, TLS trusting a private CA with host names checked, the request timeout as both the connect
+ * and the response timeout, and {@code compatible-with=8} so 8.x and 9.x clusters both answer. An error answer's
+ * body is kept, so what a proxy or load balancer said in place of Elasticsearch can be shown.
  *
  * <p>No OpenTelemetry instrumentation: the watcher reports its own metrics, and passing the no-op instrumentation
  * keeps the transport from looking for an OpenTelemetry runtime, so those jars are not shipped.
@@ -51,11 +57,12 @@ public final class ElasticsearchClients {
                         .setConnectTimeout(Timeout.of(settings.requestTimeout())))
                 .setConnectionManagerCallback(pool -> pool
                         .setMaxConnPerRoute(CONNECTIONS_PER_NODE)
-                        .setMaxConnTotal(CONNECTIONS_PER_NODE * settings.urls().size()));
-        sslContext(settings).ifPresent(builder::setSSLContext);
+                        .setMaxConnTotal(CONNECTIONS_PER_NODE * settings.urls().size())
+                        .setTlsStrategy(tlsStrategy(settings)));
         Rest5ClientTransport transport = new Rest5ClientTransport(builder.build(),
                 new JacksonJsonpMapper(Json.mapper()), null, NoopInstrumentation.INSTANCE);
         return new ElasticsearchClient(transport).withTransportOptions(options -> options
+                .keepResponseBodyOnException(true)
                 .setHeader("Accept", COMPATIBLE_WITH_8)
                 .setHeader("Content-Type", COMPATIBLE_WITH_8));
     }
@@ -82,15 +89,28 @@ public final class ElasticsearchClients {
         return Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Optional<SSLContext> sslContext(ElasticsearchSettings settings) {
+    /**
+     * TLS trusting the configured CA (the file through the library's helper; the fingerprint through
+     * {@link FingerprintTrustManager}, which checks the chain), or the JDK's default CAs; the server's host name is
+     * checked either way, by the JDK and by Apache HttpClient's verifier (the transport's default TLS strategy
+     * checks none: a certificate for another host was accepted).
+     */
+    private static TlsStrategy tlsStrategy(ElasticsearchSettings settings) {
+        SSLContext context;
         if (settings.caCertificate().isPresent()) {
             try {
-                return Optional.of(TransportUtils.sslContextFromHttpCaCrt(settings.caCertificate().get().toFile()));
+                context = TransportUtils.sslContextFromHttpCaCrt(settings.caCertificate().get().toFile());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the Elasticsearch CA certificate file "
                         + settings.caCertificate().get(), e);
             }
+        } else if (settings.caFingerprint().isPresent()) {
+            context = FingerprintTrustManager.context(settings.caFingerprint().get());
+        } else {
+            context = SSLContexts.createSystemDefault();
         }
-        return settings.caFingerprint().map(TransportUtils::sslContextFromCaFingerprint);
+        return ClientTlsStrategyBuilder.create().setSslContext(context)
+                .setHostVerificationPolicy(HostnameVerificationPolicy.BOTH)
+                .setHostnameVerifier(new DefaultHostnameVerifier()).buildAsync();
     }
 }

@@ -4,14 +4,18 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.transport.TransportException;
 import co.elastic.clients.transport.rest5_client.low_level.ResponseException;
+import co.elastic.clients.util.BinaryData;
 import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.queue.QueueBusyException;
 import dev.llmwatcher.queue.QueueUnavailableException;
 
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +100,13 @@ public final class ElasticsearchFailures {
                             .append(c.reason()).append(')'));
             return oneLine(text.toString());
         }
+        if (e instanceof TransportException te && te.statusCode() > 0) {
+            return oneLine(te.getMessage()) + answerText(te).map(text -> ": " + text).orElse("");
+        }
+        Optional<SSLPeerUnverifiedException> otherHost = find(e, SSLPeerUnverifiedException.class);
+        if (otherHost.isPresent()) {
+            return notTrusted(otherHost.get());
+        }
         Optional<SSLHandshakeException> handshake = find(e, SSLHandshakeException.class);
         if (handshake.isPresent()) {
             return explained(handshake.get());
@@ -129,6 +140,11 @@ public final class ElasticsearchFailures {
         if (refused.isEmpty()) {
             return "TLS handshake failed: " + oneLine(String.valueOf(e.getMessage()));
         }
+        return notTrusted(e);
+    }
+
+    /** The certificate, or the host name in it, was refused: said with what it was checked against. */
+    private String notTrusted(Throwable e) {
         Throwable innermost = e;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             innermost = t;
@@ -139,6 +155,21 @@ public final class ElasticsearchFailures {
                         + "its SHA-256 fingerprint");
         return "the server's TLS certificate is not trusted (" + oneLine(String.valueOf(innermost.getMessage()))
                 + "), checked against " + trustedBy;
+    }
+
+    /** The start of the body of a failed answer, when it was kept and is text (a proxy's error page, say). */
+    private static Optional<String> answerText(TransportException e) {
+        try {
+            BinaryData body = e.response() == null ? null : e.response().body();
+            if (body == null) {
+                return Optional.empty();
+            }
+            String text = oneLine(StandardCharsets.UTF_8.decode(body.asByteBuffer()).toString()
+                    .replaceAll("<[^>]*>", " "));
+            return Optional.of(text.length() > 200 ? text.substring(0, 200) + "..." : text).filter(t -> !t.isEmpty());
+        } catch (IOException | RuntimeException unreadable) {
+            return Optional.empty();
+        }
     }
 
     private static <T extends Throwable> Optional<T> find(Throwable e, Class<T> type) {

@@ -53,14 +53,18 @@ class ConfigReaderTest {
             throws IOException {
         Path missing = dir.resolve("missing.pem");
         Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+        Path text = Files.writeString(dir.resolve("text.pem"), "not a certificate\n");
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n");
 
-        for (Path pem : List.of(missing, empty)) {
+        for (Path pem : List.of(missing, empty, text, key)) {
             assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "https://es:9200",
                     "ELASTICSEARCH_CA_CERT", pem.toString())))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("--elasticsearch-ca-cert (ELASTICSEARCH_CA_CERT): ")
                     .hasMessageContaining(pem.toString())
-                    .hasMessageContaining(pem.equals(missing) ? "does not exist" : "no certificate found");
+                    .hasMessageContaining(pem.equals(missing) ? "does not exist" : "no certificate found")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         }
     }
 
