@@ -27,14 +27,16 @@ class SnapStartPrimingTest {
         assertThat(requests.stream().filter(r -> r.equals("POST /v1/chat/completions"))).hasSize(1);
         assertThat(requests.stream().filter(r -> r.startsWith("POST /_bulk")))
                 .as("claim, store results, remove from the queue").hasSizeGreaterThanOrEqualTo(3);
-        assertThat(requests.indexOf("POST /api/generate")).isGreaterThan(requests.indexOf("POST /_search?typed_keys=true"));
+        assertThat(requests.indexOf("POST /api/generate"))
+                .isGreaterThan(requests.indexOf("POST /_search?typed_keys=true"));
     }
 
     @Test
     void theRetryHandlersPrimingTakesTheRetryPath() {
         List<String> requests = SnapStartPriming.of("retry", Selection.RETRY).prime();
 
-        assertThat(requests).contains("POST /_search?typed_keys=true", "POST /api/generate", "POST /v1/chat/completions");
+        assertThat(requests).contains("POST /_search?typed_keys=true", "POST /api/generate",
+                "POST /v1/chat/completions");
     }
 
     @Test
