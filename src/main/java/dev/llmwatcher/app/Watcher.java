@@ -1,6 +1,5 @@
 package dev.llmwatcher.app;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.config.WatcherConfig;
@@ -12,7 +11,6 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
-import dev.llmwatcher.elasticsearch.ElasticsearchClients;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueStore;
@@ -23,7 +21,6 @@ import dev.llmwatcher.queue.Selection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,9 +47,8 @@ public final class Watcher implements AutoCloseable {
     private static final Set<String> TEMPLATES_CHECKED = ConcurrentHashMap.newKeySet();
 
     private final WatcherConfig config;
-    private final ElasticsearchClient client;
     private final ElasticsearchConnection connection;
-    private final QueueStore store;
+    private final ElasticsearchQueueStore store;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
     private final Clock clock;
@@ -60,9 +56,8 @@ public final class Watcher implements AutoCloseable {
     private Watcher(WatcherConfig config, Clock clock, String instanceName) {
         this.config = config;
         this.clock = clock;
-        this.client = ElasticsearchClients.create(config.elasticsearch());
         this.connection = ElasticsearchConnection.open(config.elasticsearch());
-        this.store = new ElasticsearchQueueStore(client, config.elasticsearch());
+        this.store = ElasticsearchQueueStore.connect(config.elasticsearch());
         LlmClients llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
                 config.llm().openAiApiKey().value(), Duration.ofSeconds(10));
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
@@ -181,11 +176,6 @@ public final class Watcher implements AutoCloseable {
         return processor;
     }
 
-    /** The Elasticsearch client the queue store uses; shared, closed with the watcher. */
-    public ElasticsearchClient client() {
-        return client;
-    }
-
     /** The untyped connection the admin tasks (template check, queue age) still use until they are ported. */
     public ElasticsearchConnection connection() {
         return connection;
@@ -194,10 +184,6 @@ public final class Watcher implements AutoCloseable {
     @Override
     public void close() {
         connection.close();
-        try {
-            client.close();
-        } catch (IOException e) {
-            LOG.debug("Closing the Elasticsearch client failed: {}", e.getMessage());
-        }
+        store.close();
     }
 }

@@ -36,7 +36,7 @@ import java.util.function.Function;
  * <p>Documents whose shape we do not own (the user's source, the merged result) travel as plain maps, serialized
  * once by the client's Jackson mapper; {@code null} map values are sent, so a partial update can clear a field.
  */
-public final class ElasticsearchQueueStore implements QueueStore {
+public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
@@ -44,6 +44,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
     private static final long STILL_FRESH_NANOS = 1_000_000_000L;
 
     private final ElasticsearchClient client;
+    private final boolean ownsClient;
     private final ElasticsearchFailures failures;
     /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
     private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
@@ -52,10 +53,37 @@ public final class ElasticsearchQueueStore implements QueueStore {
     private record Refreshed(long atNanos, long writes) {
     }
 
-    /** @param settings what the client was built from, so error messages name the cluster and never a secret */
+    /**
+     * A store over a client the caller shares and closes.
+     *
+     * @param settings what the client was built from, so error messages name the cluster and never a secret
+     */
     public ElasticsearchQueueStore(ElasticsearchClient client, ElasticsearchSettings settings) {
+        this(client, false, settings);
+    }
+
+    private ElasticsearchQueueStore(ElasticsearchClient client, boolean ownsClient, ElasticsearchSettings settings) {
         this.client = client;
+        this.ownsClient = ownsClient;
         this.failures = new ElasticsearchFailures(settings);
+    }
+
+    /** A store with a client of its own ({@link ElasticsearchClients}), closed with it; nothing is sent yet. */
+    public static ElasticsearchQueueStore connect(ElasticsearchSettings settings) {
+        return new ElasticsearchQueueStore(ElasticsearchClients.create(settings), true, settings);
+    }
+
+    /** Closes the client if this store made it; a failure to close is only logged, the process is done with it. */
+    @Override
+    public void close() {
+        if (!ownsClient) {
+            return;
+        }
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("Closing the Elasticsearch client failed: {}", e.getMessage());
+        }
     }
 
     /** Refreshes the queue first, so the scan sees every change made before it (the last pass's among them). */
