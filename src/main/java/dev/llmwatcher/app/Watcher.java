@@ -12,7 +12,7 @@ import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.queue.ElasticsearchQueueStore;
+import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueueTemplateInstaller;
 import dev.llmwatcher.queue.QueueUnavailableException;
@@ -48,7 +48,7 @@ public final class Watcher implements AutoCloseable {
 
     private final WatcherConfig config;
     private final ElasticsearchConnection connection;
-    private final QueueStore store;
+    private final ElasticsearchQueueStore store;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
     private final Clock clock;
@@ -57,7 +57,7 @@ public final class Watcher implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.connection = ElasticsearchConnection.open(config.elasticsearch());
-        this.store = new ElasticsearchQueueStore(connection);
+        this.store = ElasticsearchQueueStore.connect(config.elasticsearch());
         LlmClients llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
                 config.llm().openAiApiKey().value(), Duration.ofSeconds(10));
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
@@ -84,7 +84,7 @@ public final class Watcher implements AutoCloseable {
      * written back what it finished.
      */
     public RunReport run(RunRequest request) {
-        Optional<TemplateCheck> check = TemplateCheck.startFirst(config.elasticsearch().url() + " "
+        Optional<TemplateCheck> check = TemplateCheck.startFirst(config.elasticsearch().endpoints() + " "
                 + request.queueIndex(), request.queueIndex(), this::ensureQueueTemplate);
         RunReport report;
         try {
@@ -176,6 +176,7 @@ public final class Watcher implements AutoCloseable {
         return processor;
     }
 
+    /** The untyped connection the admin tasks (template check, queue age) still use until they are ported. */
     public ElasticsearchConnection connection() {
         return connection;
     }
@@ -183,5 +184,6 @@ public final class Watcher implements AutoCloseable {
     @Override
     public void close() {
         connection.close();
+        store.close();
     }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.LlmAccess;
 import dev.llmwatcher.config.Secret;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.json.Json;
 
 import java.util.ArrayList;
@@ -87,7 +87,7 @@ public record SecretCredentials(Optional<String> elasticsearchUsername, Secret e
         WatcherConfig result = config;
         ElasticsearchSettings es = config.elasticsearch();
         if (elasticsearchUsername.isPresent() || elasticsearchApiKey.isPresent()) {
-            result = result.withElasticsearch(new ElasticsearchSettings(es.url(), elasticsearchUsername,
+            result = result.withElasticsearch(new ElasticsearchSettings(es.urls(), elasticsearchUsername,
                     present(elasticsearchPassword), present(elasticsearchApiKey), es.caCertificate(),
                     es.caFingerprint(), es.requestTimeout()));
         }

@@ -1,7 +1,5 @@
 package dev.llmwatcher.config;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -54,13 +52,7 @@ public final class ConfigReader {
     }
 
     private ElasticsearchSettings elasticsearch() {
-        URI url = null;
-        if (raw(Setting.ELASTICSEARCH_URL).isEmpty()) {
-            problems.add("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL"
-                    + " (no cluster yet? `bin/llm-watcher demo` runs a throwaway local one)");
-        } else {
-            url = url(Setting.ELASTICSEARCH_URL);
-        }
+        List<URI> urls = elasticsearchUrls();
         Optional<String> username = raw(Setting.ELASTICSEARCH_USERNAME);
         Secret password = Secret.of(raw(Setting.ELASTICSEARCH_PASSWORD).orElse(null));
         Secret apiKey = Secret.of(raw(Setting.ELASTICSEARCH_API_KEY).orElse(null));
@@ -81,23 +73,61 @@ public final class ConfigReader {
                         + "(64 hex digits, colons allowed), got " + f.length() + " characters"));
         if (caCert.isPresent() && fingerprint.isPresent()) {
             problems.add("both a CA certificate and a CA fingerprint are set: use "
-                    + describe(Setting.ELASTICSEARCH_CA_CERT) + " or " + describe(Setting.ELASTICSEARCH_CA_FINGERPRINT));
+                    + describe(Setting.ELASTICSEARCH_CA_CERT) + " or "
+                    + describe(Setting.ELASTICSEARCH_CA_FINGERPRINT));
         }
         Duration timeout = seconds(Setting.ELASTICSEARCH_TIMEOUT, 1, 3600);
         if (!problems.isEmpty()) {
             return null;
         }
-        return new ElasticsearchSettings(url, username, Optional.of(password.value()).filter(p -> !p.isEmpty()),
+        return new ElasticsearchSettings(urls, username, Optional.of(password.value()).filter(p -> !p.isEmpty()),
                 Optional.of(apiKey.value()).filter(k -> !k.isEmpty()), caCert,
                 fingerprint.map(f -> f.replace(":", "").toLowerCase(Locale.ROOT)), timeout);
     }
 
     private void checkCaCertificate(Path pem) {
         try {
-            ElasticsearchConnection.checkCaCertificate(pem);
+            CaCertificateFile.check(pem);
         } catch (IllegalArgumentException e) {
             problems.add(describe(Setting.ELASTICSEARCH_CA_CERT) + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * One URL, or several comma-separated nodes of the same cluster (the client fails over between them): each must
+     * be a usable http(s) URL, all with the same scheme, and none given twice.
+     */
+    private List<URI> elasticsearchUrls() {
+        Optional<String> value = raw(Setting.ELASTICSEARCH_URL);
+        if (value.isEmpty()) {
+            problems.add("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL"
+                    + " (no cluster yet? `bin/llm-watcher demo` runs a throwaway local one)");
+            return List.of();
+        }
+        List<URI> urls = new ArrayList<>();
+        String[] parts = value.get().split(",", -1);
+        for (String part : parts) {
+            if (part.isBlank()) {
+                problems.add(describe(Setting.ELASTICSEARCH_URL) + ": an empty entry in the comma-separated list '"
+                        + withoutUserInfo(value.get()) + "'");
+                continue;
+            }
+            URI url = url(Setting.ELASTICSEARCH_URL, part.strip());
+            if (url != null && urls.contains(url)) {
+                problems.add(describe(Setting.ELASTICSEARCH_URL) + ": " + url + " is given twice");
+            } else if (url != null) {
+                urls.add(url);
+            }
+        }
+        if (urls.stream().map(URI::getScheme).distinct().count() > 1) {
+            problems.add(describe(Setting.ELASTICSEARCH_URL) + ": mixes http:// and https:// URLs; the nodes of one "
+                    + "cluster use the same scheme");
+        }
+        if (urls.stream().map(ConfigReader::pathPrefix).distinct().count() > 1) {
+            problems.add(describe(Setting.ELASTICSEARCH_URL) + ": the URLs have different paths; the nodes of one "
+                    + "cluster are reached under the same path");
+        }
+        return urls;
     }
 
     private Optional<String> raw(Setting setting) {
@@ -109,7 +139,10 @@ public final class ConfigReader {
     }
 
     private URI url(Setting setting) {
-        String value = valueOrDefault(setting);
+        return url(setting, valueOrDefault(setting));
+    }
+
+    private URI url(Setting setting, String value) {
         try {
             URI uri = new URI(value);
             if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
@@ -126,6 +159,10 @@ public final class ConfigReader {
             problems.add(describe(setting) + ": not a valid URL: " + e.getReason());
             return null;
         }
+    }
+
+    private static String pathPrefix(URI url) {
+        return url.getPath() == null ? "" : url.getPath().replaceAll("/+$", "");
     }
 
     private static String withoutUserInfo(String value) {

@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public enum Setting {
     ELASTICSEARCH_URL("ELASTICSEARCH_URL", "--elasticsearch", null,
-            "Elasticsearch URL, e.g. https://localhost:9200"),
+            "Elasticsearch URL, e.g. https://localhost:9200; several, comma-separated, are nodes to fail over between"),
     ELASTICSEARCH_USERNAME("ELASTICSEARCH_USERNAME", "--elasticsearch-username", null,
             "Username for basic authentication"),
     ELASTICSEARCH_PASSWORD("ELASTICSEARCH_PASSWORD", "--elasticsearch-password", null,

@@ -1,6 +1,5 @@
 package dev.llmwatcher.config;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
 
 import java.time.Duration;
 import java.util.Optional;

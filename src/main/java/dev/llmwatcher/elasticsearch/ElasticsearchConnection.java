@@ -1,5 +1,6 @@
 package dev.llmwatcher.elasticsearch;
 
+import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.http.Http1Client;
 import dev.llmwatcher.http.HttpAnswer;
 import dev.llmwatcher.http.HttpCall;

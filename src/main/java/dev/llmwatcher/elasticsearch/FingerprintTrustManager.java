@@ -1,20 +1,30 @@
 package dev.llmwatcher.elasticsearch;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import java.io.IOException;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import java.util.List;
+import java.util.Locale;
 
 /**
  * Trusts a server whose chain is anchored by the certificate with a given SHA-256 fingerprint: that certificate
  * must be among those the server sends, and the chain must then check out with it as the only trusted CA
  * (signatures, validity and host name, as with a CA certificate file). Finding it in the chain is not enough: a
  * CA certificate is public, and anyone can send it along with a certificate of their own.
+ *
+ * <p>Kept instead of elasticsearch-java's {@code TransportUtils.sslContextFromCaFingerprint}: that one only compares
+ * the last certificate the server sends with the fingerprint and checks no signature, so a server that shows the
+ * cluster's CA next to a certificate it made itself is trusted ({@code TlsConnectionTest} shows it).
  */
 final class FingerprintTrustManager extends X509ExtendedTrustManager {
 
@@ -68,10 +78,41 @@ final class FingerprintTrustManager extends X509ExtendedTrustManager {
     private X509ExtendedTrustManager anchoredBy(X509Certificate[] chain) throws CertificateException {
         for (X509Certificate certificate : chain) {
             if (wanted.equals(sha256(certificate))) {
-                return TrustedCa.trusting(List.of(certificate));
+                return trusting(certificate);
             }
         }
         throw new CertificateException("no certificate the server sent has the configured SHA-256 fingerprint");
+    }
+
+    /** The JDK's PKIX trust manager with {@code ca} as the only trust anchor. */
+    private static X509ExtendedTrustManager trusting(X509Certificate ca) throws CertificateException {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            store.setCertificateEntry("ca", ca);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (TrustManager manager : factory.getTrustManagers()) {
+                if (manager instanceof X509ExtendedTrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new CertificateException("this JDK has no X.509 trust manager");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CertificateException("this JDK cannot set up trust in a CA: " + e.getMessage(), e);
+        }
+    }
+
+    /** A TLS context trusting servers anchored by the CA with this SHA-256 fingerprint (hex, colons allowed). */
+    static SSLContext context(String fingerprint) {
+        String wanted = fingerprint.replace(":", "").strip().toLowerCase(Locale.ROOT);
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new FingerprintTrustManager(wanted)}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot set up TLS: " + e.getMessage(), e);
+        }
     }
 
     private static String sha256(X509Certificate certificate) throws CertificateException {

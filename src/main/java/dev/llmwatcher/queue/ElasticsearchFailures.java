@@ -2,7 +2,7 @@ package dev.llmwatcher.queue;
 
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchException;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.elasticsearch.ErrorCause;
 
 import java.net.URI;

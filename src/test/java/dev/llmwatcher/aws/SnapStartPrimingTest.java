@@ -21,20 +21,22 @@ class SnapStartPrimingTest {
         List<String> requests = SnapStartPriming.of("watcher", Selection.NEW).prime();
 
         assertThat(requests).contains("POST /llm-watcher-priming/_count", "POST /llm-watcher-priming/_pit?keep_alive=5m",
-                "POST /_search", "DELETE /_pit", "POST /api/generate", "POST /v1/chat/completions",
+                "POST /_search?typed_keys=true", "DELETE /_pit", "POST /api/generate", "POST /v1/chat/completions",
                 "POST /llm-watcher-priming/_search");
         assertThat(requests.stream().filter(r -> r.equals("POST /api/generate"))).hasSize(1);
         assertThat(requests.stream().filter(r -> r.equals("POST /v1/chat/completions"))).hasSize(1);
         assertThat(requests.stream().filter(r -> r.startsWith("POST /_bulk")))
                 .as("claim, store results, remove from the queue").hasSizeGreaterThanOrEqualTo(3);
-        assertThat(requests.indexOf("POST /api/generate")).isGreaterThan(requests.indexOf("POST /_search"));
+        assertThat(requests.indexOf("POST /api/generate"))
+                .isGreaterThan(requests.indexOf("POST /_search?typed_keys=true"));
     }
 
     @Test
     void theRetryHandlersPrimingTakesTheRetryPath() {
         List<String> requests = SnapStartPriming.of("retry", Selection.RETRY).prime();
 
-        assertThat(requests).contains("POST /_search", "POST /api/generate", "POST /v1/chat/completions");
+        assertThat(requests).contains("POST /_search?typed_keys=true", "POST /api/generate",
+                "POST /v1/chat/completions");
     }
 
     @Test

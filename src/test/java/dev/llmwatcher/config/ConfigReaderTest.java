@@ -53,14 +53,18 @@ class ConfigReaderTest {
             throws IOException {
         Path missing = dir.resolve("missing.pem");
         Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+        Path text = Files.writeString(dir.resolve("text.pem"), "not a certificate\n");
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n");
 
-        for (Path pem : List.of(missing, empty)) {
+        for (Path pem : List.of(missing, empty, text, key)) {
             assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "https://es:9200",
                     "ELASTICSEARCH_CA_CERT", pem.toString())))
                     .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("--elasticsearch-ca-cert (ELASTICSEARCH_CA_CERT): ")
                     .hasMessageContaining(pem.toString())
-                    .hasMessageContaining(pem.equals(missing) ? "does not exist" : "no certificate found");
+                    .hasMessageContaining(pem.equals(missing) ? "does not exist" : "no certificate found")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
         }
     }
 
@@ -90,5 +94,27 @@ class ConfigReaderTest {
         assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://elastic:pw123@es:9200")))
                 .hasMessageContaining("not in the URL")
                 .hasMessageNotContaining("pw123");
+    }
+
+    @Test
+    void severalCommaSeparatedUrlsAreNodesOfOneCluster() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL",
+                "https://es1.example:9200, https://es2.example:9200/"));
+
+        assertThat(config.elasticsearch().urls()).extracting(Object::toString)
+                .containsExactly("https://es1.example:9200", "https://es2.example:9200");
+    }
+
+    @Test
+    void aListOfUrlsWithAnEmptyEntryAMixOfSchemesOrAnUnusableUrlNamesEachProblem() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200,,https://b:9200")))
+                .hasMessageContaining("--elasticsearch (ELASTICSEARCH_URL): an empty entry")
+                .hasMessageContaining("mixes http:// and https://");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200,b:9200")))
+                .hasMessageContaining("expected an http:// or https:// URL with a host, got 'b:9200'");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200,http://a:9200")))
+                .hasMessageContaining("http://a:9200 is given twice");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200/es,http://b:9200")))
+                .hasMessageContaining("different paths");
     }
 }

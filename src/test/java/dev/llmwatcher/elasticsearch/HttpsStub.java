@@ -21,7 +21,7 @@ import java.security.cert.CertificateFactory;
 
 /**
  * An HTTPS server on 127.0.0.1 that shows exactly the certificate chain it is given (signed or not, in any order)
- * and answers every request with {@code {}}: a stand-in for a server in the middle.
+ * and answers every request as Elasticsearch would a ping ({@code {}}): a stand-in for a server in the middle.
  */
 final class HttpsStub implements AutoCloseable {
 
@@ -36,8 +36,13 @@ final class HttpsStub implements AutoCloseable {
             server.createContext("/", exchange -> {
                 byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
+                exchange.getResponseHeaders().add("X-Elastic-Product", "Elasticsearch");
+                if (exchange.getRequestMethod().equals("HEAD")) {
+                    exchange.sendResponseHeaders(200, -1);
+                } else {
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                }
                 exchange.close();
             });
             server.start();

@@ -1,8 +1,9 @@
 package dev.llmwatcher.elasticsearch;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.demo.LocalCertificates;
 import dev.llmwatcher.queue.Claim;
-import dev.llmwatcher.queue.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueUnavailableException;
@@ -15,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.net.ssl.SSLHandshakeException;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class TlsConnectionTest {
     private final String queue = TestElasticsearch.uniqueIndex("tls-queue");
 
     private ElasticsearchSettings settings(Optional<Path> caCertificate, Optional<String> caFingerprint) {
-        return new ElasticsearchSettings(es.url(), Optional.of(TestElasticsearch.SUPERUSER),
+        return new ElasticsearchSettings(List.of(es.url()), Optional.of(TestElasticsearch.SUPERUSER),
                 Optional.of(TestElasticsearch.SUPERUSER_PASSWORD), Optional.empty(), caCertificate, caFingerprint,
                 Duration.ofSeconds(30));
     }
@@ -80,7 +81,7 @@ class TlsConnectionTest {
     }
 
     @Test
-    void withTheCaCertificateTheQueueStoreReadsAndWrites() {
+    void withTheCaCertificateTheQueueStoreReadsAndWrites() throws IOException {
         readsAndWritesTheQueue(settings(Optional.of(ca.caPem()), Optional.empty()));
     }
 
@@ -91,23 +92,23 @@ class TlsConnectionTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("fingerprintSpellings")
-    void withTheCaFingerprintTheQueueStoreReadsAndWrites(String spelling) {
+    void withTheCaFingerprintTheQueueStoreReadsAndWrites(String spelling) throws IOException {
         readsAndWritesTheQueue(settings(Optional.empty(), Optional.of(spell(ca.caFingerprint(), spelling))));
     }
 
     @Test
-    void withoutTheCaTheServerIsNotTrustedAndTheErrorSaysSoInOneLine() {
+    void withoutTheCaTheServerIsNotTrustedAndTheErrorSaysSoInOneLine() throws IOException {
         assertRefusedForItsCertificate(settings(Optional.empty(), Optional.empty()), "the JDK's default CAs");
     }
 
     @Test
-    void withAWrongFingerprintTheServerIsNotTrusted() {
+    void withAWrongFingerprintTheServerIsNotTrusted() throws IOException {
         assertRefusedForItsCertificate(settings(Optional.empty(), Optional.of(sha256("not the cluster's CA"))),
                 "the CA fingerprint");
     }
 
     @Test
-    void anotherCasCertificateIsNotTrusted() {
+    void anotherCasCertificateIsNotTrusted() throws IOException {
         Path otherPem = otherCa().caPem();
 
         assertRefusedForItsCertificate(settings(Optional.of(otherPem), Optional.empty()),
@@ -131,11 +132,11 @@ class TlsConnectionTest {
 
         try (HttpsStub honest = new HttpsStub(forgersKey, forgersChain);
              HttpsStub forged = new HttpsStub(forgersKey, forgersCertificate, clustersCa)) {
-            assertThat(get(trusting(honest.url("localhost"), forger, byFingerprint)))
-                    .as("the stub serves its own chain to a client that trusts its CA").isEmpty();
+            assertThat(ping(trusting(honest.url("localhost"), forger, byFingerprint)))
+                    .as("the stub serves its own chain to a client that trusts its CA").isTrue();
 
-            assertThatThrownBy(() -> get(trusting(forged.url("localhost"), ca, byFingerprint)))
-                    .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("not trusted");
+            assertThatThrownBy(() -> ping(trusting(forged.url("localhost"), ca, byFingerprint)))
+                    .isInstanceOf(QueueUnavailableException.class).hasMessageContaining("not trusted");
         }
     }
 
@@ -146,42 +147,21 @@ class TlsConnectionTest {
         LocalCertificates other = otherCa();
         try (HttpsStub server = new HttpsStub(HttpsStub.key(other.serverKeystore(), other.password(), "http"),
                 HttpsStub.chain(other.serverKeystore(), other.password(), "http"))) {
-            assertThat(get(trusting(server.url("localhost"), other, byFingerprint))).isEmpty();
+            assertThat(ping(trusting(server.url("localhost"), other, byFingerprint))).isTrue();
 
-            assertThatThrownBy(() -> get(trusting(server.url("127.0.0.1"), other, byFingerprint)))
-                    .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("not trusted")
+            assertThatThrownBy(() -> ping(trusting(server.url("127.0.0.1"), other, byFingerprint)))
+                    .isInstanceOf(QueueUnavailableException.class).hasMessageContaining("not trusted")
                     .hasMessageContaining("127.0.0.1");
         }
     }
 
-    @Test
-    void aCaFileThatDoesNotExistIsAClearConfigurationError(@TempDir Path dir) {
-        Path missing = dir.resolve("no-such-ca.pem");
-
-        assertThatThrownBy(() -> ElasticsearchConnection.open(settings(Optional.of(missing), Optional.empty())))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"", "not a certificate\n", "-----BEGIN PRIVATE KEY-----\n"
-            + "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n"})
-    void aCaFileWithoutACertificateIsAClearConfigurationError(String content, @TempDir Path dir) throws Exception {
-        Path pem = Files.writeString(dir.resolve("ca.pem"), content);
-
-        assertThatThrownBy(() -> ElasticsearchConnection.open(settings(Optional.of(pem), Optional.empty())))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(pem.toString()).hasMessageContaining("no certificate")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-    }
-
-    private void readsAndWritesTheQueue(ElasticsearchSettings settings) {
+    private void readsAndWritesTheQueue(ElasticsearchSettings settings) throws IOException {
         es.indexQueueDocument(queue, "1", Map.of("message", "hello over TLS"),
                 TestElasticsearch.pipelineMeta("tls-target", "Rate: {{ctx.message}}"));
         Instant now = Instant.now();
         QueueQuery newDocuments = new QueueQuery(queue, Selection.NEW, now, Optional.empty(), 10);
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(settings)) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThat(store.countEligible(newDocuments)).isEqualTo(1);
             List<QueuedDocument> scanned = scanAll(store, newDocuments);
@@ -195,9 +175,9 @@ class TlsConnectionTest {
                 .extractingByKey("claim").asInstanceOf(MAP).containsEntry("owner", "tls-test");
     }
 
-    private void assertRefusedForItsCertificate(ElasticsearchSettings settings, String trustedBy) {
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(settings)) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+    private void assertRefusedForItsCertificate(ElasticsearchSettings settings, String trustedBy) throws IOException {
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> store.countEligible(
                     new QueueQuery(queue, Selection.NEW, Instant.now(), Optional.empty(), 10)))
@@ -214,14 +194,17 @@ class TlsConnectionTest {
 
     /** Anonymous settings for {@code url} that trust the CA of {@code certificates} by its file or fingerprint. */
     private static ElasticsearchSettings trusting(URI url, LocalCertificates certificates, boolean byFingerprint) {
-        return new ElasticsearchSettings(url, Optional.empty(), Optional.empty(), Optional.empty(),
+        return new ElasticsearchSettings(List.of(url), Optional.empty(), Optional.empty(), Optional.empty(),
                 byFingerprint ? Optional.empty() : Optional.of(certificates.caPem()),
                 byFingerprint ? Optional.of(certificates.caFingerprint()) : Optional.empty(), Duration.ofSeconds(10));
     }
 
-    private static Map<String, Object> get(ElasticsearchSettings settings) throws Exception {
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(settings)) {
-            return connection.send("GET", "/", null);
+    /** Whether the server answers a ping; a failure as the store would report it. */
+    private static boolean ping(ElasticsearchSettings settings) throws IOException {
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            return client.ping().value();
+        } catch (IOException | RuntimeException e) {
+            throw new ElasticsearchFailures(settings).unavailable("answer a ping", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.llmwatcher.queue;
 
+import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class QueueTemplateInstallerTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     private final QueueTemplateInstaller installer = new QueueTemplateInstaller(es.connection());
-    private final ElasticsearchQueueStore store = new ElasticsearchQueueStore(es.connection());
+    private final ElasticsearchQueueStore store = es.queueStore();
     private String queue;
 
     @BeforeEach

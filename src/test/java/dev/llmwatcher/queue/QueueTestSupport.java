@@ -6,17 +6,17 @@ import java.util.List;
 import java.util.Optional;
 
 /** Small helpers for queue store tests. */
-final class QueueTestSupport {
+public final class QueueTestSupport {
 
     private QueueTestSupport() {
     }
 
-    static QueueQuery query(String queue, Selection selection, Instant now) {
+    public static QueueQuery query(String queue, Selection selection, Instant now) {
         return new QueueQuery(queue, selection, now, Optional.empty(), 100);
     }
 
     /** Every eligible document, page by page. */
-    static List<QueuedDocument> scanAll(QueueStore store, QueueQuery query) {
+    public static List<QueuedDocument> scanAll(QueueStore store, QueueQuery query) {
         List<QueuedDocument> all = new ArrayList<>();
         try (QueueScan scan = store.scan(query)) {
             for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty(); page = scan.nextPage()) {
@@ -26,7 +26,7 @@ final class QueueTestSupport {
         return all;
     }
 
-    static List<String> ids(List<QueuedDocument> documents) {
+    public static List<String> ids(List<QueuedDocument> documents) {
         return documents.stream().map(QueuedDocument::id).toList();
     }
 }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -54,6 +55,12 @@ public final class ElasticsearchProxy implements AutoCloseable {
     private volatile Predicate<Request> trigger = request -> false;
     private volatile Mode triggeredMode = Mode.FORWARD;
     private volatile Predicate<Request> failing = request -> false;
+    private volatile Predicate<Request> answering = request -> false;
+    private volatile Function<Request, Answer> answer = request -> null;
+
+    /** An answer the proxy gives in place of Elasticsearch: status and JSON body. */
+    public record Answer(int status, String json) {
+    }
 
     public ElasticsearchProxy(URI upstream) {
         this.upstream = upstream;
@@ -85,6 +92,15 @@ public final class ElasticsearchProxy implements AutoCloseable {
         this.failing = when;
     }
 
+    /**
+     * Answers every request matching {@code when} with {@code answer} (sent as Elasticsearch sends JSON) instead of
+     * forwarding it: Elasticsearch refusing one kind of request, e.g. a bulk while it sheds load.
+     */
+    public void answerEach(Predicate<Request> when, Function<Request, Answer> answer) {
+        this.answer = answer;
+        this.answering = when;
+    }
+
     public Mode mode() {
         return mode.get();
     }
@@ -105,6 +121,11 @@ public final class ElasticsearchProxy implements AutoCloseable {
                     new String(body, StandardCharsets.UTF_8));
             if (mode.get() == Mode.FORWARD && failing.test(request)) {
                 reply(exchange, 500, INTERNAL_ERROR.getBytes(StandardCharsets.UTF_8), "application/json");
+                return;
+            }
+            if (mode.get() == Mode.FORWARD && answering.test(request)) {
+                Answer given = answer.apply(request);
+                reply(exchange, given.status(), given.json().getBytes(StandardCharsets.UTF_8), "application/json");
                 return;
             }
             if (mode.get() == Mode.FORWARD && trigger.test(request)) {

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.demo.LocalCertificates;
 import dev.llmwatcher.demo.LocalCluster;
 import dev.llmwatcher.demo.LocalCluster.Flavor;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import dev.llmwatcher.elasticsearch.ElasticsearchClients;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
+import dev.llmwatcher.config.ElasticsearchSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #shared()}: the current 9.x, security off. What almost every test wants.</li>
  *   <li>{@link #secured()}: the same with security on, HTTPS with a private CA made at its start
  *       ({@link #certificates()}), and the file-realm superuser {@link #SUPERUSER}/{@link #SUPERUSER_PASSWORD};
- *       raw helpers, {@link #settings()} and {@link #connection()} trust the CA and authenticate as it.</li>
+ *       raw helpers, {@link #settings()}, {@link #client()} and {@link #connection()} trust the CA and
+ *       authenticate as it.</li>
  *   <li>{@link #version8()}: an 8.19 server, security off, for compatibility tests.</li>
  * </ul>
  * Besides the shared server at most one of the other two runs at a time: asking for one stops the other, so
@@ -64,6 +68,7 @@ public final class TestElasticsearch {
     private final Optional<LocalCluster.Superuser> superuser;
     private final HttpClient http;
     private ElasticsearchConnection connection;
+    private ElasticsearchClient client;
     private boolean stopped;
 
     private TestElasticsearch(LocalCluster server, Optional<LocalCluster.Superuser> superuser) {
@@ -168,7 +173,7 @@ public final class TestElasticsearch {
 
     /** {@code settings} (this server's URL, some credentials) that also trust this server's CA, if it has one. */
     public ElasticsearchSettings trustingCa(ElasticsearchSettings settings) {
-        return new ElasticsearchSettings(settings.url(), settings.username(), settings.password(),
+        return new ElasticsearchSettings(settings.urls(), settings.username(), settings.password(),
                 settings.apiKey(), certificates().map(LocalCertificates::caPem), Optional.empty(),
                 settings.requestTimeout());
     }
@@ -190,6 +195,19 @@ public final class TestElasticsearch {
             connection = ElasticsearchConnection.open(settings());
         }
         return connection;
+    }
+
+    /** The Elasticsearch client the watcher would make for this server ({@link #settings()}); shared, don't close it. */
+    public synchronized ElasticsearchClient client() {
+        if (client == null) {
+            client = ElasticsearchClients.create(settings());
+        }
+        return client;
+    }
+
+    /** The queue store as the watcher makes it, over the shared {@link #client()}. */
+    public ElasticsearchQueueStore queueStore() {
+        return new ElasticsearchQueueStore(client(), settings());
     }
 
     /** An index name no other test uses: {@code prefix-N-random}, lower case. */
@@ -333,6 +351,13 @@ public final class TestElasticsearch {
         stopped = true;
         if (connection != null) {
             connection.close();
+        }
+        if (client != null) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                System.err.println("Closing the test Elasticsearch client failed: " + e.getMessage());
+            }
         }
         server.close();
     }

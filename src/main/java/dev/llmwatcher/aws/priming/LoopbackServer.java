@@ -89,7 +89,8 @@ public final class LoopbackServer implements AutoCloseable {
         this(request -> {
             Answer answer = route.answer(request.method(), request.target(),
                     new String(request.body(), StandardCharsets.UTF_8));
-            return new Response(answer.status(), Map.of("Content-Type", "application/json"),
+            return new Response(answer.status(), Map.of("Content-Type", "application/json",
+                            "X-Elastic-Product", "Elasticsearch"),
                     answer.json().getBytes(StandardCharsets.UTF_8));
         });
     }

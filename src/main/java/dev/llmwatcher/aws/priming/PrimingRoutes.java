@@ -16,12 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * What Elasticsearch, Ollama and OpenAI would answer to one pass over a queue of two documents (one per provider,
  * each with a JSON schema), so a priming pass walks the same code as a real one: refresh, count, point in time,
  * search, claim, LLM call, schema check, result write, delete, metrics query. Made-up answers never leave the JVM:
- * they are written to the loopback server's made-up queue only.
+ * they are written to the loopback server's made-up queue only. The answers are complete as Elasticsearch gives them
+ * ({@code took}, {@code _shards}, {@code hits.total.relation}, bulk items with {@code _index}), since the typed
+ * client reads them strictly.
  */
 public final class PrimingRoutes implements LoopbackServer.Route {
 
     public static final String QUEUE = "llm-watcher-priming";
     private static final ObjectMapper JSON = Json.mapper();
+    /** Elasticsearch's shard summary, which its typed client requires in most answers. */
+    private static final Map<String, Object> SHARDS = Map.of("total", 1, "successful", 1, "failed", 0);
 
     private final AtomicBoolean searched = new AtomicBoolean();
     private final AtomicLong seqNo = new AtomicLong(10);
@@ -42,13 +46,17 @@ public final class PrimingRoutes implements LoopbackServer.Route {
             return method.equals("GET") ? new LoopbackServer.Answer(404, "{}") : ok(Map.of("acknowledged", true));
         }
         if (route.endsWith("/_pit")) {
-            return ok(method.equals("DELETE") ? Map.of("succeeded", true) : Map.of("id", "priming-pit"));
+            return ok(method.equals("DELETE") ? Map.of("succeeded", true, "num_freed", 1)
+                    : Map.of("id", "priming-pit", "_shards", SHARDS));
         }
         if (route.endsWith("/_count")) {
-            return ok(Map.of("count", 2));
+            return ok(Map.of("count", 2, "_shards", SHARDS));
+        }
+        if (route.endsWith("/_refresh")) {
+            return ok(Map.of("_shards", SHARDS));
         }
         if (route.equals("/_bulk")) {
-            return ok(Map.of("errors", false, "items", bulkItems(body)));
+            return ok(Map.of("took", 1, "errors", false, "items", bulkItems(body)));
         }
         if (route.equals("/_search")) {
             return ok(searched.getAndSet(true) ? hits(List.of()) : hits(documents()));
@@ -62,7 +70,8 @@ public final class PrimingRoutes implements LoopbackServer.Route {
     }
 
     private static Map<String, Object> hits(List<Map<String, Object>> hits) {
-        return Map.of("pit_id", "priming-pit", "hits", Map.of("total", Map.of("value", hits.size()), "hits", hits));
+        return Map.of("took", 1, "timed_out", false, "_shards", SHARDS, "pit_id", "priming-pit",
+                "hits", Map.of("total", Map.of("value", hits.size(), "relation", "eq"), "hits", hits));
     }
 
     private List<Map<String, Object>> documents() {
@@ -99,12 +108,21 @@ public final class PrimingRoutes implements LoopbackServer.Route {
             }
             Map<?, ?> action = read(line);
             String kind = action.keySet().iterator().next().toString();
-            Object id = action.get(kind) instanceof Map<?, ?> meta ? meta.get("_id") : null;
+            Map<?, ?> meta = action.get(kind) instanceof Map<?, ?> m ? m : Map.of();
             sourceNext = !kind.equals("delete");
-            items.add(Map.of(kind, Map.of("_id", String.valueOf(id), "status", 200,
-                    "_seq_no", seqNo.incrementAndGet(), "_primary_term", 1)));
+            items.add(Map.of(kind, Map.of("_index", String.valueOf(meta.get("_index")),
+                    "_id", String.valueOf(meta.get("_id")), "status", 200, "result", result(kind),
+                    "_seq_no", seqNo.incrementAndGet(), "_primary_term", 1, "_shards", SHARDS, "_version", 2)));
         }
         return items;
+    }
+
+    private static String result(String kind) {
+        return switch (kind) {
+            case "delete" -> "deleted";
+            case "create" -> "created";
+            default -> "updated";
+        };
     }
 
     private static Map<?, ?> read(String line) {

@@ -1,5 +1,14 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.CompletedDocument;
+import dev.llmwatcher.queue.FailureRecord;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.queue.QueueTestSupport;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.queue.WriteOutcome;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +28,7 @@ class Elasticsearch8CompatibilityTest {
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     private final TestElasticsearch es = TestElasticsearch.version8();
-    private final ElasticsearchQueueStore store = new ElasticsearchQueueStore(es.connection());
+    private final ElasticsearchQueueStore store = es.queueStore();
 
     @Test
     void theQueueStoreScansClaimsStoresAndRecordsFailuresOnAn8xCluster() {

@@ -1,9 +1,15 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.queue.CompletedDocument;
+import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.queue.QueueTestSupport;
+import dev.llmwatcher.queue.QueueUnavailableException;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.Selection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class UnexpectedAnswersTest {
 
+    private static final String SHARDS = "{\"_shards\":{\"total\":1,\"successful\":1,\"failed\":0}}";
+
     private HttpServer server;
 
     @AfterEach
@@ -40,8 +48,9 @@ class UnexpectedAnswersTest {
     @Test
     void anHtmlErrorPageFromAProxyIsReportedWithItsStatusAndText() throws IOException {
         URI url = serve(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>");
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(ElasticsearchSettings.anonymous(url))) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+        ElasticsearchSettings settings = ElasticsearchSettings.anonymous(url);
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> store.countEligible(query("q", Selection.NEW, Instant.now())))
                     .isInstanceOfSatisfying(QueueUnavailableException.class, e -> {
@@ -56,8 +65,9 @@ class UnexpectedAnswersTest {
     void aBulkAnswerWithTheWrongNumberOfItemsStopsTheWriteBack() throws IOException {
         URI url = serve(200, "application/json", "{\"took\":1,\"errors\":false,\"items\":[]}");
         QueuedDocument queued = new QueuedDocument("doc-1", 3, 1, Map.of("message", "hi"));
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(ElasticsearchSettings.anonymous(url))) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+        ElasticsearchSettings settings = ElasticsearchSettings.anonymous(url);
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> store.store("q", List.of(new CompletedDocument(queued, "target",
                     Map.of("message", "hi", "scale", 5)))))
@@ -69,13 +79,15 @@ class UnexpectedAnswersTest {
     @Test
     void aSearchHitWithoutItsSequenceNumberIsAnUnreadableAnswerNotACrash() throws IOException {
         URI url = serveByPath(Map.of(
-                "/q/_refresh", "{}",
-                "/q/_pit", "{\"id\":\"p1\"}",
-                "/_search", "{\"pit_id\":\"p1\",\"hits\":{\"total\":{\"value\":1},\"hits\":[{\"_id\":\"doc-1\","
-                        + "\"_primary_term\":1,\"_source\":{},\"sort\":[1]}]}}",
-                "/_pit", "{\"succeeded\":true}"));
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(ElasticsearchSettings.anonymous(url))) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+                "/q/_refresh", SHARDS,
+                "/q/_pit", "{\"id\":\"p1\"," + SHARDS.substring(1),
+                "/_search", "{\"took\":1,\"timed_out\":false,\"pit_id\":\"p1\","
+                        + SHARDS.substring(1, SHARDS.length() - 1) + ",\"hits\":{\"total\":{\"value\":1,\"relation\":\"eq\"},\"hits\":[{\"_index\":\"q\","
+                        + "\"_id\":\"doc-1\",\"_primary_term\":1,\"_source\":{},\"sort\":[1]}]}}",
+                "/_pit", "{\"succeeded\":true,\"num_freed\":1}"));
+        ElasticsearchSettings settings = ElasticsearchSettings.anonymous(url);
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> store.scan(query("q", Selection.NEW, Instant.now())))
                     .isInstanceOf(QueueUnavailableException.class)
@@ -144,6 +156,7 @@ class UnexpectedAnswersTest {
         exchange.getRequestBody().readAllBytes();
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("X-Elastic-Product", "Elasticsearch");
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

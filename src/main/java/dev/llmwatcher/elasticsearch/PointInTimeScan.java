@@ -1,14 +1,21 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.SortOptions;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.mapping.FieldType;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.SortField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,8 +31,8 @@ final class PointInTimeScan implements QueueScan {
     private final PointInTime pointInTime;
     private final ElasticsearchFailures failures;
     private final QueueQuery query;
-    private final Map<String, Object> eligible;
-    private final List<Object> sort;
+    private final Query eligible;
+    private final List<SortOptions> sort;
     private List<QueuedDocument> buffered;
     private long totalEligible;
     private boolean exhausted;
@@ -38,20 +45,18 @@ final class PointInTimeScan implements QueueScan {
         this.sort = sort(SortField.parse(query.sortField()));
     }
 
-    static QueueScan open(ElasticsearchConnection connection, ElasticsearchFailures failures, QueueQuery query) {
+    static QueueScan open(ElasticsearchClient client, ElasticsearchFailures failures, QueueQuery query) {
         if (query.pageSize() < 1) {
             throw new IllegalArgumentException("page size must be at least 1: " + query.pageSize());
         }
         PointInTime pointInTime;
         try {
-            pointInTime = PointInTime.open(connection, query.index(), KEEP_ALIVE);
-        } catch (ElasticsearchException e) {
+            pointInTime = PointInTime.open(client, query.index(), KEEP_ALIVE);
+        } catch (IOException | RuntimeException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 LOG.debug("Queue index {} does not exist: nothing to do", query.index());
                 return EmptyScan.INSTANCE;
             }
-            throw failures.unavailable("open a point in time on " + query.index(), e);
-        } catch (IOException e) {
             throw failures.unavailable("open a point in time on " + query.index(), e);
         }
         PointInTimeScan scan = new PointInTimeScan(pointInTime, failures, query);
@@ -91,7 +96,7 @@ final class PointInTimeScan implements QueueScan {
         long started = System.nanoTime();
         try {
             page = pointInTime.next(eligible, sort, query.pageSize(), true, first);
-        } catch (ElasticsearchException | IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw failures.unavailable("search the queue " + query.index(), e);
         }
         LOG.debug("Elasticsearch search of {} answered {} documents in {} ms", query.index(),
@@ -105,11 +110,18 @@ final class PointInTimeScan implements QueueScan {
         return page.documents();
     }
 
-    private static List<Object> sort(Optional<SortField> sortField) {
-        List<Object> sort = new ArrayList<>();
-        sortField.ifPresent(f -> sort.add(Map.of(f.name(), Map.of("order", "asc", "unmapped_type", f.type()))));
+    private static List<SortOptions> sort(Optional<SortField> sortField) {
+        List<SortOptions> sort = new ArrayList<>();
+        sortField.ifPresent(f -> sort.add(SortOptions.of(s -> s.field(o -> o.field(f.name()).order(SortOrder.Asc)
+                .unmappedType(fieldType(f.type()))))));
         sort.add(PointInTime.SHARD_DOC_ORDER);
         return sort;
+    }
+
+    /** The client's name for a mapping type; {@link SortField} admits only types it has. */
+    private static FieldType fieldType(String type) {
+        return Arrays.stream(FieldType.values()).filter(t -> t.jsonValue().equals(type)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no such field type: " + type));
     }
 
     /** The scan of a queue index that does not exist yet. */

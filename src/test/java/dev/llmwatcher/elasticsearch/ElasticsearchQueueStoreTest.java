@@ -1,7 +1,16 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.CompletedDocument;
+import dev.llmwatcher.queue.FailureRecord;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueUnavailableException;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.queue.WriteOutcome;
 import dev.llmwatcher.testing.ElasticsearchProxy;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +40,7 @@ class ElasticsearchQueueStoreTest {
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private final ElasticsearchQueueStore store = new ElasticsearchQueueStore(es.connection());
+    private final ElasticsearchQueueStore store = es.queueStore();
     private String queue;
     private String target;
 
@@ -300,9 +309,9 @@ class ElasticsearchQueueStoreTest {
             port = socket.getLocalPort();
         }
         URI url = URI.create("http://127.0.0.1:" + port);
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(
-                ElasticsearchSettings.basicAuth(url, "elastic", "hunter2-secret"))) {
-            ElasticsearchQueueStore unreachable = new ElasticsearchQueueStore(connection);
+        ElasticsearchSettings settings = ElasticsearchSettings.basicAuth(url, "elastic", "hunter2-secret");
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore unreachable = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> unreachable.scan(query(queue, Selection.NEW, NOW)))
                     .isInstanceOfSatisfying(QueueUnavailableException.class, e -> {
@@ -341,21 +350,21 @@ class ElasticsearchQueueStoreTest {
     }
 
     @Test
-    void aScanRightAfterACountRefreshesAgainOnlyIfThisStoreWroteToTheQueueInBetween() {
+    void aScanRightAfterACountRefreshesAgainOnlyIfThisStoreWroteToTheQueueInBetween() throws Exception {
         for (int i = 0; i < 3; i++) {
             es.indexQueueDocument(queue, "d" + i, Map.of("n", i), pipelineMeta(target, "p"));
         }
         java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
         try (ElasticsearchProxy proxy = new ElasticsearchProxy(es.url());
-             ElasticsearchConnection connection = ElasticsearchConnection.open(
-                     ElasticsearchSettings.anonymous(proxy.url()))) {
+             ElasticsearchClient client = ElasticsearchClients.create(ElasticsearchSettings.anonymous(proxy.url()))) {
             proxy.breakOn(request -> {
                 if (request.path().contains("/_refresh")) {
                     refreshes.incrementAndGet();
                 }
                 return false;
             }, ElasticsearchProxy.Mode.GONE);
-            ElasticsearchQueueStore observed = new ElasticsearchQueueStore(connection);
+            ElasticsearchQueueStore observed = new ElasticsearchQueueStore(client,
+                    ElasticsearchSettings.anonymous(proxy.url()));
 
             long counted = observed.countEligible(query(queue, Selection.NEW, NOW));
             List<QueuedDocument> first = scanAll(observed, query(queue, Selection.NEW, NOW));

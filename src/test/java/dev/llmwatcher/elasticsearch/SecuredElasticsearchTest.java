@@ -1,10 +1,14 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchSettings;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.queue.QueueTestSupport;
+import dev.llmwatcher.queue.QueueUnavailableException;
+import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
 
@@ -20,22 +24,24 @@ class SecuredElasticsearchTest {
     private final String queue = TestElasticsearch.uniqueIndex("secured-queue");
 
     @Test
-    void theRightPasswordReadsTheQueue() {
+    void theRightPasswordReadsTheQueue() throws IOException {
         es.indexQueueDocument(queue, "1", Map.of(), TestElasticsearch.pipelineMeta("a", "p"));
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(es.trustingCa(ElasticsearchSettings
-                .basicAuth(es.url(), TestElasticsearch.SUPERUSER, TestElasticsearch.SUPERUSER_PASSWORD)))) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+        ElasticsearchSettings settings = es.trustingCa(ElasticsearchSettings.basicAuth(es.url(),
+                TestElasticsearch.SUPERUSER, TestElasticsearch.SUPERUSER_PASSWORD));
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThat(ids(scanAll(store, query(queue, Selection.NEW, Instant.now())))).containsExactly("1");
         }
     }
 
     @Test
-    void aWrongPasswordIsAnAuthenticationFailureThatDoesNotShowThePassword() {
+    void aWrongPasswordIsAnAuthenticationFailureThatDoesNotShowThePassword() throws IOException {
         String wrong = "wrong-pass-" + System.nanoTime();
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(
-                es.trustingCa(ElasticsearchSettings.basicAuth(es.url(), TestElasticsearch.SUPERUSER, wrong)))) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+        ElasticsearchSettings settings = es.trustingCa(ElasticsearchSettings.basicAuth(es.url(),
+                TestElasticsearch.SUPERUSER, wrong));
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> store.countEligible(query(queue, Selection.NEW, Instant.now())))
                     .isInstanceOfSatisfying(QueueUnavailableException.class, e -> {
@@ -47,11 +53,11 @@ class SecuredElasticsearchTest {
     }
 
     @Test
-    void anUnknownApiKeyIsAnAuthenticationFailureThatDoesNotShowTheKey() {
+    void anUnknownApiKeyIsAnAuthenticationFailureThatDoesNotShowTheKey() throws IOException {
         String key = "bGxtd2F0Y2hlcjpub3QtYS1yZWFsLWtleQ==";
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(
-                es.trustingCa(ElasticsearchSettings.apiKey(es.url(), key)))) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+        ElasticsearchSettings settings = es.trustingCa(ElasticsearchSettings.apiKey(es.url(), key));
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> scanAll(store, query(queue, Selection.NEW, Instant.now())))
                     .isInstanceOfSatisfying(QueueUnavailableException.class, e -> {
@@ -62,17 +68,17 @@ class SecuredElasticsearchTest {
     }
 
     @Test
-    void anApiKeyGivenAsIdColonKeyIsSentEncodedAndNeverShown() {
+    void anApiKeyGivenAsIdColonKeyIsSentEncodedAndNeverShown() throws IOException {
         String key = "some-id:some-secret-key-value";
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(
-                es.trustingCa(ElasticsearchSettings.apiKey(es.url(), key)))) {
-            ElasticsearchQueueStore store = new ElasticsearchQueueStore(connection);
+        ElasticsearchSettings settings = es.trustingCa(ElasticsearchSettings.apiKey(es.url(), key));
+        try (ElasticsearchClient client = ElasticsearchClients.create(settings)) {
+            ElasticsearchQueueStore store = new ElasticsearchQueueStore(client, settings);
 
             assertThatThrownBy(() -> store.countEligible(query(queue, Selection.NEW, Instant.now())))
                     .isInstanceOfSatisfying(QueueUnavailableException.class, e -> {
                         assertThat(e.isAuthenticationFailure()).isTrue();
                         assertThat(e.getMessage()).doesNotContain("some-secret-key-value")
-                                .doesNotContain(ElasticsearchConnection.encodedApiKey(key));
+                                .doesNotContain(ElasticsearchClients.encodedApiKey(key));
                     });
         }
     }

@@ -1,10 +1,19 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.BulkItem;
-import dev.llmwatcher.elasticsearch.BulkOperation;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchException;
-import dev.llmwatcher.elasticsearch.JsonPath;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.CompletedDocument;
+import dev.llmwatcher.queue.FailureRecord;
+import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +32,19 @@ import java.util.function.Function;
  * {@code _seq_no}/{@code _primary_term} the caller holds, so overlapping runs never overwrite each other; every
  * bulk response is read item by item. A result is always stored before its queue document is deleted, so a run
  * killed at any point leaves each document either stored or still queued (and storing twice is harmless).
+ *
+ * <p>Documents whose shape we do not own (the user's source, the merged result) travel as plain maps, serialized
+ * once by the client's Jackson mapper; {@code null} map values are sent, so a partial update can clear a field.
  */
-public final class ElasticsearchQueueStore implements QueueStore {
+public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
     /** A refresh this recent, with no write of ours to the index since, makes another one pointless. */
     private static final long STILL_FRESH_NANOS = 1_000_000_000L;
 
-    private final ElasticsearchConnection connection;
+    private final ElasticsearchClient client;
+    private final boolean ownsClient;
     private final ElasticsearchFailures failures;
     /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
     private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
@@ -40,16 +53,44 @@ public final class ElasticsearchQueueStore implements QueueStore {
     private record Refreshed(long atNanos, long writes) {
     }
 
-    public ElasticsearchQueueStore(ElasticsearchConnection connection) {
-        this.connection = connection;
-        this.failures = new ElasticsearchFailures(connection.settings());
+    /**
+     * A store over a client the caller shares and closes.
+     *
+     * @param settings what the client was built from, so error messages name the cluster and never a secret
+     */
+    public ElasticsearchQueueStore(ElasticsearchClient client, ElasticsearchSettings settings) {
+        this(client, false, settings);
+    }
+
+    private ElasticsearchQueueStore(ElasticsearchClient client, boolean ownsClient, ElasticsearchSettings settings) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.failures = new ElasticsearchFailures(settings);
+    }
+
+    /** A store with a client of its own ({@link ElasticsearchClients}), closed with it; nothing is sent yet. */
+    public static ElasticsearchQueueStore connect(ElasticsearchSettings settings) {
+        return new ElasticsearchQueueStore(ElasticsearchClients.create(settings), true, settings);
+    }
+
+    /** Closes the client if this store made it; a failure to close is only logged, the process is done with it. */
+    @Override
+    public void close() {
+        if (!ownsClient) {
+            return;
+        }
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.debug("Closing the Elasticsearch client failed: {}", e.getMessage());
+        }
     }
 
     /** Refreshes the queue first, so the scan sees every change made before it (the last pass's among them). */
     @Override
     public QueueScan scan(QueueQuery query) {
         refresh(query.index());
-        return PointInTimeScan.open(connection, failures, query);
+        return PointInTimeScan.open(client, failures, query);
     }
 
     /** Refreshes the queue first, so documents stored or failed a moment ago are not counted as eligible. */
@@ -57,15 +98,12 @@ public final class ElasticsearchQueueStore implements QueueStore {
     public long countEligible(QueueQuery query) {
         refresh(query.index());
         try {
-            Map<String, Object> answer = connection.send("POST", "/" + query.index() + "/_count",
-                    Map.of("query", EligibilityQuery.of(query.selection(), query.now())));
-            return JsonPath.number(answer, "count").orElseThrow(() -> new IOException("no count in the answer"));
-        } catch (ElasticsearchException e) {
+            return client.count(c -> c.index(query.index())
+                    .query(EligibilityQuery.of(query.selection(), query.now()))).count();
+        } catch (IOException | RuntimeException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return 0;
             }
-            throw failures.unavailable("count queue documents in " + query.index(), e);
-        } catch (IOException e) {
             throw failures.unavailable("count queue documents in " + query.index(), e);
         }
     }
@@ -83,14 +121,11 @@ public final class ElasticsearchQueueStore implements QueueStore {
             return;
         }
         try {
-            connection.send("POST", "/" + queueIndex + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
-                    null);
-        } catch (ElasticsearchException e) {
+            client.indices().refresh(r -> r.index(queueIndex).ignoreUnavailable(true).allowNoIndices(true));
+        } catch (IOException | RuntimeException e) {
             if (!ElasticsearchFailures.isIndexNotFound(e)) {
                 throw failures.unavailable("refresh " + queueIndex, e);
             }
-        } catch (IOException e) {
-            throw failures.unavailable("refresh " + queueIndex, e);
         }
         refreshed.put(queueIndex, new Refreshed(started, writesBefore));
     }
@@ -104,12 +139,12 @@ public final class ElasticsearchQueueStore implements QueueStore {
         Map<String, Object> lease = Map.of(QueueFields.CLAIM_OWNER, claim.owner(),
                 QueueFields.CLAIM_UNTIL, EligibilityQuery.iso(claim.until()));
         List<QueuedDocument> leased = documents.stream().map(d -> withLease(d, lease)).toList();
-        List<BulkItem> items = conditionalIndex(queueIndex, leased, "claim documents");
+        List<BulkResponseItem> items = conditionalIndex(queueIndex, leased, "claim documents");
         List<QueuedDocument> claimed = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
             QueuedDocument document = documents.get(i);
-            BulkItem item = items.get(i);
-            if (!item.failed() && item.seqNo() != null && item.primaryTerm() != null) {
+            BulkResponseItem item = items.get(i);
+            if (item.error() == null && item.seqNo() != null && item.primaryTerm() != null) {
                 claimed.add(document.atVersion(item.seqNo(), item.primaryTerm()));
             } else if (item.status() == 409 || item.status() == 404) {
                 LOG.debug("Not claimed (id: {}): changed or removed by another run", document.id());
@@ -125,10 +160,10 @@ public final class ElasticsearchQueueStore implements QueueStore {
         if (completed.isEmpty()) {
             return List.of();
         }
-        List<String> indexErrors = indexResults(completed);
+        List<WriteOutcome> indexed = indexResults(completed);
         List<CompletedDocument> stored = new ArrayList<>();
         for (int i = 0; i < completed.size(); i++) {
-            if (indexErrors.get(i) == null) {
+            if (indexed.get(i) == null) {
                 stored.add(completed.get(i));
             }
         }
@@ -136,8 +171,8 @@ public final class ElasticsearchQueueStore implements QueueStore {
         List<WriteOutcome> outcomes = new ArrayList<>(completed.size());
         for (int i = 0; i < completed.size(); i++) {
             String id = completed.get(i).queued().id();
-            if (indexErrors.get(i) != null) {
-                outcomes.add(WriteOutcome.notStored(id, indexErrors.get(i)));
+            if (indexed.get(i) != null) {
+                outcomes.add(indexed.get(i));
             } else if (deleteErrors.containsKey(id)) {
                 outcomes.add(WriteOutcome.storedNotRemoved(id, deleteErrors.get(id)));
             } else {
@@ -152,7 +187,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
         List<QueuedDocument> documents = records.stream().map(FailureRecord::queued).toList();
         Map<String, FailureRecord> byId = new HashMap<>();
         records.forEach(r -> byId.put(r.queued().id(), r));
-        List<BulkItem> items = conditionalUpdates(queueIndex, documents,
+        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents,
                 d -> failureChange(byId.get(d.id())), "record failures");
         logUnapplied(documents, items, "Failure not recorded");
     }
@@ -162,7 +197,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
         List<QueuedDocument> documents = completed.stream().map(CompletedDocument::queued).toList();
         Map<String, Map<String, Object>> resultById = new HashMap<>();
         completed.forEach(c -> resultById.put(c.queued().id(), c.result()));
-        List<BulkItem> items = conditionalUpdates(queueIndex, documents, d -> {
+        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents, d -> {
             Map<String, Object> fields = new HashMap<>();
             fields.put(QueueFields.PENDING_RESULT, resultById.get(d.id()));
             fields.put(QueueFields.CLAIM, null);
@@ -183,36 +218,45 @@ public final class ElasticsearchQueueStore implements QueueStore {
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
         Map<String, Object> change = meta(noClaim);
-        List<BulkItem> items = conditionalUpdates(queueIndex, documents, d -> change, "release claims");
+        List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents, d -> change, "release claims");
         logUnapplied(documents, items, "Claim not released");
     }
 
-    /** Indexes each result under its queue document's id; returns per input the error, or null when stored. */
-    private List<String> indexResults(List<CompletedDocument> completed) {
+    /**
+     * Indexes each result under its queue document's id; returns per input its outcome when it was not stored (an
+     * item Elasticsearch pushed back is {@link WriteOutcome#pushedBack}), or null when it was.
+     */
+    private List<WriteOutcome> indexResults(List<CompletedDocument> completed) {
         List<BulkOperation> operations = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
+        List<WriteOutcome> outcomes = new ArrayList<>();
         for (int i = 0; i < completed.size(); i++) {
             CompletedDocument document = completed.get(i);
+            String id = document.queued().id();
             if (document.targetIndex() == null || document.targetIndex().isBlank()) {
-                errors.add("no target index to store the result in");
+                outcomes.add(WriteOutcome.notStored(id, "no target index to store the result in"));
                 continue;
             }
-            errors.add(null);
+            outcomes.add(null);
             positions.add(i);
-            operations.add(BulkOperation.index(document.targetIndex(), document.queued().id(), document.result()));
+            operations.add(BulkOperation.of(b -> b.index(o -> o.index(document.targetIndex()).id(id)
+                    .document(document.result()))));
         }
         if (operations.isEmpty()) {
-            return errors;
+            return outcomes;
         }
-        List<BulkItem> items = bulk(operations, "store results");
+        List<BulkResponseItem> items = bulk(operations, "store results");
         for (int k = 0; k < items.size(); k++) {
-            BulkItem item = items.get(k);
-            if (item.error() != null) {
-                errors.set(positions.get(k), failures.reason(item.error()));
+            BulkResponseItem item = items.get(k);
+            if (item.error() == null) {
+                continue;
             }
+            String id = completed.get(positions.get(k)).queued().id();
+            outcomes.set(positions.get(k), BulkItems.isPushedBack(item)
+                    ? WriteOutcome.pushedBack(id, failures.reason(item.error()))
+                    : WriteOutcome.notStored(id, failures.reason(item.error())));
         }
-        return errors;
+        return outcomes;
     }
 
     /**
@@ -227,11 +271,13 @@ public final class ElasticsearchQueueStore implements QueueStore {
             return errors;
         }
         List<BulkOperation> operations = stored.stream().map(CompletedDocument::queued)
-                .map(q -> BulkOperation.deleteIfUnchanged(queueIndex, q.id(), q.seqNo(), q.primaryTerm()))
+                .map(q -> BulkOperation.of(b -> b.delete(d -> d.index(queueIndex).id(q.id()).ifSeqNo(q.seqNo())
+                        .ifPrimaryTerm(q.primaryTerm()))))
                 .toList();
-        List<BulkItem> items = queueBulk(queueIndex, operations, "remove stored documents from " + queueIndex);
+        List<BulkResponseItem> items = queueBulk(queueIndex, operations,
+                "remove stored documents from " + queueIndex);
         for (int i = 0; i < items.size(); i++) {
-            BulkItem item = items.get(i);
+            BulkResponseItem item = items.get(i);
             String id = stored.get(i).queued().id();
             if (item.status() == 409) {
                 LOG.debug("Stored but not removed from the queue (id: {}): changed since it was claimed", id);
@@ -257,26 +303,27 @@ public final class ElasticsearchQueueStore implements QueueStore {
         return new QueuedDocument(document.id(), document.seqNo(), document.primaryTerm(), source);
     }
 
-    private List<BulkItem> conditionalIndex(String queueIndex, List<QueuedDocument> documents,
+    private List<BulkResponseItem> conditionalIndex(String queueIndex, List<QueuedDocument> documents,
                                                     String action) {
         if (documents.isEmpty()) {
             return List.of();
         }
         List<BulkOperation> operations = documents.stream()
-                .map(d -> BulkOperation.indexIfUnchanged(queueIndex, d.id(), d.seqNo(), d.primaryTerm(), d.source()))
+                .map(d -> BulkOperation.of(b -> b.index(o -> o.index(queueIndex).id(d.id()).ifSeqNo(d.seqNo())
+                        .ifPrimaryTerm(d.primaryTerm()).document(d.source()))))
                 .toList();
         return queueBulk(queueIndex, operations, action + " in " + queueIndex);
     }
 
-    private List<BulkItem> conditionalUpdates(String queueIndex, List<QueuedDocument> documents,
+    private List<BulkResponseItem> conditionalUpdates(String queueIndex, List<QueuedDocument> documents,
                                                       Function<QueuedDocument, Map<String, Object>> change,
                                                       String action) {
         if (documents.isEmpty()) {
             return List.of();
         }
         List<BulkOperation> operations = documents.stream()
-                .map(d -> BulkOperation.updateIfUnchanged(queueIndex, d.id(), d.seqNo(), d.primaryTerm(),
-                        change.apply(d)))
+                .map(d -> BulkOperation.of(b -> b.update(u -> u.index(queueIndex).id(d.id()).ifSeqNo(d.seqNo())
+                        .ifPrimaryTerm(d.primaryTerm()).action(a -> a.doc(change.apply(d))))))
                 .toList();
         return queueBulk(queueIndex, operations, action + " in " + queueIndex);
     }
@@ -285,7 +332,7 @@ public final class ElasticsearchQueueStore implements QueueStore {
      * A bulk that changes the queue index: every claim, failure record, release and removal goes through here, and
      * is counted once it has ended (however it ended), so a refresh that overlapped it is not taken as fresh.
      */
-    private List<BulkItem> queueBulk(String queueIndex, List<BulkOperation> operations, String action) {
+    private List<BulkResponseItem> queueBulk(String queueIndex, List<BulkOperation> operations, String action) {
         try {
             return bulk(operations, action);
         } finally {
@@ -293,22 +340,27 @@ public final class ElasticsearchQueueStore implements QueueStore {
         }
     }
 
-    private List<BulkItem> bulk(List<BulkOperation> operations, String action) {
-        List<BulkItem> items;
+    /** One bulk request; its items, one per operation in order (checked), for the caller to read one by one. */
+    private List<BulkResponseItem> bulk(List<BulkOperation> operations, String action) {
+        BulkResponse response;
         long started = System.nanoTime();
         try {
-            items = connection.bulk(operations, false);
-        } catch (ElasticsearchException | IOException e) {
+            response = client.bulk(b -> b.operations(operations));
+        } catch (IOException | RuntimeException e) {
             throw failures.unavailable(action, e);
         }
         LOG.debug("Elasticsearch bulk to {} ({} operations) answered in {} ms", action, operations.size(),
                 (System.nanoTime() - started) / 1_000_000);
-        return items;
+        if (response.items().size() != operations.size()) {
+            throw failures.unavailable(action, new IOException("the bulk answer has " + response.items().size()
+                    + " items for " + operations.size() + " operations"));
+        }
+        return response.items();
     }
 
-    private void logUnapplied(List<QueuedDocument> documents, List<BulkItem> items, String what) {
+    private void logUnapplied(List<QueuedDocument> documents, List<BulkResponseItem> items, String what) {
         for (int i = 0; i < items.size(); i++) {
-            BulkItem item = items.get(i);
+            BulkResponseItem item = items.get(i);
             if (item.error() == null) {
                 continue;
             }

@@ -1,10 +1,11 @@
-package dev.llmwatcher.elasticsearch;
+package dev.llmwatcher.config;
 
 import dev.llmwatcher.queue.SortField;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,8 +25,8 @@ class ElasticsearchSettingsTest {
 
     @Test
     void basicAuthAndApiKeyTogetherAreRefused() {
-        assertThatThrownBy(() -> new ElasticsearchSettings(URL, Optional.of("u"), Optional.of("p"), Optional.of("k"),
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> new ElasticsearchSettings(List.of(URL), Optional.of("u"), Optional.of("p"),
+                Optional.of("k"), Optional.empty(), Optional.empty(), Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not both");
     }
 
