@@ -11,10 +11,11 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.queue.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueStore;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
 
@@ -48,6 +49,7 @@ public final class Watcher implements AutoCloseable {
 
     private final WatcherConfig config;
     private final ElasticsearchConnection connection;
+    private final ClusterAdmin admin;
     private final QueueStore store;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
@@ -58,6 +60,7 @@ public final class Watcher implements AutoCloseable {
         this.clock = clock;
         this.connection = ElasticsearchConnection.open(config.elasticsearch());
         this.store = new ElasticsearchQueueStore(connection);
+        this.admin = ClusterAdmin.open(config.elasticsearch());
         LlmClients llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
                 config.llm().openAiApiKey().value(), Duration.ofSeconds(10));
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
@@ -143,8 +146,7 @@ public final class Watcher implements AutoCloseable {
      */
     private void ensureQueueTemplate(String queueIndex) {
         try {
-            QueueTemplateInstaller.Result result = new QueueTemplateInstaller(connection)
-                    .install(queueIndex, config.sortField());
+            QueueTemplateInstaller.Result result = admin.templates().install(queueIndex, config.sortField());
             if (result != QueueTemplateInstaller.Result.UNCHANGED) {
                 LOG.info("Index template {} for the queue {}: {}", QueueTemplateInstaller.templateName(queueIndex),
                         queueIndex, result.name().toLowerCase(java.util.Locale.ROOT));
@@ -176,12 +178,14 @@ public final class Watcher implements AutoCloseable {
         return processor;
     }
 
-    public ElasticsearchConnection connection() {
-        return connection;
+    /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */
+    public ClusterAdmin admin() {
+        return admin;
     }
 
     @Override
     public void close() {
+        admin.close();
         connection.close();
     }
 }

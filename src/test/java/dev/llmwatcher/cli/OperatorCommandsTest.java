@@ -1,7 +1,7 @@
 package dev.llmwatcher.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,9 @@ class OperatorCommandsTest {
     @BeforeEach
     void queueWithEveryKindOfDocument() {
         ollama = new FakeOllamaServer();
-        new QueueTemplateInstaller(es.connection()).install(queue, Optional.empty());
+        try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
+            admin.templates().install(queue, Optional.empty());
+        }
         es.indexQueueDocument(queue, "new-1", Map.of("message", "I love it!"),
                 meta("{{ctx.message}}", "2026-03-01T11:00:00Z", Map.of()));
         es.indexQueueDocument(queue, "new-2", Map.of("message", "Broke after a day"),

@@ -1,5 +1,7 @@
 package dev.llmwatcher.queue;
 
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +27,10 @@ class Elasticsearch8CompatibilityTest {
     void theQueueStoreScansClaimsStoresAndRecordsFailuresOnAn8xCluster() {
         String queue = TestElasticsearch.uniqueIndex("queue8");
         String target = TestElasticsearch.uniqueIndex("target8");
-        assertThat(new QueueTemplateInstaller(es.connection()).install(queue, Optional.of("created")))
-                .isEqualTo(QueueTemplateInstaller.Result.CREATED);
+        try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
+            assertThat(admin.templates().install(queue, Optional.of("created")))
+                    .isEqualTo(QueueTemplateInstaller.Result.CREATED);
+        }
         es.indexQueueDocument(queue, "ok", Map.of("created", "2024-01-01T00:00:00Z"),
                 TestElasticsearch.pipelineMeta(target, "p"));
         es.indexQueueDocument(queue, "bad", Map.of("created", "2024-01-02T00:00:00Z"),

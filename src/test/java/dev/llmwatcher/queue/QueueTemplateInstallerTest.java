@@ -1,6 +1,9 @@
 package dev.llmwatcher.queue;
 
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.testing.TestElasticsearch;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,10 +24,17 @@ class QueueTemplateInstallerTest {
 
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
+    private static final ClusterAdmin ADMIN = ClusterAdmin.open(TestElasticsearch.shared().settings());
+
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private final QueueTemplateInstaller installer = new QueueTemplateInstaller(es.connection());
+    private final QueueTemplateInstaller installer = ADMIN.templates();
     private final ElasticsearchQueueStore store = new ElasticsearchQueueStore(es.connection());
     private String queue;
+
+    @AfterAll
+    static void closeAdmin() {
+        ADMIN.close();
+    }
 
     @BeforeEach
     void uniqueQueue() {

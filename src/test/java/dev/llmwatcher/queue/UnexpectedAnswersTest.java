@@ -83,39 +83,6 @@ class UnexpectedAnswersTest {
         }
     }
 
-    @Test
-    void aQueueIndexWhoseSettingsWeMayNotChangeOnlyCostsAWarningWhenTheTemplateIsInstalled() throws IOException {
-        String denied = "{\"error\":{\"type\":\"security_exception\",\"reason\":\"action "
-                + "[indices:admin/settings/update] is unauthorized for user [watcher]\"},\"status\":403}";
-        java.util.List<String> settingsUpdates = new java.util.concurrent.CopyOnWriteArrayList<>();
-        start(exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            if (path.endsWith("/_settings")) {
-                settingsUpdates.add(method + " " + path);
-                answer(exchange, path.startsWith("/broken") ? 500 : 403, "application/json", denied);
-            } else if (method.equals("GET")) {
-                answer(exchange, 404, "application/json", "{}");
-            } else {
-                answer(exchange, 200, "application/json", "{\"acknowledged\":true}");
-            }
-        });
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(ElasticsearchSettings.anonymous(url()));
-             dev.llmwatcher.testing.StderrCapture stderr = dev.llmwatcher.testing.StderrCapture.start()) {
-            QueueTemplateInstaller installer = new QueueTemplateInstaller(connection);
-
-            QueueTemplateInstaller.Result result = installer.install("q", java.util.Optional.empty());
-
-            assertThat(result).isEqualTo(QueueTemplateInstaller.Result.CREATED);
-            assertThat(settingsUpdates).containsExactly("PUT /q/_settings");
-            assertThat(stderr.text()).contains("Could not apply the template's settings to the existing queue "
-                    + "index q").contains("HTTP 403");
-            assertThatThrownBy(() -> installer.install("broken", java.util.Optional.empty()))
-                    .isInstanceOf(QueueUnavailableException.class)
-                    .hasMessageContaining("apply the template's settings to the queue index broken");
-        }
-    }
-
     private URI serve(int status, String contentType, String body) throws IOException {
         start(exchange -> answer(exchange, status, contentType, body));
         return url();
