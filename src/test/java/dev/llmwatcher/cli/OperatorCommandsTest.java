@@ -72,10 +72,16 @@ class OperatorCommandsTest {
     }
 
     private int runCli(String... args) {
+        return runCli(Map.of(), args);
+    }
+
+    /** With {@code overrides} over the test's environment (the queue, the test cluster, the fake Ollama). */
+    private int runCli(Map<String, String> overrides, String... args) {
         Map<String, String> environment = new HashMap<>();
         environment.put("ELASTICSEARCH_URL", es.url().toString());
         environment.put("LLM_WATCHER_WATCH_INDEX", queue);
         environment.put("OLLAMA_API_URL", ollama.baseUrl().toString());
+        environment.putAll(overrides);
         Console console = new Console(environment, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), Clock.fixed(NOW, ZoneOffset.UTC));
         return Main.standard().run(args, console);
@@ -114,6 +120,21 @@ class OperatorCommandsTest {
         assertThat(output()).contains("Queue " + queue + ": 6 documents", "3 new, 1 failed and due for a retry",
                 "of which parked 1", "llm-watcher release --parked",
                 "oldest queued  2026-03-01T08:00:00Z (4h 0m ago)", "model not found");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void statusAndReleaseFailOverFromADeadNodeToTheNextUrl() throws Exception {
+        String deadFirst = "http://127.0.0.1:1," + es.url();
+
+        int status = runCli(Map.of("ELASTICSEARCH_URL", deadFirst), "status", "--json");
+        Map<String, Object> counts = new ObjectMapper().readValue(output(), Map.class);
+        int release = runCli(Map.of("ELASTICSEARCH_URL", deadFirst), "release", "--parked");
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(counts).containsEntry("total", 6).containsEntry("parked", 1);
+        assertThat(release).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(output()).contains("Released 1 documents");
     }
 
     @Test
