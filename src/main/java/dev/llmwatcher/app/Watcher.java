@@ -11,10 +11,10 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueStore;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
 
@@ -47,7 +47,7 @@ public final class Watcher implements AutoCloseable {
     private static final Set<String> TEMPLATES_CHECKED = ConcurrentHashMap.newKeySet();
 
     private final WatcherConfig config;
-    private final ElasticsearchConnection connection;
+    private final ClusterAdmin admin;
     private final ElasticsearchQueueStore store;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
@@ -56,8 +56,8 @@ public final class Watcher implements AutoCloseable {
     private Watcher(WatcherConfig config, Clock clock, String instanceName) {
         this.config = config;
         this.clock = clock;
-        this.connection = ElasticsearchConnection.open(config.elasticsearch());
         this.store = ElasticsearchQueueStore.connect(config.elasticsearch());
+        this.admin = ClusterAdmin.open(config.elasticsearch());
         LlmClients llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
                 config.llm().openAiApiKey().value(), Duration.ofSeconds(10));
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
@@ -143,8 +143,7 @@ public final class Watcher implements AutoCloseable {
      */
     private void ensureQueueTemplate(String queueIndex) {
         try {
-            QueueTemplateInstaller.Result result = new QueueTemplateInstaller(connection)
-                    .install(queueIndex, config.sortField());
+            QueueTemplateInstaller.Result result = admin.templates().install(queueIndex, config.sortField());
             if (result != QueueTemplateInstaller.Result.UNCHANGED) {
                 LOG.info("Index template {} for the queue {}: {}", QueueTemplateInstaller.templateName(queueIndex),
                         queueIndex, result.name().toLowerCase(java.util.Locale.ROOT));
@@ -176,14 +175,14 @@ public final class Watcher implements AutoCloseable {
         return processor;
     }
 
-    /** The untyped connection the admin tasks (template check, queue age) still use until they are ported. */
-    public ElasticsearchConnection connection() {
-        return connection;
+    /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */
+    public ClusterAdmin admin() {
+        return admin;
     }
 
     @Override
     public void close() {
-        connection.close();
+        admin.close();
         store.close();
     }
 }

@@ -8,7 +8,6 @@ import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
-import dev.llmwatcher.queue.QueueAge;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
 import org.slf4j.Logger;
@@ -93,7 +92,7 @@ final class LambdaRunner implements AutoCloseable {
      */
     private Duration oldestQueuedAge(String queue, Selection selection) {
         try {
-            return new QueueAge(watcher.connection()).oldest(queue, selection, clock.instant()).orElse(Duration.ZERO);
+            return watcher.admin().queueAge().oldest(queue, selection, clock.instant()).orElse(Duration.ZERO);
         } catch (QueueUnavailableException e) {
             LOG.warn("Could not measure the oldest queued document's age: {}", e.getMessage());
             return Duration.ZERO;

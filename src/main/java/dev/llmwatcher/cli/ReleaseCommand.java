@@ -2,8 +2,8 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.queue.QueueReleaser;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.elasticsearch.QueueReleaser;
 
 import java.util.Set;
 
@@ -58,8 +58,8 @@ public final class ReleaseCommand implements Command {
         QueueReleaser.Criteria criteria = new QueueReleaser.Criteria(arguments.has(PARKED), error,
                 arguments.operands());
         QueueReleaser.Result result;
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(config.elasticsearch())) {
-            result = new QueueReleaser(connection).release(config.watchIndex(), criteria, console.clock().instant());
+        try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
+            result = admin.releaser().release(config.watchIndex(), criteria, console.clock().instant());
         }
         console.out().printf("Released %d documents in %s%s%n", result.released(), config.watchIndex(),
                 result.conflicts() > 0 ? "; " + result.conflicts() + " changed meanwhile and were left alone" : "");

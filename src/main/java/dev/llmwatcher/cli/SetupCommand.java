@@ -3,11 +3,11 @@ package dev.llmwatcher.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.elasticsearch.PipelineInstaller;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.json.Json;
-import dev.llmwatcher.queue.PipelineInstaller;
 import dev.llmwatcher.queue.PipelineSpec;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,12 +59,12 @@ public final class SetupCommand implements Command {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         PipelineSpec spec = spec(arguments, config.watchIndex());
         boolean complete = true;
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(config.elasticsearch())) {
-            PipelineInstaller installer = new PipelineInstaller(connection);
+        try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
+            PipelineInstaller installer = admin.pipelines();
             complete &= report(console, "stored script " + PipelineInstaller.SCRIPT_ID, installer.installScript());
             complete &= report(console, "ingest pipeline " + spec.name(), installer.installPipeline(spec));
-            QueueTemplateInstaller.Result template = new QueueTemplateInstaller(connection)
-                    .install(config.watchIndex(), config.sortField());
+            QueueTemplateInstaller.Result template = admin.templates().install(config.watchIndex(),
+                    config.sortField());
             console.out().printf("%-40s %s%n", "index template "
                     + QueueTemplateInstaller.templateName(config.watchIndex()), word(template.name()));
         }

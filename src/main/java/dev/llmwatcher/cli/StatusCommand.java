@@ -3,9 +3,8 @@ package dev.llmwatcher.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.json.Json;
-import dev.llmwatcher.queue.QueueInspector;
 import dev.llmwatcher.queue.QueueStatus;
 
 import java.io.PrintStream;
@@ -50,8 +49,8 @@ public final class StatusCommand implements Command {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         Instant now = console.clock().instant();
         QueueStatus status;
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(config.elasticsearch())) {
-            status = new QueueInspector(connection).inspect(config.watchIndex(), now);
+        try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
+            status = admin.inspector().inspect(config.watchIndex(), now);
         }
         if (arguments.has(JSON)) {
             console.out().println(Json.mapper().writeValueAsString(asJson(status)));

@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.app.DryRun;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.elasticsearch.BulkItem;
-import dev.llmwatcher.elasticsearch.BulkOperation;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.JsonPath;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
@@ -15,7 +12,6 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueQuery;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
 import dev.llmwatcher.queue.Selection;
 
 import java.io.IOException;
@@ -28,7 +24,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +78,8 @@ public final class Demo {
             WatcherConfig config = withCluster.apply(cluster.url());
             out.println("Elasticsearch is up at " + cluster.url() + " (it goes away when the demo ends)");
             try (Watcher watcher = Watcher.create(config, clock, "demo")) {
-                new QueueTemplateInstaller(watcher.connection()).install(config.watchIndex(), Optional.empty());
-                queueReviews(watcher.connection(), config.watchIndex(), model);
+                watcher.admin().templates().install(config.watchIndex(), Optional.empty());
+                queueReviews(watcher.admin(), config.watchIndex(), model);
                 out.println("Queued " + REVIEWS.size() + " product reviews in " + config.watchIndex()
                         + " as the ingest pipeline would (provider ollama, model " + model + ")");
                 URI ollama = config.llm().ollamaUrl();
@@ -93,7 +88,7 @@ public final class Demo {
                     return Outcome.NO_LLM;
                 }
                 drain(watcher, config);
-                printResults(watcher.connection(), config.watchIndex(), model);
+                printResults(watcher.admin(), config.watchIndex(), model);
                 return Outcome.ENRICHED;
             }
         } catch (IOException e) {
@@ -101,8 +96,8 @@ public final class Demo {
         }
     }
 
-    private void queueReviews(ElasticsearchConnection connection, String queue, String model) throws IOException {
-        List<BulkOperation> operations = new ArrayList<>();
+    private void queueReviews(ClusterAdmin admin, String queue, String model) {
+        Map<String, Map<String, Object>> reviews = new LinkedHashMap<>();
         for (int i = 0; i < REVIEWS.size(); i++) {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put(QueueFields.PROVIDER, "ollama");
@@ -116,13 +111,9 @@ public final class Demo {
             Map<String, Object> source = new LinkedHashMap<>();
             source.put("message", REVIEWS.get(i));
             source.put(QueueFields.META, meta);
-            String id = "review-" + (i + 1);
-            operations.add(BulkOperation.index(queue, id, source));
+            reviews.put("review-" + (i + 1), source);
         }
-        List<BulkItem> items = connection.bulk(operations, true);
-        items.stream().filter(BulkItem::failed).findFirst().ifPresent(item -> {
-            throw new IllegalStateException("could not queue the demo reviews: " + item.error().reason());
-        });
+        admin.documents().index(queue, reviews);
     }
 
     /** Anything answering HTTP at the address counts: a missing model shows later as a document error. */
@@ -162,24 +153,21 @@ public final class Demo {
         } while (report.backlog() > 0 && report.handled() > 0);
     }
 
-    private void printResults(ElasticsearchConnection connection, String queue, String model) throws IOException {
-        connection.send("POST", "/" + REVIEWS_INDEX + "," + queue + "/_refresh?ignore_unavailable=true", null);
+    private void printResults(ClusterAdmin admin, String queue, String model) throws IOException {
         out.println();
         out.println("Enriched documents in " + REVIEWS_INDEX + ":");
-        var enriched = connection.send("POST", "/" + REVIEWS_INDEX + "/_search?ignore_unavailable=true",
-                Map.of("size", 100));
-        for (Object hit : JsonPath.list(enriched, "hits", "hits")) {
-            out.println("  " + JsonPath.at(hit, "_id") + "  " + JSON.writeValueAsString(JsonPath.at(hit, "_source")));
+        for (var enriched : admin.documents().firstDocuments(REVIEWS_INDEX, 100).entrySet()) {
+            out.println("  " + enriched.getKey() + "  " + JSON.writeValueAsString(enriched.getValue()));
         }
-        var failed = JsonPath.list(connection.send("POST", "/" + queue + "/_search", Map.of("size", 100)),
-                "hits", "hits");
+        var failed = admin.documents().firstDocuments(queue, 100);
         if (!failed.isEmpty()) {
             out.println("Still in the queue with an error:");
-            for (Object hit : failed) {
-                out.println("  " + JsonPath.at(hit, "_id") + "  "
-                        + JsonPath.at(hit, "_source", QueueFields.META, QueueFields.ERROR));
-            }
+            failed.forEach((id, source) -> out.println("  " + id + "  " + error(source)));
             out.println("If the model is missing, run:  ollama pull " + model);
         }
+    }
+
+    private static Object error(Map<String, Object> source) {
+        return source.get(QueueFields.META) instanceof Map<?, ?> meta ? meta.get(QueueFields.ERROR) : null;
     }
 }

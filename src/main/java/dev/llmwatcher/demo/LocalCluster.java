@@ -1,12 +1,12 @@
 package dev.llmwatcher.demo;
 
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -127,6 +128,22 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
                                      Optional<Superuser> superuser, Http http) {
+        if (flavor != Flavor.ELASTICSEARCH) {
+            throw new IllegalArgumentException(flavor + " needs a readiness probe of its own: elasticsearch-java "
+                    + "does not talk to it");
+        }
+        return start(flavor, zip, work, name, timeout, superuser, http, LocalCluster::elasticsearchProbe);
+    }
+
+    /** A cluster without security whose readiness {@code probes} tell (made once the cluster's URL is known). */
+    public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
+                                     Function<LocalCluster, ReadinessProbe> probes) {
+        return start(flavor, zip, work, name, timeout, Optional.empty(), Http.PLAIN, probes);
+    }
+
+    private static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
+                                      Optional<Superuser> superuser, Http http,
+                                      Function<LocalCluster, ReadinessProbe> probes) {
         if (superuser.isPresent() && flavor != Flavor.ELASTICSEARCH) {
             throw new IllegalArgumentException("a superuser needs an Elasticsearch cluster, not " + flavor);
         }
@@ -172,7 +189,7 @@ public final class LocalCluster implements AutoCloseable {
             String scheme = certificates.isPresent() ? "https" : "http";
             LocalCluster cluster = new LocalCluster(URI.create(scheme + "://127.0.0.1:" + httpPort),
                     builder.start(), consoleLog, superuser, certificates);
-            cluster.awaitReady(name, timeout);
+            cluster.awaitReady(name, timeout, probes);
             return cluster;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the local cluster " + name, e);
@@ -196,40 +213,61 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void awaitReady(String name, Duration timeout) {
-        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
-        certificates.ifPresent(tls -> client.sslContext(tls.trustingCa()));
-        HttpClient http = client.build();
-        HttpRequest.Builder health = HttpRequest.newBuilder(
-                url.resolve("/_cluster/health?wait_for_status=yellow&timeout=2s")).timeout(Duration.ofSeconds(10));
-        superuser.ifPresent(user -> health.header("Authorization", user.basicAuthorization()));
-        HttpRequest request = health.build();
+    /**
+     * Asks a starting cluster whether it serves requests yet. Elasticsearch's is its cluster health through the
+     * watcher's own client ({@link ClusterAdmin#notYetYellow}); elasticsearch-java refuses to talk to OpenSearch, so
+     * whoever starts one brings a probe of their own.
+     */
+    public interface ReadinessProbe extends AutoCloseable {
+
+        /** Empty when the cluster is ready; else what it answered, for the message if it never gets ready. */
+        Optional<String> notReady();
+
+        @Override
+        default void close() {
+        }
+    }
+
+    /** The probe of an Elasticsearch cluster: its health through elasticsearch-java, as the superuser over TLS. */
+    private ReadinessProbe elasticsearchProbe() {
+        ElasticsearchSettings settings = new ElasticsearchSettings(List.of(url),
+                superuser.map(Superuser::username), superuser.map(Superuser::password), Optional.empty(),
+                certificates.map(LocalCertificates::caPem), Optional.empty(), Duration.ofSeconds(10));
+        ClusterAdmin admin = ClusterAdmin.open(settings);
+        return new ReadinessProbe() {
+            @Override
+            public Optional<String> notReady() {
+                return admin.notYetYellow();
+            }
+
+            @Override
+            public void close() {
+                admin.close();
+            }
+        };
+    }
+
+    private void awaitReady(String name, Duration timeout, Function<LocalCluster, ReadinessProbe> probes) {
         Instant deadline = Instant.now().plus(timeout);
         String last = "no answer yet";
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("local cluster " + name + " exited with " + process.exitValue()
-                        + " during start-up; end of " + consoleLog + ":\n" + tail());
-            }
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
+        try (ReadinessProbe probe = probes.apply(this)) {
+            while (Instant.now().isBefore(deadline)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("local cluster " + name + " exited with " + process.exitValue()
+                            + " during start-up; end of " + consoleLog + ":\n" + tail());
+                }
+                Optional<String> notReady = probe.notReady();
+                if (notReady.isEmpty()) {
                     return;
                 }
-                last = "HTTP " + response.statusCode();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException("interrupted while waiting for the local cluster", e);
-            }
-            try {
-                process.waitFor(250, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException("interrupted while waiting for the local cluster", e);
+                last = notReady.get();
+                try {
+                    process.waitFor(250, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    close();
+                    throw new IllegalStateException("interrupted while waiting for the local cluster", e);
+                }
             }
         }
         close();

@@ -34,7 +34,7 @@ public record QueueStatus(String index, boolean exists, long total, long eligibl
     public record Group(String value, long documents, long errored) {
     }
 
-    static QueueStatus missing(String index) {
+    public static QueueStatus missing(String index) {
         return new QueueStatus(index, false, 0, 0, 0, 0, 0, 0, Optional.empty(), List.of(), List.of(), List.of());
     }
 }

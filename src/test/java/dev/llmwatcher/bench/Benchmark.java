@@ -1,7 +1,7 @@
 package dev.llmwatcher.bench;
 
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 
@@ -166,7 +166,9 @@ public final class Benchmark {
         String queue = TestElasticsearch.uniqueIndex("bench-queue");
         String target = TestElasticsearch.uniqueIndex("bench-target");
         log(name + ": queueing " + docs + " documents");
-        new QueueTemplateInstaller(es.connection()).install(queue, Optional.empty());
+        try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
+            admin.templates().install(queue, Optional.empty());
+        }
         new QueueLoader(es).load(queue, target, docs, minBytes, maxBytes, name.hashCode());
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.respond(Reply.text(QueueLoader.ANSWER)).latency(latency).recordRequests(false)

@@ -1,7 +1,7 @@
 package dev.llmwatcher.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +39,9 @@ class OperatorCommandsTest {
     @BeforeEach
     void queueWithEveryKindOfDocument() {
         ollama = new FakeOllamaServer();
-        new QueueTemplateInstaller(es.connection()).install(queue, Optional.empty());
+        try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
+            admin.templates().install(queue, Optional.empty());
+        }
         es.indexQueueDocument(queue, "new-1", Map.of("message", "I love it!"),
                 meta("{{ctx.message}}", "2026-03-01T11:00:00Z", Map.of()));
         es.indexQueueDocument(queue, "new-2", Map.of("message", "Broke after a day"),
@@ -70,10 +72,16 @@ class OperatorCommandsTest {
     }
 
     private int runCli(String... args) {
+        return runCli(Map.of(), args);
+    }
+
+    /** With {@code overrides} over the test's environment (the queue, the test cluster, the fake Ollama). */
+    private int runCli(Map<String, String> overrides, String... args) {
         Map<String, String> environment = new HashMap<>();
         environment.put("ELASTICSEARCH_URL", es.url().toString());
         environment.put("LLM_WATCHER_WATCH_INDEX", queue);
         environment.put("OLLAMA_API_URL", ollama.baseUrl().toString());
+        environment.putAll(overrides);
         Console console = new Console(environment, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), Clock.fixed(NOW, ZoneOffset.UTC));
         return Main.standard().run(args, console);
@@ -112,6 +120,21 @@ class OperatorCommandsTest {
         assertThat(output()).contains("Queue " + queue + ": 6 documents", "3 new, 1 failed and due for a retry",
                 "of which parked 1", "llm-watcher release --parked",
                 "oldest queued  2026-03-01T08:00:00Z (4h 0m ago)", "model not found");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void statusAndReleaseFailOverFromADeadNodeToTheNextUrl() throws Exception {
+        String deadFirst = "http://127.0.0.1:1," + es.url();
+
+        int status = runCli(Map.of("ELASTICSEARCH_URL", deadFirst), "status", "--json");
+        Map<String, Object> counts = new ObjectMapper().readValue(output(), Map.class);
+        int release = runCli(Map.of("ELASTICSEARCH_URL", deadFirst), "release", "--parked");
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(counts).containsEntry("total", 6).containsEntry("parked", 1);
+        assertThat(release).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(output()).contains("Released 1 documents");
     }
 
     @Test

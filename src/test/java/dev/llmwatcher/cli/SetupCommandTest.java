@@ -1,6 +1,6 @@
 package dev.llmwatcher.cli;
 
-import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,11 +4,11 @@ import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
 import dev.llmwatcher.queue.QueueQuery;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
 import dev.llmwatcher.queue.QueueTestSupport;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.WriteOutcome;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +34,10 @@ class Elasticsearch8CompatibilityTest {
     void theQueueStoreScansClaimsStoresAndRecordsFailuresOnAn8xCluster() {
         String queue = TestElasticsearch.uniqueIndex("queue8");
         String target = TestElasticsearch.uniqueIndex("target8");
-        assertThat(new QueueTemplateInstaller(es.connection()).install(queue, Optional.of("created")))
-                .isEqualTo(QueueTemplateInstaller.Result.CREATED);
+        try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
+            assertThat(admin.templates().install(queue, Optional.of("created")))
+                    .isEqualTo(QueueTemplateInstaller.Result.CREATED);
+        }
         es.indexQueueDocument(queue, "ok", Map.of("created", "2024-01-01T00:00:00Z"),
                 TestElasticsearch.pipelineMeta(target, "p"));
         es.indexQueueDocument(queue, "bad", Map.of("created", "2024-01-02T00:00:00Z"),

@@ -5,7 +5,6 @@ import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueueBusyException;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.WriteOutcome;
@@ -160,7 +159,9 @@ class ElasticsearchBackPressureTest {
 
     @Test
     void theQueueTemplateMapsASetAsideResultAsAnUnindexedObject() {
-        new QueueTemplateInstaller(es.connection()).install(queue, Optional.empty());
+        try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
+            admin.templates().install(queue, Optional.empty());
+        }
         es.indexQueueDocument(queue, "1", Map.of("message", "m"), pipelineMeta(target, "p"));
 
         Map<String, Object> mapping = es.get("/" + queue + "/_mapping").json();

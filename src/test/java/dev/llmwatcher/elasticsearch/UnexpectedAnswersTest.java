@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.queue.CompletedDocument;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
 import dev.llmwatcher.queue.QueueTestSupport;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.QueuedDocument;
@@ -92,39 +91,6 @@ class UnexpectedAnswersTest {
             assertThatThrownBy(() -> store.scan(query("q", Selection.NEW, Instant.now())))
                     .isInstanceOf(QueueUnavailableException.class)
                     .hasMessageContaining("search the queue q").hasMessageContaining("doc-1 without _seq_no");
-        }
-    }
-
-    @Test
-    void aQueueIndexWhoseSettingsWeMayNotChangeOnlyCostsAWarningWhenTheTemplateIsInstalled() throws IOException {
-        String denied = "{\"error\":{\"type\":\"security_exception\",\"reason\":\"action "
-                + "[indices:admin/settings/update] is unauthorized for user [watcher]\"},\"status\":403}";
-        java.util.List<String> settingsUpdates = new java.util.concurrent.CopyOnWriteArrayList<>();
-        start(exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            if (path.endsWith("/_settings")) {
-                settingsUpdates.add(method + " " + path);
-                answer(exchange, path.startsWith("/broken") ? 500 : 403, "application/json", denied);
-            } else if (method.equals("GET")) {
-                answer(exchange, 404, "application/json", "{}");
-            } else {
-                answer(exchange, 200, "application/json", "{\"acknowledged\":true}");
-            }
-        });
-        try (ElasticsearchConnection connection = ElasticsearchConnection.open(ElasticsearchSettings.anonymous(url()));
-             dev.llmwatcher.testing.StderrCapture stderr = dev.llmwatcher.testing.StderrCapture.start()) {
-            QueueTemplateInstaller installer = new QueueTemplateInstaller(connection);
-
-            QueueTemplateInstaller.Result result = installer.install("q", java.util.Optional.empty());
-
-            assertThat(result).isEqualTo(QueueTemplateInstaller.Result.CREATED);
-            assertThat(settingsUpdates).containsExactly("PUT /q/_settings");
-            assertThat(stderr.text()).contains("Could not apply the template's settings to the existing queue "
-                    + "index q").contains("HTTP 403");
-            assertThatThrownBy(() -> installer.install("broken", java.util.Optional.empty()))
-                    .isInstanceOf(QueueUnavailableException.class)
-                    .hasMessageContaining("apply the template's settings to the queue index broken");
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.llmwatcher.queue;
 
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.testing.TestElasticsearch;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +25,17 @@ class QueueTemplateInstallerTest {
 
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
+    private static final ClusterAdmin ADMIN = ClusterAdmin.open(TestElasticsearch.shared().settings());
+
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private final QueueTemplateInstaller installer = new QueueTemplateInstaller(es.connection());
+    private final QueueTemplateInstaller installer = ADMIN.templates();
     private final ElasticsearchQueueStore store = es.queueStore();
     private String queue;
+
+    @AfterAll
+    static void closeAdmin() {
+        ADMIN.close();
+    }
 
     @BeforeEach
     void uniqueQueue() {

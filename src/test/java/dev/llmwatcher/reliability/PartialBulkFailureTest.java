@@ -3,7 +3,7 @@ package dev.llmwatcher.reliability;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.StopSignal;
-import dev.llmwatcher.queue.QueueTemplateInstaller;
+import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;

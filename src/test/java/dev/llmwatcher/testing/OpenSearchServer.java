@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A real painless engine for contract tests of the shipped script and pipeline: OpenSearch's integ-test-zip (it
@@ -33,8 +34,25 @@ public final class OpenSearchServer implements AutoCloseable {
                     + "OpenSearch integ-test-zip (set by Maven; run the tests with mvn), but is '" + zip + "'");
         }
         return new OpenSearchServer(LocalCluster.start(LocalCluster.Flavor.OPENSEARCH, Path.of(zip),
-                TestElasticsearch.workDir(),
-                "opensearch", Duration.ofSeconds(180)));
+                TestElasticsearch.workDir(), "opensearch", Duration.ofSeconds(180), OpenSearchServer::healthProbe));
+    }
+
+    /** Cluster health over plain HTTP, as the rest of this class talks to OpenSearch. */
+    private static LocalCluster.ReadinessProbe healthProbe(LocalCluster cluster) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest health = HttpRequest.newBuilder(cluster.url().resolve(
+                "/_cluster/health?wait_for_status=yellow&timeout=2s")).timeout(Duration.ofSeconds(10)).build();
+        return () -> {
+            try {
+                HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
+                return response.statusCode() == 200 ? Optional.empty() : Optional.of("HTTP " + response.statusCode());
+            } catch (IOException e) {
+                return Optional.of(e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of("interrupted");
+            }
+        };
     }
 
     public URI url() {

@@ -7,7 +7,6 @@ import dev.llmwatcher.demo.LocalCluster;
 import dev.llmwatcher.demo.LocalCluster.Flavor;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import dev.llmwatcher.elasticsearch.ElasticsearchClients;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.config.ElasticsearchSettings;
 
@@ -38,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #shared()}: the current 9.x, security off. What almost every test wants.</li>
  *   <li>{@link #secured()}: the same with security on, HTTPS with a private CA made at its start
  *       ({@link #certificates()}), and the file-realm superuser {@link #SUPERUSER}/{@link #SUPERUSER_PASSWORD};
- *       raw helpers, {@link #settings()}, {@link #client()} and {@link #connection()} trust the CA and
+ *       raw helpers, {@link #settings()}, and {@link #client()} trust the CA and
  *       authenticate as it.</li>
  *   <li>{@link #version8()}: an 8.19 server, security off, for compatibility tests.</li>
  * </ul>
@@ -67,7 +66,6 @@ public final class TestElasticsearch {
     private final LocalCluster server;
     private final Optional<LocalCluster.Superuser> superuser;
     private final HttpClient http;
-    private ElasticsearchConnection connection;
     private ElasticsearchClient client;
     private boolean stopped;
 
@@ -187,14 +185,6 @@ public final class TestElasticsearch {
         variables.put("ELASTICSEARCH_URL", url().toString());
         certificates().ifPresent(tls -> variables.put("ELASTICSEARCH_CA_CERT", tls.caPem().toString()));
         return variables;
-    }
-
-    /** A connection to this server as the watcher makes it; shared, don't close it. */
-    public synchronized ElasticsearchConnection connection() {
-        if (connection == null) {
-            connection = ElasticsearchConnection.open(settings());
-        }
-        return connection;
     }
 
     /** The Elasticsearch client the watcher would make for this server ({@link #settings()}); shared, don't close it. */
@@ -349,9 +339,6 @@ public final class TestElasticsearch {
             return;
         }
         stopped = true;
-        if (connection != null) {
-            connection.close();
-        }
         if (client != null) {
             try {
                 client.close();

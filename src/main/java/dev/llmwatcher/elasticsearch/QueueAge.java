@@ -1,13 +1,14 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchException;
-import dev.llmwatcher.elasticsearch.JsonPath;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
+import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.Selection;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,12 +20,12 @@ public final class QueueAge {
 
     private static final String OLDEST = "oldest_queued_at";
 
-    private final ElasticsearchConnection connection;
+    private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
 
-    public QueueAge(ElasticsearchConnection connection) {
-        this.connection = connection;
-        this.failures = new ElasticsearchFailures(connection.settings());
+    public QueueAge(ElasticsearchClient client, ElasticsearchFailures failures) {
+        this.client = client;
+        this.failures = failures;
     }
 
     /**
@@ -35,17 +36,16 @@ public final class QueueAge {
         try {
             // The queue template refreshes rarely on its own (30 s): without this the pass just finished could
             // still be invisible, and the documents it stored counted as waiting.
-            connection.send("POST", "/" + queueIndex + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
-                    null);
-            Map<String, Object> response = connection.send("POST", "/" + queueIndex + "/_search",
-                    Map.of("size", 0, "query", EligibilityQuery.of(selection, now),
-                            "aggs", Map.of(OLDEST, Dsl.min(QueueFields.QUEUED_AT_PATH))));
-            Optional<Double> min = JsonPath.decimal(response, "aggregations", OLDEST, "value");
-            if (min.isEmpty()) {
+            client.indices().refresh(r -> r.index(queueIndex).ignoreUnavailable(true).allowNoIndices(true));
+            Aggregate oldest = client.search(s -> s.index(queueIndex).size(0)
+                    .query(EligibilityQuery.of(selection, now))
+                    .aggregations(OLDEST, a -> a.min(m -> m.field(QueueFields.QUEUED_AT_PATH))), Void.class)
+                    .aggregations().get(OLDEST);
+            Double min = oldest == null || !oldest.isMin() ? null : oldest.min().value();
+            if (min == null || min.isNaN() || min.isInfinite()) {
                 return Optional.empty();
             }
-            Instant oldest = Instant.ofEpochMilli(min.get().longValue());
-            Duration age = Duration.between(oldest, now);
+            Duration age = Duration.between(Instant.ofEpochMilli(min.longValue()), now);
             return Optional.of(age.isNegative() ? Duration.ZERO : age);
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {

@@ -1,4 +1,4 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
 import dev.llmwatcher.json.JsonCodec;
 

@@ -1,14 +1,23 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchException;
-import dev.llmwatcher.elasticsearch.JsonPath;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.ErrorCause;
+import co.elastic.clients.elasticsearch._types.StoredScript;
+import co.elastic.clients.elasticsearch.core.GetScriptResponse;
+import co.elastic.clients.elasticsearch.ingest.Pipeline;
+import co.elastic.clients.json.JsonData;
+import dev.llmwatcher.queue.PipelineSpec;
+import dev.llmwatcher.queue.QueueFields;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Installs what the original README asked users to paste into Kibana: the stored painless script {@code llm}
@@ -25,12 +34,12 @@ public final class PipelineInstaller {
     /** What an install did. */
     public enum Result { CREATED, UPDATED, UNCHANGED, NEEDS_PAINLESS }
 
-    private final ElasticsearchConnection connection;
+    private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
 
-    public PipelineInstaller(ElasticsearchConnection connection) {
-        this.connection = connection;
-        this.failures = new ElasticsearchFailures(connection.settings());
+    public PipelineInstaller(ElasticsearchClient client, ElasticsearchFailures failures) {
+        this.client = client;
+        this.failures = failures;
     }
 
     /** The shipped script's painless source. */
@@ -64,7 +73,8 @@ public final class PipelineInstaller {
             return Result.UNCHANGED;
         }
         try {
-            connection.send("PUT", "/_scripts/" + SCRIPT_ID, scriptBody());
+            client.putScript(p -> p.id(SCRIPT_ID).script(s -> s.lang("painless").source(src -> src
+                    .scriptString(source))));
         } catch (ElasticsearchException e) {
             if (e.status() == 400 && lacksPainless(e)) {
                 return Result.NEEDS_PAINLESS;
@@ -85,7 +95,7 @@ public final class PipelineInstaller {
         }
         body.put("_meta", Map.of("managed_by", "llm-watcher", "content_hash", hash));
         try {
-            connection.send("PUT", "/_ingest/pipeline/" + ElasticsearchConnection.segment(spec.name()), json(body));
+            client.ingest().putPipeline(p -> p.id(spec.name()).withJson(new StringReader(json(body))));
         } catch (ElasticsearchException e) {
             if (e.status() == 400 && lacksPainless(e)) {
                 return Result.NEEDS_PAINLESS;
@@ -99,32 +109,29 @@ public final class PipelineInstaller {
 
     private Optional<String> installedScript() {
         try {
-            Map<String, Object> response = connection.send("GET", "/_scripts/" + SCRIPT_ID, null);
-            return JsonPath.text(response, "script", "source");
-        } catch (ElasticsearchException e) {
-            if (e.status() == 404) {
+            GetScriptResponse response = client.getScript(g -> g.id(SCRIPT_ID));
+            return Optional.ofNullable(response.found() ? response.script() : null).map(StoredScript::source)
+                    .filter(source -> source.isScriptString()).map(source -> source.scriptString());
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchFailures.status(e) == 404) {
                 return Optional.empty();
             }
-            throw failures.unavailable("read the script " + SCRIPT_ID, e);
-        } catch (IOException e) {
             throw failures.unavailable("read the script " + SCRIPT_ID, e);
         }
     }
 
     private Optional<String> installedPipelineHash(String name) {
         try {
-            Map<String, Object> response = connection.send("GET", "/_ingest/pipeline/"
-                    + ElasticsearchConnection.segment(name), null);
-            if (!(response.get(name) instanceof Map<?, ?> pipeline)) {
+            Pipeline pipeline = client.ingest().getPipeline(g -> g.id(name)).get(name);
+            if (pipeline == null) {
                 return Optional.empty();
             }
-            return Optional.of(JsonPath.text(pipeline, "_meta", "content_hash").orElse(""));
-        } catch (ElasticsearchException e) {
-            if (e.status() == 404) {
+            JsonData hash = pipeline.meta().get("content_hash");
+            return Optional.of(hash == null ? "" : hash.to(String.class));
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchFailures.status(e) == 404) {
                 return Optional.empty();
             }
-            throw failures.unavailable("read the ingest pipeline " + name, e);
-        } catch (IOException e) {
             throw failures.unavailable("read the ingest pipeline " + name, e);
         }
     }
@@ -135,7 +142,11 @@ public final class PipelineInstaller {
 
     /** Painless missing: the language is unknown, or the {@code script} processor does not exist. */
     private static boolean lacksPainless(ElasticsearchException e) {
-        String reason = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return reason.contains("painless") || reason.contains("processor type") || reason.contains("lang");
+        ErrorCause error = e.error();
+        Stream<ErrorCause> causes = error == null ? Stream.empty()
+                : Stream.concat(Stream.of(error), error.rootCause().stream());
+        return causes.map(cause -> String.valueOf(cause.reason()).toLowerCase(Locale.ROOT))
+                .anyMatch(reason -> reason.contains("painless") || reason.contains("processor type")
+                        || reason.contains("lang"));
     }
 }

@@ -1,7 +1,8 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
 import dev.llmwatcher.cli.Console;
 import dev.llmwatcher.cli.Main;
+import dev.llmwatcher.queue.PipelineSpec;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.OpenSearchServer;
@@ -22,7 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The shipped stored script and pipeline on a real painless engine (OpenSearch's integ-test-zip), with the
  * original README's pipeline parameters and example document: the document the pipeline queues drains, through the
- * command line and the test Elasticsearch, into {@code my-index} with its score.
+ * command line and the test Elasticsearch, into {@code my-index} with its score. elasticsearch-java refuses to talk
+ * to OpenSearch, so OpenSearch is spoken to over plain HTTP, and the queue document it made is copied byte for byte
+ * (its stored {@code _source}) into a queue on Elasticsearch, which the watcher drains.
  */
 class ShippedPipelineContractTest {
 
@@ -66,7 +69,9 @@ class ShippedPipelineContractTest {
                 .containsEntry("prompt", PROMPT).containsEntry("format", SCALE_SCHEMA).containsEntry("options", null)
                 .containsEntry("_original_index", myIndex).containsKey("queued_at");
 
-        es.indexDocument(queue, "2", source);
+        String queuedBytes = openSearch.send("GET", "/llm-queue/_source/2", null).body();
+        assertThat(es.put("/" + queue + "/_doc/2?refresh=true", queuedBytes).isSuccess()).isTrue();
+        assertThat(es.get("/" + queue + "/_source/2").body()).as("a byte-exact copy").isEqualTo(queuedBytes);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status;
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {

@@ -1,13 +1,17 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.BulkItem;
-import dev.llmwatcher.elasticsearch.BulkOperation;
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchException;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.Refresh;
+import co.elastic.clients.elasticsearch._types.query_dsl.BoolQuery;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueuedDocument;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,19 +21,20 @@ import java.util.Map;
  * parked flag, the retry time and any stale claim, and resets the attempt count, so the next ordinary pass takes
  * them as new documents. The test cluster has no update-by-query, and a blind update-by-query could overwrite a
  * document a pass is working on: so this pages through matches with a point in time and updates each document
- * conditionally on the version it read. Documents with a live claim are left alone.
+ * conditionally on the version it read, and reads the bulk answer item by item. Documents with a live claim are
+ * left alone.
  */
 public final class QueueReleaser {
 
     private static final int PAGE = 500;
     private static final String KEEP_ALIVE = "2m";
 
-    private final ElasticsearchConnection connection;
+    private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
 
-    public QueueReleaser(ElasticsearchConnection connection) {
-        this.connection = connection;
-        this.failures = new ElasticsearchFailures(connection.settings());
+    public QueueReleaser(ElasticsearchClient client, ElasticsearchFailures failures) {
+        this.client = client;
+        this.failures = failures;
     }
 
     /** Which stuck documents to release; every given criterion must hold. */
@@ -55,11 +60,11 @@ public final class QueueReleaser {
 
     /** Releases the matching documents in {@code index}, as of {@code now} for live claims. */
     public Result release(String index, Criteria criteria, Instant now) {
-        Map<String, Object> query = query(criteria, now);
+        Query query = query(criteria, now);
         PointInTime pointInTime;
         try {
-            connection.send("POST", "/" + index + "/_refresh", null);
-            pointInTime = PointInTime.open(connection, index, KEEP_ALIVE);
+            client.indices().refresh(r -> r.index(index));
+            pointInTime = PointInTime.open(client, index, KEEP_ALIVE);
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return new Result(0, 0, Map.of());
@@ -73,7 +78,7 @@ public final class QueueReleaser {
         }
     }
 
-    private Result releaseAll(String index, Map<String, Object> query, PointInTime pointInTime) {
+    private Result releaseAll(String index, Query query, PointInTime pointInTime) {
         int released = 0;
         int conflicts = 0;
         Map<String, String> failed = new HashMap<>();
@@ -82,8 +87,8 @@ public final class QueueReleaser {
             if (page.isEmpty()) {
                 return new Result(released, conflicts, Map.copyOf(failed));
             }
-            for (BulkItem item : update(index, page)) {
-                if (!item.failed()) {
+            for (BulkResponseItem item : update(index, page)) {
+                if (item.error() == null) {
                     released++;
                 } else if (item.status() == 409 || item.status() == 404) {
                     conflicts++;
@@ -94,7 +99,7 @@ public final class QueueReleaser {
         }
     }
 
-    private List<QueuedDocument> search(String index, Map<String, Object> query, PointInTime pointInTime) {
+    private List<QueuedDocument> search(String index, Query query, PointInTime pointInTime) {
         try {
             return pointInTime.next(query, List.of(PointInTime.SHARD_DOC_ORDER), PAGE, false, false).documents();
         } catch (ElasticsearchException | IOException e) {
@@ -102,7 +107,7 @@ public final class QueueReleaser {
         }
     }
 
-    private List<BulkItem> update(String index, List<QueuedDocument> documents) {
+    private List<BulkResponseItem> update(String index, List<QueuedDocument> documents) {
         Map<String, Object> fields = new HashMap<>();
         fields.put(QueueFields.ERROR, null);
         fields.put(QueueFields.PARKED, null);
@@ -110,32 +115,30 @@ public final class QueueReleaser {
         fields.put(QueueFields.CLAIM, null);
         fields.put(QueueFields.ATTEMPTS, 0);
         Map<String, Object> change = Map.of(QueueFields.META, fields);
-        List<BulkOperation> operations = new ArrayList<>();
-        for (QueuedDocument document : documents) {
-            operations.add(BulkOperation.updateIfUnchanged(index, document.id(), document.seqNo(),
-                    document.primaryTerm(), change));
-        }
+        List<BulkOperation> operations = documents.stream().map(document -> BulkOperation.of(o -> o
+                .update(u -> u.index(index).id(document.id()).ifSeqNo(document.seqNo())
+                        .ifPrimaryTerm(document.primaryTerm()).action(a -> a.doc(change))))).toList();
         try {
-            return connection.bulk(operations, true);
+            return client.bulk(b -> b.refresh(Refresh.True).operations(operations)).items();
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("release documents in " + index, e);
         }
     }
 
-    private static Map<String, Object> query(Criteria criteria, Instant now) {
-        Map<String, Object> parked = EligibilityQuery.parked();
-        Dsl.Bool query = Dsl.bool();
+    private static Query query(Criteria criteria, Instant now) {
+        Query parked = EligibilityQuery.parked();
+        BoolQuery.Builder query = new BoolQuery.Builder();
         if (criteria.parkedOnly()) {
             query.filter(parked);
         } else {
             query.filter(Dsl.anyOf(parked, Dsl.exists(QueueFields.ERROR_PATH)));
         }
         if (criteria.errorContains() != null && !criteria.errorContains().isBlank()) {
-            query.filter(Dsl.matchPhrase(QueueFields.ERROR_PATH, criteria.errorContains()));
+            query.filter(f -> f.matchPhrase(m -> m.field(QueueFields.ERROR_PATH).query(criteria.errorContains())));
         }
         if (!criteria.ids().isEmpty()) {
-            query.filter(Dsl.ids(criteria.ids()));
+            query.filter(f -> f.ids(i -> i.values(criteria.ids())));
         }
-        return query.mustNot(EligibilityQuery.liveClaim(now)).build();
+        return query.mustNot(EligibilityQuery.liveClaim(now)).build()._toQuery();
     }
 }

@@ -1,14 +1,14 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
-import dev.llmwatcher.elasticsearch.ElasticsearchException;
-import dev.llmwatcher.elasticsearch.JsonPath;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import dev.llmwatcher.json.JsonCodec;
-
+import dev.llmwatcher.queue.SortField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -28,6 +28,9 @@ import java.util.Optional;
  * left alone. A template applies to indices created after it: an existing queue index keeps its mapping, but when
  * the template is created or changed its index settings (all dynamic: refresh interval, merge policy, replicas) are
  * applied to the existing queue index too, so an upgrade reaches a queue that already holds documents.
+ *
+ * <p>Index settings travel flat ({@code index.merge.policy.deletes_pct_allowed}): the client's typed settings have
+ * no merge policy and would refuse the nested form, while flat keys pass through it as they are.
  */
 public final class QueueTemplateInstaller {
 
@@ -40,12 +43,12 @@ public final class QueueTemplateInstaller {
     /** What {@link #install} did. */
     public enum Result { CREATED, UPDATED, UNCHANGED }
 
-    private final ElasticsearchConnection connection;
+    private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
 
-    public QueueTemplateInstaller(ElasticsearchConnection connection) {
-        this.connection = connection;
-        this.failures = new ElasticsearchFailures(connection.settings());
+    public QueueTemplateInstaller(ElasticsearchClient client, ElasticsearchFailures failures) {
+        this.client = client;
+        this.failures = failures;
     }
 
     /** Name of the template that covers {@code queueIndex}. */
@@ -70,13 +73,16 @@ public final class QueueTemplateInstaller {
             return Result.UNCHANGED;
         }
         Map<String, Object> withHash = object(body);
-        JsonPath.object(withHash, "_meta").put("content_hash", hash);
+        child(withHash, "_meta").put("content_hash", hash);
+        Map<String, Object> template = child(withHash, "template");
+        Map<String, Object> settings = flat(child(template, "settings"));
+        template.put("settings", settings);
         try {
-            connection.send("PUT", "/_index_template/" + ElasticsearchConnection.segment(name), withHash);
+            client.indices().putIndexTemplate(t -> t.name(name).withJson(reader(withHash)));
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("install the index template " + name, e);
         }
-        applySettingsToExisting(queueIndex, JsonPath.object(withHash, "template", "settings"));
+        applySettingsToExisting(queueIndex, settings);
         return installedHash.isPresent() ? Result.UPDATED : Result.CREATED;
     }
 
@@ -87,7 +93,7 @@ public final class QueueTemplateInstaller {
      */
     private void applySettingsToExisting(String queueIndex, Map<String, Object> settings) {
         try {
-            connection.send("PUT", "/" + ElasticsearchConnection.segment(queueIndex) + "/_settings", settings);
+            client.indices().putSettings(s -> s.index(queueIndex).withJson(reader(settings)));
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return;
@@ -117,25 +123,51 @@ public final class QueueTemplateInstaller {
             if (f.type().equals("keyword")) {
                 mapping.put("ignore_above", 1024);
             }
-            JsonPath.object(template, "template", "mappings", "properties").put(f.name(), mapping);
+            child(child(child(template, "template"), "mappings"), "properties").put(f.name(), mapping);
         });
         return InstalledContent.canonical(template);
     }
 
     private Optional<String> installedHash(String name) {
-        Map<String, Object> response;
         try {
-            response = connection.send("GET", "/_index_template/" + ElasticsearchConnection.segment(name), null);
-        } catch (ElasticsearchException e) {
-            if (e.status() == 404) {
+            return client.indices().getIndexTemplate(t -> t.name(name).flatSettings(true)).indexTemplates().stream()
+                    .findFirst()
+                    .map(t -> Optional.ofNullable(t.indexTemplate().meta().get("content_hash"))
+                            .map(hash -> hash.to(String.class)).orElse(""));
+        } catch (ElasticsearchException | IOException e) {
+            if (ElasticsearchFailures.status(e) == 404) {
                 return Optional.empty();
             }
             throw failures.unavailable("read the index template " + name, e);
-        } catch (IOException e) {
-            throw failures.unavailable("read the index template " + name, e);
         }
-        return JsonPath.list(response, "index_templates").stream().findFirst()
-                .map(t -> JsonPath.text(t, "index_template", "_meta", "content_hash").orElse(""));
+    }
+
+    /** {@code {"index": {"refresh_interval": "30s"}}} as {@code {"index.refresh_interval": "30s"}}. */
+    static Map<String, Object> flat(Map<String, Object> nested) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        nested.forEach((key, value) -> {
+            if (value instanceof Map<?, ?> inner) {
+                flat(cast(inner)).forEach((innerKey, innerValue) -> flat.put(key + "." + innerKey, innerValue));
+            } else {
+                flat.put(key, value);
+            }
+        });
+        return flat;
+    }
+
+    private static StringReader reader(Map<String, Object> json) {
+        return new StringReader(JsonCodec.writeString(json));
+    }
+
+    /** The object under {@code key}, created when missing: the shipped resource's layout is ours. */
+    private static Map<String, Object> child(Map<String, Object> parent, String key) {
+        Object value = parent.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
+        return cast((Map<?, ?>) value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> map) {
+        return (Map<String, Object>) map;
     }
 
     /** A JSON object as a mutable map (the shipped resource, or a body made from it). */

@@ -1,0 +1,137 @@
+package dev.llmwatcher.elasticsearch;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
+import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
+import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.field_caps.FieldCapability;
+import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueueStatus;
+import dev.llmwatcher.queue.Selection;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Answers "what is in the queue?" for the {@code status} command in one search of size 0 with aggregations. Works
+ * on a queue index made by our template (keyword fields) and on one mapped dynamically (text fields with a
+ * {@code .keyword} subfield): field capabilities tell which field to aggregate on.
+ */
+public final class QueueInspector {
+
+    /** How many distinct errors, indices and models the status lists. */
+    public static final int TOP = 10;
+
+    private final ElasticsearchClient client;
+    private final ElasticsearchFailures failures;
+
+    public QueueInspector(ElasticsearchClient client, ElasticsearchFailures failures) {
+        this.client = client;
+        this.failures = failures;
+    }
+
+    /** The queue's state as of {@code now} (claims whose lease ended before it count as free). */
+    public QueueStatus inspect(String index, Instant now) {
+        try {
+            client.indices().refresh(r -> r.index(index));
+            Map<String, String> fields = aggregatableFields(index);
+            SearchResponse<Void> response = client.search(s -> s.index(index).size(0)
+                    .trackTotalHits(t -> t.enabled(true)).aggregations(aggregations(fields, now)), Void.class);
+            return read(index, response);
+        } catch (ElasticsearchException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return QueueStatus.missing(index);
+            }
+            throw failures.unavailable("inspect the queue " + index, e);
+        } catch (IOException e) {
+            throw failures.unavailable("inspect the queue " + index, e);
+        }
+    }
+
+    private static Map<String, Aggregation> aggregations(Map<String, String> fields, Instant now) {
+        Query hasError = Dsl.exists(QueueFields.ERROR_PATH);
+        Map<String, Aggregation> aggs = new HashMap<>();
+        aggs.put("eligible_new", filter(EligibilityQuery.of(Selection.NEW, now)));
+        aggs.put("eligible_retry", filter(EligibilityQuery.of(Selection.RETRY, now)));
+        aggs.put("claimed", filter(EligibilityQuery.liveClaim(now)));
+        aggs.put("errored", filter(hasError));
+        aggs.put("parked", filter(EligibilityQuery.parked()));
+        aggs.put("oldest", Aggregation.of(a -> a.min(m -> m.field(QueueFields.QUEUED_AT_PATH))));
+        aggs.put("errors", Aggregation.of(a -> a.terms(t -> t.field(fields.get(QueueFields.ERROR_PATH)).size(TOP))));
+        aggs.put("by_index", termsWithErrored(fields.get(QueueFields.path(QueueFields.ORIGINAL_INDEX)), hasError));
+        aggs.put("by_model", termsWithErrored(fields.get(QueueFields.path(QueueFields.MODEL)), hasError));
+        return aggs;
+    }
+
+    private static Aggregation filter(Query query) {
+        return Aggregation.of(a -> a.filter(query));
+    }
+
+    private static Aggregation termsWithErrored(String field, Query hasError) {
+        return Aggregation.of(a -> a.terms(t -> t.field(field).size(TOP)).aggregations("errored", filter(hasError)));
+    }
+
+    private static QueueStatus read(String index, SearchResponse<Void> response) {
+        Map<String, Aggregate> aggs = response.aggregations();
+        long total = response.hits().total() == null ? 0 : response.hits().total().value();
+        Optional<Instant> oldestQueuedAt = Optional.ofNullable(aggs.get("oldest")).filter(Aggregate::isMin)
+                .map(oldest -> oldest.min().value()).filter(value -> !value.isNaN() && !value.isInfinite())
+                .map(oldest -> Instant.ofEpochMilli(oldest.longValue()));
+        List<QueueStatus.Count> errors = buckets(aggs, "errors").stream()
+                .map(b -> new QueueStatus.Count(b.key().stringValue(), b.docCount())).toList();
+        return new QueueStatus(index, true, total, count(aggs, "eligible_new"), count(aggs, "eligible_retry"),
+                count(aggs, "claimed"), count(aggs, "errored"), count(aggs, "parked"), oldestQueuedAt, errors,
+                groups(aggs, "by_index"), groups(aggs, "by_model"));
+    }
+
+    private static long count(Map<String, Aggregate> aggs, String name) {
+        Aggregate aggregate = aggs.get(name);
+        return aggregate != null && aggregate.isFilter() ? aggregate.filter().docCount() : 0;
+    }
+
+    private static List<QueueStatus.Group> groups(Map<String, Aggregate> aggs, String name) {
+        return buckets(aggs, name).stream()
+                .map(b -> new QueueStatus.Group(b.key().stringValue(), b.docCount(), count(b.aggregations(),
+                        "errored")))
+                .toList();
+    }
+
+    /** A terms aggregation's buckets; none when its field is mapped nowhere yet. */
+    private static List<StringTermsBucket> buckets(Map<String, Aggregate> aggs, String name) {
+        Aggregate aggregate = aggs.get(name);
+        return aggregate != null && aggregate.isSterms() ? aggregate.sterms().buckets().array() : List.of();
+    }
+
+    /**
+     * For each keyword-ish field: itself when aggregatable, else its {@code .keyword} subfield (dynamic mapping),
+     * else itself (a field no document has yet; the aggregation is then empty).
+     */
+    private Map<String, String> aggregatableFields(String index) throws IOException {
+        List<String> wanted = List.of(QueueFields.ERROR_PATH, QueueFields.path(QueueFields.ORIGINAL_INDEX),
+                QueueFields.path(QueueFields.MODEL));
+        List<String> asked = wanted.stream().flatMap(f -> Stream.of(f, f + ".keyword")).toList();
+        Map<String, Map<String, FieldCapability>> caps = client.fieldCaps(f -> f.index(index).fields(asked)).fields();
+        Map<String, String> chosen = new HashMap<>();
+        for (String field : wanted) {
+            String pick = field;
+            if (!aggregatable(caps.get(field)) && aggregatable(caps.get(field + ".keyword"))) {
+                pick = field + ".keyword";
+            }
+            chosen.put(field, pick);
+        }
+        return chosen;
+    }
+
+    /** {@code byType} is the field's entry in the field capabilities: one capability per mapped type. */
+    private static boolean aggregatable(Map<String, FieldCapability> byType) {
+        return byType != null && !byType.isEmpty() && byType.values().stream().allMatch(FieldCapability::aggregatable);
+    }
+}
