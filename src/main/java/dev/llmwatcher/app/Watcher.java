@@ -9,7 +9,9 @@ import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
+import dev.llmwatcher.config.ProxySettings;
 import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.llm.ProxyRoutes;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
 import dev.llmwatcher.queue.ElasticsearchQueueStore;
@@ -49,6 +51,7 @@ public final class Watcher implements AutoCloseable {
     private final WatcherConfig config;
     private final ElasticsearchConnection connection;
     private final QueueStore store;
+    private final LlmClients llms;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
     private final Clock clock;
@@ -58,8 +61,10 @@ public final class Watcher implements AutoCloseable {
         this.clock = clock;
         this.connection = ElasticsearchConnection.open(config.elasticsearch());
         this.store = new ElasticsearchQueueStore(connection);
-        LlmClients llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
-                config.llm().openAiApiKey().value(), Duration.ofSeconds(10));
+        ProxySettings proxies = config.llm().proxies();
+        this.llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
+                config.llm().openAiApiKey().value(), Duration.ofSeconds(10),
+                ProxyRoutes.standard(proxies.http(), proxies.https(), proxies.noProxy()));
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
         this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName);
@@ -182,6 +187,8 @@ public final class Watcher implements AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
+        try (llms) {
+            connection.close();
+        }
     }
 }
