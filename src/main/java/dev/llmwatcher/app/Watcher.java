@@ -9,6 +9,7 @@ import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
+import dev.llmwatcher.config.LlmAccess;
 import dev.llmwatcher.config.ProxySettings;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.llm.ProxyRoutes;
@@ -61,13 +62,17 @@ public final class Watcher implements AutoCloseable {
         this.clock = clock;
         this.connection = ElasticsearchConnection.open(config.elasticsearch());
         this.store = new ElasticsearchQueueStore(connection);
-        ProxySettings proxies = config.llm().proxies();
-        this.llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
-                config.llm().openAiApiKey().value(), Duration.ofSeconds(10),
-                ProxyRoutes.standard(proxies.http(), proxies.https(), proxies.noProxy()));
+        this.llms = llmClients(config.llm());
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
         this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName);
+    }
+
+    /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
+    static LlmClients llmClients(LlmAccess llm) {
+        ProxySettings proxies = llm.proxies();
+        return LlmClients.create(llm.ollamaUrl(), llm.openAiBaseUrl(), llm.openAiApiKey().value(),
+                Duration.ofSeconds(10), ProxyRoutes.standard(proxies.http(), proxies.https(), proxies.noProxy()));
     }
 
     /** Builds every client once; nothing is contacted until the first pass. */
