@@ -18,6 +18,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -148,13 +149,20 @@ public final class JsonHttp implements AutoCloseable {
         }
     }
 
-    /** The JDK client often wraps the telling exception (e.g. an unresolved address) in a bare one. */
+    /**
+     * The first message in the cause chain. The JDK client's connect failures often carry none at all: an unknown
+     * host is then an {@link UnresolvedAddressException} inside, and a refused connection a bare channel exception.
+     */
     private static String describe(IOException e) {
-        Throwable telling = e;
-        while (blank(telling.getMessage()) && telling.getCause() != null) {
-            telling = telling.getCause();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (!blank(t.getMessage())) {
+                return t.getMessage();
+            }
+            if (t instanceof UnresolvedAddressException) {
+                return "unknown host";
+            }
         }
-        return blank(telling.getMessage()) ? telling.getClass().getSimpleName() : telling.getMessage();
+        return e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
     private static boolean blank(String text) {

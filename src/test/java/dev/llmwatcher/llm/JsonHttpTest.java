@@ -6,6 +6,8 @@ import dev.llmwatcher.testing.ForwardingProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -83,5 +85,24 @@ class JsonHttpTest {
         } finally {
             System.clearProperty(REPLAY_ALL_METHODS);
         }
+    }
+
+    @Test
+    void aRefusedConnectionIsAConnectionFailureThatSaysSo() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        var client = new OllamaClient(JsonHttp.create(Duration.ofSeconds(2)),
+                URI.create("http://127.0.0.1:" + closedPort));
+
+        assertThatThrownBy(() -> client.complete(request("nobody listens")))
+                .asInstanceOf(type(LlmException.class))
+                .satisfies(e -> {
+                    assertThat(e.kind()).isEqualTo(LlmException.Kind.CONNECTION);
+                    assertThat(e.getMessage())
+                            .startsWith("cannot connect to Ollama at http://127.0.0.1:" + closedPort + ": ")
+                            .containsIgnoringCase("connection refused");
+                });
     }
 }
