@@ -8,6 +8,8 @@ import dev.llmwatcher.json.JsonCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -73,6 +75,11 @@ public final class JsonHttp implements AutoCloseable {
      * @throws IllegalStateException when {@value #REPLAY_ALL_METHODS} is set, as LLM calls would then be replayed
      */
     public static JsonHttp create(Duration connectTimeout, ProxySelector proxies) {
+        return create(connectTimeout, proxies, null);
+    }
+
+    /** As above, trusting what {@code tls} trusts instead of the JDK's default (null: the default). */
+    public static JsonHttp create(Duration connectTimeout, ProxySelector proxies, SSLContext tls) {
         String replayAll = System.getProperty(REPLAY_ALL_METHODS);
         if (replayAll != null && !"false".equalsIgnoreCase(replayAll.strip())) {
             throw new IllegalStateException("the system property " + REPLAY_ALL_METHODS + " is set: the JDK's HTTP "
@@ -85,6 +92,9 @@ public final class JsonHttp implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(executor)
                 .proxy(proxies == null ? HttpClient.Builder.NO_PROXY : proxies);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
         return new JsonHttp(builder.build(), executor, Clock.systemUTC());
     }
 

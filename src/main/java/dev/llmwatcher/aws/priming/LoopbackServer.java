@@ -2,6 +2,10 @@ package dev.llmwatcher.aws.priming;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,9 +66,25 @@ public final class LoopbackServer implements AutoCloseable {
 
     /** A server answering every request with what {@code handler} returns. */
     public LoopbackServer(Handler handler) {
+        this(handler, null);
+    }
+
+    /** A server answering every request with the JSON {@code route} picks (priming's routes). */
+    public LoopbackServer(Route route) {
+        this(json(route), null);
+    }
+
+    private LoopbackServer(Handler handler, SSLContext tls) {
         this.handler = handler;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+            if (tls == null) {
+                server = HttpServer.create(address, 1024);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 1024);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a loopback port", e);
         }
@@ -73,14 +93,18 @@ public final class LoopbackServer implements AutoCloseable {
         server.start();
     }
 
-    /** A server answering every request with the JSON {@code route} picks (priming's routes). */
-    public LoopbackServer(Route route) {
-        this(request -> {
+    /** An HTTPS server with the key and certificate of {@code tls}, answering with the JSON {@code route} picks. */
+    public static LoopbackServer https(Route route, SSLContext tls) {
+        return new LoopbackServer(json(route), tls);
+    }
+
+    private static Handler json(Route route) {
+        return request -> {
             Answer answer = route.answer(request.method(), request.target(),
                     new String(request.body(), StandardCharsets.UTF_8));
             return new Response(answer.status(), Map.of("Content-Type", "application/json"),
                     answer.json().getBytes(StandardCharsets.UTF_8));
-        });
+        };
     }
 
     public int port() {
@@ -88,7 +112,7 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port());
+        return URI.create((server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port());
     }
 
     /** {@code METHOD target} of every request served, in order. */
