@@ -9,7 +9,10 @@ import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
+import dev.llmwatcher.config.LlmAccess;
+import dev.llmwatcher.config.ProxySettings;
 import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.llm.ProxyRoutes;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
@@ -49,6 +52,7 @@ public final class Watcher implements AutoCloseable {
     private final WatcherConfig config;
     private final ClusterAdmin admin;
     private final ElasticsearchQueueStore store;
+    private final LlmClients llms;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
     private final Clock clock;
@@ -58,11 +62,17 @@ public final class Watcher implements AutoCloseable {
         this.clock = clock;
         this.store = ElasticsearchQueueStore.connect(config.elasticsearch());
         this.admin = ClusterAdmin.open(config.elasticsearch());
-        LlmClients llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
-                config.llm().openAiApiKey().value(), Duration.ofSeconds(10));
+        this.llms = llmClients(config.llm());
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
         this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName);
+    }
+
+    /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
+    static LlmClients llmClients(LlmAccess llm) {
+        ProxySettings proxies = llm.proxies();
+        return LlmClients.create(llm.ollamaUrl(), llm.openAiBaseUrl(), llm.openAiApiKey().value(),
+                Duration.ofSeconds(10), ProxyRoutes.standard(proxies.http(), proxies.https(), proxies.noProxy()));
     }
 
     /** Builds every client once; nothing is contacted until the first pass. */
@@ -182,7 +192,14 @@ public final class Watcher implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close();
-        store.close();
+        try {
+            llms.close();
+        } finally {
+            try {
+                store.close();
+            } finally {
+                admin.close();
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
@@ -46,11 +47,18 @@ public final class SecretSource {
      * until the first read.
      */
     public static SecretsManagerClient defaultClient(String region) {
+        return clientBuilder(region).build();
+    }
+
+    /**
+     * {@link #defaultClient}'s builder, for SnapStart priming to build the same client against a loopback server.
+     * The SDK builds the HTTP client itself, so closing the Secrets Manager client closes it too.
+     */
+    static SecretsManagerClientBuilder clientBuilder(String region) {
         return SecretsManagerClient.builder()
                 .region(Region.of(region))
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .build();
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(DefaultCredentialsProvider.builder().build());
     }
 
     public String secretId() {

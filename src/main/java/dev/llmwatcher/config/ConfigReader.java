@@ -37,7 +37,8 @@ public final class ConfigReader {
     private WatcherConfig read() {
         ElasticsearchSettings elasticsearch = elasticsearch();
         LlmAccess llm = new LlmAccess(url(Setting.OLLAMA_API_URL), url(Setting.OPENAI_BASE_URL),
-                Secret.of(raw(Setting.OPENAI_API_KEY).orElse(null)), seconds(Setting.LLM_TIMEOUT, 1, 3600));
+                Secret.of(raw(Setting.OPENAI_API_KEY).orElse(null)), seconds(Setting.LLM_TIMEOUT, 1, 3600),
+                new ProxyVariables(values, problems).read());
         int batchSize = integer(Setting.BATCH_SIZE, 1, 10_000);
         int concurrency = raw(Setting.CONCURRENCY).isPresent() ? integer(Setting.CONCURRENCY, 1, 4096) : batchSize;
         WatcherConfig config = new WatcherConfig(elasticsearch, llm, indexName(Setting.WATCH_INDEX), batchSize,

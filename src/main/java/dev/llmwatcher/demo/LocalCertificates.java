@@ -1,5 +1,6 @@
 package dev.llmwatcher.demo;
 
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
@@ -77,6 +78,49 @@ public record LocalCertificates(Path caPem, String caFingerprint, Path serverKey
             return new LocalCertificates(caPem, fingerprint(caPem), serverKeystore, password);
         } catch (IOException e) {
             throw new UncheckedIOException("could not make the local certificates in " + caDir, e);
+        }
+    }
+
+    /**
+     * A throwaway self-signed certificate for {@link #LOCAL_NAMES} in {@code dir}: it is its own CA ({@link #caPem}
+     * is the certificate itself). Two {@code keytool} runs instead of {@link #create}'s six, for a server that only
+     * has to complete a TLS handshake.
+     */
+    public static LocalCertificates selfSigned(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+            Path keystore = dir.resolve("self-signed.p12");
+            Path pem = dir.resolve("self-signed.pem");
+            keytool(password, "-genkeypair", "-alias", "http", "-dname", "CN=localhost", "-ext", "san=" + LOCAL_NAMES,
+                    "-ext", "eku=serverAuth", "-keystore", keystore.toString());
+            keytool(password, "-exportcert", "-alias", "http", "-rfc", "-keystore", keystore.toString(),
+                    "-file", pem.toString());
+            return new LocalCertificates(pem, fingerprint(pem), keystore, password);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not make a self-signed certificate in " + dir, e);
+        }
+    }
+
+    /** Whether this JDK has the {@code keytool} these certificates are made with (a trimmed runtime may not). */
+    public static boolean canMakeCertificates() {
+        return Files.isExecutable(Path.of(System.getProperty("java.home"), "bin", "keytool"));
+    }
+
+    /** TLS for the server: its key and certificate chain from {@link #serverKeystore}. */
+    public SSLContext serverTls() {
+        try (InputStream in = Files.newInputStream(serverKeystore)) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(in, password.toCharArray());
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, password.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(factory.getKeyManagers(), null, null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + serverKeystore, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot use " + serverKeystore + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,20 +3,24 @@ package dev.llmwatcher.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmwatcher.http.Http1Client;
-import dev.llmwatcher.http.HttpAnswer;
-import dev.llmwatcher.http.HttpCall;
-import dev.llmwatcher.http.HttpTimeoutException;
 import dev.llmwatcher.json.Json;
 import dev.llmwatcher.json.JsonCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.ProxySelector;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,32 +28,74 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * The one place LLM clients touch HTTP, so that every call gets the same care: one shared connection pool, a
- * timeout on every request, and every failure turned into an {@link LlmException} a user can act on. Messages name
- * the provider and URL, never request headers, so an API key cannot leak into a queue document's error.
+ * The one place LLM clients touch HTTP, so that every call gets the same care: one shared JDK {@link HttpClient}
+ * (one connection pool) for every provider, a timeout on every request, and every failure turned into an
+ * {@link LlmException} a user can act on. Messages name the provider and URL, never request headers, so an API key
+ * cannot leak into a queue document's error.
+ *
+ * <p>Plain {@code http://} calls go out as HTTP/1.1: the JDK client would otherwise offer every one of them an h2c
+ * upgrade, which servers such as Ollama do not speak. Over TLS, HTTP/2 is used when the server offers it. A POST is
+ * never sent again by this layer: the JDK client replays only GET and HEAD after a connection breaks, unless
+ * {@value #REPLAY_ALL_METHODS} is set, which {@link #create} refuses, because an LLM call that reached the provider
+ * may have been paid for. Whether to try again is {@link RetryingLlmClient}'s decision.
  */
-public final class JsonHttp {
+public final class JsonHttp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttp.class);
 
     static final int MAX_BODY_CHARS = 500;
+    /** The JDK property that makes its client replay any request, POST included, on a fresh connection. */
+    static final String REPLAY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
+    private static final String USER_AGENT = "llm-watcher";
 
-
-    private final Http1Client http;
+    private final HttpClient http;
+    private final ExecutorService executor;
     private final Clock clock;
 
-    public JsonHttp(Http1Client http, Clock clock) {
+    private JsonHttp(HttpClient http, ExecutorService executor, Clock clock) {
         this.http = http;
+        this.executor = executor;
         this.clock = clock;
     }
 
-    /** A client with its own pool; build one per process and share it between providers. */
+    /** A client with its own pool whose proxies are the JDK's standard properties; build one per process. */
     public static JsonHttp create(Duration connectTimeout) {
-        return new JsonHttp(Http1Client.create(connectTimeout), Clock.systemUTC());
+        return create(connectTimeout, ProxySelector.getDefault());
+    }
+
+    /**
+     * A client with its own pool, going through the proxies {@code proxies} picks (null: none at all); build one per
+     * process and share it between providers.
+     *
+     * @throws IllegalStateException when {@value #REPLAY_ALL_METHODS} is set, as LLM calls would then be replayed
+     */
+    public static JsonHttp create(Duration connectTimeout, ProxySelector proxies) {
+        return create(connectTimeout, proxies, null);
+    }
+
+    /** As above, trusting what {@code tls} trusts instead of the JDK's default (null: the default). */
+    public static JsonHttp create(Duration connectTimeout, ProxySelector proxies, SSLContext tls) {
+        String replayAll = System.getProperty(REPLAY_ALL_METHODS);
+        if (replayAll != null && !"false".equalsIgnoreCase(replayAll.strip())) {
+            throw new IllegalStateException("the system property " + REPLAY_ALL_METHODS + " is set: the JDK's HTTP "
+                    + "client would then send an LLM call again after a broken connection, and it may be paid twice; "
+                    + "remove it");
+        }
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(executor)
+                .proxy(proxies == null ? HttpClient.Builder.NO_PROXY : proxies);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        return new JsonHttp(builder.build(), executor, Clock.systemUTC());
     }
 
     public static ObjectMapper mapper() {
@@ -70,13 +116,19 @@ public final class JsonHttp {
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             throw new LlmException(LlmException.Kind.TIMEOUT, target.label() + ": no time left for the call");
         }
-        Map<String, String> allHeaders = new LinkedHashMap<>();
-        allHeaders.put("Content-Type", "application/json");
-        allHeaders.put("Accept", "application/json");
-        allHeaders.putAll(headers);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("User-Agent", USER_AGENT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(body)));
+        if ("http".equalsIgnoreCase(uri.getScheme())) {
+            request.version(HttpClient.Version.HTTP_1_1);
+        }
+        headers.forEach(request::setHeader);
         long started = System.nanoTime();
-        HttpAnswer response = send(new HttpCall("POST", uri, allHeaders, toJson(body), timeout), target);
-        int status = response.status();
+        HttpResponse<byte[]> response = send(request.build(), timeout, target);
+        int status = response.statusCode();
         LOG.debug("{} POST {} answered HTTP {} in {} ms", target.label(), uri.getPath(), status,
                 (System.nanoTime() - started) / 1_000_000);
         if (status / 100 != 2) {
@@ -85,16 +137,19 @@ public final class JsonHttp {
         return parse(response.body(), target);
     }
 
-    private HttpAnswer send(HttpCall request, Target target) throws LlmException {
+    private HttpResponse<byte[]> send(HttpRequest request, Duration timeout, Target target) throws LlmException {
         try {
-            return http.send(request);
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpConnectTimeoutException e) {
+            throw new LlmException(LlmException.Kind.CONNECTION,
+                    "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
         } catch (HttpTimeoutException e) {
             throw new LlmException(LlmException.Kind.TIMEOUT,
-                    target.label() + " did not answer within " + request.timeout().toMillis() + " ms", 0, null, e);
+                    target.label() + " did not answer within " + timeout.toMillis() + " ms", 0, null, e);
         } catch (ConnectException e) {
             throw new LlmException(LlmException.Kind.CONNECTION,
                     "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
-        } catch (InterruptedIOException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LlmException(LlmException.Kind.INTERRUPTED,
                     "interrupted while waiting for " + target.label(), 0, null, e);
@@ -104,13 +159,28 @@ public final class JsonHttp {
         }
     }
 
+    /**
+     * The first message in the cause chain. The JDK client's connect failures often carry none at all: an unknown
+     * host is then an {@link UnresolvedAddressException} inside, and a refused connection a bare channel exception.
+     */
     private static String describe(IOException e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (!blank(t.getMessage())) {
+                return t.getMessage();
+            }
+            if (t instanceof UnresolvedAddressException) {
+                return "unknown host";
+            }
+        }
+        return e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
-    private LlmException statusError(HttpAnswer response, Target target, Map<String, String> headers) {
-        int status = response.status();
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
+    }
+
+    private LlmException statusError(HttpResponse<byte[]> response, Target target, Map<String, String> headers) {
+        int status = response.statusCode();
         ErrorBody error = ErrorBody.of(scrub(text(response.body()), headers));
         String detail = error.detail();
         LlmException.Kind kind = status == 429 && error.quotaExhausted() ? LlmException.Kind.QUOTA_EXHAUSTED
@@ -119,7 +189,7 @@ public final class JsonHttp {
                 && !detail.contains(target.model())) {
             detail = detail + " (model \"" + target.model() + "\")";
         }
-        Duration retryAfter = response.header("Retry-After")
+        Duration retryAfter = response.headers().firstValue("Retry-After")
                 .map(value -> parseRetryAfter(value, clock.instant()))
                 .orElse(null);
         String message = target.label() + " answered " + status + ": " + detail;
@@ -253,5 +323,20 @@ public final class JsonHttp {
     public static URI resolve(URI base, String path) {
         String text = base.toString();
         return URI.create((text.endsWith("/") ? text.substring(0, text.length() - 1) : text) + path);
+    }
+
+    /**
+     * Closes the pool and waits (briefly) until its connections are closed, so none outlives its owner (a SnapStart
+     * snapshot must not hold one). Calls still running fail.
+     */
+    @Override
+    public void close() {
+        http.shutdownNow();
+        try {
+            http.awaitTermination(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
     }
 }

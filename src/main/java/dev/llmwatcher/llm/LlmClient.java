@@ -1,7 +1,7 @@
 package dev.llmwatcher.llm;
 
 /**
- * One LLM provider's wire protocol. Implementations are thread-safe and share one {@code Http1Client}; they know
+ * One LLM provider's wire protocol. Implementations are thread-safe and share one {@link JsonHttp}; they know
  * nothing of Elasticsearch or of queue documents.
  */
 public interface LlmClient {

@@ -1,5 +1,6 @@
 package dev.llmwatcher.llm;
 
+import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -8,18 +9,25 @@ import java.util.TreeMap;
 
 /**
  * Provider name, as written in {@code _llm_watcher.provider}, to its client. Built once per process, so all
- * documents of one provider share one client, one connection pool and one {@link RateLimitGate}.
+ * documents of one provider share one client, one connection pool and one {@link RateLimitGate}. Closing it closes
+ * the HTTP client it built, if it built one.
  */
-public final class LlmClients {
+public final class LlmClients implements AutoCloseable {
 
     public static final String OLLAMA = "ollama";
     public static final String OPENAI = "openai";
 
     private final Map<String, LlmClient> byProvider;
+    private final AutoCloseable owned;
 
     public LlmClients(Map<String, LlmClient> byProvider) {
+        this(byProvider, () -> { });
+    }
+
+    private LlmClients(Map<String, LlmClient> byProvider, AutoCloseable owned) {
         this.byProvider = new TreeMap<>();
         byProvider.forEach((name, client) -> this.byProvider.put(name.toLowerCase(Locale.ROOT), client));
+        this.owned = owned;
     }
 
     /**
@@ -30,12 +38,18 @@ public final class LlmClients {
      * @param openAiApiKey  null or blank for compatible servers that need none
      */
     public static LlmClients create(URI ollamaUrl, URI openAiBaseUrl, String openAiApiKey, Duration connectTimeout) {
-        JsonHttp http = JsonHttp.create(connectTimeout);
+        return create(ollamaUrl, openAiBaseUrl, openAiApiKey, connectTimeout, ProxySelector.getDefault());
+    }
+
+    /** As above, through the proxies {@code proxies} picks (e.g. {@link ProxyRoutes}; null for none at all). */
+    public static LlmClients create(URI ollamaUrl, URI openAiBaseUrl, String openAiApiKey, Duration connectTimeout,
+                                    ProxySelector proxies) {
+        JsonHttp http = JsonHttp.create(connectTimeout, proxies);
         URI ollama = ollamaUrl != null ? ollamaUrl : OllamaClient.DEFAULT_URL;
         URI openAi = openAiBaseUrl != null ? openAiBaseUrl : OpenAiClient.DEFAULT_BASE_URL;
         return new LlmClients(Map.of(
                 OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, ollama)),
-                OPENAI, RetryingLlmClient.wrap(new OpenAiClient(http, openAi, openAiApiKey))));
+                OPENAI, RetryingLlmClient.wrap(new OpenAiClient(http, openAi, openAiApiKey))), http);
     }
 
     /** @throws UnknownProviderException naming the known providers */
@@ -46,5 +60,14 @@ public final class LlmClients {
                     : "\"" + name + "\"") + "; known providers: " + String.join(", ", byProvider.keySet()));
         }
         return client;
+    }
+
+    @Override
+    public void close() {
+        try {
+            owned.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not close the LLM clients' HTTP client", e);
+        }
     }
 }

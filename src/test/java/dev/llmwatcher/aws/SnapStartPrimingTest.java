@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -56,5 +58,23 @@ class SnapStartPrimingTest {
 
         assertThat(requests).isNotEmpty().noneMatch(r -> r.contains("real-queue"));
         assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void primingReadsItsSecretThroughTheSdkClientAndMakesOneLlmCallOverTls() throws Exception {
+        List<String> certificatesBefore = primingCertificateDirectories();
+
+        List<String> requests = SnapStartPriming.of("watcher", Selection.NEW).prime();
+
+        assertThat(requests).containsOnlyOnce("secretsmanager POST /", "https POST /v1/chat/completions");
+        assertThat(primingCertificateDirectories()).as("the throwaway certificate is deleted")
+                .isEqualTo(certificatesBefore);
+    }
+
+    private static List<String> primingCertificateDirectories() throws Exception {
+        try (var paths = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return paths.map(path -> path.getFileName().toString())
+                    .filter(name -> name.startsWith("llm-watcher-priming-tls")).sorted().toList();
+        }
     }
 }

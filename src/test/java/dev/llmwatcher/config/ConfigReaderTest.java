@@ -5,10 +5,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -116,5 +118,54 @@ class ConfigReaderTest {
                 .hasMessageContaining("http://a:9200 is given twice");
         assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://a:9200/es,http://b:9200")))
                 .hasMessageContaining("different paths");
+    }
+
+    @Test
+    void proxiesComeFromTheUsualVariablesUpperCaseFirst() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "HTTPS_PROXY", "http://proxy.corp:3128", "https_proxy", "http://ignored:1",
+                "http_proxy", "plain.corp:8080", "no_proxy", " localhost, .internal.corp ,,ollama:11434"));
+
+        ProxySettings proxies = config.llm().proxies();
+        assertThat(proxies.https()).contains(URI.create("http://proxy.corp:3128"));
+        assertThat(proxies.http()).as("no scheme means an HTTP proxy").contains(URI.create("http://plain.corp:8080"));
+        assertThat(proxies.noProxy()).containsExactly("localhost", ".internal.corp", "ollama:11434");
+    }
+
+    @Test
+    void noProxyVariablesMeanNoConfiguredProxy() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200"));
+
+        assertThat(config.llm().proxies()).isEqualTo(ProxySettings.NONE);
+        assertThat(config.llm().proxies().http()).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void aProxyUrlWithoutPortGetsPort80() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "HTTP_PROXY", "http://proxy.corp/"));
+
+        assertThat(config.llm().proxies().http()).contains(URI.create("http://proxy.corp:80"));
+    }
+
+    @Test
+    void malformedProxyUrlsAreProblemsNamingTheVariableAndNeverTheirCredentials() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "HTTPS_PROXY", "socks5://proxy.corp:1080", "HTTP_PROXY", "http://user:pa55word@proxy.corp:3128",
+                "https_proxy", "ignored", "NO_PROXY", "x")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2))
+                .hasMessageContaining("HTTPS_PROXY: expected an http:// proxy URL such as http://proxy.example:3128")
+                .hasMessageContaining("got 'socks5://proxy.corp:1080'")
+                .hasMessageContaining("HTTP_PROXY: proxies that need credentials are not supported")
+                .hasMessageNotContaining("pa55word");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "HTTP_PROXY", "http://proxy corp:3128")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HTTP_PROXY: not a valid proxy URL");
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "HTTP_PROXY", "http://:3128")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("HTTP_PROXY: expected a proxy URL with a host and port");
     }
 }

@@ -27,10 +27,10 @@ import java.util.function.Supplier;
 
 /**
  * A local HTTP server that speaks an LLM provider's wire protocol, scripted per test by a responder
- * ({@link Request} → {@link Reply}). Bound to 127.0.0.1 on a free port, one virtual thread per connection
- * ({@link LoopbackServer}, the server SnapStart priming uses), so it keeps up with benchmarks of many concurrent
- * calls. Thread-safe: counters are atomic and the script may be swapped while it runs. Subclasses render the
- * provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
+ * ({@link Request} → {@link Reply}). Bound to 127.0.0.1 on a free port on the JDK's {@code HttpServer}, each exchange
+ * on its own virtual thread ({@link LoopbackServer}, the server SnapStart priming uses), so it keeps up with
+ * benchmarks of many concurrent calls. Thread-safe: counters are atomic and the script may be swapped while it runs.
+ * Subclasses render the provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
  */
 public abstract class FakeLlmServer implements AutoCloseable {
 

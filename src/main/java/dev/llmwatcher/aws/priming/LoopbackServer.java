@@ -1,16 +1,18 @@
 package dev.llmwatcher.aws.priming;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,27 +21,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A small HTTP/1.1 server on 127.0.0.1, {@code java.base} only (Lambda's runtime need not carry
- * {@code jdk.httpserver}): SnapStart priming answers as Elasticsearch, Ollama and OpenAI with it, and the tests' fake
- * LLM providers run on it. One virtual thread per connection reads a request, hands it to the handler and writes its
- * response, then reads the next on the same connection. A request's arrival time is taken when its request line has
- * been read, not after a dispatcher thread has passed it on (as {@code com.sun.net.httpserver} does), so a
- * benchmark's latency counts from the request reaching the fake provider.
- *
- * <p>Reads {@code Content-Length} bodies (what {@code Http1Client} sends) and chunked ones; honours
- * {@code Connection: close}. A handler that returns null drops the connection without answering.
+ * An HTTP server on 127.0.0.1 (the JDK's {@link HttpServer}, each exchange on its own virtual thread) whose answers
+ * a {@link Handler} decides: SnapStart priming answers as Elasticsearch, Ollama and OpenAI with it, and the tests'
+ * fake LLM providers run on it. A handler that returns null drops the connection without answering, as a provider
+ * that crashed mid-call would.
  */
 public final class LoopbackServer implements AutoCloseable {
 
     /**
      * One request. {@code target} is the path and query as sent, {@code path} the path alone; {@code headers} by
-     * lower-case name (the last value of a repeated header).
+     * lower-case name (the last value of a repeated header); {@code arrivedNanos} when the handler was given it.
      */
     public record Request(String method, String target, String path, Map<String, String> headers, byte[] body,
                           long arrivedNanos) {
@@ -64,43 +59,61 @@ public final class LoopbackServer implements AutoCloseable {
         Answer answer(String method, String path, String body);
     }
 
-    private static final int MAX_LINE = 16 * 1024;
-
-    private final ServerSocket socket;
+    private final HttpServer server;
     private final Handler handler;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
 
     /** A server answering every request with what {@code handler} returns. */
     public LoopbackServer(Handler handler) {
-        this.handler = handler;
-        try {
-            socket = new ServerSocket();
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a loopback port", e);
-        }
-        threads.submit(this::accept);
+        this(handler, null);
     }
 
     /** A server answering every request with the JSON {@code route} picks (priming's routes). */
     public LoopbackServer(Route route) {
-        this(request -> {
+        this(json(route), null);
+    }
+
+    private LoopbackServer(Handler handler, SSLContext tls) {
+        this.handler = handler;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try {
+            if (tls == null) {
+                server = HttpServer.create(address, 1024);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 1024);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a loopback port", e);
+        }
+        server.setExecutor(threads);
+        server.createContext("/", this::serve);
+        server.start();
+    }
+
+    /** An HTTPS server with the key and certificate of {@code tls}, answering with the JSON {@code route} picks. */
+    public static LoopbackServer https(Route route, SSLContext tls) {
+        return new LoopbackServer(json(route), tls);
+    }
+
+    private static Handler json(Route route) {
+        return request -> {
             Answer answer = route.answer(request.method(), request.target(),
                     new String(request.body(), StandardCharsets.UTF_8));
             return new Response(answer.status(), Map.of("Content-Type", "application/json",
                             "X-Elastic-Product", "Elasticsearch"),
                     answer.json().getBytes(StandardCharsets.UTF_8));
-        });
+        };
     }
 
     public int port() {
-        return socket.getLocalPort();
+        return server.getAddress().getPort();
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port());
+        return URI.create((server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port());
     }
 
     /** {@code METHOD target} of every request served, in order. */
@@ -108,148 +121,42 @@ public final class LoopbackServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                Socket connection = socket.accept();
-                connection.setTcpNoDelay(true);
-                connections.add(connection);
-                threads.submit(() -> serve(connection));
-            } catch (IOException closed) {
-                return;
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            long arrived = System.nanoTime();
+            URI uri = exchange.getRequestURI();
+            String target = uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((name, values) ->
+                    headers.put(name.toLowerCase(Locale.ROOT), values.getLast()));
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+            requests.add(method + " " + target);
+            Response response = handler.handle(new Request(method, target, uri.getPath(), headers, body, arrived));
+            if (response != null) {
+                write(exchange, response);
             }
         }
     }
 
-    private void serve(Socket connection) {
-        try (connection; InputStream in = new BufferedInputStream(connection.getInputStream());
-             OutputStream out = new BufferedOutputStream(connection.getOutputStream())) {
-            while (true) {
-                String requestLine = line(in);
-                if (requestLine == null || requestLine.isEmpty()) {
-                    return;
-                }
-                long arrived = System.nanoTime();
-                String[] parts = requestLine.split(" ");
-                if (parts.length != 3) {
-                    return;
-                }
-                Map<String, String> headers = new LinkedHashMap<>();
-                String header;
-                while ((header = line(in)) != null && !header.isEmpty()) {
-                    int colon = header.indexOf(':');
-                    if (colon > 0) {
-                        headers.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                                header.substring(colon + 1).strip());
-                    }
-                }
-                byte[] body = body(in, headers);
-                String method = parts[0].toUpperCase(Locale.ROOT);
-                requests.add(method + " " + parts[1]);
-                Response response = handler.handle(new Request(method, parts[1], URI.create(parts[1]).getPath(),
-                        headers, body, arrived));
-                if (response == null) {
-                    return;
-                }
-                write(out, response);
-                if ("close".equalsIgnoreCase(headers.get("connection"))) {
-                    return;
-                }
-            }
-        } catch (IOException | RuntimeException ended) {
-            // the client went away, or sent something this server does not speak: drop the connection
-        } finally {
-            connections.remove(connection);
-        }
-    }
-
-    private static byte[] body(InputStream in, Map<String, String> headers) throws IOException {
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            while (true) {
-                String size = line(in);
-                if (size == null) {
-                    throw new IOException("request body ended inside a chunk header");
-                }
-                int length = Integer.parseInt(size.split(";", 2)[0].strip(), 16);
-                if (length == 0) {
-                    while (true) {
-                        String trailer = line(in);
-                        if (trailer == null || trailer.isEmpty()) {
-                            return body.toByteArray();
-                        }
-                    }
-                }
-                body.write(in.readNBytes(length));
-                line(in);
-            }
-        }
-        String length = headers.get("content-length");
-        return length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
-    }
-
-    private static void write(OutputStream out, Response response) throws IOException {
-        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(response.status()).append(' ')
-                .append(reason(response.status())).append("\r\n");
-        response.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        boolean bodyless = response.status() == 204 || response.status() == 304;
+    private static void write(HttpExchange exchange, Response response) throws IOException {
+        response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        boolean bodyless = response.body().length == 0 || response.status() == 204 || response.status() == 304;
+        exchange.sendResponseHeaders(response.status(), bodyless ? -1 : response.body().length);
         if (!bodyless) {
-            head.append("Content-Length: ").append(response.body().length).append("\r\n");
-        }
-        head.append("\r\n");
-        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-        if (!bodyless) {
-            out.write(response.body());
-        }
-        out.flush();
-    }
-
-    private static String reason(int status) {
-        return switch (status) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 429 -> "Too Many Requests";
-            case 500 -> "Internal Server Error";
-            case 502 -> "Bad Gateway";
-            case 503 -> "Service Unavailable";
-            default -> "Status";
-        };
-    }
-
-    /** A line without its CRLF (or LF); null at the end of the stream before any byte. */
-    private static String line(InputStream in) throws IOException {
-        StringBuilder text = new StringBuilder(64);
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                int end = text.length();
-                return end > 0 && text.charAt(end - 1) == '\r' ? text.substring(0, end - 1) : text.toString();
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(response.body());
             }
-            if (text.length() == MAX_LINE) {
-                throw new IOException("request line or header longer than " + MAX_LINE + " bytes");
-            }
-            text.append((char) b);
         }
-        return text.isEmpty() ? null : text.toString();
     }
 
+    /** Stops at once: open connections are closed, and handlers still running are interrupted. */
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket connection : connections) {
-            try {
-                connection.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+        server.stop(0);
         threads.shutdownNow();
     }
 }
