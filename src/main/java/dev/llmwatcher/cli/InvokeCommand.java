@@ -23,8 +23,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code invoke watcher|retry --event FILE [--remaining-ms N]}: runs a real Lambda handler in this JVM with a local
- * context, no Docker needed, and prints its JSON summary on stdout (the EMF metric lines and, also when they are
- * Lambda's JSON log lines, the log lines go to stderr, so stdout is the summary alone). Settings come from the environment and flags, as in Lambda.
+ * context, no Docker needed, and prints its JSON summary on stdout (the EMF metric lines and the log lines, Lambda's
+ * too, go to stderr, so stdout is the summary alone). Settings come from the environment and flags, as in Lambda.
  */
 public final class InvokeCommand implements Command {
 
