@@ -35,7 +35,7 @@ final class LambdaRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LambdaRunner.class);
     /** The MDC key of the invocation's request id: the one Lambda's runtime uses, so both fill the same field. */
-    static final String REQUEST_ID = "AWSRequestId";
+    private static final String REQUEST_ID = "AWSRequestId";
 
     private final String kind;
     private final WatcherConfig baseConfig;
