@@ -12,6 +12,7 @@ import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -32,6 +33,8 @@ import java.util.Optional;
 final class LambdaRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LambdaRunner.class);
+    /** The MDC key of the invocation's request id: the one Lambda's runtime uses, so both fill the same field. */
+    private static final String REQUEST_ID = "AWSRequestId";
 
     private final String kind;
     private final WatcherConfig baseConfig;
@@ -56,7 +59,21 @@ final class LambdaRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the invocation with its request id in the MDC, so every line it logs carries it, also those of the
+     * threads the pass starts (they inherit the map, see {@code log4j2.component.properties}). Lambda's runtime puts
+     * the id there too, but only on Lambda: putting it here makes the {@code invoke} command and tests log the same.
+     */
     synchronized InvocationSummary invoke(Selection selection, Map<String, Object> input, Context context) {
+        MDC.put(REQUEST_ID, context.getAwsRequestId());
+        try {
+            return run(selection, input, context);
+        } finally {
+            MDC.remove(REQUEST_ID);
+        }
+    }
+
+    private InvocationSummary run(Selection selection, Map<String, Object> input, Context context) {
         InvocationInput overrides = InvocationInput.from(input);
         Instant deadline = clock.instant().plusMillis(context.getRemainingTimeInMillis())
                 .minus(settings.safetyMargin());

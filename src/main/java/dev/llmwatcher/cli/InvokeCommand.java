@@ -11,6 +11,7 @@ import dev.llmwatcher.aws.WatcherHandler;
 import dev.llmwatcher.json.Json;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,11 +19,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code invoke watcher|retry --event FILE [--remaining-ms N]}: runs a real Lambda handler in this JVM with a local
- * context, no Docker needed, and prints its JSON summary on stdout (the EMF metric lines go to stderr, so stdout is
- * the summary alone). Settings come from the environment and flags, as in Lambda.
+ * context, no Docker needed, and prints its JSON summary on stdout (the EMF metric lines and the log lines, Lambda's
+ * too, go to stderr, so stdout is the summary alone). Settings come from the environment and flags, as in Lambda.
  */
 public final class InvokeCommand implements Command {
 
@@ -71,10 +73,27 @@ public final class InvokeCommand implements Command {
             default -> throw new UsageException("unknown handler '" + which + "': use watcher or retry");
         };
         String functionName = console.environment().getOrDefault("AWS_LAMBDA_FUNCTION_NAME", "local-" + which);
-        Map<String, Object> summary = handler.handleRequest(event,
-                new LocalContext(functionName, remaining, console.clock(), console.err()));
+        LocalContext context = new LocalContext(functionName, remaining, console.clock(), console.err());
+        Map<String, Object> summary = withStandardOutputOn(console.err(), () -> handler.handleRequest(event, context));
         console.out().println(Json.mapper().writeValueAsString(summary));
         return Main.OK;
+    }
+
+    /**
+     * Runs the handler with {@code System.out} pointing at the error stream. With {@code AWS_LAMBDA_FUNCTION_NAME} set,
+     * log lines go through AWS's Lambda appender, which outside Lambda writes them to {@code System.out}; there they
+     * would mix with the summary, which is the only thing this command prints on standard output.
+     */
+    private static Map<String, Object> withStandardOutputOn(PrintStream stream,
+                                                            Supplier<Map<String, Object>> handlerCall) {
+        PrintStream standardOutput = System.out;
+        System.setOut(stream);
+        try {
+            return handlerCall.get();
+        } finally {
+            System.out.flush();
+            System.setOut(standardOutput);
+        }
     }
 
     private static Map<String, Object> readEvent(String file) throws IOException {
