@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
@@ -46,11 +47,16 @@ public final class SecretSource {
      * until the first read.
      */
     public static SecretsManagerClient defaultClient(String region) {
-        return SecretsManagerClient.builder()
-                .region(Region.of(region))
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .build();
+        return clientBuilder(region).credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
+    }
+
+    /**
+     * The client as Lambda gets it, before its credentials are chosen: tests point it at a local Secrets Manager
+     * ({@code endpointOverride}) with test credentials. Outside tests the SDK also takes an endpoint from
+     * {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} (a VPC endpoint's DNS name needs none: it answers the public name).
+     */
+    public static SecretsManagerClientBuilder clientBuilder(String region) {
+        return SecretsManagerClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create());
     }
 
     public String secretId() {
