@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -461,5 +462,39 @@ class SamTemplateTest {
             assertThat(function).containsEntry("Metadata", Map.of("BuildMethod", "makefile"));
             assertThat(makefile).containsPattern("(?m)^[^#\\n]*\\bbuild-" + name + "\\b[^\\n]*:");
         });
+    }
+
+    /** {@code samconfig.toml}'s sections, each a map of its keys to their raw values. */
+    private static Map<String, Map<String, String>> samconfigSections(List<String> lines) {
+        Map<String, Map<String, String>> sections = new LinkedHashMap<>();
+        String section = "";
+        for (String line : lines) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("[")) {
+                section = trimmed.substring(1, trimmed.indexOf(']'));
+            } else if (!trimmed.startsWith("#") && trimmed.contains("=")) {
+                sections.computeIfAbsent(section, s -> new LinkedHashMap<>()).put(
+                        trimmed.substring(0, trimmed.indexOf('=')).strip(),
+                        trimmed.substring(trimmed.indexOf('=') + 1).strip());
+            }
+        }
+        return sections;
+    }
+
+    @Test
+    void samconfigLetsNoPlaceholderDeployAndPointsOnlyAtFilesThatExist() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("samconfig.toml"));
+        Map<String, Map<String, String>> sections = samconfigSections(lines);
+        Map<String, Object> parameters = map(template.get("Parameters"));
+
+        assertThat(sections).allSatisfy((name, keys) -> assertThat(keys).as(name)
+                .doesNotContainKey("parameter_overrides"));
+        assertThat(sections.get("default.deploy.parameters")).containsEntry("confirm_changeset", "true");
+        assertThat(List.of("ElasticsearchUrl", "SecretArn")).allSatisfy(required ->
+                assertThat(map(parameters.get(required))).as(required).doesNotContainKey("Default"));
+        List<String> mentioned = lines.stream().filter(line -> line.strip().startsWith("#"))
+                .flatMap(line -> Pattern.compile("[\\w./-]+\\.(?:md|ya?ml|json|toml)\\b").matcher(line).results())
+                .map(match -> match.group()).toList();
+        assertThat(mentioned).allSatisfy(file -> assertThat(Path.of(file)).as("named in a comment").exists());
     }
 }
