@@ -15,11 +15,16 @@ import java.util.Map;
 /**
  * Writes one invocation's metrics in CloudWatch Embedded Metric Format: JSON lines on stdout that CloudWatch Logs
  * turns into metrics, with no API call and no extra latency. One line for the run (dimensions function and queue),
- * plus one line per model that answered for its token counts (a value per root member, so one model per line).
- * Every dimension and metric is declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF requires.
+ * carrying every LLM latency as its own value (an EMF value array) so CloudWatch computes true percentiles; more
+ * lines with the same dimensions for latencies beyond the {@value #MAX_VALUES_PER_METRIC} values EMF takes per metric
+ * and line; and one line per model that answered for its token counts (a value per root member, so one model per
+ * line). Every dimension and metric is declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF
+ * requires.
  */
 public final class EmfMetrics {
 
+    /** EMF's limit on the values of one metric in one line. */
+    public static final int MAX_VALUES_PER_METRIC = 100;
 
     private EmfMetrics() {
     }
@@ -30,19 +35,20 @@ public final class EmfMetrics {
         Map<String, String> dimensions = new LinkedHashMap<>();
         dimensions.put(Metric.FUNCTION_DIMENSION, functionName);
         dimensions.put(Metric.QUEUE_DIMENSION, queue);
-        Map<Metric, Number> values = new LinkedHashMap<>();
+        Map<Metric, Object> values = new LinkedHashMap<>();
         values.put(Metric.DOCUMENTS_PROCESSED, report.processed());
         values.put(Metric.DOCUMENTS_FAILED, report.failed());
         values.put(Metric.DOCUMENTS_PARKED, report.parked());
         values.put(Metric.DOCUMENTS_RETRIED, selection == Selection.RETRY ? report.processed() : 0);
         values.put(Metric.BACKLOG, report.backlog());
         values.put(Metric.OLDEST_QUEUED_AGE, oldestQueued.toMillis() / 1000.0);
-        if (report.llmLatency().count() > 0) {
-            values.put(Metric.LLM_LATENCY_P50, report.llmLatency().p50().toMillis());
-            values.put(Metric.LLM_LATENCY_P95, report.llmLatency().p95().toMillis());
+        List<List<Long>> latencies = chunks(report.llmLatency().samplesMillis());
+        if (!latencies.isEmpty()) {
+            values.put(Metric.LLM_LATENCY, latencies.getFirst());
         }
         List<String> lines = new ArrayList<>();
         lines.add(line(dimensions, values, at));
+        latencies.stream().skip(1).forEach(chunk -> lines.add(line(dimensions, Map.of(Metric.LLM_LATENCY, chunk), at)));
         report.tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage, at)));
         return lines;
     }
@@ -50,13 +56,22 @@ public final class EmfMetrics {
     private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage, Instant at) {
         Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
         dimensions.put(Metric.MODEL_DIMENSION, model);
-        Map<Metric, Number> values = new LinkedHashMap<>();
+        Map<Metric, Object> values = new LinkedHashMap<>();
         values.put(Metric.PROMPT_TOKENS, usage.promptTokens());
         values.put(Metric.COMPLETION_TOKENS, usage.completionTokens());
         return line(dimensions, values, at);
     }
 
-    private static String line(Map<String, String> dimensions, Map<Metric, Number> values, Instant at) {
+    private static List<List<Long>> chunks(List<Long> samples) {
+        List<List<Long>> chunks = new ArrayList<>();
+        for (int from = 0; from < samples.size(); from += MAX_VALUES_PER_METRIC) {
+            chunks.add(samples.subList(from, Math.min(samples.size(), from + MAX_VALUES_PER_METRIC)));
+        }
+        return chunks;
+    }
+
+    /** {@code values}: a number, or a list of numbers for a metric with several values. */
+    private static String line(Map<String, String> dimensions, Map<Metric, Object> values, Instant at) {
         List<Map<String, String>> declared = values.keySet().stream()
                 .map(m -> Map.of("Name", m.metricName(), "Unit", m.unit())).toList();
         Map<String, Object> directive = new LinkedHashMap<>();

@@ -17,8 +17,11 @@ public enum Metric {
     BACKLOG("Backlog", "Count", false),
     /** Age of the oldest eligible document left when the invocation ended (0 when there is none). */
     OLDEST_QUEUED_AGE("OldestQueuedAgeSeconds", "Seconds", false),
-    LLM_LATENCY_P50("LlmLatencyP50", "Milliseconds", false),
-    LLM_LATENCY_P95("LlmLatencyP95", "Milliseconds", false),
+    /**
+     * Every answered LLM call's latency as a value of its own (EMF value arrays), so CloudWatch's percentiles (p50,
+     * p95) over any period are true ones, not averages of each invocation's percentiles.
+     */
+    LLM_LATENCY("LlmLatency", "Milliseconds", false),
     PROMPT_TOKENS("PromptTokens", "Count", true),
     COMPLETION_TOKENS("CompletionTokens", "Count", true);
 

@@ -14,14 +14,13 @@ final class RunReports {
     }
 
     /**
-     * Counts add up; {@code found} is the first pass's, {@code backlog} and {@code stoppedBy} the second's. Latency
-     * percentiles cannot be merged without the samples, so the pass with more calls speaks for both.
+     * Counts add up and latency samples join; {@code found} is the first pass's, {@code backlog} and
+     * {@code stoppedBy} the second's.
      */
     static RunReport combine(RunReport first, RunReport second) {
         Map<String, TokenUsage> tokens = new HashMap<>(first.tokensByModel());
         second.tokensByModel().forEach((model, usage) -> tokens.merge(model, usage, TokenUsage::plus));
-        LatencyStats latency = first.llmLatency().count() >= second.llmLatency().count()
-                ? first.llmLatency() : second.llmLatency();
+        LatencyStats latency = first.llmLatency().plus(second.llmLatency());
         return new RunReport(first.found(), first.processed() + second.processed(),
                 first.failed() + second.failed(), first.parked() + second.parked(),
                 first.skipped() + second.skipped(), second.released(), second.backlog(), Map.copyOf(tokens),

@@ -47,18 +47,17 @@ public final class SecretSource {
      * until the first read.
      */
     public static SecretsManagerClient defaultClient(String region) {
-        return clientBuilder(region).build();
+        return clientBuilder(region).credentialsProvider(DefaultCredentialsProvider.builder().build()).build();
     }
 
     /**
-     * {@link #defaultClient}'s builder, for SnapStart priming to build the same client against a loopback server.
-     * The SDK builds the HTTP client itself, so closing the Secrets Manager client closes it too.
+     * The client as Lambda gets it, before its credentials are chosen: tests point it at a local Secrets Manager
+     * ({@code endpointOverride}) with test credentials. Outside tests the SDK also takes an endpoint from
+     * {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} (a VPC endpoint's DNS name needs none: it answers the public name).
      */
-    static SecretsManagerClientBuilder clientBuilder(String region) {
-        return SecretsManagerClient.builder()
-                .region(Region.of(region))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(DefaultCredentialsProvider.builder().build());
+    public static SecretsManagerClientBuilder clientBuilder(String region) {
+        return SecretsManagerClient.builder().region(Region.of(region))
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
     }
 
     public String secretId() {

@@ -36,7 +36,7 @@ public final class ConfigReader {
 
     private WatcherConfig read() {
         ElasticsearchSettings elasticsearch = elasticsearch();
-        LlmAccess llm = new LlmAccess(url(Setting.OLLAMA_API_URL), url(Setting.OPENAI_BASE_URL),
+        LlmAccess llm = new LlmAccess(urlUnlessSetEmpty(Setting.OLLAMA_API_URL), url(Setting.OPENAI_BASE_URL),
                 Secret.of(raw(Setting.OPENAI_API_KEY).orElse(null)), seconds(Setting.LLM_TIMEOUT, 1, 3600),
                 new ProxyVariables(values, problems).read());
         int batchSize = integer(Setting.BATCH_SIZE, 1, 10_000);
@@ -164,6 +164,15 @@ public final class ConfigReader {
 
     private static String pathPrefix(URI url) {
         return url.getPath() == null ? "" : url.getPath().replaceAll("/+$", "");
+    }
+
+    /** Empty when the setting is present but blank ("none"); its default when absent. */
+    private Optional<URI> urlUnlessSetEmpty(Setting setting) {
+        String value = values.get(setting.variable());
+        if (value != null && value.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(url(setting));
     }
 
     private static String withoutUserInfo(String value) {

@@ -24,7 +24,7 @@ public enum Setting {
     ELASTICSEARCH_TIMEOUT("LLM_WATCHER_ELASTICSEARCH_TIMEOUT", "--elasticsearch-timeout", "30",
             "Seconds an Elasticsearch request may take"),
     OLLAMA_API_URL("OLLAMA_API_URL", "--ollama-api", "http://localhost:11434",
-            "Ollama API URL"),
+            "Ollama API URL; set it empty for none (documents asking for ollama then fail without a call)"),
     OPENAI_API_KEY("OPENAI_API_KEY", "--openai-api-key", null,
             "OpenAI API key (optional for OpenAI-compatible servers that need none)"),
     OPENAI_BASE_URL("OPENAI_BASE_URL", "--openai-base-url", "https://api.openai.com/v1",

@@ -82,9 +82,10 @@ public final class Demo {
                 queueReviews(watcher.admin(), config.watchIndex(), model);
                 out.println("Queued " + REVIEWS.size() + " product reviews in " + config.watchIndex()
                         + " as the ingest pipeline would (provider ollama, model " + model + ")");
-                URI ollama = config.llm().ollamaUrl();
-                if (!answers(ollama)) {
-                    noLlm(watcher, config, ollama, model);
+                Optional<URI> ollama = config.llm().ollamaUrl();
+                if (ollama.isEmpty() || !answers(ollama.get())) {
+                    noLlm(watcher, config, ollama.map(URI::toString).orElse("(none: OLLAMA_API_URL is empty)"),
+                            model);
                     return Outcome.NO_LLM;
                 }
                 drain(watcher, config);
@@ -131,7 +132,7 @@ public final class Demo {
         }
     }
 
-    private void noLlm(Watcher watcher, WatcherConfig config, URI ollama, String model) {
+    private void noLlm(Watcher watcher, WatcherConfig config, String ollama, String model) {
         out.println();
         out.println("No LLM answered at " + ollama + ", so nothing was sent and no answer was made up.");
         out.println("Here is what would be sent (a dry run):");
@@ -144,7 +145,7 @@ public final class Demo {
     }
 
     private void drain(Watcher watcher, WatcherConfig config) {
-        out.println("Draining the queue through Ollama at " + config.llm().ollamaUrl() + " ...");
+        out.println("Draining the queue through Ollama at " + config.llm().ollamaUrl().orElseThrow() + " ...");
         StopSignal stop = new StopSignal();
         RunReport report;
         do {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -18,43 +19,58 @@ public final class LlmClients implements AutoCloseable {
     public static final String OPENAI = "openai";
 
     private final Map<String, LlmClient> byProvider;
+    private final Map<String, String> unconfigured;
     private final AutoCloseable owned;
 
     public LlmClients(Map<String, LlmClient> byProvider) {
-        this(byProvider, () -> { });
+        this(byProvider, Map.of(), () -> { });
     }
 
-    private LlmClients(Map<String, LlmClient> byProvider, AutoCloseable owned) {
+    /**
+     * @param unconfigured providers this process knows but was told not to use, each with the reason a document
+     *                     asking for it is given
+     * @param owned        what closing these clients closes (the HTTP client they share)
+     */
+    private LlmClients(Map<String, LlmClient> byProvider, Map<String, String> unconfigured, AutoCloseable owned) {
         this.byProvider = new TreeMap<>();
         byProvider.forEach((name, client) -> this.byProvider.put(name.toLowerCase(Locale.ROOT), client));
+        this.unconfigured = new TreeMap<>();
+        unconfigured.forEach((name, reason) -> this.unconfigured.put(name.toLowerCase(Locale.ROOT), reason));
         this.owned = owned;
     }
 
     /**
      * Both providers over one shared HTTP client, each wrapped in retries with its own rate-limit gate.
      *
-     * @param ollamaUrl     null to use {@link OllamaClient#DEFAULT_URL}
+     * @param ollamaUrl     empty for no Ollama: documents asking for it then fail before any call
      * @param openAiBaseUrl null to use {@link OpenAiClient#DEFAULT_BASE_URL}
      * @param openAiApiKey  null or blank for compatible servers that need none
      */
-    public static LlmClients create(URI ollamaUrl, URI openAiBaseUrl, String openAiApiKey, Duration connectTimeout) {
+    public static LlmClients create(Optional<URI> ollamaUrl, URI openAiBaseUrl, String openAiApiKey,
+                                    Duration connectTimeout) {
         return create(ollamaUrl, openAiBaseUrl, openAiApiKey, connectTimeout, ProxySelector.getDefault());
     }
 
     /** As above, through the proxies {@code proxies} picks (e.g. {@link ProxyRoutes}; null for none at all). */
-    public static LlmClients create(URI ollamaUrl, URI openAiBaseUrl, String openAiApiKey, Duration connectTimeout,
-                                    ProxySelector proxies) {
+    public static LlmClients create(Optional<URI> ollamaUrl, URI openAiBaseUrl, String openAiApiKey,
+                                    Duration connectTimeout, ProxySelector proxies) {
         JsonHttp http = JsonHttp.create(connectTimeout, proxies);
-        URI ollama = ollamaUrl != null ? ollamaUrl : OllamaClient.DEFAULT_URL;
         URI openAi = openAiBaseUrl != null ? openAiBaseUrl : OpenAiClient.DEFAULT_BASE_URL;
-        return new LlmClients(Map.of(
-                OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, ollama)),
-                OPENAI, RetryingLlmClient.wrap(new OpenAiClient(http, openAi, openAiApiKey))), http);
+        Map<String, LlmClient> clients = new TreeMap<>();
+        clients.put(OPENAI, RetryingLlmClient.wrap(new OpenAiClient(http, openAi, openAiApiKey)));
+        ollamaUrl.ifPresent(url -> clients.put(OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, url))));
+        return new LlmClients(clients, ollamaUrl.isPresent() ? Map.of()
+                : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"), http);
     }
 
     /** @throws UnknownProviderException naming the known providers */
     public LlmClient forProvider(String name) {
-        LlmClient client = name == null ? null : byProvider.get(name.strip().toLowerCase(Locale.ROOT));
+        String key = name == null ? null : name.strip().toLowerCase(Locale.ROOT);
+        LlmClient client = key == null ? null : byProvider.get(key);
+        if (client == null && key != null && unconfigured.containsKey(key)) {
+            throw new UnknownProviderException("LLM provider \"" + name.strip() + "\" is not available here: "
+                    + unconfigured.get(key));
+        }
         if (client == null) {
             throw new UnknownProviderException("unknown LLM provider " + (name == null ? "(none given)"
                     : "\"" + name + "\"") + "; known providers: " + String.join(", ", byProvider.keySet()));

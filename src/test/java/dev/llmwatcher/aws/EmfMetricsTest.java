@@ -1,9 +1,13 @@
 package dev.llmwatcher.aws;
 
+import dev.llmwatcher.engine.LatencyStats;
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,7 +65,10 @@ class EmfMetricsTest {
                 .containsEntry(Metric.DOCUMENTS_RETRIED.metricName(), 0)
                 .containsEntry(Metric.BACKLOG.metricName(), 0)
                 .containsEntry(Metric.OLDEST_QUEUED_AGE.metricName(), 0.0)
-                .containsKeys(Metric.LLM_LATENCY_P50.metricName(), Metric.LLM_LATENCY_P95.metricName());
+                .hasEntrySatisfying(Metric.LLM_LATENCY.metricName(), values -> assertThat(values)
+                        .as("one value per answered call, for CloudWatch's own percentiles")
+                        .asInstanceOf(InstanceOfAssertFactories.LIST).hasSize(3)
+                        .allSatisfy(value -> assertThat(value).isInstanceOf(Number.class)));
         assertThat(lines.subList(1, 3)).extracting(line -> line.get(Metric.MODEL_DIMENSION))
                 .containsExactlyInAnyOrder("model-a", "model-b");
         Map<String, Object> modelA = lines.stream().filter(l -> "model-a".equals(l.get(Metric.MODEL_DIMENSION)))
@@ -95,8 +104,29 @@ class EmfMetricsTest {
         Map<String, Object> run = lambda.metricLines().getFirst();
         assertThat(calls).as("answered on the second attempt, 2 s after the first").hasValue(2);
         assertThat(run).containsEntry(Metric.DOCUMENTS_PROCESSED.metricName(), 1);
-        assertThat(((Number) run.get(Metric.LLM_LATENCY_P95.metricName())).longValue())
-                .as("the answered attempt alone, not the 2 s Retry-After before it").isLessThan(1500);
+        assertThat(run.get(Metric.LLM_LATENCY.metricName())).asInstanceOf(InstanceOfAssertFactories.LIST)
+                .singleElement().satisfies(latency -> assertThat(((Number) latency).longValue())
+                        .as("the answered attempt alone, not the 2 s Retry-After before it").isLessThan(1500));
+    }
+
+    @Test
+    void latenciesBeyondAHundredGoOnFurtherLinesWithTheRunsDimensions() {
+        long[] millis = LongStream.rangeClosed(1, 250).toArray();
+        RunReport report = new RunReport(250, 250, 0, 0, 0, 0, 0, Map.of(), LatencyStats.ofMillis(millis),
+                Duration.ofSeconds(30), Optional.empty());
+
+        List<Map<String, Object>> lines = EmfMetrics.lines(FUNCTION, "llm-queue", Selection.NEW, report,
+                Duration.ZERO, Instant.now()).stream().map(LambdaHarness::parse).toList();
+
+        assertThat(lines).hasSize(3).allSatisfy(EmfMetricsTest::assertValidEmf).allSatisfy(line -> assertThat(line)
+                .containsEntry(Metric.FUNCTION_DIMENSION, FUNCTION).containsEntry(Metric.QUEUE_DIMENSION, "llm-queue"));
+        assertThat(lines).extracting(line -> ((List<?>) line.get(Metric.LLM_LATENCY.metricName())).size())
+                .containsExactly(100, 100, 50);
+        assertThat(lines).flatExtracting(line -> (List<?>) line.get(Metric.LLM_LATENCY.metricName()))
+                .extracting(value -> ((Number) value).longValue())
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 250).boxed().toList());
+        assertThat(lines.get(0)).containsEntry(Metric.DOCUMENTS_PROCESSED.metricName(), 250);
+        assertThat(lines.get(1)).doesNotContainKey(Metric.DOCUMENTS_PROCESSED.metricName());
     }
 
     /** EMF's rules: a namespace, and every declared dimension and metric present at the root. */
@@ -114,7 +144,13 @@ class EmfMetricsTest {
             assertThat(metrics).isNotEmpty().allSatisfy(metric -> {
                 Metric known = Metric.byName(metric.get("Name")).orElseThrow();
                 assertThat(metric.get("Unit")).isEqualTo(known.unit());
-                assertThat(line.get(known.metricName())).isInstanceOf(Number.class);
+                Object value = line.get(known.metricName());
+                if (value instanceof List<?> values) {
+                    assertThat(values).isNotEmpty().hasSizeLessThanOrEqualTo(EmfMetrics.MAX_VALUES_PER_METRIC)
+                            .allSatisfy(v -> assertThat(v).isInstanceOf(Number.class));
+                } else {
+                    assertThat(value).isInstanceOf(Number.class);
+                }
             });
         });
     }

@@ -62,6 +62,20 @@ class HandlerBehaviourTest {
     }
 
     @Test
+    void withTheOllamaUrlSetEmptyADocumentAskingForOllamaFailsSayingSoWithoutAnyCall() {
+        ollama.respond(Reply.text("{\"scale\": 5}"));
+        fixture.with("OLLAMA_API_URL", "");
+        queue("local");
+
+        Map<String, Object> summary = lambda.watcher(fixture).handleRequest(Map.of(), lambda.context());
+
+        assertThat(summary).containsEntry("processed", 0).containsEntry("failed", 1);
+        assertThat((String) queueMeta("local").get("error")).contains("\"ollama\" is not available here")
+                .contains("OLLAMA_API_URL is set empty");
+        assertThat(ollama.calls()).as("no call to the Ollama that used to be the fallback").isZero();
+    }
+
+    @Test
     void theRetryHandlerWaitsForABackoffThatGrowsWithEachAttempt() {
         fixture.with("LLM_WATCHER_RETRY_BACKOFF", "60");
         ollama.respond(Reply.error(400, "model refused the options"));

@@ -2,7 +2,14 @@ package dev.llmwatcher.aws;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmwatcher.config.Setting;
+import dev.llmwatcher.engine.LatencyStats;
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.llm.TokenUsage;
+import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.testing.Command;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -20,21 +27,47 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code template.yaml} agrees with the code: handlers, environment variables, metrics and the secret's policy. */
+/**
+ * {@code template.yaml} agrees with the code (handlers, environment variables, metrics, the secret's policy), passes
+ * {@code cfn-lint} without a finding, and translates with the SAM translator into the resources a deploy needs. The
+ * translated assertions read what CloudFormation will actually get, not the SAM shorthand.
+ */
 class SamTemplateTest {
 
-    private static final List<String> SHORT_FORMS = List.of("Ref", "Sub", "GetAtt", "If", "Equals", "Not", "And",
-            "Or", "Join", "Select", "Split", "FindInMap", "GetAZs", "ImportValue", "Base64", "Condition");
+    private static final Path TEMPLATE = Path.of("template.yaml");
+    private static final Map<String, Object> NO_VALUE = Map.of("Ref", "AWS::NoValue");
+    private static Map<String, Object> translated;
 
-    private final Map<String, Object> template = load(Path.of("template.yaml"));
+    private static final List<String> SHORT_FORMS = List.of("Ref", "Sub", "GetAtt", "If", "Equals", "Not", "And",
+            "Or", "Join", "Select", "Split", "FindInMap", "GetAZs", "ImportValue", "Base64", "Condition",
+            "EachMemberEquals");
+
+    private final Map<String, Object> template = load(TEMPLATE);
+
+    /** The template as {@code sam package} leaves it (S3 CodeUri), through the SAM translator, as JSON. */
+    @BeforeAll
+    static void translate() throws IOException {
+        Command result = Command.run(Path.of("."), Map.of("AWS_DEFAULT_REGION", "eu-west-1"), Duration.ofMinutes(2),
+                List.of("python3", "src/test/python/sam_translate.py", TEMPLATE.toString()));
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        translated = LambdaHarness.JSON.readValue(result.output(), new TypeReference<>() { });
+    }
 
     /** Reads CloudFormation YAML, turning {@code !Ref X} into {@code {"Ref": X}} and {@code !Sub s} into {@code {"Fn::Sub": s}}. */
     @SuppressWarnings("unchecked")
@@ -98,7 +131,7 @@ class SamTemplateTest {
         Map<String, Object> global = globalFunction();
 
         assertThat(ofType("AWS::Serverless::Function")).containsOnlyKeys("WatcherFunction", "RetryFunction");
-        assertThat((String) global.get("Runtime")).isIn("java21", "java25");
+        assertThat(global.get("Runtime")).as("see the README's runtime section").isEqualTo("java25");
         assertThat(global).containsEntry("Architectures", List.of("arm64"))
                 .containsEntry("SnapStart", Map.of("ApplyOn", "PublishedVersions"))
                 .containsEntry("AutoPublishAlias", "live");
@@ -200,7 +233,268 @@ class SamTemplateTest {
         assertThat(subscription).containsEntry("Condition", "HasAlarmEmail");
         assertThat(map(template.get("Conditions"))).containsEntry("HasAlarmEmail",
                 Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "AlarmEmail"), "")))));
-        assertThat(map(resources().get("WatcherFunction")).get("Properties")).satisfies(p -> assertThat(map(p))
-                .containsEntry("ReservedConcurrentExecutions", Map.of("Ref", "MaxConcurrentExecutions")));
+    }
+
+    // The translated template: what CloudFormation gets.
+
+    private static Map<String, Map<String, Object>> translatedOfType(String type) {
+        Map<String, Map<String, Object>> found = new LinkedHashMap<>();
+        map(translated.get("Resources")).forEach((name, resource) -> {
+            if (type.equals(map(resource).get("Type"))) {
+                found.put(name, map(resource));
+            }
+        });
+        return found;
+    }
+
+    private static Map<String, Object> properties(Map<String, Object> resource) {
+        return map(resource.get("Properties"));
+    }
+
+    private static Map<String, Object> ref(String name) {
+        return Map.of("Ref", name);
+    }
+
+    private static Map<String, Object> translatedResource(Map<String, Object> reference) {
+        return map(map(translated.get("Resources")).get((String) reference.get("Ref")));
+    }
+
+    /** The resource a {@code Fn::GetAtt} reads from. */
+    private static Map<String, Object> attributeOwner(Object getAtt) {
+        List<?> resourceAndAttribute = (List<?>) map(getAtt).get("Fn::GetAtt");
+        return map(map(translated.get("Resources")).get((String) resourceAndAttribute.getFirst()));
+    }
+
+    @Test
+    void cfnLintFindsNoErrorWarningOrNotice() {
+        Command result = Command.run(Path.of("."), Map.of(), Duration.ofMinutes(2),
+                List.of("cfn-lint", TEMPLATE.toString()));
+
+        assertThat(result.output()).as("cfn-lint's findings").isBlank();
+        assertThat(result.exitCode()).isZero();
+    }
+
+    @Test
+    void bothFunctionsArePublishedWithSnapStartAndInvokedThroughTheirLiveAlias() {
+        Map<String, Map<String, Object>> functions = translatedOfType("AWS::Lambda::Function");
+        Map<String, Map<String, Object>> aliases = translatedOfType("AWS::Lambda::Alias");
+
+        assertThat(functions).containsOnlyKeys("WatcherFunction", "RetryFunction");
+        assertThat(functions.values()).allSatisfy(function -> assertThat(properties(function))
+                .containsEntry("SnapStart", Map.of("ApplyOn", "PublishedVersions"))
+                .containsEntry("Runtime", "java25"));
+        assertThat(aliases).containsOnlyKeys("WatcherFunctionAliaslive", "RetryFunctionAliaslive");
+        aliases.forEach((name, alias) -> {
+            String function = name.replace("Aliaslive", "");
+            assertThat(properties(alias)).containsEntry("Name", "live").containsEntry("FunctionName", ref(function));
+            Map<String, Object> version = attributeOwner(properties(alias).get("FunctionVersion"));
+            assertThat(version).containsEntry("Type", "AWS::Lambda::Version");
+            assertThat(properties(version)).containsEntry("FunctionName", ref(function));
+        });
+    }
+
+    @Test
+    void schedulesAreNamedAfterTheStackAndInvokeTheAliasesWithoutRetries() {
+        Map<String, Map<String, Object>> schedules = translatedOfType("AWS::Scheduler::Schedule");
+
+        assertThat(schedules).hasSize(2);
+        assertThat(schedules.values()).extracting(schedule -> properties(schedule).get("Name"))
+                .containsExactlyInAnyOrder(Map.of("Fn::Sub", "${AWS::StackName}-watcher"), Map.of("Fn::Sub", "${AWS::StackName}-retry"));
+        assertThat(schedules.values()).allSatisfy(schedule -> {
+            Map<String, Object> target = map(properties(schedule).get("Target"));
+            assertThat(translatedResource(map(target.get("Arn")))).containsEntry("Type", "AWS::Lambda::Alias");
+            assertThat(target).containsEntry("RetryPolicy", Map.of("MaximumRetryAttempts", 0));
+        });
+    }
+
+    @Test
+    void failedOrStaleAsynchronousInvocationsAreNeitherRetriedNorKept() {
+        Map<String, Map<String, Object>> configs = translatedOfType("AWS::Lambda::EventInvokeConfig");
+
+        assertThat(configs.values()).extracting(config -> properties(config).get("FunctionName"))
+                .containsExactlyInAnyOrder(ref("WatcherFunction"), ref("RetryFunction"));
+        assertThat(configs.values()).allSatisfy(config -> assertThat(properties(config))
+                .containsEntry("Qualifier", "live")
+                .containsEntry("MaximumRetryAttempts", 0)
+                .containsEntry("MaximumEventAgeInSeconds", 60));
+    }
+
+    @Test
+    void reservedConcurrencyIsOptionalAndUnreservedByDefault() {
+        Map<String, Object> parameter = map(map(translated.get("Parameters")).get("MaxConcurrentExecutions"));
+
+        assertThat(parameter).containsEntry("Default", "");
+        assertThat(map(translated.get("Conditions"))).containsEntry("HasReservedConcurrency",
+                Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("MaxConcurrentExecutions"), "")))));
+        assertThat(translatedOfType("AWS::Lambda::Function").values()).allSatisfy(function ->
+                assertThat(properties(function)).containsEntry("ReservedConcurrentExecutions", Map.of("Fn::If",
+                        List.of("HasReservedConcurrency", ref("MaxConcurrentExecutions"), NO_VALUE))));
+    }
+
+    @Test
+    void bothFunctionsJoinTheVpcOnlyWhenSubnetsAreGiven() {
+        Map<String, Object> parameters = map(translated.get("Parameters"));
+
+        assertThat(List.of("SubnetIds", "SecurityGroupIds")).allSatisfy(name -> assertThat(map(parameters.get(name)))
+                .containsEntry("Type", "CommaDelimitedList").containsEntry("Default", ""));
+        assertThat(map(translated.get("Conditions"))).containsEntry("InVpc", Map.of("Fn::Not", List.of(Map.of(
+                "Fn::Equals", List.of(Map.of("Fn::Join", List.of("", ref("SubnetIds"))), "")))));
+        assertThat(map(translated.get("Rules"))).containsKey("SecurityGroupsWithSubnets");
+        assertThat(translatedOfType("AWS::Lambda::Function").values()).allSatisfy(function -> {
+            assertThat(properties(function)).containsEntry("VpcConfig", Map.of("Fn::If", List.of("InVpc",
+                    Map.of("SubnetIds", ref("SubnetIds"), "SecurityGroupIds", ref("SecurityGroupIds")), NO_VALUE)));
+            Map<String, Object> role = attributeOwner(properties(function).get("Role"));
+            assertThat(properties(role).get("ManagedPolicyArns").toString())
+                    .contains("service-role/AWSLambdaVPCAccessExecutionRole");
+        });
+    }
+
+    @Test
+    void logsAreJsonAtTheParameterisedLevelInGroupsThatExistBeforeTheFunctions() {
+        Map<String, Map<String, Object>> logGroups = translatedOfType("AWS::Logs::LogGroup");
+        List<String> functionNames = List.copyOf(translatedOfType("AWS::Lambda::Function").keySet());
+
+        assertThat(map(map(translated.get("Parameters")).get("ApplicationLogLevel")))
+                .containsEntry("Default", "INFO");
+        assertThat(translatedOfType("AWS::Lambda::Function").values()).allSatisfy(function -> {
+            Map<String, Object> logging = map(properties(function).get("LoggingConfig"));
+            assertThat(logging).containsEntry("LogFormat", "JSON")
+                    .containsEntry("ApplicationLogLevel", ref("ApplicationLogLevel"));
+            assertThat(logGroups).containsKey((String) map(logging.get("LogGroup")).get("Ref"));
+        });
+        assertThat(logGroups.values()).as("a log group that needs a function is created after it, racing the "
+                + "log group Lambda creates when SnapStart initialises the version").allSatisfy(group -> {
+                    assertThat(group).doesNotContainKey("DependsOn");
+                    assertThat(functionNames).allSatisfy(name ->
+                            assertThat(group.toString()).doesNotContain(name));
+                });
+    }
+
+    /** Metric name to the dimension sets the handlers emit it with, from the EMF lines of a run that did it all. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Set<Set<String>>> emittedDimensions() {
+        RunReport report = new RunReport(3, 2, 1, 1, 0, 0, 4, Map.of("llama3.3", new TokenUsage(10, 2)),
+                LatencyStats.ofMillis(new long[] {120, 80}), Duration.ofSeconds(3), Optional.empty());
+        Map<String, Set<Set<String>>> emitted = new TreeMap<>();
+        for (Selection selection : Selection.values()) {
+            for (String line : EmfMetrics.lines("fn", "llm-queue", selection, report, Duration.ofSeconds(5),
+                    Instant.now())) {
+                List<?> directives = (List<?>) map(LambdaHarness.parse(line).get("_aws")).get("CloudWatchMetrics");
+                directives.stream().map(SamTemplateTest::map).forEach(directive -> {
+                    assertThat(directive).containsEntry("Namespace", Metric.NAMESPACE);
+                    for (Object declared : (List<?>) directive.get("Metrics")) {
+                        for (Object dimensions : (List<?>) directive.get("Dimensions")) {
+                            emitted.computeIfAbsent((String) map(declared).get("Name"), k -> new HashSet<>())
+                                    .add(Set.copyOf((List<String>) dimensions));
+                        }
+                    }
+                });
+            }
+        }
+        return emitted;
+    }
+
+    /** Every metric an alarm watches, as CloudFormation gets it: plain alarms and metric-math queries alike. */
+    private static List<Map<String, Object>> alarmMetrics(Map<String, Object> alarm) {
+        List<Map<String, Object>> metrics = new ArrayList<>();
+        Map<String, Object> properties = properties(alarm);
+        if (properties.containsKey("MetricName")) {
+            metrics.add(properties);
+        }
+        if (properties.get("Metrics") instanceof List<?> queries) {
+            queries.stream().map(q -> map(q).get("MetricStat")).filter(stat -> stat != null)
+                    .forEach(stat -> metrics.add(map(map(stat).get("Metric"))));
+        }
+        return metrics;
+    }
+
+    @Test
+    void alarmsWatchExactlyTheMetricNamesAndDimensionsTheCodeEmits() {
+        Map<String, Set<Set<String>>> emitted = emittedDimensions();
+        List<Map<String, Object>> watched = translatedOfType("AWS::CloudWatch::Alarm").values().stream()
+                .flatMap(alarm -> alarmMetrics(alarm).stream()).toList();
+
+        assertThat(emitted).containsKeys(Metric.LLM_LATENCY.metricName(), Metric.DOCUMENTS_FAILED.metricName());
+        assertThat(watched).isNotEmpty().allSatisfy(metric -> {
+            List<Map<String, Object>> dimensions = ((List<?>) metric.get("Dimensions")).stream()
+                    .map(SamTemplateTest::map).toList();
+            Map<String, Object> functionName = dimensions.stream()
+                    .filter(d -> Metric.FUNCTION_DIMENSION.equals(d.get("Name"))).findFirst().orElseThrow();
+            assertThat(translatedResource(map(functionName.get("Value"))))
+                    .as("the function itself, whose name the handler's context reports, not its alias")
+                    .containsEntry("Type", "AWS::Lambda::Function");
+            if (Metric.NAMESPACE.equals(metric.get("Namespace"))) {
+                Set<String> names = dimensions.stream().map(d -> (String) d.get("Name")).collect(Collectors.toSet());
+                assertThat(emitted).as("metric %s", metric.get("MetricName"))
+                        .hasEntrySatisfying((String) metric.get("MetricName"),
+                                sets -> assertThat(sets).contains(names));
+                assertThat(dimensions).contains(Map.of("Name", Metric.QUEUE_DIMENSION, "Value", ref("WatchIndex")));
+            } else {
+                assertThat(metric).containsEntry("Namespace", "AWS/Lambda");
+                assertThat((String) metric.get("MetricName")).isIn("Errors", "Throttles");
+            }
+        });
+        assertThat(watched).extracting(m -> m.get("MetricName")).contains(Metric.DOCUMENTS_FAILED.metricName(),
+                Metric.OLDEST_QUEUED_AGE.metricName(), "Errors", "Throttles");
+    }
+
+    @Test
+    void alarmsFireOnSustainedTroubleOnlyAndNeverMailOk() {
+        Map<String, Map<String, Object>> alarms = translatedOfType("AWS::CloudWatch::Alarm");
+
+        assertThat(alarms).isNotEmpty().allSatisfy((name, alarm) -> {
+            Map<String, Object> properties = properties(alarm);
+            assertThat(properties).as(name).doesNotContainKey("OKActions")
+                    .containsEntry("AlarmActions", List.of(ref("AlarmTopic")));
+            assertThat(((Number) properties.get("DatapointsToAlarm")).intValue()).as(name).isGreaterThanOrEqualTo(2);
+            assertThat(((Number) properties.get("EvaluationPeriods")).intValue()).as(name)
+                    .isGreaterThanOrEqualTo(((Number) properties.get("DatapointsToAlarm")).intValue());
+        });
+        assertThat(properties(alarms.get("DocumentsFailedAlarm"))).containsEntry("EvaluationPeriods", 6)
+                .containsEntry("DatapointsToAlarm", 3);
+    }
+
+    @Test
+    void bothFunctionsAreBuiltByTheMakefileWithoutSamsMavenWorkflow() throws IOException {
+        String makefile = Files.readString(Path.of("Makefile"));
+
+        assertThat(translatedOfType("AWS::Lambda::Function")).allSatisfy((name, function) -> {
+            assertThat(function).containsEntry("Metadata", Map.of("BuildMethod", "makefile"));
+            assertThat(makefile).containsPattern("(?m)^[^#\\n]*\\bbuild-" + name + "\\b[^\\n]*:");
+        });
+    }
+
+    /** {@code samconfig.toml}'s sections, each a map of its keys to their raw values. */
+    private static Map<String, Map<String, String>> samconfigSections(List<String> lines) {
+        Map<String, Map<String, String>> sections = new LinkedHashMap<>();
+        String section = "";
+        for (String line : lines) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("[")) {
+                section = trimmed.substring(1, trimmed.indexOf(']'));
+            } else if (!trimmed.startsWith("#") && trimmed.contains("=")) {
+                sections.computeIfAbsent(section, s -> new LinkedHashMap<>()).put(
+                        trimmed.substring(0, trimmed.indexOf('=')).strip(),
+                        trimmed.substring(trimmed.indexOf('=') + 1).strip());
+            }
+        }
+        return sections;
+    }
+
+    @Test
+    void samconfigLetsNoPlaceholderDeployAndPointsOnlyAtFilesThatExist() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("samconfig.toml"));
+        Map<String, Map<String, String>> sections = samconfigSections(lines);
+        Map<String, Object> parameters = map(template.get("Parameters"));
+
+        assertThat(sections).allSatisfy((name, keys) -> assertThat(keys).as(name)
+                .doesNotContainKey("parameter_overrides"));
+        assertThat(sections.get("default.deploy.parameters")).containsEntry("confirm_changeset", "true");
+        assertThat(List.of("ElasticsearchUrl", "SecretArn")).allSatisfy(required ->
+                assertThat(map(parameters.get(required))).as(required).doesNotContainKey("Default"));
+        List<String> mentioned = lines.stream().filter(line -> line.strip().startsWith("#"))
+                .flatMap(line -> Pattern.compile("[\\w./-]+\\.(?:md|ya?ml|json|toml)\\b").matcher(line).results())
+                .map(match -> match.group()).toList();
+        assertThat(mentioned).allSatisfy(file -> assertThat(Path.of(file)).as("named in a comment").exists());
     }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,9 +29,18 @@ class ConfigReaderTest {
         assertThat(config.watchInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.retryErrors()).isFalse();
         assertThat(config.sortField()).isEmpty();
-        assertThat(config.llm().ollamaUrl().toString()).isEqualTo("http://localhost:11434");
+        assertThat(config.llm().ollamaUrl()).contains(URI.create("http://localhost:11434"));
         assertThat(config.llm().openAiBaseUrl().toString()).isEqualTo("https://api.openai.com/v1");
         assertThat(config.maxAttempts()).isEqualTo(5);
+    }
+
+    @Test
+    void anOllamaUrlSetEmptyMeansNoOllamaWhileAnAbsentOneMeansTheLocalDefault() {
+        WatcherConfig none = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200", "OLLAMA_API_URL", " "));
+        WatcherConfig absent = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200"));
+
+        assertThat(none.llm().ollamaUrl()).isEmpty();
+        assertThat(absent.llm().ollamaUrl()).contains(URI.create("http://localhost:11434"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.llmwatcher.llm;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.util.Optional;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LlmClientsTest {
 
-    private final LlmClients clients = LlmClients.create(URI.create("http://localhost:11434"), null, "sk-secret",
-            Duration.ofSeconds(1));
+    private final LlmClients clients = LlmClients.create(Optional.of(URI.create("http://localhost:11434")), null,
+            "sk-secret", Duration.ofSeconds(1));
 
     @Test
     void findsBothProvidersIgnoringCase() {
@@ -31,5 +32,16 @@ class LlmClientsTest {
         assertThatThrownBy(() -> clients.forProvider(null))
                 .isInstanceOf(UnknownProviderException.class)
                 .hasMessageStartingWith("unknown LLM provider (none given)");
+    }
+
+    @Test
+    void withoutAnOllamaUrlOllamaIsRefusedWithTheReasonAndOpenAiStillWorks() {
+        LlmClients withoutOllama = LlmClients.create(Optional.empty(), null, "sk-secret", Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> withoutOllama.forProvider(" Ollama"))
+                .isInstanceOf(UnknownProviderException.class)
+                .hasMessage("LLM provider \"Ollama\" is not available here: no Ollama URL is configured "
+                        + "(OLLAMA_API_URL is set empty)");
+        assertThat(withoutOllama.forProvider("openai")).isNotNull();
     }
 }
