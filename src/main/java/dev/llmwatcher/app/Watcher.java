@@ -9,6 +9,8 @@ import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
+import dev.llmwatcher.config.LlmAccess;
+import dev.llmwatcher.llm.BedrockRuntime;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ElasticsearchConnection;
@@ -49,6 +51,7 @@ public final class Watcher implements AutoCloseable {
     private final WatcherConfig config;
     private final ElasticsearchConnection connection;
     private final QueueStore store;
+    private final LlmClients llms;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
     private final Clock clock;
@@ -58,11 +61,20 @@ public final class Watcher implements AutoCloseable {
         this.clock = clock;
         this.connection = ElasticsearchConnection.open(config.elasticsearch());
         this.store = new ElasticsearchQueueStore(connection);
-        LlmClients llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
-                config.llm().openAiApiKey().value(), Duration.ofSeconds(10));
+        this.llms = LlmClients.create(config.llm().ollamaUrl(), config.llm().openAiBaseUrl(),
+                config.llm().openAiApiKey().value(), Duration.ofSeconds(10), bedrock(config.llm()));
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
         this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName);
+    }
+
+    /**
+     * Bedrock as configured; its SDK client is built by the first Bedrock document's call, if any. The socket waits a
+     * little longer than a call may take, so a slow answer ends as the call's timeout, not as a broken connection.
+     */
+    private static BedrockRuntime bedrock(LlmAccess llm) {
+        return new BedrockRuntime(new BedrockRuntime.Settings(llm.bedrock().region(), llm.bedrock().endpoint(),
+                Duration.ofSeconds(10), llm.callTimeout().plusSeconds(5)));
     }
 
     /** Builds every client once; nothing is contacted until the first pass. */
@@ -182,6 +194,10 @@ public final class Watcher implements AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
+        try {
+            llms.close();
+        } finally {
+            connection.close();
+        }
     }
 }
