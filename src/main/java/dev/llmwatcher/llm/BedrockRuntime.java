@@ -32,14 +32,14 @@ public final class BedrockRuntime implements AutoCloseable {
      * @param endpoint       empty = the region's public endpoint
      * @param connectTimeout for establishing a connection
      * @param readTimeout    the longest wait for an answer on the socket; the call's own timeout is usually shorter
-     * @param credentials    where credentials come from; the default chain in production
+     * @param credentials    where credentials come from; empty = the SDK's default chain, as in production
      */
     public record Settings(Optional<String> region, Optional<URI> endpoint, Duration connectTimeout,
-                           Duration readTimeout, Supplier<AwsCredentialsProvider> credentials) {
+                           Duration readTimeout, Optional<Supplier<AwsCredentialsProvider>> credentials) {
 
         public Settings(Optional<String> region, Optional<URI> endpoint, Duration connectTimeout,
                         Duration readTimeout) {
-            this(region, endpoint, connectTimeout, readTimeout, () -> DefaultCredentialsProvider.builder().build());
+            this(region, endpoint, connectTimeout, readTimeout, Optional.empty());
         }
     }
 
@@ -66,7 +66,7 @@ public final class BedrockRuntime implements AutoCloseable {
             synchronized (this) {
                 current = built;
                 if (current == null) {
-                    current = build();
+                    current = Factory.build(settings);
                     built = current;
                 }
             }
@@ -77,23 +77,6 @@ public final class BedrockRuntime implements AutoCloseable {
         return current.client();
     }
 
-    private Built build() {
-        BedrockRuntimeClientBuilder builder = BedrockRuntimeClient.builder()
-                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(settings.connectTimeout())
-                        .socketTimeout(settings.readTimeout()).build())
-                .credentialsProvider(settings.credentials().get())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
-        settings.region().map(Region::of).ifPresent(builder::region);
-        settings.endpoint().ifPresent(builder::endpointOverride);
-        try {
-            return new Built(builder.build(), null);
-        } catch (SdkClientException e) {
-            return new Built(null, new LlmException(LlmException.Kind.BAD_REQUEST, "cannot set up the Amazon "
-                    + "Bedrock client: " + e.getMessage() + " (set the region with --bedrock-region, "
-                    + "LLM_WATCHER_BEDROCK_REGION or AWS_REGION)", 0, null, e));
-        }
-    }
-
     /** Closes the client if it was built. */
     @Override
     public synchronized void close() {
@@ -101,5 +84,27 @@ public final class BedrockRuntime implements AutoCloseable {
             built.client().close();
         }
         built = null;
+    }
+
+    /** Builds the SDK client; a class of its own so that the SDK's types load only when it is first needed. */
+    private static final class Factory {
+
+        static Built build(Settings settings) {
+            BedrockRuntimeClientBuilder builder = BedrockRuntimeClient.builder()
+                    .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(settings.connectTimeout())
+                            .socketTimeout(settings.readTimeout()).build())
+                    .credentialsProvider(settings.credentials().map(Supplier::get)
+                            .orElseGet(() -> DefaultCredentialsProvider.builder().build()))
+                    .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+            settings.region().map(Region::of).ifPresent(builder::region);
+            settings.endpoint().ifPresent(builder::endpointOverride);
+            try {
+                return new Built(builder.build(), null);
+            } catch (SdkClientException e) {
+                return new Built(null, new LlmException(LlmException.Kind.BAD_REQUEST, "cannot set up the Amazon "
+                        + "Bedrock client: " + e.getMessage() + " (set the region with --bedrock-region, "
+                        + "LLM_WATCHER_BEDROCK_REGION or AWS_REGION)", 0, null, e));
+            }
+        }
     }
 }

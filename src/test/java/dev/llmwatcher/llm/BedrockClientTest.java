@@ -37,7 +37,7 @@ class BedrockClientTest {
     private final AtomicInteger credentialChainsBuilt = new AtomicInteger();
     @AutoClose
     private final BedrockRuntime runtime = new BedrockRuntime(new BedrockRuntime.Settings(Optional.of(REGION),
-            Optional.of(bedrock.endpoint()), Duration.ofSeconds(2), Duration.ofSeconds(30), this::credentials));
+            Optional.of(bedrock.endpoint()), Duration.ofSeconds(2), Duration.ofSeconds(30), Optional.of(this::credentials)));
     private final BedrockClient client = new BedrockClient(runtime);
 
     private AwsCredentialsProvider credentials() {
