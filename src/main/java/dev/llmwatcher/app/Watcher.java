@@ -11,6 +11,7 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.config.LlmAccess;
 import dev.llmwatcher.config.ProxySettings;
+import dev.llmwatcher.llm.BedrockRuntime;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.llm.ProxyRoutes;
 import dev.llmwatcher.prompt.PromptRenderer;
@@ -72,7 +73,17 @@ public final class Watcher implements AutoCloseable {
     static LlmClients llmClients(LlmAccess llm) {
         ProxySettings proxies = llm.proxies();
         return LlmClients.create(llm.ollamaUrl(), llm.openAiBaseUrl(), llm.openAiApiKey().value(),
-                Duration.ofSeconds(10), ProxyRoutes.standard(proxies.http(), proxies.https(), proxies.noProxy()));
+                Duration.ofSeconds(10), ProxyRoutes.standard(proxies.http(), proxies.https(), proxies.noProxy()),
+                bedrock(llm));
+    }
+
+    /**
+     * Bedrock as configured; its SDK client is built by the first Bedrock document's call, if any. The socket waits a
+     * little longer than a call may take, so a slow answer ends as the call's timeout, not as a broken connection.
+     */
+    private static BedrockRuntime bedrock(LlmAccess llm) {
+        return new BedrockRuntime(new BedrockRuntime.Settings(llm.bedrock().region(), llm.bedrock().endpoint(),
+                Duration.ofSeconds(10), llm.callTimeout().plusSeconds(5)));
     }
 
     /** Builds every client once; nothing is contacted until the first pass. */

@@ -7,12 +7,14 @@ import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.PipelineInstaller;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.json.Json;
+import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.queue.PipelineSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -44,8 +46,9 @@ public final class SetupCommand implements Command {
     public String help() {
         return """
                   --pipeline NAME                    ingest pipeline id (default llm: ?pipeline=llm)
-                  --provider NAME                    ollama (default) or openai
-                  --model NAME                       model to call (default llama3.3)
+                  --provider NAME                    ollama (default), openai or bedrock
+                  --model NAME                       model to call (default llama3.3); for bedrock a model id or
+                                                     inference profile id/ARN, e.g. amazon.nova-lite-v1:0
                   --prompt TEXT                      prompt template, e.g. 'Rate: {{ctx.message}}'
                   --schema JSON                      JSON schema of the answer, or "json"
                   --options JSON                     provider options, e.g. '{"temperature":0}'
@@ -115,6 +118,11 @@ public final class SetupCommand implements Command {
             if (flag != null) {
                 values.put(key, parseJson("--" + key, flag));
             }
+        }
+        Object provider = values.get("provider");
+        if (provider != null && !LlmClients.PROVIDERS.contains(provider.toString().strip().toLowerCase(Locale.ROOT))) {
+            throw new UsageException("--provider must be one of " + String.join(", ", LlmClients.PROVIDERS)
+                    + ", got " + provider);
         }
         Object options = values.get("options");
         if (options != null && !(options instanceof Map)) {

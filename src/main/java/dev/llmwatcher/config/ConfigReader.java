@@ -21,6 +21,12 @@ public final class ConfigReader {
 
     private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9._+-]*");
     private static final Pattern FINGERPRINT = Pattern.compile("(?i)[0-9a-f]{2}(:?[0-9a-f]{2}){31}");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}");
+    /** The AWS SDK's own variables, read here from the same map so that tests and the SDK agree. */
+    private static final String AWS_REGION = "AWS_REGION";
+    private static final List<String> BEDROCK_ENDPOINT_VARIABLES =
+            List.of("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL");
+    private static final String IGNORE_ENDPOINTS = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
 
     private final Map<String, String> values;
     private final List<String> problems = new ArrayList<>();
@@ -38,7 +44,7 @@ public final class ConfigReader {
         ElasticsearchSettings elasticsearch = elasticsearch();
         LlmAccess llm = new LlmAccess(urlUnlessSetEmpty(Setting.OLLAMA_API_URL), url(Setting.OPENAI_BASE_URL),
                 Secret.of(raw(Setting.OPENAI_API_KEY).orElse(null)), seconds(Setting.LLM_TIMEOUT, 1, 3600),
-                new ProxyVariables(values, problems).read());
+                new ProxyVariables(values, problems).read(), bedrock());
         int batchSize = integer(Setting.BATCH_SIZE, 1, 10_000);
         int concurrency = raw(Setting.CONCURRENCY).isPresent() ? integer(Setting.CONCURRENCY, 1, 4096) : batchSize;
         WatcherConfig config = new WatcherConfig(elasticsearch, llm, indexName(Setting.WATCH_INDEX), batchSize,
@@ -84,6 +90,46 @@ public final class ConfigReader {
         return new ElasticsearchSettings(urls, username, Optional.of(password.value()).filter(p -> !p.isEmpty()),
                 Optional.of(apiKey.value()).filter(k -> !k.isEmpty()), caCert,
                 fingerprint.map(f -> f.replace(":", "").toLowerCase(Locale.ROOT)), timeout);
+    }
+
+    /**
+     * The Bedrock region: the setting, else Lambda's (and the AWS CLI's) {@code AWS_REGION}, else left to the SDK's
+     * region chain on first use. The endpoint override follows the SDK's own variables, so a VPC endpoint or a test
+     * server configured the standard way is honoured here too.
+     */
+    private BedrockAccess bedrock() {
+        Optional<String> region = raw(Setting.BEDROCK_REGION);
+        region.filter(r -> !REGION.matcher(r).matches()).ifPresent(r -> problems.add(describe(Setting.BEDROCK_REGION)
+                + ": '" + r + "' is not an AWS region name (e.g. us-east-1, eu-central-1)"));
+        if (region.isEmpty()) {
+            region = variable(AWS_REGION);
+        }
+        Optional<URI> endpoint = Optional.empty();
+        if (!variable(IGNORE_ENDPOINTS).map("true"::equalsIgnoreCase).orElse(false)) {
+            endpoint = BEDROCK_ENDPOINT_VARIABLES.stream().filter(v -> variable(v).isPresent()).findFirst()
+                    .flatMap(this::endpoint);
+        }
+        return new BedrockAccess(region, endpoint);
+    }
+
+    private Optional<URI> endpoint(String variable) {
+        String value = variable(variable).orElseThrow();
+        try {
+            URI uri = new URI(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getUserInfo() == null) {
+                return Optional.of(uri);
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        problems.add(variable + ": expected an http:// or https:// URL with a host, got '" + withoutUserInfo(value)
+                + "'");
+        return Optional.empty();
+    }
+
+    private Optional<String> variable(String name) {
+        return Optional.ofNullable(values.get(name)).map(String::strip).filter(v -> !v.isEmpty());
     }
 
     private void checkCaCertificate(Path pem) {
@@ -132,7 +178,7 @@ public final class ConfigReader {
     }
 
     private Optional<String> raw(Setting setting) {
-        return Optional.ofNullable(values.get(setting.variable())).map(String::strip).filter(v -> !v.isEmpty());
+        return variable(setting.variable());
     }
 
     private String valueOrDefault(Setting setting) {

@@ -29,6 +29,9 @@ public enum Setting {
             "OpenAI API key (optional for OpenAI-compatible servers that need none)"),
     OPENAI_BASE_URL("OPENAI_BASE_URL", "--openai-base-url", "https://api.openai.com/v1",
             "OpenAI-compatible base URL (vLLM, llama.cpp server, LM Studio, Ollama's /v1)"),
+    BEDROCK_REGION("LLM_WATCHER_BEDROCK_REGION", "--bedrock-region", null,
+            "AWS region of Amazon Bedrock, for documents whose provider is bedrock (default: AWS_REGION, then the "
+                    + "AWS profile's region)"),
     WATCH_INDEX("LLM_WATCHER_WATCH_INDEX", "--watch-index", "llm-queue",
             "Queue index to drain"),
     BATCH_SIZE("LLM_WATCHER_BATCH_SIZE", "--batch-size", "10",

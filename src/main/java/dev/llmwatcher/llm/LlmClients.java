@@ -3,6 +3,7 @@ package dev.llmwatcher.llm;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -11,27 +12,34 @@ import java.util.TreeMap;
 /**
  * Provider name, as written in {@code _llm_watcher.provider}, to its client. Built once per process, so all
  * documents of one provider share one client, one connection pool and one {@link RateLimitGate}. Closing it closes
- * the HTTP client it built, if it built one.
+ * the HTTP client it built and Bedrock's SDK client if a call built it.
  */
 public final class LlmClients implements AutoCloseable {
 
     public static final String OLLAMA = "ollama";
     public static final String OPENAI = "openai";
+    public static final String BEDROCK = "bedrock";
+    /** Every provider a queue document may name. */
+    public static final List<String> PROVIDERS = List.of(OLLAMA, OPENAI, BEDROCK);
+
+    /** The longest any call may wait for its answer on a socket: the longest {@code --llm-timeout} allowed. */
+    public static final Duration MAX_READ_TIMEOUT = Duration.ofHours(1);
 
     private final Map<String, LlmClient> byProvider;
     private final Map<String, String> unconfigured;
-    private final AutoCloseable owned;
+    private final List<AutoCloseable> owned;
 
     public LlmClients(Map<String, LlmClient> byProvider) {
-        this(byProvider, Map.of(), () -> { });
+        this(byProvider, Map.of(), List.of());
     }
 
     /**
      * @param unconfigured providers this process knows but was told not to use, each with the reason a document
      *                     asking for it is given
-     * @param owned        what closing these clients closes (the HTTP client they share)
+     * @param owned        what closing these clients closes (the HTTP client they share, Bedrock's runtime)
      */
-    private LlmClients(Map<String, LlmClient> byProvider, Map<String, String> unconfigured, AutoCloseable owned) {
+    private LlmClients(Map<String, LlmClient> byProvider, Map<String, String> unconfigured,
+                       List<AutoCloseable> owned) {
         this.byProvider = new TreeMap<>();
         byProvider.forEach((name, client) -> this.byProvider.put(name.toLowerCase(Locale.ROOT), client));
         this.unconfigured = new TreeMap<>();
@@ -40,7 +48,8 @@ public final class LlmClients implements AutoCloseable {
     }
 
     /**
-     * Both providers over one shared HTTP client, each wrapped in retries with its own rate-limit gate.
+     * Every provider: Ollama and OpenAI over one shared HTTP client, Bedrock with the SDK's own region, endpoint and
+     * credentials; each wrapped in retries with its own rate-limit gate.
      *
      * @param ollamaUrl     empty for no Ollama: documents asking for it then fail before any call
      * @param openAiBaseUrl null to use {@link OpenAiClient#DEFAULT_BASE_URL}
@@ -48,19 +57,27 @@ public final class LlmClients implements AutoCloseable {
      */
     public static LlmClients create(Optional<URI> ollamaUrl, URI openAiBaseUrl, String openAiApiKey,
                                     Duration connectTimeout) {
-        return create(ollamaUrl, openAiBaseUrl, openAiApiKey, connectTimeout, ProxySelector.getDefault());
+        return create(ollamaUrl, openAiBaseUrl, openAiApiKey, connectTimeout, ProxySelector.getDefault(),
+                new BedrockRuntime(new BedrockRuntime.Settings(Optional.empty(), Optional.empty(), connectTimeout,
+                        MAX_READ_TIMEOUT)));
     }
 
-    /** As above, through the proxies {@code proxies} picks (e.g. {@link ProxyRoutes}; null for none at all). */
+    /**
+     * As above, Ollama and OpenAI through the proxies {@code proxies} picks (e.g. {@link ProxyRoutes}; null for none
+     * at all). Bedrock's SDK client is built on its first call, so a process without Bedrock documents never pays
+     * for it.
+     */
     public static LlmClients create(Optional<URI> ollamaUrl, URI openAiBaseUrl, String openAiApiKey,
-                                    Duration connectTimeout, ProxySelector proxies) {
+                                    Duration connectTimeout, ProxySelector proxies, BedrockRuntime bedrock) {
         JsonHttp http = JsonHttp.create(connectTimeout, proxies);
         URI openAi = openAiBaseUrl != null ? openAiBaseUrl : OpenAiClient.DEFAULT_BASE_URL;
         Map<String, LlmClient> clients = new TreeMap<>();
         clients.put(OPENAI, RetryingLlmClient.wrap(new OpenAiClient(http, openAi, openAiApiKey)));
+        clients.put(BEDROCK, RetryingLlmClient.wrap(new BedrockClient(bedrock)));
         ollamaUrl.ifPresent(url -> clients.put(OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, url))));
         return new LlmClients(clients, ollamaUrl.isPresent() ? Map.of()
-                : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"), http);
+                : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"),
+                List.of(http, bedrock::close));
     }
 
     /** @throws UnknownProviderException naming the known providers */
@@ -80,10 +97,20 @@ public final class LlmClients implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            owned.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not close the LLM clients' HTTP client", e);
+        IllegalStateException failure = null;
+        for (AutoCloseable resource : owned) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("could not close the LLM clients", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

@@ -9,10 +9,14 @@ import java.util.Optional;
  */
 public class LlmException extends Exception {
 
-    /** Why the call failed. */
+    /**
+     * Why the call failed. {@code AUTHENTICATION} means the credentials themselves were refused (every call would
+     * fail, so the pass stops); {@code ACCESS_DENIED} means valid credentials may not use this model (another
+     * document's model may be fine, so only the document fails).
+     */
     public enum Kind {
-        CONNECTION, TIMEOUT, SERVER_ERROR, RATE_LIMITED, QUOTA_EXHAUSTED, AUTHENTICATION, MODEL_NOT_FOUND,
-        BAD_REQUEST, TRUNCATED, REFUSED, MALFORMED_RESPONSE, INTERRUPTED
+        CONNECTION, TIMEOUT, SERVER_ERROR, RATE_LIMITED, QUOTA_EXHAUSTED, AUTHENTICATION, ACCESS_DENIED,
+        MODEL_NOT_FOUND, BAD_REQUEST, TRUNCATED, REFUSED, MALFORMED_RESPONSE, INTERRUPTED
     }
 
     private final Kind kind;

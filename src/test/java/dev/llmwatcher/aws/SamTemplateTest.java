@@ -197,18 +197,80 @@ class SamTemplateTest {
     }
 
     @Test
-    void theOnlyPolicyReadsTheSecretParameterAndNothingElse() {
+    void thePolicyReadsTheSecretAndInvokesTheListedBedrockModelsOnlyWhenThereAreAny() {
         for (Map<String, Object> function : ofType("AWS::Serverless::Function").values()) {
             List<?> policies = (List<?>) function.get("Policies");
             assertThat(policies).hasSize(1);
             List<?> statements = (List<?>) map(policies.getFirst()).get("Statement");
 
-            assertThat(statements).singleElement().satisfies(statement -> assertThat(map(statement))
-                    .containsEntry("Effect", "Allow")
+            assertThat(statements).hasSize(2);
+            assertThat(map(statements.getFirst())).containsEntry("Effect", "Allow")
                     .containsEntry("Action", "secretsmanager:GetSecretValue")
-                    .containsEntry("Resource", Map.of("Ref", "SecretArn")));
+                    .containsEntry("Resource", Map.of("Ref", "SecretArn"));
+            assertThat(map(statements.get(1))).containsEntry("Fn::If", List.of("HasBedrockModels",
+                    Map.of("Sid", "InvokeTheListedBedrockModelsOnly", "Effect", "Allow",
+                            "Action", "bedrock:InvokeModel", "Resource", Map.of("Ref", "BedrockModelArns")),
+                    Map.of("Ref", "AWS::NoValue")));
         }
         assertThat(map(template.get("Parameters"))).containsKey("SecretArn");
+        assertThat(map(map(template.get("Parameters")).get("BedrockModelArns")))
+                .containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
+    }
+
+    @Test
+    void withNoBedrockModelsListedTheTranslatedRolesOnlyReadTheSecret() throws Exception {
+        Map<String, List<Map<String, Object>>> statements = translatedFunctionRoleStatements(List.of());
+
+        assertThat(statements).containsOnlyKeys("WatcherFunctionRole", "RetryFunctionRole");
+        assertThat(statements.values()).allSatisfy(role -> assertThat(role).singleElement()
+                .satisfies(statement -> assertThat(statement)
+                        .containsEntry("Action", "secretsmanager:GetSecretValue")
+                        .containsEntry("Resource", SECRET)));
+    }
+
+    @Test
+    void withTwoBedrockModelsListedTheTranslatedRolesMayInvokeExactlyThose() throws Exception {
+        List<String> arns = List.of(
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-lite-v1:0",
+                "arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0");
+
+        Map<String, List<Map<String, Object>>> statements = translatedFunctionRoleStatements(arns);
+
+        assertThat(statements).containsOnlyKeys("WatcherFunctionRole", "RetryFunctionRole");
+        assertThat(statements.values()).allSatisfy(role -> {
+            assertThat(role).hasSize(2);
+            assertThat(role).filteredOn(statement -> String.valueOf(statement.get("Action")).startsWith("bedrock:"))
+                    .singleElement().satisfies(statement -> assertThat(statement)
+                            .containsEntry("Effect", "Allow")
+                            .containsEntry("Action", "bedrock:InvokeModel")
+                            .containsEntry("Resource", arns));
+        });
+    }
+
+    private static final String SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:llm-watcher-AbCdEf";
+
+    /** The SAM translator's IAM roles for the two functions, their statements with conditions and refs resolved. */
+    private Map<String, List<Map<String, Object>>> translatedFunctionRoleStatements(List<String> bedrockModelArns)
+            throws Exception {
+        Map<String, Object> input = load(Path.of("template.yaml"));
+        map(map(input.get("Globals")).get("Function")).put("CodeUri", "s3://llm-watcher-test/code.zip");
+        Map<String, Object> translated = SamTranslator.translate(input, Map.of("SecretArn", SECRET,
+                "BedrockModelArns", String.join(",", bedrockModelArns)));
+        Map<String, Object> parameters = Map.of("SecretArn", SECRET,
+                "BedrockModelArns", bedrockModelArns.isEmpty() ? List.of("") : bedrockModelArns);
+        ConditionResolver resolver = new ConditionResolver(parameters, map(translated.get("Conditions")));
+        Map<String, List<Map<String, Object>>> statements = new LinkedHashMap<>();
+        map(translated.get("Resources")).forEach((name, resource) -> {
+            if ("AWS::IAM::Role".equals(map(resource).get("Type")) && name.endsWith("FunctionRole")) {
+                List<Map<String, Object>> all = new ArrayList<>();
+                for (Object policy : (List<?>) map(map(resource).get("Properties")).get("Policies")) {
+                    Object document = resolver.resolve(map(policy).get("PolicyDocument"));
+                    ((List<?>) map(document).get("Statement")).forEach(statement -> all.add(map(statement)));
+                }
+                statements.put(name, all);
+            }
+        });
+        return statements;
     }
 
     @Test

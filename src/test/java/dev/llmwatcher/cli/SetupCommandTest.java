@@ -75,4 +75,23 @@ class SetupCommandTest {
         assertThat(runCli("setup", "--schema", "{not json")).isEqualTo(Main.USAGE);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--schema is not valid JSON");
     }
+
+    @Test
+    void bedrockIsAProviderSetupAccepts() throws Exception {
+        Arguments arguments = Arguments.parse(new String[] {"setup", "--provider", "bedrock", "--model",
+                "us.anthropic.claude-3-5-haiku-20241022-v1:0"}, new SetupCommand().switches(),
+                new SetupCommand().options());
+
+        var spec = SetupCommand.spec(arguments, "llm-queue");
+
+        assertThat(spec.scriptParams()).containsEntry("provider", "bedrock")
+                .containsEntry("model", "us.anthropic.claude-3-5-haiku-20241022-v1:0");
+    }
+
+    @Test
+    void anUnknownProviderIsAUsageErrorListingTheKnownOnes() {
+        assertThat(runCli("setup", "--provider", "bedrok")).isEqualTo(Main.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--provider must be one of ollama, openai, bedrock, got bedrok");
+    }
 }

@@ -178,4 +178,53 @@ class ConfigReaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HTTP_PROXY: expected a proxy URL with a host and port");
     }
+
+    @Test
+    void bedrockTakesItsRegionFromTheSettingBeforeAwsRegion() {
+        WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_BEDROCK_REGION", "us-west-2", "AWS_REGION", "eu-central-1"));
+
+        assertThat(config.llm().bedrock().region()).contains("us-west-2");
+    }
+
+    @Test
+    void bedrockFallsBackToAwsRegionAndThenToTheSdksOwnChain() {
+        WatcherConfig lambda = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "AWS_REGION", "eu-central-1"));
+        WatcherConfig laptop = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200"));
+
+        assertThat(lambda.llm().bedrock().region()).contains("eu-central-1");
+        assertThat(laptop.llm().bedrock()).isEqualTo(BedrockAccess.DEFAULT);
+    }
+
+    @Test
+    void aBedrockRegionThatIsNoRegionNameIsAProblemNamingTheFlag() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_BEDROCK_REGION", "Frankfurt")))
+                .hasMessageContaining("--bedrock-region (LLM_WATCHER_BEDROCK_REGION): 'Frankfurt' is not an AWS "
+                        + "region name");
+    }
+
+    @Test
+    void bedrocksEndpointFollowsTheSdksVariablesMostSpecificFirst() {
+        WatcherConfig both = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com",
+                "AWS_ENDPOINT_URL", "http://localhost:4566"));
+        WatcherConfig general = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "AWS_ENDPOINT_URL", "http://localhost:4566"));
+        WatcherConfig ignored = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "AWS_ENDPOINT_URL", "http://localhost:4566", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"));
+
+        assertThat(both.llm().bedrock().endpoint()).map(Object::toString)
+                .contains("https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com");
+        assertThat(general.llm().bedrock().endpoint()).map(Object::toString).contains("http://localhost:4566");
+        assertThat(ignored.llm().bedrock().endpoint()).isEmpty();
+    }
+
+    @Test
+    void aBedrockEndpointThatIsNoUrlIsAProblemNamingTheVariable() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "bedrock.local:8080")))
+                .hasMessageContaining("AWS_ENDPOINT_URL_BEDROCK_RUNTIME: expected an http:// or https:// URL");
+    }
 }

@@ -24,7 +24,7 @@ class LlmClientsTest {
     void unknownProviderListsTheKnownOnes() {
         assertThatThrownBy(() -> clients.forProvider("anthropic"))
                 .isInstanceOf(UnknownProviderException.class)
-                .hasMessage("unknown LLM provider \"anthropic\"; known providers: ollama, openai");
+                .hasMessage("unknown LLM provider \"anthropic\"; known providers: bedrock, ollama, openai");
     }
 
     @Test

@@ -1,0 +1,17 @@
+package dev.llmwatcher.llm;
+
+import java.time.Duration;
+
+/** Builds the providers as every run does and picks Bedrock's, without calling it; run in a JVM of its own. */
+public final class ProvidersProbe {
+
+    private ProvidersProbe() {
+    }
+
+    public static void main(String[] args) {
+        try (LlmClients clients = LlmClients.create(java.util.Optional.empty(), null, null, Duration.ofSeconds(1))) {
+            clients.forProvider(LlmClients.BEDROCK);
+            clients.forProvider(LlmClients.OLLAMA);
+        }
+    }
+}
