@@ -24,7 +24,7 @@ class SnapStartPrimingTest {
 
         assertThat(requests).contains("POST /llm-watcher-priming/_count", "POST /llm-watcher-priming/_pit?keep_alive=5m",
                 "POST /_search?typed_keys=true", "DELETE /_pit", "POST /api/generate", "POST /v1/chat/completions",
-                "POST /llm-watcher-priming/_search");
+                "POST /llm-watcher-priming/_search?typed_keys=true");
         assertThat(requests.stream().filter(r -> r.equals("POST /api/generate"))).hasSize(1);
         assertThat(requests.stream().filter(r -> r.equals("POST /v1/chat/completions"))).hasSize(1);
         assertThat(requests.stream().filter(r -> r.startsWith("POST /_bulk")))

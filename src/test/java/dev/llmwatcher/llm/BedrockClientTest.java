@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
+import java.net.ProxySelector;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -238,8 +239,8 @@ class BedrockClientTest {
 
     @Test
     void theSdkClientIsBuiltOnTheFirstBedrockCallNotBefore() throws LlmException {
-        LlmClients clients = LlmClients.create(java.util.Optional.empty(), null, null, Duration.ofSeconds(1),
-                java.net.ProxySelector.getDefault(), runtime);
+        LlmClients clients = LlmClients.create(Optional.empty(), null, null, Duration.ofSeconds(1),
+                ProxySelector.getDefault(), runtime);
         LlmClient viaProviders = clients.forProvider("Bedrock");
         assertThat(credentialChainsBuilt).as("before any call").hasValue(0);
         bedrock.respond(FakeBedrockServer.text("fine"));

@@ -1,6 +1,7 @@
 package dev.llmwatcher.llm;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Builds the providers as every run does and picks Bedrock's, without calling it; run in a JVM of its own. */
 public final class ProvidersProbe {
@@ -9,7 +10,8 @@ public final class ProvidersProbe {
     }
 
     public static void main(String[] args) {
-        try (LlmClients clients = LlmClients.create(java.util.Optional.empty(), null, null, Duration.ofSeconds(1))) {
+        try (LlmClients clients = LlmClients.create(Optional.of(OllamaClient.DEFAULT_URL), null, null,
+                Duration.ofSeconds(1))) {
             clients.forProvider(LlmClients.BEDROCK);
             clients.forProvider(LlmClients.OLLAMA);
         }
