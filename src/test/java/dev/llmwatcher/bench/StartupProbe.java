@@ -39,5 +39,8 @@ public final class StartupProbe {
         long invocation = (System.nanoTime() - started) / 1_000_000;
         System.out.println("invocation-ms=" + invocation);
         System.out.println("done-at-uptime-ms=" + ManagementFactory.getRuntimeMXBean().getUptime());
+        // A Lambda handler keeps its clients for the next invocation (the Elasticsearch client's I/O threads are not
+        // daemons), and Lambda freezes the process instead of waiting for it to end; so does the probe, by exiting.
+        System.exit(0);
     }
 }
