@@ -117,6 +117,16 @@ public final class DocumentProcessor {
         }
         DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
                 answer.latency(), answer.providerLatency());
+        return complete(prepared, answer, call);
+    }
+
+    /**
+     * Interprets an answer for a prepared document (parsing, schema validation) and merges it into the document's
+     * fields, however the answer was obtained. {@code call} is what is reported for it (null when nothing was paid
+     * for it in this pass).
+     */
+    public DocumentOutcome complete(PreparedDocument prepared, LlmAnswer answer, DocumentOutcome.LlmCall call) {
+        Instructions instructions = prepared.instructions();
         try {
             Answer interpreted = interpreter.interpret(answer, prepared.format());
             Map<String, Object> result = merger.merge(prepared.document().userFields(), interpreted,
