@@ -74,8 +74,8 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
         MgetResponse<Map> response;
         try {
             response = client.mget(m -> m.index(index).ids(List.copyOf(byId.keySet())), Map.class);
-        } catch (ElasticsearchException | IOException e) {
-            if (e instanceof ElasticsearchException ee && ElasticsearchFailures.isIndexNotFound(ee)) {
+        } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
                 indexChecked.set(false);
                 return Map.of();
             }
@@ -150,7 +150,7 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
             if (e.error() == null || !"resource_already_exists_exception".equals(e.error().type())) {
                 throw failures.unavailable("create the answer cache index " + index, e);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw failures.unavailable("create the answer cache index " + index, e);
         }
         indexChecked.set(true);
