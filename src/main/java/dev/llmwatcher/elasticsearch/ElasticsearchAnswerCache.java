@@ -14,6 +14,8 @@ import dev.llmwatcher.cache.CachedAnswer;
 import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.QueuedDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -27,7 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The answer cache in an Elasticsearch index of ours: one document per question, its {@code _id} the question's
@@ -36,12 +39,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * refresh); answers are written by {@link ElasticsearchQueueStore} in the bulk that stores their results.
  *
  * <p>The index is created with the shipped mappings ({@code llm-watcher/answer-cache-index-template.json}) on first
- * use if it is missing; two runs creating it at the same moment are both fine. {@code setup} also installs the same
+ * use if it is missing, beside the pass (see {@link #prepareIndex}); two runs creating it at the same moment are both
+ * fine. {@code setup} also installs the same
  * mappings as an index template, so an index created by any other route (a bulk write after the index was deleted)
  * gets them too. The maintenance operations ({@link #size}, {@link #dropAnsweredBefore}, {@link #clear}) scan with a
  * point in time and delete in bulk: the test cluster has no delete-by-query.
  */
 public final class ElasticsearchAnswerCache implements AnswerCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchAnswerCache.class);
 
     public static final String DEFAULT_INDEX = "llm-watcher-answer-cache";
     static final String RESOURCE = "/llm-watcher/answer-cache-index-template.json";
@@ -50,7 +56,8 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
     private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
     private final String index;
-    private final AtomicBoolean indexChecked = new AtomicBoolean();
+    /** The first use's check that the index exists (creating it if not); started once, beside the pass. */
+    private final AtomicReference<CompletableFuture<Void>> indexReady = new AtomicReference<>();
 
     public ElasticsearchAnswerCache(ElasticsearchClient client, ElasticsearchFailures failures, String index) {
         this.client = client;
@@ -68,7 +75,7 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
         if (keys.isEmpty()) {
             return Map.of();
         }
-        ensureIndex();
+        prepareIndex();
         Map<String, CacheKey> byId = new LinkedHashMap<>();
         keys.forEach(key -> byId.put(key.hex(), key));
         MgetResponse<Map> response;
@@ -76,7 +83,6 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
             response = client.mget(m -> m.index(index).ids(List.copyOf(byId.keySet())), Map.class);
         } catch (IOException | RuntimeException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
-                indexChecked.set(false);
                 return Map.of();
             }
             throw failures.unavailable("look answers up in the answer cache " + index, e);
@@ -131,13 +137,41 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
     }
 
     /**
-     * Creates the index with the shipped mappings unless it exists; once per process while it keeps existing. A run
-     * that creates it at the same moment makes ours answer {@code resource_already_exists_exception}, which is fine.
+     * Starts making sure the index exists, on a thread of its own, unless that was started already: creating an index
+     * takes Elasticsearch a cluster-state update (0.3-0.5 s on a busy test machine), which must not hold up the first
+     * LLM calls. A look-up before it is done finds nothing (the index is missing, so every document is a miss); the
+     * first write waits for it ({@link #awaitIndex}), so answers always go into an index with the shipped mappings.
      */
-    void ensureIndex() {
-        if (indexChecked.get()) {
-            return;
+    void prepareIndex() {
+        if (indexReady.get() == null) {
+            CompletableFuture<Void> check = new CompletableFuture<>();
+            if (indexReady.compareAndSet(null, check)) {
+                Thread.ofPlatform().daemon().name("answer-cache-index").start(() -> {
+                    try {
+                        ensureIndex();
+                    } catch (RuntimeException e) {
+                        LOG.warn("Could not make sure the answer cache index {} exists (answers written to it get "
+                                + "Elasticsearch's default mappings; install them with the setup command): {}", index,
+                                e.getMessage());
+                    } finally {
+                        check.complete(null);
+                    }
+                });
+            }
         }
+    }
+
+    /** Waits until the index exists, or its creation has failed and been logged; starts that first if need be. */
+    void awaitIndex() {
+        prepareIndex();
+        indexReady.get().join();
+    }
+
+    /**
+     * Creates the index with the shipped mappings unless it exists. A run that creates it at the same moment makes
+     * ours answer {@code resource_already_exists_exception}, which is fine.
+     */
+    private void ensureIndex() {
         try {
             if (!client.indices().exists(e -> e.index(index)).value()) {
                 Map<String, Object> template = template();
@@ -153,7 +187,6 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
         } catch (IOException | RuntimeException e) {
             throw failures.unavailable("create the answer cache index " + index, e);
         }
-        indexChecked.set(true);
     }
 
     /** The shipped template's {@code template} part: the index's settings and mappings. */

@@ -304,6 +304,9 @@ public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, A
         Map<String, CacheEntry> entries = new LinkedHashMap<>();
         completed.forEach(document -> document.cacheEntry().ifPresent(entry -> entries.putIfAbsent(
                 entry.key().hex(), entry)));
+        if (!entries.isEmpty()) {
+            answerCache.awaitIndex();
+        }
         return entries.values().stream().map(answerCache::writeOperation).toList();
     }
 
