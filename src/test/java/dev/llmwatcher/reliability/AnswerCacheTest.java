@@ -7,6 +7,7 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.testing.ElasticsearchProxy;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -181,6 +183,32 @@ class AnswerCacheTest {
         assertThat(fixture.ollama().calls()).isEqualTo(2);
         assertThat(oneMessage.notStoredCorrectly("shared", 20)).isEmpty();
         assertThat(es.count(cacheIndex())).isEqualTo(1);
+    }
+
+    @Test
+    void lookUpsAreOneMultiGetPerPageAndAnswersTravelInTheResultsBulk() throws Exception {
+        List<ElasticsearchProxy.Request> requests = new CopyOnWriteArrayList<>();
+        try (ElasticsearchProxy proxy = new ElasticsearchProxy(es.url())) {
+            proxy.answerEach(request -> requests.add(request) && false, request -> null);
+            fixture.with("ELASTICSEARCH_URL", proxy.url().toString());
+            documents.queue("paged", 200, "ollama");
+
+            Drain.untilEmpty(fixture);
+        }
+
+        assertThat(documents.notStoredCorrectly("paged", 200)).isEmpty();
+        assertThat(fixture.ollama().calls()).isEqualTo(MESSAGES);
+        List<ElasticsearchProxy.Request> toCache = requests.stream()
+                .filter(request -> request.path().startsWith("/" + cacheIndex())).toList();
+        assertThat(toCache).extracting(ElasticsearchProxy.Request::method).as("exists, create, and the look-ups")
+                .isSubsetOf("HEAD", "PUT", "POST", "GET");
+        assertThat(toCache.stream().filter(request -> request.path().contains("/_mget")).count())
+                .as("at most one per page of 50, none for questions already asked in the pass").isBetween(1L, 8L);
+        List<String> bulksWithAnswers = requests.stream().filter(request -> request.path().startsWith("/_bulk"))
+                .map(ElasticsearchProxy.Request::body).filter(body -> body.contains("\"" + cacheIndex() + "\""))
+                .toList();
+        assertThat(bulksWithAnswers).isNotEmpty().allSatisfy(body -> assertThat(body).contains("\"" + target + "\""));
+        assertThat(es.count(cacheIndex())).isEqualTo(MESSAGES);
     }
 
     @SuppressWarnings("unchecked")
