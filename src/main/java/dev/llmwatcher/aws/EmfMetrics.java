@@ -22,7 +22,8 @@ import java.util.TreeSet;
  * carrying every LLM latency as its own value (an EMF value array) so CloudWatch computes true percentiles; more
  * lines with the same dimensions for latencies beyond the {@value #MAX_VALUES_PER_METRIC} values EMF takes per metric
  * and line; and one line per model that answered for its token counts, with its cache hits, shared calls and tokens
- * saved when it reused answers (a value per root member, so one model per line). Every dimension and metric is declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF
+ * saved when it reused answers (a value per root member, so one model per line). Every dimension and metric is
+ * declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF
  * requires.
  */
 public final class EmfMetrics {
@@ -75,7 +76,8 @@ public final class EmfMetrics {
         savings.filter(saved -> saved.callsSaved() > 0).ifPresent(saved -> {
             values.put(Metric.CACHE_HITS, saved.cacheHits());
             values.put(Metric.SHARED_CALLS, saved.sharedCalls());
-            values.put(Metric.TOKENS_SAVED, saved.tokensSaved().promptTokens() + saved.tokensSaved().completionTokens());
+            values.put(Metric.TOKENS_SAVED,
+                    saved.tokensSaved().promptTokens() + saved.tokensSaved().completionTokens());
         });
         return line(dimensions, values, at);
     }

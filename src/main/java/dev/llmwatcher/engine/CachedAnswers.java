@@ -119,8 +119,11 @@ public final class CachedAnswers {
         return Optional.empty();
     }
 
-    /** The cache entry for an answer just paid for and interpreted without error. */
-    CacheEntry entry(CacheKey key, LlmAnswer answer, String model) {
+    /**
+     * The cache entry for an answer just paid for and interpreted without error, to travel with its result
+     * ({@link dev.llmwatcher.queue.CompletedDocument#caching}).
+     */
+    public CacheEntry entry(CacheKey key, LlmAnswer answer, String model) {
         return new CacheEntry(key, CachedAnswer.of(answer, model, clock.instant()));
     }
 }

@@ -187,8 +187,9 @@ public final class Benchmark {
     }
 
     /**
-     * Queues {@code docs} documents with {@code distinct} different texts (made from {@code seed}) and drains them with the command line in a
-     * child JVM given {@code childFlags}, against {@code ollama}, with {@code settings} added to its environment.
+     * Queues {@code docs} documents with {@code distinct} different texts (made from {@code seed}) and drains them
+     * with the command line in a child JVM given {@code childFlags}, against {@code ollama}, with {@code settings}
+     * added to its environment.
      * Between the two route-statistics snapshots only the watcher talks to Elasticsearch.
      */
     private Figures.Drain drain(String name, int docs, int distinct, long seed, int minBytes, int maxBytes,

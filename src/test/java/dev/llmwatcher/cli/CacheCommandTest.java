@@ -63,8 +63,8 @@ class CacheCommandTest {
         assertThat(first).containsPattern("index template " + template + " +created");
         assertThat(output()).containsPattern("index template " + template + " +unchanged");
         cacheAnswer("k1", "2026-03-01T11:00:00Z");
-        assertThat(es.get("/" + cacheIndex + "/_mapping").body()).contains("\"answer\":{\"type\":\"text\",\"index\":false}")
-                .contains("\"dynamic\":\"false\"");
+        assertThat(es.get("/" + cacheIndex + "/_mapping").body())
+                .contains("\"answer\":{\"type\":\"text\",\"index\":false}").contains("\"dynamic\":\"false\"");
     }
 
     @Test

@@ -169,7 +169,8 @@ class ConfigReaderTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3))
                 .hasMessageContaining("--answer-cache (LLM_WATCHER_ANSWER_CACHE): expected true or false")
                 .hasMessageContaining("--answer-cache-max-age (LLM_WATCHER_ANSWER_CACHE_MAX_AGE): must be between 1")
-                .hasMessageContaining("--answer-cache-index (LLM_WATCHER_ANSWER_CACHE_INDEX): 'Answers' is not a valid");
+                .hasMessageContaining("--answer-cache-index (LLM_WATCHER_ANSWER_CACHE_INDEX): 'Answers' is not a "
+                        + "valid");
     }
 
     @Test

@@ -19,7 +19,10 @@ final class Drain {
     private Drain() {
     }
 
-    /** Drains with a watcher of its own named {@code name}, starting once every watcher sharing {@code together} is built. */
+    /**
+     * Drains with a watcher of its own named {@code name}, starting once every watcher sharing {@code together} is
+     * built.
+     */
     static List<RunReport> untilEmpty(WatcherFixture fixture, String name, CyclicBarrier together) throws Exception {
         List<RunReport> reports = new ArrayList<>();
         try (Watcher watcher = Watcher.create(ConfigReader.read(fixture.settings()), Clock.systemUTC(), name)) {

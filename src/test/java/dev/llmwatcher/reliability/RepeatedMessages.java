@@ -85,7 +85,8 @@ final class RepeatedMessages {
             Map<String, Object> source = stored.get(prefix + "-" + i);
             Object value = source == null ? null : source.get("value");
             Object message = source == null ? null : source.get("m");
-            if (!Integer.valueOf(valueFor(i % messages)).equals(value) || !Integer.valueOf(i % messages).equals(message)) {
+            int own = i % messages;
+            if (!Integer.valueOf(valueFor(own)).equals(value) || !Integer.valueOf(own).equals(message)) {
                 wrong.put(prefix + "-" + i, value);
             }
         }

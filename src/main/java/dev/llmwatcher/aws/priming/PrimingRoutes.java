@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What Elasticsearch, Ollama and OpenAI would answer to one pass over a queue of two documents (one per provider,
  * each with a JSON schema), so a priming pass walks the same code as a real one: refresh, count, point in time,
- * search, claim, answer cache look-up, LLM call, schema check, result and cache write, delete, metrics query. Made-up answers never leave the JVM:
- * they are written to the loopback server's made-up queue only. The answers are complete as Elasticsearch gives them
- * ({@code took}, {@code _shards}, {@code hits.total.relation}, bulk items with {@code _index}), since the typed
- * client reads them strictly.
+ * search, claim, answer cache look-up, LLM call, schema check, result and cache write, delete, metrics query. Made-up
+ * answers never leave the JVM: they are written to the loopback server's made-up queue only. The answers are complete
+ * as Elasticsearch gives them ({@code took}, {@code _shards}, {@code hits.total.relation}, bulk items with
+ * {@code _index}), since the typed client reads them strictly.
  */
 public final class PrimingRoutes implements LoopbackServer.Route {
 
