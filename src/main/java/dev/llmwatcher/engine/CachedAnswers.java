@@ -72,7 +72,7 @@ public final class CachedAnswers {
 
     /**
      * Looks the documents' questions up in one request. A cache that cannot be read (a missing privilege, say) is
-     * logged once and makes every document a miss: the documents are answered by calls, never lost.
+     * logged (once) and makes every document a miss: the documents are answered by calls, never lost or failed.
      */
     public Lookup lookupKeyed(List<Keyed> documents) {
         if (documents.isEmpty()) {
@@ -88,6 +88,9 @@ public final class CachedAnswers {
                 LOG.warn("The answer cache could not be read, so these documents are answered by LLM calls: {}",
                         e.getMessage());
             }
+            return new Lookup(List.of(), documents);
+        } catch (RuntimeException e) {
+            LOG.warn("The answer cache look-up failed unexpectedly, so these documents are answered by LLM calls", e);
             return new Lookup(List.of(), documents);
         }
         Instant notBefore = clock.instant().minus(maxAge);
