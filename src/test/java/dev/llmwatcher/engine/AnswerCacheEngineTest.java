@@ -150,6 +150,19 @@ class AnswerCacheEngineTest {
     }
 
     @Test
+    void aCacheThatCannotBeReadCostsCallsButNoDocument() {
+        harness.store.refuseLookups();
+        queue("refused", 20);
+
+        RunReport report = pass();
+
+        assertThat(report.processed()).isEqualTo(20);
+        assertThat(report.failed()).isZero();
+        assertThat(harness.llm.calls()).as("the pass's own calls are still shared").isEqualTo(MESSAGES);
+        assertEachStoredWithItsOwnAnswer("refused", 20);
+    }
+
+    @Test
     void withTheCacheOffEveryDocumentIsACall() {
         harness.cacheMaxAge = null;
         queue("off", 30);

@@ -11,6 +11,7 @@ import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.SortField;
@@ -66,6 +67,7 @@ public final class InMemoryQueueStore implements QueueStore, AnswerCache {
     private boolean setAsideRefused;
     private final Map<CacheKey, CachedAnswer> answers = new HashMap<>();
     private int lookups;
+    private boolean lookupsRefused;
 
     /** Puts a document in a queue index (as the pipeline would), replacing one with the same id. */
     public synchronized void queue(String queueIndex, String id, Map<String, Object> source) {
@@ -75,9 +77,17 @@ public final class InMemoryQueueStore implements QueueStore, AnswerCache {
     @Override
     public synchronized Map<CacheKey, CachedAnswer> lookup(Collection<CacheKey> keys) {
         lookups++;
+        if (lookupsRefused) {
+            throw new QueueUnavailableException("look answers up: HTTP 403 security_exception (scripted)", true, null);
+        }
         Map<CacheKey, CachedAnswer> found = new HashMap<>();
         keys.stream().filter(answers::containsKey).forEach(key -> found.put(key, answers.get(key)));
         return found;
+    }
+
+    /** Every look-up from now on fails as one without the privilege to read the cache would. */
+    public synchronized void refuseLookups() {
+        lookupsRefused = true;
     }
 
     /** Look-ups made so far: one per page of documents, not one per document. */
