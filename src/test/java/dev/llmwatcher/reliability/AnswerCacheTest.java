@@ -211,6 +211,20 @@ class AnswerCacheTest {
         assertThat(es.count(cacheIndex())).isEqualTo(MESSAGES);
     }
 
+    @Test
+    void aCacheThatRefusesAnswersCostsNoDocument() throws Exception {
+        assertThat(es.put("/" + cacheIndex(), "{\"settings\": {\"index.blocks.write\": true}}").isSuccess()).isTrue();
+        documents.queue("blocked", 30, "openai");
+
+        List<RunReport> reports = Drain.untilEmpty(fixture);
+
+        assertThat(documents.notStoredCorrectly("blocked", 30)).isEmpty();
+        assertThat(es.count(fixture.queueIndex())).isZero();
+        assertThat(reports.stream().mapToInt(RunReport::failed).sum()).isZero();
+        assertThat(es.count(cacheIndex())).isZero();
+        assertThat(es.put("/" + cacheIndex() + "/_settings", "{\"index.blocks.write\": false}").isSuccess()).isTrue();
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> watcherMeta(Map<String, Object> source) {
         return (Map<String, Object>) source.get("_llm_watcher");
