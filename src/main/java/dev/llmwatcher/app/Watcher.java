@@ -3,6 +3,7 @@ package dev.llmwatcher.app;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.CachedAnswers;
 import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;
@@ -61,12 +62,14 @@ public final class Watcher implements AutoCloseable {
     private Watcher(WatcherConfig config, Clock clock, String instanceName) {
         this.config = config;
         this.clock = clock;
-        this.store = ElasticsearchQueueStore.connect(config.elasticsearch());
+        this.store = ElasticsearchQueueStore.connect(config.elasticsearch(), config.answerCache().activeIndex());
         this.admin = ClusterAdmin.open(config.elasticsearch());
         this.llms = llmClients(config.llm());
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
-        this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName);
+        this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName,
+                config.answerCache().activeIndex().map(index -> new CachedAnswers(store, processor,
+                        config.answerCache().maxAge(), clock)));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */

@@ -1,5 +1,6 @@
 package dev.llmwatcher.aws;
 
+import dev.llmwatcher.engine.AnswerSavings;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.llm.TokenUsage;
@@ -11,14 +12,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Writes one invocation's metrics in CloudWatch Embedded Metric Format: JSON lines on stdout that CloudWatch Logs
  * turns into metrics, with no API call and no extra latency. One line for the run (dimensions function and queue),
  * carrying every LLM latency as its own value (an EMF value array) so CloudWatch computes true percentiles; more
  * lines with the same dimensions for latencies beyond the {@value #MAX_VALUES_PER_METRIC} values EMF takes per metric
- * and line; and one line per model that answered for its token counts (a value per root member, so one model per
- * line). Every dimension and metric is declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF
+ * and line; and one line per model that answered for its token counts, with its cache hits, shared calls and tokens
+ * saved when it reused answers (a value per root member, so one model per line). Every dimension and metric is
+ * declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF
  * requires.
  */
 public final class EmfMetrics {
@@ -49,16 +54,31 @@ public final class EmfMetrics {
         List<String> lines = new ArrayList<>();
         lines.add(line(dimensions, values, at));
         latencies.stream().skip(1).forEach(chunk -> lines.add(line(dimensions, Map.of(Metric.LLM_LATENCY, chunk), at)));
-        report.tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage, at)));
+        Set<String> models = new TreeSet<>(report.tokensByModel().keySet());
+        models.addAll(report.savingsByModel().keySet());
+        models.forEach(model -> lines.add(modelLine(dimensions, model,
+                report.tokensByModel().getOrDefault(model, TokenUsage.NONE),
+                Optional.ofNullable(report.savingsByModel().get(model)), at)));
         return lines;
     }
 
-    private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage, Instant at) {
+    /**
+     * A model's tokens; and, only when it reused answers in this run, its cache hits, shared calls and tokens saved
+     * (a run without the answer cache's help adds no metric to pay for).
+     */
+    private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage,
+                                    Optional<AnswerSavings> savings, Instant at) {
         Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
         dimensions.put(Metric.MODEL_DIMENSION, model);
         Map<Metric, Object> values = new LinkedHashMap<>();
         values.put(Metric.PROMPT_TOKENS, usage.promptTokens());
         values.put(Metric.COMPLETION_TOKENS, usage.completionTokens());
+        savings.filter(saved -> saved.callsSaved() > 0).ifPresent(saved -> {
+            values.put(Metric.CACHE_HITS, saved.cacheHits());
+            values.put(Metric.SHARED_CALLS, saved.sharedCalls());
+            values.put(Metric.TOKENS_SAVED,
+                    saved.tokensSaved().promptTokens() + saved.tokensSaved().completionTokens());
+        });
         return line(dimensions, values, at);
     }
 

@@ -23,7 +23,13 @@ public enum Metric {
      */
     LLM_LATENCY("LlmLatency", "Milliseconds", false),
     PROMPT_TOKENS("PromptTokens", "Count", true),
-    COMPLETION_TOKENS("CompletionTokens", "Count", true);
+    COMPLETION_TOKENS("CompletionTokens", "Count", true),
+    /** Documents answered from the answer cache, without a call. */
+    CACHE_HITS("CacheHits", "Count", true),
+    /** Documents that shared the call another document with the same question made in the same pass. */
+    SHARED_CALLS("SharedCalls", "Count", true),
+    /** Prompt and completion tokens the cache hits and shared calls did not pay for again. */
+    TOKENS_SAVED("TokensSaved", "Count", true);
 
     /** The CloudWatch namespace of every metric here. */
     public static final String NAMESPACE = "LlmWatcher";

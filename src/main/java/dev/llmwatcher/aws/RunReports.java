@@ -1,5 +1,6 @@
 package dev.llmwatcher.aws;
 
+import dev.llmwatcher.engine.AnswerSavings;
 import dev.llmwatcher.engine.LatencyStats;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.llm.TokenUsage;
@@ -21,9 +22,11 @@ final class RunReports {
         Map<String, TokenUsage> tokens = new HashMap<>(first.tokensByModel());
         second.tokensByModel().forEach((model, usage) -> tokens.merge(model, usage, TokenUsage::plus));
         LatencyStats latency = first.llmLatency().plus(second.llmLatency());
+        Map<String, AnswerSavings> savings = new HashMap<>(first.savingsByModel());
+        second.savingsByModel().forEach((model, saved) -> savings.merge(model, saved, AnswerSavings::plus));
         return new RunReport(first.found(), first.processed() + second.processed(),
                 first.failed() + second.failed(), first.parked() + second.parked(),
                 first.skipped() + second.skipped(), second.released(), second.backlog(), Map.copyOf(tokens),
-                latency, first.duration().plus(second.duration()), second.stoppedBy());
+                latency, first.duration().plus(second.duration()), second.stoppedBy(), Map.copyOf(savings));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.elasticsearch.ElasticsearchAnswerCache;
 import dev.llmwatcher.elasticsearch.PipelineInstaller;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.json.Json;
@@ -70,6 +71,9 @@ public final class SetupCommand implements Command {
                     config.sortField());
             console.out().printf("%-40s %s%n", "index template "
                     + QueueTemplateInstaller.templateName(config.watchIndex()), word(template.name()));
+            String cacheIndex = config.answerCache().index();
+            console.out().printf("%-40s %s%n", "index template " + ElasticsearchAnswerCache.templateName(cacheIndex),
+                    word(admin.answerCache(cacheIndex).installTemplate().name()));
         }
         if (!complete) {
             console.err().println("llm-watcher: this cluster has no painless scripting or ingest script "

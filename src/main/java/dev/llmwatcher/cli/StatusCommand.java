@@ -1,6 +1,7 @@
 package dev.llmwatcher.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.config.AnswerCacheSettings;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
@@ -31,7 +32,7 @@ public final class StatusCommand implements Command {
 
     @Override
     public String summary() {
-        return "show what is in the queue: eligible, claimed, errored, parked; top errors";
+        return "show what is in the queue: eligible, claimed, errored, parked; top errors; the answer cache's size";
     }
 
     @Override
@@ -49,15 +50,34 @@ public final class StatusCommand implements Command {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         Instant now = console.clock().instant();
         QueueStatus status;
+        long cached;
         try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
             status = admin.inspector().inspect(config.watchIndex(), now);
+            cached = admin.answerCache(config.answerCache().index()).size();
         }
         if (arguments.has(JSON)) {
-            console.out().println(Json.mapper().writeValueAsString(asJson(status)));
+            Map<String, Object> json = asJson(status);
+            json.put("answer_cache", cacheJson(config.answerCache(), cached));
+            console.out().println(Json.mapper().writeValueAsString(json));
         } else {
             print(status, now, console.out());
+            printCache(config.answerCache(), cached, console.out());
         }
         return Main.OK;
+    }
+
+    static Map<String, Object> cacheJson(AnswerCacheSettings cache, long entries) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("index", cache.index());
+        json.put("enabled", cache.enabled());
+        json.put("max_age_seconds", cache.maxAge().toSeconds());
+        json.put("entries", entries);
+        return json;
+    }
+
+    static void printCache(AnswerCacheSettings cache, long entries, PrintStream out) {
+        out.printf("Answer cache %s: %d answers, %s%n", cache.index(), entries, cache.enabled()
+                ? "reused for up to " + age(cache.maxAge()) : "off (LLM_WATCHER_ANSWER_CACHE=false)");
     }
 
     /** The status as plain JSON values: dates as ISO-8601 strings, a missing oldest date as null. */

@@ -51,7 +51,9 @@ public final class ConfigReader {
                 concurrency, seconds(Setting.WATCH_INTERVAL, 0, 86_400), bool(Setting.RETRY_ERRORS),
                 raw(Setting.SORT_FIELD), bool(Setting.DEBUG), integer(Setting.MAX_ATTEMPTS, 1, 1000),
                 seconds(Setting.RETRY_BACKOFF, 0, 86_400), integer(Setting.MAX_PROMPT_CHARS, 1, 10_000_000),
-                seconds(Setting.PASS_DURATION, 10, 86_400), seconds(Setting.SHUTDOWN_GRACE, 0, 3600));
+                seconds(Setting.PASS_DURATION, 10, 86_400), seconds(Setting.SHUTDOWN_GRACE, 0, 3600),
+                new AnswerCacheSettings(bool(Setting.ANSWER_CACHE), seconds(Setting.ANSWER_CACHE_MAX_AGE, 1,
+                        315_360_000), indexName(Setting.ANSWER_CACHE_INDEX)));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

@@ -58,6 +58,13 @@ public enum Setting {
             "Longest one pass may run before it writes back and starts over (also bounds claim leases)"),
     SHUTDOWN_GRACE("LLM_WATCHER_SHUTDOWN_GRACE", "--shutdown-grace", "30",
             "Seconds to finish in-flight calls and write back after SIGTERM/SIGINT"),
+    ANSWER_CACHE("LLM_WATCHER_ANSWER_CACHE", "--answer-cache", "true",
+            "Reuse the answer to a question asked before (same provider, endpoint, model, prompt, format, options) "
+                    + "instead of paying for another call; false for documents that need independent samples"),
+    ANSWER_CACHE_MAX_AGE("LLM_WATCHER_ANSWER_CACHE_MAX_AGE", "--answer-cache-max-age", "604800",
+            "Seconds a cached answer is reused (default 7 days); older ones are asked again"),
+    ANSWER_CACHE_INDEX("LLM_WATCHER_ANSWER_CACHE_INDEX", "--answer-cache-index", "llm-watcher-answer-cache",
+            "Index that keeps the answer cache"),
     SECRET_ID("LLM_WATCHER_SECRET_ID", "--secret-id", null,
             "Lambda: Secrets Manager secret (ARN or name) holding the Elasticsearch and OpenAI credentials as JSON"),
     SECRET_MAX_AGE("LLM_WATCHER_SECRET_MAX_AGE", "--secret-max-age", "300",

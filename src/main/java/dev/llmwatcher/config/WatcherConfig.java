@@ -12,25 +12,26 @@ import java.util.Optional;
  * @param concurrency    LLM calls in flight at once
  * @param passDuration   longest one pass may run; also the bound of a claim's lease
  * @param retryBackoff   wait before the first retry of a failed document; doubles per attempt
+ * @param answerCache    whether and how answers to repeated questions are reused
  */
 public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
                             int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
                             boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
-                            Duration passDuration, Duration shutdownGrace) {
+                            Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache) {
 
     public WatcherConfig withElasticsearch(ElasticsearchSettings access) {
         return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
-                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace);
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache);
     }
 
     public WatcherConfig withLlm(LlmAccess access) {
         return new WatcherConfig(elasticsearch, access, watchIndex, batchSize, concurrency, watchInterval,
                 retryErrors, sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration,
-                shutdownGrace);
+                shutdownGrace, answerCache);
     }
 
     public WatcherConfig withWatchIndex(String index) {
         return new WatcherConfig(elasticsearch, llm, index, batchSize, concurrency, watchInterval, retryErrors,
-                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace);
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache);
     }
 }

@@ -60,6 +60,11 @@ public final class ClusterAdmin implements AutoCloseable {
         return new QueueAge(client, failures);
     }
 
+    /** The answer cache in {@code index}: its size, its index template, and emptying or pruning it. */
+    public ElasticsearchAnswerCache answerCache(String index) {
+        return new ElasticsearchAnswerCache(client, failures, index);
+    }
+
     public PlainDocuments documents() {
         return new PlainDocuments(client, failures);
     }

@@ -4,6 +4,10 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import dev.llmwatcher.cache.AnswerCache;
+import dev.llmwatcher.cache.CacheEntry;
+import dev.llmwatcher.cache.CacheKey;
+import dev.llmwatcher.cache.CachedAnswer;
 import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
@@ -19,11 +23,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -35,8 +42,12 @@ import java.util.function.Function;
  *
  * <p>Documents whose shape we do not own (the user's source, the merged result) travel as plain maps, serialized
  * once by the client's Jackson mapper; {@code null} map values are sent, so a partial update can clear a field.
+ *
+ * <p>With an answer cache ({@link ElasticsearchAnswerCache}), the answers that travel with completed documents are
+ * written in the same bulk as the results, one entry per question; a cache entry Elasticsearch refuses is logged and
+ * costs no document anything.
  */
-public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable {
+public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
@@ -49,6 +60,9 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
     /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
     private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
     private final Map<String, Refreshed> refreshed = new ConcurrentHashMap<>();
+    /** Null when the answer cache is off. */
+    private final ElasticsearchAnswerCache answerCache;
+    private final AtomicBoolean cacheWriteFailureLogged = new AtomicBoolean();
 
     private record Refreshed(long atNanos, long writes) {
     }
@@ -59,18 +73,38 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
      * @param settings what the client was built from, so error messages name the cluster and never a secret
      */
     public ElasticsearchQueueStore(ElasticsearchClient client, ElasticsearchSettings settings) {
-        this(client, false, settings);
+        this(client, false, settings, Optional.empty());
     }
 
-    private ElasticsearchQueueStore(ElasticsearchClient client, boolean ownsClient, ElasticsearchSettings settings) {
+    /** As above, with the answer cache in {@code answerCacheIndex}. */
+    public ElasticsearchQueueStore(ElasticsearchClient client, ElasticsearchSettings settings,
+                                   Optional<String> answerCacheIndex) {
+        this(client, false, settings, answerCacheIndex);
+    }
+
+    private ElasticsearchQueueStore(ElasticsearchClient client, boolean ownsClient, ElasticsearchSettings settings,
+                                    Optional<String> answerCacheIndex) {
         this.client = client;
         this.ownsClient = ownsClient;
         this.failures = new ElasticsearchFailures(settings);
+        this.answerCache = answerCacheIndex.map(index -> new ElasticsearchAnswerCache(client, failures, index))
+                .orElse(null);
     }
 
     /** A store with a client of its own ({@link ElasticsearchClients}), closed with it; nothing is sent yet. */
     public static ElasticsearchQueueStore connect(ElasticsearchSettings settings) {
-        return new ElasticsearchQueueStore(ElasticsearchClients.create(settings), true, settings);
+        return connect(settings, Optional.empty());
+    }
+
+    /** As above, with the answer cache in {@code answerCacheIndex} (empty: no answer cache). */
+    public static ElasticsearchQueueStore connect(ElasticsearchSettings settings, Optional<String> answerCacheIndex) {
+        return new ElasticsearchQueueStore(ElasticsearchClients.create(settings), true, settings, answerCacheIndex);
+    }
+
+    /** Answers from the answer cache; none when this store has no answer cache. */
+    @Override
+    public Map<CacheKey, CachedAnswer> lookup(Collection<CacheKey> keys) {
+        return answerCache == null ? Map.of() : answerCache.lookup(keys);
     }
 
     /** Closes the client if this store made it; a failure to close is only logged, the process is done with it. */
@@ -245,8 +279,11 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
         if (operations.isEmpty()) {
             return outcomes;
         }
+        int results = operations.size();
+        operations.addAll(cacheWrites(completed));
         List<BulkResponseItem> items = bulk(operations, "store results");
-        for (int k = 0; k < items.size(); k++) {
+        checkCacheWrites(items.subList(results, items.size()));
+        for (int k = 0; k < results; k++) {
             BulkResponseItem item = items.get(k);
             if (item.error() == null) {
                 continue;
@@ -257,6 +294,35 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
                     : WriteOutcome.notStored(id, failures.reason(item.error())));
         }
         return outcomes;
+    }
+
+    /** The answer cache entries the completed documents carry, one per question; none without an answer cache. */
+    private List<BulkOperation> cacheWrites(List<CompletedDocument> completed) {
+        if (answerCache == null) {
+            return List.of();
+        }
+        Map<String, CacheEntry> entries = new LinkedHashMap<>();
+        completed.forEach(document -> document.cacheEntry().ifPresent(entry -> entries.putIfAbsent(
+                entry.key().hex(), entry)));
+        if (!entries.isEmpty()) {
+            answerCache.awaitIndex();
+        }
+        return entries.values().stream().map(answerCache::writeOperation).toList();
+    }
+
+    /** A refused cache entry costs its question a call next time, nothing more: logged once, then at debug. */
+    private void checkCacheWrites(List<BulkResponseItem> items) {
+        for (BulkResponseItem item : items) {
+            if (item.error() == null) {
+                continue;
+            }
+            if (cacheWriteFailureLogged.compareAndSet(false, true)) {
+                LOG.warn("An answer could not be written to the answer cache {}: {}", item.index(),
+                        failures.reason(item.error()));
+            } else {
+                LOG.debug("Answer not cached in {}: {}", item.index(), failures.reason(item.error()));
+            }
+        }
     }
 
     /**

@@ -128,7 +128,8 @@ public final class QueueTemplateInstaller {
         return InstalledContent.canonical(template);
     }
 
-    private Optional<String> installedHash(String name) {
+    /** The content hash of the installed template {@code name}; empty when there is none. */
+    Optional<String> installedHash(String name) {
         try {
             return client.indices().getIndexTemplate(t -> t.name(name).flatSettings(true)).indexTemplates().stream()
                     .findFirst()

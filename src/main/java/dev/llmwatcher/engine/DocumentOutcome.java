@@ -19,10 +19,23 @@ public sealed interface DocumentOutcome {
     }
 
     /**
-     * The answer is merged and ready to be stored. {@code call} is null for a result set aside by an earlier pass,
-     * which this pass stores without calling the LLM.
+     * An answer this document got without a call of its own: from the answer cache ({@code fromCache}), or by
+     * sharing the call another document with the same question made in this pass. {@code tokensSaved} is what that
+     * call cost, and what this document did not pay again.
      */
-    record Completed(CompletedDocument result, LlmCall call) implements DocumentOutcome {
+    record Reused(String model, boolean fromCache, TokenUsage tokensSaved) {
+    }
+
+    /**
+     * The answer is merged and ready to be stored. {@code call} is null for a result set aside by an earlier pass,
+     * which this pass stores without calling the LLM, and for an answer {@code reused} (null for any other).
+     */
+    record Completed(CompletedDocument result, LlmCall call, Reused reused) implements DocumentOutcome {
+
+        public Completed(CompletedDocument result, LlmCall call) {
+            this(result, call, null);
+        }
+
         @Override
         public QueuedDocument document() {
             return result.queued();

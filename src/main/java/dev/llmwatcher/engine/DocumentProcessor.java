@@ -6,6 +6,7 @@ import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.FormatSpec;
 import dev.llmwatcher.answer.InvalidFormatException;
 import dev.llmwatcher.answer.ResultMerger;
+import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.llm.LlmAnswer;
 import dev.llmwatcher.llm.LlmClient;
 import dev.llmwatcher.llm.LlmClients;
@@ -105,19 +106,37 @@ public final class DocumentProcessor {
      * released without counting an attempt.
      */
     public DocumentOutcome call(PreparedDocument prepared, CallTimeout timeout) {
-        Instructions instructions = prepared.instructions();
-        LlmClient client = llms.forProvider(instructions.provider());
-        LlmRequest request = new LlmRequest(instructions.model(), prepared.prompt(),
-                prepared.format().requestFormat(), instructions.options(), timeout.duration());
         LlmAnswer answer;
         try {
-            answer = client.complete(request);
+            answer = ask(prepared, timeout);
         } catch (LlmException e) {
             return failedCall(prepared, e, timeout.cutByDeadline());
         }
-        DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
-                answer.latency(), answer.providerLatency());
-        return complete(prepared, answer, call);
+        return complete(prepared, answer, paidCall(prepared, answer));
+    }
+
+    /** Sends a prepared document's request and returns the raw answer, uninterpreted. */
+    LlmAnswer ask(PreparedDocument prepared, CallTimeout timeout) throws LlmException {
+        Instructions instructions = prepared.instructions();
+        LlmClient client = llms.forProvider(instructions.provider());
+        return client.complete(new LlmRequest(instructions.model(), prepared.prompt(),
+                prepared.format().requestFormat(), instructions.options(), timeout.duration()));
+    }
+
+    /** What an answer paid for in this pass is reported as. */
+    static DocumentOutcome.LlmCall paidCall(PreparedDocument prepared, LlmAnswer answer) {
+        return new DocumentOutcome.LlmCall(prepared.instructions().model(), answer.usage(), answer.latency(),
+                answer.providerLatency());
+    }
+
+    /**
+     * The answer cache's key of a prepared document: its provider and where that provider's requests go, model,
+     * rendered prompt, format as sent and options.
+     */
+    public CacheKey cacheKey(PreparedDocument prepared) {
+        Instructions instructions = prepared.instructions();
+        return CacheKey.of(instructions.provider(), llms.endpoint(instructions.provider()), instructions.model(),
+                prepared.prompt(), prepared.format().requestFormat(), instructions.options());
     }
 
     /**
@@ -139,7 +158,7 @@ public final class DocumentProcessor {
         }
     }
 
-    private static DocumentOutcome failedCall(PreparedDocument prepared, LlmException e, boolean cutByDeadline) {
+    static DocumentOutcome failedCall(PreparedDocument prepared, LlmException e, boolean cutByDeadline) {
         Instructions instructions = prepared.instructions();
         String message = describe(instructions, e.getMessage());
         return switch (e.kind()) {

@@ -46,6 +46,8 @@ final class Pass {
     private final ClaimFeed feed;
     private final Runnable feedRanDry;
     private final WriteBack writeBack;
+    /** The answer cache and shared calls; null when the answer cache is off. */
+    private final AnswerReuse reuse;
 
     /** Closed when this thread prepares no more documents. */
     private final ClosableQueue<PreparedDocument> ready = new ClosableQueue<>();
@@ -76,6 +78,13 @@ final class Pass {
      */
     Pass(DocumentProcessor processor, EngineSettings settings, Clock clock, RunRequest request, ClaimFeed feed,
          Runnable feedRanDry, WriteBack writeBack) {
+        this(processor, settings, clock, request, feed, feedRanDry, writeBack, null);
+    }
+
+    /** @param reuse the answer cache and shared calls of this pass; null for none (every document is a call) */
+    Pass(DocumentProcessor processor, EngineSettings settings, Clock clock, RunRequest request, ClaimFeed feed,
+         Runnable feedRanDry, WriteBack writeBack, AnswerReuse reuse) {
+        this.reuse = reuse;
         this.processor = processor;
         this.settings = settings;
         this.clock = clock;
@@ -147,27 +156,51 @@ final class Pass {
                 }
                 continue;
             }
-            prepare(document);
+            if (reuse == null) {
+                prepare(document).ifPresent(ready::add);
+            } else {
+                prepareGroup(document);
+            }
         }
     }
 
     /**
-     * Queues the document ready for its call, or its failure when it cannot be called (costing no call). A result
-     * an earlier pass set aside goes straight to the write-back: its answer was paid for then.
+     * Prepares {@code first} with every further document already claimed and waiting (up to a page, within the
+     * budget), looks their questions up in the answer cache at once, completes the hits and queues the rest for
+     * their calls.
      */
-    private void prepare(QueuedDocument document) {
+    private void prepareGroup(QueuedDocument first) throws InterruptedException {
+        List<PreparedDocument> group = new ArrayList<>();
+        prepare(first).ifPresent(group::add);
+        for (int taken = 1; taken < settings.pageSize() && ahead.tryAcquire(); taken++) {
+            QueuedDocument next = feed.next(Duration.ZERO);
+            if (next == null) {
+                ahead.release();
+                break;
+            }
+            prepare(next).ifPresent(group::add);
+        }
+        reuse.answerFromCache(group, outcomes::add).forEach(ready::add);
+    }
+
+    /**
+     * The document ready for its call; or empty, its failure queued when it cannot be called (costing no call). A
+     * result an earlier pass set aside goes straight to the write-back: its answer was paid for then.
+     */
+    private Optional<PreparedDocument> prepare(QueuedDocument document) {
         try {
             Optional<CompletedDocument> pending = processor.pendingResult(document);
             if (pending.isPresent()) {
                 outcomes.add(new DocumentOutcome.Completed(pending.get(), null));
-                return;
+                return Optional.empty();
             }
-            ready.add(processor.prepare(document));
+            return Optional.of(processor.prepare(document));
         } catch (InvalidDocumentException e) {
             outcomes.add(new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null));
         } catch (RuntimeException e) {
             outcomes.add(internalError(document, e));
         }
+        return Optional.empty();
     }
 
     /**
@@ -183,26 +216,32 @@ final class Pass {
                     outcomes.add(new DocumentOutcome.Abandoned(next.document(), TURNED_AWAY, false));
                     return;
                 }
-                outcomes.add(call(next));
+                call(next).ifPresent(outcomes::add);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private DocumentOutcome call(PreparedDocument prepared) {
+    /**
+     * The outcome of the document's call; empty when it shares a call another document is making, whose end hands
+     * its outcome to the write-back.
+     */
+    private Optional<DocumentOutcome> call(PreparedDocument prepared) {
         inFlight.incrementAndGet();
         try {
-            DocumentOutcome outcome = processor.call(prepared, callTimeout());
-            if (outcome instanceof DocumentOutcome.Completed completed) {
+            Optional<DocumentOutcome> outcome = reuse == null
+                    ? Optional.of(processor.call(prepared, callTimeout()))
+                    : reuse.callOrShare(prepared, callTimeout(), outcomes::add);
+            if (outcome.orElse(null) instanceof DocumentOutcome.Completed completed && completed.call() != null) {
                 typicalLatency.observe(completed.call().latency());
             }
-            if (outcome instanceof DocumentOutcome.Abandoned abandoned && abandoned.stopsRun()) {
+            if (outcome.orElse(null) instanceof DocumentOutcome.Abandoned abandoned && abandoned.stopsRun()) {
                 abort.compareAndSet(null, abandoned.reason());
             }
             return outcome;
         } catch (RuntimeException e) {
-            return internalError(prepared.document(), e);
+            return Optional.of(internalError(prepared.document(), e));
         } finally {
             inFlight.decrementAndGet();
         }

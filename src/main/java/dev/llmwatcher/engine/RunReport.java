@@ -15,11 +15,26 @@ import java.util.Optional;
  * is still eligible at the end; {@code llmLatency} is the providers' own answer time of the calls that were answered
  * (waits for a learnt concurrency limit or a rate limit, and retries, left out).
  *
- * @param stoppedBy why the pass stopped starting calls early, if it did (deadline, stop signal, credentials)
+ * @param stoppedBy      why the pass stopped starting calls early, if it did (deadline, stop signal, credentials)
+ * @param savingsByModel per model, documents answered without a call of their own (answer cache, shared calls)
+ *                       and the tokens that saved; {@code tokensByModel} counts only what was paid for
  */
 public record RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                         Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
-                        Optional<String> stoppedBy) {
+                        Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel) {
+
+    /** A report of a pass that reused no answer. */
+    public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
+                     Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
+                     Optional<String> stoppedBy) {
+        this(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency, duration,
+                stoppedBy, Map.of());
+    }
+
+    /** Every model's savings added up. */
+    public AnswerSavings savings() {
+        return savingsByModel.values().stream().reduce(AnswerSavings.NONE, AnswerSavings::plus);
+    }
 
     /** Total documents this pass claimed and settled one way or another. */
     public int handled() {

@@ -30,9 +30,20 @@ public final class WatcherEngine {
     private final EngineSettings settings;
     private final Clock clock;
     private final String instanceName;
+    private final Optional<CachedAnswers> cache;
 
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
                          String instanceName) {
+        this(store, processor, settings, clock, instanceName, Optional.empty());
+    }
+
+    /**
+     * @param cache the answer cache, when it is on: documents whose question it answers cost no call, and
+     *              documents with the same question share one call
+     */
+    public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
+                         String instanceName, Optional<CachedAnswers> cache) {
+        this.cache = cache;
         this.store = store;
         this.processor = processor;
         this.settings = settings;
@@ -60,12 +71,12 @@ public final class WatcherEngine {
             BacklogCount backlogCount = new BacklogCount(store, clock, query);
             Pass pass = new Pass(processor, settings, clock, request, feed, backlogCount::startEarly,
                     new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock, settings.flushSize(),
-                            request.listener()));
+                            request.listener()), cache.map(c -> new AnswerReuse(c, processor)).orElse(null));
             WriteBack.Tally tally = pass.run();
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),
                     feed.skipped(), tally.backInQueue(), backlog, tally.tokensByModel(), tally.latency(),
-                    Duration.between(started, clock.instant()), pass.stoppedBy());
+                    Duration.between(started, clock.instant()), pass.stoppedBy(), tally.savingsByModel());
             logProcessed(report);
             return report;
         }
@@ -94,6 +105,13 @@ public final class WatcherEngine {
         if (report.handled() > 0 || report.found() > 0) {
             LOG.info("Processed {} documents of {} total. With {} error{}", report.processed(), report.found(),
                     report.failed(), report.failed() == 1 ? "" : "s");
+        }
+        AnswerSavings savings = report.savings();
+        if (savings.callsSaved() > 0) {
+            LOG.info("Answered {} from the answer cache and {} by sharing another document's call, saving {} calls "
+                    + "and {} prompt + {} completion tokens", savings.cacheHits(), savings.sharedCalls(),
+                    savings.callsSaved(), savings.tokensSaved().promptTokens(),
+                    savings.tokensSaved().completionTokens());
         }
         report.stoppedBy().ifPresent(reason -> LOG.info("Pass stopped early: {}", reason));
     }

@@ -59,6 +59,7 @@ final class WriteBack {
     private final BusyWait failuresBusy;
     private final BusyWait releasesBusy;
     private final Map<String, TokenUsage> tokensByModel = new HashMap<>();
+    private final Map<String, AnswerSavings> savingsByModel = new HashMap<>();
     private long[] latencies = new long[64];
     private int latencyCount;
     private int processed;
@@ -86,7 +87,8 @@ final class WriteBack {
      * documents because Elasticsearch would not take them in time.
      */
     record Tally(int processed, int failed, int parked, int released, int setAside,
-                 Map<String, TokenUsage> tokensByModel, LatencyStats latency) {
+                 Map<String, TokenUsage> tokensByModel, LatencyStats latency,
+                 Map<String, AnswerSavings> savingsByModel) {
 
         /** Documents this pass gave back to the queue without an attempt: eligible again at once. */
         int backInQueue() {
@@ -105,6 +107,9 @@ final class WriteBack {
         switch (outcome) {
             case DocumentOutcome.Completed done -> {
                 countCall(done.call());
+                if (done.reused() != null) {
+                    savingsByModel.merge(done.reused().model(), AnswerSavings.of(done.reused()), AnswerSavings::plus);
+                }
                 completed.add(done);
             }
             case DocumentOutcome.Failed failure -> {
@@ -247,7 +252,7 @@ final class WriteBack {
 
     Tally tally() {
         return new Tally(processed, failed, parked, released, setAside, Map.copyOf(tokensByModel),
-                LatencyStats.ofMillis(Arrays.copyOf(latencies, latencyCount)));
+                LatencyStats.ofMillis(Arrays.copyOf(latencies, latencyCount)), Map.copyOf(savingsByModel));
     }
 
     private boolean retryDue() {

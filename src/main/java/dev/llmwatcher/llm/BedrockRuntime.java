@@ -59,6 +59,14 @@ public final class BedrockRuntime implements AutoCloseable {
         return "Amazon Bedrock" + settings.region().map(r -> " (" + r + ")").orElse("");
     }
 
+    /**
+     * Where calls go, as configured: the region (or {@code default} when the SDK is to find it) and the endpoint
+     * override if any. Part of the answer cache's key.
+     */
+    String endpointName() {
+        return "bedrock:" + settings.region().orElse("default") + settings.endpoint().map(e -> "@" + e).orElse("");
+    }
+
     /** The shared client, built on the first call. */
     BedrockRuntimeClient client() throws LlmException {
         Built current = built;

@@ -28,9 +28,15 @@ public final class LlmClients implements AutoCloseable {
     private final Map<String, LlmClient> byProvider;
     private final Map<String, String> unconfigured;
     private final List<AutoCloseable> owned;
+    private final Map<String, String> endpoints;
 
     public LlmClients(Map<String, LlmClient> byProvider) {
-        this(byProvider, Map.of(), List.of());
+        this(byProvider, Map.of());
+    }
+
+    /** @param endpoints per provider, where its requests go (see {@link #endpoint}) */
+    public LlmClients(Map<String, LlmClient> byProvider, Map<String, String> endpoints) {
+        this(byProvider, Map.of(), List.of(), endpoints);
     }
 
     /**
@@ -39,7 +45,9 @@ public final class LlmClients implements AutoCloseable {
      * @param owned        what closing these clients closes (the HTTP client they share, Bedrock's runtime)
      */
     private LlmClients(Map<String, LlmClient> byProvider, Map<String, String> unconfigured,
-                       List<AutoCloseable> owned) {
+                       List<AutoCloseable> owned, Map<String, String> endpoints) {
+        this.endpoints = new TreeMap<>();
+        endpoints.forEach((name, endpoint) -> this.endpoints.put(name.toLowerCase(Locale.ROOT), endpoint));
         this.byProvider = new TreeMap<>();
         byProvider.forEach((name, client) -> this.byProvider.put(name.toLowerCase(Locale.ROOT), client));
         this.unconfigured = new TreeMap<>();
@@ -77,7 +85,24 @@ public final class LlmClients implements AutoCloseable {
         ollamaUrl.ifPresent(url -> clients.put(OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, url))));
         return new LlmClients(clients, ollamaUrl.isPresent() ? Map.of()
                 : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"),
-                List.of(http, bedrock::close));
+                List.of(http, bedrock::close), endpoints(ollamaUrl, openAi, bedrock));
+    }
+
+    /** Where each provider's requests go: what makes one model name on two servers two different models. */
+    private static Map<String, String> endpoints(Optional<URI> ollamaUrl, URI openAi, BedrockRuntime bedrock) {
+        Map<String, String> endpoints = new TreeMap<>();
+        ollamaUrl.ifPresent(url -> endpoints.put(OLLAMA, url.toString()));
+        endpoints.put(OPENAI, openAi.toString());
+        endpoints.put(BEDROCK, bedrock.endpointName());
+        return endpoints;
+    }
+
+    /**
+     * Where requests for {@code provider} go (the Ollama URL, the OpenAI base URL, Bedrock's region and endpoint),
+     * for the answer cache's key: the engine never learns provider URLs itself. Empty when this process has none.
+     */
+    public String endpoint(String provider) {
+        return provider == null ? "" : endpoints.getOrDefault(provider.strip().toLowerCase(Locale.ROOT), "");
     }
 
     /** @throws UnknownProviderException naming the known providers */

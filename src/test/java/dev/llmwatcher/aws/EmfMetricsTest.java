@@ -79,6 +79,32 @@ class EmfMetricsTest {
     }
 
     @Test
+    void theModelLineCountsCacheHitsSharedCallsAndTheTokensTheySaved() {
+        ollama.respond(Reply.success("{\"scale\": 5}", 12, 3, "stop"));
+        Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, "Rate: {{ctx.message}}");
+        meta.put("format", SampleEventsTest.SCALE_SCHEMA);
+        List.of("1", "2", "3").forEach(id -> es.indexQueueDocument(fixture.queueIndex(), id,
+                Map.of("message", "same review"), meta));
+        lambda.watcher(fixture).handleRequest(Map.of(), lambda.context(FUNCTION, Duration.ofSeconds(60)));
+        Map<String, Object> shared = lambda.metricLines().get(1);
+        es.indexQueueDocument(fixture.queueIndex(), "4", Map.of("message", "same review"), meta);
+
+        lambda.watcher(fixture).handleRequest(Map.of(), lambda.context(FUNCTION, Duration.ofSeconds(60)));
+
+        Map<String, Object> cached = lambda.metricLines().getLast();
+        assertThat(ollama.calls()).isEqualTo(1);
+        assertThat(List.of(shared, cached)).allSatisfy(EmfMetricsTest::assertValidEmf);
+        assertThat(shared).containsEntry(Metric.MODEL_DIMENSION, "llama3.3")
+                .containsEntry(Metric.PROMPT_TOKENS.metricName(), 12).containsEntry(Metric.CACHE_HITS.metricName(), 0)
+                .containsEntry(Metric.SHARED_CALLS.metricName(), 2)
+                .containsEntry(Metric.TOKENS_SAVED.metricName(), 2 * (12 + 3));
+        assertThat(cached).containsEntry(Metric.MODEL_DIMENSION, "llama3.3")
+                .containsEntry(Metric.PROMPT_TOKENS.metricName(), 0).containsEntry(Metric.CACHE_HITS.metricName(), 1)
+                .containsEntry(Metric.SHARED_CALLS.metricName(), 0)
+                .containsEntry(Metric.TOKENS_SAVED.metricName(), 12 + 3);
+    }
+
+    @Test
     void backlogAndTheOldestQueuedAgeDescribeWhatIsLeft() {
         ollama.respond(Reply.text("{\"scale\": 3}"));
         Instant queuedAt = Instant.now().minusSeconds(300);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +47,13 @@ public final class Benchmark {
     private final ChildJvm child;
     private final Path work;
     private final Path runtimeLib;
+    /**
+     * The answer cache of every drain but 6a-6c (on, as by default): one index for the whole run, so that after the
+     * warm-up drains it exists and holds answers, as a production cache does. Their questions all differ (and the
+     * fake LLM's port is part of each key), so none is a hit: they pay the cache's look-ups and writes only.
+     */
+    private final Map<String, String> answerCache = Map.of("LLM_WATCHER_ANSWER_CACHE_INDEX",
+            TestElasticsearch.uniqueIndex("bench-answers"));
 
     Benchmark(Scale scale, TestElasticsearch es, String childClasspath, Path work, Path runtimeLib) {
         this.scale = scale;
@@ -111,12 +119,13 @@ public final class Benchmark {
                 LatencyModel.fixed(scale.fixedLatency()), liveSet);
         Figures.Drain large = drain("memory-" + sizes[1], sizes[1], 10 * KB, 10 * KB,
                 LatencyModel.fixed(scale.fixedLatency()), liveSet);
+        Figures.AnswerCache answerCache = answerCacheDrains(launcher);
         log("start-up, " + scale.startupRuns() + " runs each (C=" + c + ")");
         StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
                 work.resolve("logs"));
         Figures.Startup[] startups = startup.measure(scale.startupRuns());
         return new Figures(scale, warmedUp, fixed, fixedWithoutCache, cached, fixedDefaultJit, tail, limited, small,
-                large, startups[0], startups[1], startups[2], deploymentPackage());
+                large, startups[0], startups[1], startups[2], deploymentPackage(), answerCache);
     }
 
     /**
@@ -163,47 +172,99 @@ public final class Benchmark {
     /** As above, against a provider that answers 429 (without {@code Retry-After}) above {@code providerLimit}. */
     Figures.Drain drain(String name, int docs, int minBytes, int maxBytes, LatencyModel latency,
                         List<String> childFlags, int providerLimit) {
+        try (FakeOllamaServer ollama = answering(latency)) {
+            ollama.concurrencyLimit(providerLimit, null);
+            return drain(name, docs, docs, name.hashCode(), minBytes, maxBytes, latency, childFlags, ollama,
+                    answerCache);
+        }
+    }
+
+    /** A fake Ollama answering every prompt after {@code latency}, counting its calls. */
+    private static FakeOllamaServer answering(LatencyModel latency) {
+        FakeOllamaServer ollama = new FakeOllamaServer();
+        ollama.respond(Reply.text(QueueLoader.ANSWER)).latency(latency).recordRequests(false).countBy(request -> "all");
+        return ollama;
+    }
+
+    /**
+     * Queues {@code docs} documents with {@code distinct} different texts (made from {@code seed}) and drains them
+     * with the command line in a child JVM given {@code childFlags}, against {@code ollama}, with {@code settings}
+     * added to its environment.
+     * Between the two route-statistics snapshots only the watcher talks to Elasticsearch.
+     */
+    private Figures.Drain drain(String name, int docs, int distinct, long seed, int minBytes, int maxBytes,
+                                LatencyModel latency, List<String> childFlags, FakeOllamaServer ollama,
+                                Map<String, String> settings) {
         String queue = TestElasticsearch.uniqueIndex("bench-queue");
         String target = TestElasticsearch.uniqueIndex("bench-target");
         log(name + ": queueing " + docs + " documents");
         try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
             admin.templates().install(queue, Optional.empty());
         }
-        new QueueLoader(es).load(queue, target, docs, minBytes, maxBytes, name.hashCode());
-        try (FakeOllamaServer ollama = new FakeOllamaServer()) {
-            ollama.respond(Reply.text(QueueLoader.ANSWER)).latency(latency).recordRequests(false)
-                    .countBy(request -> "all").concurrencyLimit(providerLimit, null);
-            RouteStats requestsBefore = RouteStats.of(es);
-            Duration esCpuBefore = es.cpuTime();
-            Duration driverCpuBefore = ownCpu();
-            Path figuresFile = work.resolve("figures-" + name + ".properties");
-            log(name + ": draining");
-            ChildJvm.Run run = child.withFlags(plus(childFlags, "-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
-                    .run("drain-" + name, Map.of("ELASTICSEARCH_URL", es.url().toString(),
-                                    "OLLAMA_API_URL", ollama.baseUrl().toString(),
-                                    "LLM_WATCHER_WATCH_INDEX", queue,
-                                    "LLM_WATCHER_BATCH_SIZE", Integer.toString(scale.batchSize()),
-                                    "LLM_WATCHER_CONCURRENCY", Integer.toString(scale.concurrency())),
-                            MeasuredMain.class.getName(), "--once")
-                    .requireSuccess("the watcher draining " + queue);
-            double esCpu = es.cpuTime().minus(esCpuBefore).toNanos() / 1e9;
-            double driverCpu = ownCpu().minus(driverCpuBefore).toNanos() / 1e9;
-            RouteStats requests = RouteStats.of(es).minus(requestsBefore);
-            Properties measured = read(figuresFile);
-            long[] calling = ollama.callingEpochMillis().orElse(new long[] {0, 0});
-            double callingSeconds = (calling[1] - calling[0]) / 1e3;
-            double headSeconds = (calling[0] - number(measured, "mainStartedEpochMillis")) / 1e3;
-            double tailSeconds = (number(measured, "endEpochMillis") - calling[1]) / 1e3;
-            Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,
-                    headSeconds, tailSeconds, run.wallNanos() / 1e9,
-                    number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
-                    number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(),
-                    ollama.calls(), es.count(target),
-                    es.count(queue), Boolean.parseBoolean(measured.getProperty("classSharing")),
-                    number(measured, "gcMillis"), number(measured, "gcCount"));
-            es.delete("/" + queue + "," + target);
-            return drain;
+        new QueueLoader(es).load(queue, target, docs, distinct, minBytes, maxBytes, seed);
+        int callsBefore = ollama.calls();
+        RouteStats requestsBefore = RouteStats.of(es);
+        Duration esCpuBefore = es.cpuTime();
+        Duration driverCpuBefore = ownCpu();
+        Path figuresFile = work.resolve("figures-" + name + ".properties");
+        log(name + ": draining");
+        Map<String, String> environment = new HashMap<>(settings);
+        environment.putAll(Map.of("ELASTICSEARCH_URL", es.url().toString(),
+                "OLLAMA_API_URL", ollama.baseUrl().toString(),
+                "LLM_WATCHER_WATCH_INDEX", queue,
+                "LLM_WATCHER_BATCH_SIZE", Integer.toString(scale.batchSize()),
+                "LLM_WATCHER_CONCURRENCY", Integer.toString(scale.concurrency())));
+        ChildJvm.Run run = child.withFlags(plus(childFlags, "-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
+                .run("drain-" + name, environment, MeasuredMain.class.getName(), "--once")
+                .requireSuccess("the watcher draining " + queue);
+        double esCpu = es.cpuTime().minus(esCpuBefore).toNanos() / 1e9;
+        double driverCpu = ownCpu().minus(driverCpuBefore).toNanos() / 1e9;
+        RouteStats requests = RouteStats.of(es).minus(requestsBefore);
+        Properties measured = read(figuresFile);
+        long[] calling = ollama.callingEpochMillis().orElse(new long[] {0, 0});
+        double callingSeconds = (calling[1] - calling[0]) / 1e3;
+        double headSeconds = (calling[0] - number(measured, "mainStartedEpochMillis")) / 1e3;
+        double tailSeconds = (number(measured, "endEpochMillis") - calling[1]) / 1e3;
+        Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,
+                headSeconds, tailSeconds, run.wallNanos() / 1e9,
+                number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
+                number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(),
+                ollama.calls() - callsBefore, es.count(target),
+                es.count(queue), Boolean.parseBoolean(measured.getProperty("classSharing")),
+                number(measured, "gcMillis"), number(measured, "gcCount"));
+        es.delete("/" + queue + "," + target);
+        return drain;
+    }
+
+    /**
+     * The answer cache's drains (6a-6c), against one fake Ollama so that the questions stay the same: a queue with a
+     * tenth as many distinct texts as documents, then the same queue again (every answer from the cache: what bounds
+     * it is Elasticsearch), and for reference Elasticsearch's write path alone, an instantly answering LLM with the
+     * cache off.
+     */
+    Figures.AnswerCache answerCacheDrains(List<String> flags) {
+        int docs = scale.throughputDocs();
+        int distinct = Math.max(1, docs / 10);
+        Map<String, String> cache = Map.of("LLM_WATCHER_ANSWER_CACHE_INDEX",
+                TestElasticsearch.uniqueIndex("bench-answer-cache"));
+        Figures.Drain tenPercent;
+        Figures.Drain allHits;
+        LatencyModel fixedLatency = LatencyModel.fixed(scale.fixedLatency());
+        try (FakeOllamaServer ollama = answering(fixedLatency)) {
+            tenPercent = drain("answer-cache-10-percent", docs, distinct, 17, KB, 10 * KB, fixedLatency, flags, ollama,
+                    cache);
+            allHits = drain("answer-cache-all-hits", docs, distinct, 17, KB, 10 * KB, fixedLatency, flags, ollama,
+                    cache);
+        } finally {
+            es.delete("/" + cache.get("LLM_WATCHER_ANSWER_CACHE_INDEX"));
         }
+        LatencyModel instant = LatencyModel.fixed(Duration.ZERO);
+        Figures.Drain writePath;
+        try (FakeOllamaServer ollama = answering(instant)) {
+            writePath = drain("instant-llm-no-cache", docs, docs, 17, KB, 10 * KB, instant, flags, ollama,
+                    Map.of("LLM_WATCHER_ANSWER_CACHE", "false"));
+        }
+        return new Figures.AnswerCache(distinct, tenPercent, allHits, writePath);
     }
 
     /** This JVM's CPU time: the fake LLM, which serves the drain, and little else meanwhile. */

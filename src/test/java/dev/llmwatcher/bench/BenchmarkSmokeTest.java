@@ -67,6 +67,17 @@ class BenchmarkSmokeTest {
         assertThat(figures.watcher().classesLoaded()).isGreaterThan(figures.hello().classesLoaded());
         assertThat(figures.watcher().appClassesLoaded()).isGreaterThan(figures.hello().appClassesLoaded());
         assertThat(figures.deployment().classesBytes()).isPositive();
+        Figures.AnswerCache cache = figures.answerCache();
+        for (Figures.Drain drain : new Figures.Drain[] {cache.tenPercent(), cache.allHits(), cache.writePath()}) {
+            assertThat(drain.stored()).isEqualTo(drain.docs());
+            assertThat(drain.leftInQueue()).isZero();
+            assertThat(drain.runSeconds()).isPositive();
+        }
+        assertThat(cache.tenPercent().llmRequests()).as("one call per distinct text").isEqualTo(cache.distinct());
+        assertThat(cache.allHits().llmRequests()).as("every answer from the cache").isZero();
+        assertThat(cache.writePath().llmRequests()).as("cache off: a call per document")
+                .isEqualTo(cache.writePath().docs());
+        assertThat(Report.table(figures)).contains("| 6a |", "| 6b |", "| 6c |");
         assertThat(Report.table(figures)).contains("| 1a |", "| 1f |", "| 1d |", "| 1b |", "| 1e |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
                 "| 3c |", "| 3d |", "| 3e |", "| 1c |", "| 4a |", "| 4b |", "| 4c |", "| 5a |", "| 5b |", "| 5c |",
                 "| 5d |", "Warm-up before the measured drains: ").doesNotContain("NaN", "Infinity");

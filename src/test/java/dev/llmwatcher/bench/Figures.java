@@ -11,7 +11,19 @@ import java.util.List;
  */
 record Figures(Scale scale, WarmUp warmUp, Drain fixed, Drain fixedWithoutCache, boolean aotCache,
                Drain fixedDefaultJit, Drain tail, Drain limited, Drain memorySmall, Drain memoryLarge,
-               Startup watcher, Startup primed, Startup hello, Package deployment) {
+               Startup watcher, Startup primed, Startup hello, Package deployment, AnswerCache answerCache) {
+
+    /**
+     * The answer cache's drains, all at the fixed latency and with the same documents count.
+     *
+     * @param distinct  different texts (so prompts) in the first two drains' queues: a tenth of the documents
+     * @param tenPercent the first drain of such a queue, cache empty
+     * @param allHits    the same queue again: every answer from the cache
+     * @param writePath  reference: all-distinct documents, an LLM answering at once, the cache off; what
+     *                   Elasticsearch's write path alone allows
+     */
+    record AnswerCache(int distinct, Drain tenPercent, Drain allHits, Drain writePath) {
+    }
 
     /**
      * The warm-up drains, in order.

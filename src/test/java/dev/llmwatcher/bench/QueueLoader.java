@@ -35,12 +35,24 @@ final class QueueLoader {
 
     /** Queues {@code count} documents whose text is between {@code minBytes} and {@code maxBytes} long. */
     long load(String queueIndex, String targetIndex, int count, int minBytes, int maxBytes, long seed) {
+        return load(queueIndex, targetIndex, count, count, minBytes, maxBytes, seed);
+    }
+
+    /**
+     * As above, with only {@code distinct} different texts: document {@code i} has text {@code i % distinct}, as a
+     * queue that repeats itself (the same log line, the same review posted twice). The same seed gives the same texts.
+     */
+    long load(String queueIndex, String targetIndex, int count, int distinct, int minBytes, int maxBytes, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
+        String[] texts = new String[Math.max(1, Math.min(distinct, count))];
+        for (int t = 0; t < texts.length; t++) {
+            texts[t] = text(random, minBytes + random.nextInt(maxBytes - minBytes + 1));
+        }
         Map<String, Map<String, Object>> batch = new LinkedHashMap<>();
         long batchBytes = 0;
         long totalBytes = 0;
         for (int i = 0; i < count; i++) {
-            String text = text(random, minBytes + random.nextInt(maxBytes - minBytes + 1));
+            String text = texts[i % texts.length];
             Map<String, Object> meta = TestElasticsearch.pipelineMeta(targetIndex, PROMPT);
             meta.put("format", SCHEMA);
             Map<String, Object> source = new LinkedHashMap<>();

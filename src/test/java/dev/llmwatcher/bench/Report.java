@@ -139,10 +139,13 @@ final class Report {
                         : "shaded jar %.1f MB".formatted(pkg.shadedJarBytes() / MB),
                 "classes %.2f MB + %d runtime jars %.1f MB".formatted(pkg.classesBytes() / MB, pkg.runtimeJars(),
                         pkg.runtimeJarsBytes() / MB), "-", "small");
+        answerCacheRows(out, f.answerCache(), latency);
         out.append("\nChecks: ").append(check(fixed)).append("; ").append(check(withoutCache)).append("; ")
                 .append(check(defaultJit)).append("; ")
                 .append(check(tail)).append("; ").append(check(limited)).append("; ")
-                .append(check(small)).append("; ").append(check(large)).append('\n');
+                .append(check(small)).append("; ").append(check(large)).append("; ")
+                .append(check(f.answerCache().tenPercent())).append("; ").append(check(f.answerCache().allHits()))
+                .append("; ").append(check(f.answerCache().writePath())).append('\n');
         Figures.WarmUp warmUp = f.warmUp();
         int drains = warmUp.esCpuMillisPerDoc().size();
         String esCpu = warmUp.esCpuMillisPerDoc().stream().map("%.2f"::formatted).collect(Collectors.joining(", "));
@@ -151,6 +154,32 @@ final class Report {
                 .append(esCpu).append(" ms").append(warmUp.steady() ? " (steady)"
                         : " (still falling at the scale's last warm-up drain)").append('\n');
         return out.toString();
+    }
+
+    /** Tokens the fake LLM bills per call ({@code Reply.text}: 10 prompt, 5 completion). */
+    private static final int FAKE_TOKENS_PER_CALL = 15;
+
+    private static void answerCacheRows(StringBuilder out, Figures.AnswerCache cache, double latency) {
+        Figures.Drain first = cache.tenPercent();
+        double callsPer1000 = first.llmRequests() * 1000.0 / first.docs();
+        row(out, "6a", ("Answer cache: LLM calls and tokens per 1,000 documents, %d docs of 1-10 KB with %d distinct "
+                        + "texts (10%%), cache empty, L = %.0f ms").formatted(first.docs(), cache.distinct(), latency),
+                "%.0f calls, %.0f tokens".formatted(callsPer1000, callsPer1000 * FAKE_TOKENS_PER_CALL),
+                "without the cache 1,000 calls, %d tokens; %s in this drain".formatted(1000 * FAKE_TOKENS_PER_CALL,
+                        docsPerSecond(first.throughput())),
+                ratio(callsPer1000 / 1000), "<= 0.10");
+        Figures.Drain hits = cache.allHits();
+        Figures.Drain writePath = cache.writePath();
+        row(out, "6b", "Answer cache: all-hits drain, the same %d documents again (%d LLM calls)".formatted(hits.docs(),
+                        hits.llmRequests()), docsPerSecond(hits.throughput()),
+                "Elasticsearch's write path: %s (%d docs, LLM answering at once, cache off)".formatted(
+                        docsPerSecond(writePath.throughput()), writePath.docs()),
+                ratio(hits.throughput() / writePath.throughput()), "~1.0");
+        row(out, "6c", "Answer cache: Elasticsearch requests and CPU per 1,000 documents, all hits vs the write path",
+                "%.1f requests, %.2f s ES CPU".formatted(hits.esRequestsPer1000(), hits.esCpuMillisPerDoc()),
+                "%.1f requests, %.2f s ES CPU; %s".formatted(writePath.esRequestsPer1000(),
+                        writePath.esCpuMillisPerDoc(), breakdown(hits.esRequests().requestsByKind(), String::valueOf)),
+                ratio(hits.esRequestsPer1000() / writePath.esRequestsPer1000()), "-");
     }
 
     private static String check(Figures.Drain drain) {

@@ -151,6 +151,29 @@ class ConfigReaderTest {
     }
 
     @Test
+    void theAnswerCacheIsOnForSevenDaysByDefaultAndItsSettingsAreChecked() {
+        WatcherConfig defaults = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200"));
+        WatcherConfig off = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_ANSWER_CACHE", "false", "LLM_WATCHER_ANSWER_CACHE_MAX_AGE", "3600",
+                "LLM_WATCHER_ANSWER_CACHE_INDEX", "my-answers"));
+
+        assertThat(defaults.answerCache()).isEqualTo(new AnswerCacheSettings(true, Duration.ofDays(7),
+                "llm-watcher-answer-cache"));
+        assertThat(defaults.answerCache().activeIndex()).contains("llm-watcher-answer-cache");
+        assertThat(off.answerCache()).isEqualTo(new AnswerCacheSettings(false, Duration.ofHours(1), "my-answers"));
+        assertThat(off.answerCache().activeIndex()).isEmpty();
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_ANSWER_CACHE", "sometimes", "LLM_WATCHER_ANSWER_CACHE_MAX_AGE", "0",
+                "LLM_WATCHER_ANSWER_CACHE_INDEX", "Answers")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(3))
+                .hasMessageContaining("--answer-cache (LLM_WATCHER_ANSWER_CACHE): expected true or false")
+                .hasMessageContaining("--answer-cache-max-age (LLM_WATCHER_ANSWER_CACHE_MAX_AGE): must be between 1")
+                .hasMessageContaining("--answer-cache-index (LLM_WATCHER_ANSWER_CACHE_INDEX): 'Answers' is not a "
+                        + "valid");
+    }
+
+    @Test
     void aProxyUrlWithoutPortGetsPort80() {
         WatcherConfig config = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
                 "HTTP_PROXY", "http://proxy.corp/"));

@@ -38,17 +38,25 @@ final class EngineHarness {
     Duration callTimeout = Duration.ofSeconds(30);
     Duration writeReserve = Duration.ofMillis(800);
     Duration stopGrace = Duration.ofSeconds(30);
+    Duration retryBackoff = Duration.ofSeconds(60);
+    /** The answer cache's maximum age; null for the answer cache off. */
+    Duration cacheMaxAge;
+    /** Where the scripted provider's requests "go", as part of the cache key. */
+    String endpoint = "http://ollama.test:11434";
 
     DocumentProcessor processor() {
-        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm)), new PromptRenderer(),
-                new AnswerInterpreter(), new ResultMerger(), 100_000);
+        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm), Map.of("ollama", endpoint)),
+                new PromptRenderer(), new AnswerInterpreter(), new ResultMerger(), 100_000);
     }
 
     WatcherEngine engine() {
         EngineSettings settings = new EngineSettings(pageSize, concurrency, Optional.empty(), callTimeout, 100_000,
-                new RetryPolicy(5, Duration.ofSeconds(60), Duration.ofHours(6)), writeReserve, Duration.ofSeconds(60),
+                new RetryPolicy(5, retryBackoff, Duration.ofHours(6)), writeReserve, Duration.ofSeconds(60),
                 flushSize, flushInterval, stopGrace);
-        return new WatcherEngine(store, processor(), settings, Clock.systemUTC(), "test");
+        DocumentProcessor processor = processor();
+        return new WatcherEngine(store, processor, settings, Clock.systemUTC(), "test",
+                Optional.ofNullable(cacheMaxAge).map(age -> new CachedAnswers(store, processor, age,
+                        Clock.systemUTC())));
     }
 
     /** Queues a document whose prompt is {@code Rate: <message>} and whose answer must match the scale schema. */

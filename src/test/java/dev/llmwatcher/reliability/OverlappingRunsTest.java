@@ -1,10 +1,6 @@
 package dev.llmwatcher.reliability;
 
-import dev.llmwatcher.app.Watcher;
-import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.engine.RunReport;
-import dev.llmwatcher.engine.StopSignal;
-import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.StderrCapture;
@@ -12,9 +8,7 @@ import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +54,7 @@ class OverlappingRunsTest {
                 List<Future<List<RunReport>>> futures = new ArrayList<>();
                 for (int run = 0; run < RUNS; run++) {
                     String name = "overlap-" + run;
-                    futures.add(runs.submit(() -> drain(fixture, name, together)));
+                    futures.add(runs.submit(() -> Drain.untilEmpty(fixture, name, together)));
                 }
                 for (Future<List<RunReport>> future : futures) {
                     reports.addAll(future.get());
@@ -79,23 +73,5 @@ class OverlappingRunsTest {
         System.out.printf("Overlap: %d documents, %d passes, processed per pass %s, skipped (held by another run) %d%n",
                 DOCUMENTS, reports.size(), reports.stream().map(RunReport::processed).toList(),
                 reports.stream().mapToLong(RunReport::skipped).sum());
-    }
-
-    /** One watcher draining the queue as {@code --once} does: passes until nothing is left to take. */
-    private static List<RunReport> drain(WatcherFixture fixture, String name, CyclicBarrier together)
-            throws Exception {
-        List<RunReport> reports = new ArrayList<>();
-        try (Watcher watcher = Watcher.create(ConfigReader.read(fixture.settings()), Clock.systemUTC(), name)) {
-            together.await();
-            for (int pass = 0; pass < 20; pass++) {
-                RunReport report = watcher.runPass(Selection.NEW, Instant.now().plusSeconds(60), Integer.MAX_VALUE,
-                        StopSignal.never());
-                reports.add(report);
-                if (report.backlog() == 0 && report.found() == 0) {
-                    break;
-                }
-            }
-        }
-        return reports;
     }
 }

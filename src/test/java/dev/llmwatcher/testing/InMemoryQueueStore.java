@@ -1,5 +1,8 @@
 package dev.llmwatcher.testing;
 
+import dev.llmwatcher.cache.AnswerCache;
+import dev.llmwatcher.cache.CacheKey;
+import dev.llmwatcher.cache.CachedAnswer;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
@@ -8,6 +11,7 @@ import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.SortField;
@@ -16,6 +20,7 @@ import dev.llmwatcher.queue.WriteOutcome;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,8 +40,11 @@ import java.util.function.Function;
  * fail as a whole with {@link QueueBusyException}, and so can the next failure-record and release bulks; setting
  * results aside can be refused. Every write is recorded in {@link #events()}, in order, so a test can tell what was
  * written when.
+ *
+ * <p>It is also the answer cache: answers travel with their results and are kept when the result bulk is written,
+ * as in Elasticsearch; {@link #lookups()} counts the look-ups.
  */
-public final class InMemoryQueueStore implements QueueStore {
+public final class InMemoryQueueStore implements QueueStore, AnswerCache {
 
     /** One write the engine asked for: the operation and the ids it named, in order. */
     public record Event(String operation, List<String> ids) {
@@ -57,10 +65,44 @@ public final class InMemoryQueueStore implements QueueStore {
     private int busyFailureBulks;
     private int busyReleaseBulks;
     private boolean setAsideRefused;
+    private final Map<CacheKey, CachedAnswer> answers = new HashMap<>();
+    private int lookups;
+    private boolean lookupsRefused;
 
     /** Puts a document in a queue index (as the pipeline would), replacing one with the same id. */
     public synchronized void queue(String queueIndex, String id, Map<String, Object> source) {
         queues.computeIfAbsent(queueIndex, i -> new LinkedHashMap<>()).put(id, versioned(source));
+    }
+
+    @Override
+    public synchronized Map<CacheKey, CachedAnswer> lookup(Collection<CacheKey> keys) {
+        lookups++;
+        if (lookupsRefused) {
+            throw new QueueUnavailableException("look answers up: HTTP 403 security_exception (scripted)", true, null);
+        }
+        Map<CacheKey, CachedAnswer> found = new HashMap<>();
+        keys.stream().filter(answers::containsKey).forEach(key -> found.put(key, answers.get(key)));
+        return found;
+    }
+
+    /** Every look-up from now on fails as one without the privilege to read the cache would. */
+    public synchronized void refuseLookups() {
+        lookupsRefused = true;
+    }
+
+    /** Look-ups made so far: one per page of documents, not one per document. */
+    public synchronized int lookups() {
+        return lookups;
+    }
+
+    /** The cached answers, by key. */
+    public synchronized Map<CacheKey, CachedAnswer> cachedAnswers() {
+        return Map.copyOf(answers);
+    }
+
+    /** Puts an answer in the cache, e.g. one an older version cached, or one answered long ago. */
+    public synchronized void cache(CacheKey key, CachedAnswer answer) {
+        answers.put(key, answer);
     }
 
     /** The next {@code bulks} result bulks answer every item with a 429 ({@link WriteOutcome#pushedBack}). */
@@ -178,6 +220,7 @@ public final class InMemoryQueueStore implements QueueStore {
         List<WriteOutcome> outcomes = new ArrayList<>();
         for (CompletedDocument document : completed) {
             String id = document.queued().id();
+            document.cacheEntry().ifPresent(entry -> answers.put(entry.key(), entry.answer()));
             if (document.targetIndex() == null || document.targetIndex().isBlank()) {
                 outcomes.add(WriteOutcome.notStored(id, "no target index to store the result in"));
             } else if (rejectedResults.containsKey(id)) {

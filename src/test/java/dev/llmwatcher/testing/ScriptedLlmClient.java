@@ -83,6 +83,12 @@ public final class ScriptedLlmClient implements LlmClient {
         return this;
     }
 
+    /** From now on, calls whose prompt contains {@code fragment} get {@code reply}, whatever was scripted before. */
+    public synchronized ScriptedLlmClient from(String fragment, Reply reply) {
+        rules.addFirst(new Rule(prompt -> prompt.contains(fragment), reply));
+        return this;
+    }
+
     @Override
     public LlmAnswer complete(LlmRequest request) throws LlmException {
         long started = System.nanoTime();

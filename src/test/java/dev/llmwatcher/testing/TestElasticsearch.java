@@ -178,11 +178,13 @@ public final class TestElasticsearch {
 
     /**
      * The watcher's settings that reach this server without credentials: {@code ELASTICSEARCH_URL}, and
-     * {@code ELASTICSEARCH_CA_CERT} for an HTTPS server.
+     * {@code ELASTICSEARCH_CA_CERT} for an HTTPS server; and an answer cache index of its own, so that no test is
+     * answered from another test's cache.
      */
     public Map<String, String> connectionVariables() {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put("ELASTICSEARCH_URL", url().toString());
+        variables.put("LLM_WATCHER_ANSWER_CACHE_INDEX", uniqueIndex("answer-cache"));
         certificates().ifPresent(tls -> variables.put("ELASTICSEARCH_CA_CERT", tls.caPem().toString()));
         return variables;
     }

@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What Elasticsearch, Ollama and OpenAI would answer to one pass over a queue of two documents (one per provider,
  * each with a JSON schema), so a priming pass walks the same code as a real one: refresh, count, point in time,
- * search, claim, LLM call, schema check, result write, delete, metrics query. Made-up answers never leave the JVM:
- * they are written to the loopback server's made-up queue only. The answers are complete as Elasticsearch gives them
- * ({@code took}, {@code _shards}, {@code hits.total.relation}, bulk items with {@code _index}), since the typed
- * client reads them strictly.
+ * search, claim, answer cache look-up, LLM call, schema check, result and cache write, delete, metrics query. Made-up
+ * answers never leave the JVM: they are written to the loopback server's made-up queue only. The answers are complete
+ * as Elasticsearch gives them ({@code took}, {@code _shards}, {@code hits.total.relation}, bulk items with
+ * {@code _index}), since the typed client reads them strictly.
  */
 public final class PrimingRoutes implements LoopbackServer.Route {
 
@@ -54,6 +54,9 @@ public final class PrimingRoutes implements LoopbackServer.Route {
         }
         if (route.endsWith("/_refresh")) {
             return ok(Map.of("_shards", SHARDS));
+        }
+        if (route.endsWith("/_mget")) {
+            return ok(Map.of("docs", notFound(route.substring(1, route.indexOf('/', 1)), body)));
         }
         if (route.equals("/_bulk")) {
             return ok(Map.of("took", 1, "errors", false, "items", bulkItems(body)));
@@ -92,6 +95,16 @@ public final class PrimingRoutes implements LoopbackServer.Route {
                     "_source", Map.of("message", "I love it!", QueueFields.META, meta), "sort", List.of(n)));
         }
         return hits;
+    }
+
+    /** The answer cache's look-up: none of the asked ids is there, so the priming pass calls the LLMs. */
+    private static List<Object> notFound(String index, String body) {
+        List<Object> docs = new ArrayList<>();
+        Object ids = read(body).get("ids");
+        if (ids instanceof List<?> list) {
+            list.forEach(id -> docs.add(Map.of("_index", index, "_id", String.valueOf(id), "found", false)));
+        }
+        return docs;
     }
 
     /** One successful item per action line of an NDJSON bulk body. */
