@@ -3,6 +3,7 @@ package dev.llmwatcher.app;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.BatchDrain;
 import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;
@@ -66,7 +67,22 @@ public final class Watcher implements AutoCloseable {
         this.llms = llmClients(config.llm());
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
-        this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName);
+        EngineSettings settings = EngineSettings.from(config);
+        this.engine = new WatcherEngine(store, processor, settings, clock, instanceName,
+                batchDrain(config, settings, clock, instanceName));
+    }
+
+    /**
+     * The batch part of each pass, when the batch mode is on: the OpenAI Batch API at the configured base URL, over
+     * the same HTTP client as the direct calls.
+     */
+    private Optional<BatchDrain> batchDrain(WatcherConfig config, EngineSettings settings, Clock clock,
+                                            String instanceName) {
+        if (!config.batch().enabled()) {
+            return Optional.empty();
+        }
+        return llms.openAiBatches().map(provider -> new BatchDrain(store, store, provider, processor, config.batch(),
+                settings, clock, instanceName));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */

@@ -12,25 +12,35 @@ import java.util.Optional;
  * @param concurrency    LLM calls in flight at once
  * @param passDuration   longest one pass may run; also the bound of a claim's lease
  * @param retryBackoff   wait before the first retry of a failed document; doubles per attempt
+ * @param batch          the batch drain mode (OpenAI's Batch API)
  */
 public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
                             int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
                             boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
-                            Duration passDuration, Duration shutdownGrace) {
+                            Duration passDuration, Duration shutdownGrace, BatchSettings batch) {
+
+    /** A configuration with the batch drain mode off, as before it existed. */
+    public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
+                         int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
+                         boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
+                         Duration passDuration, Duration shutdownGrace) {
+        this(elasticsearch, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors, sortField, debug,
+                maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, BatchSettings.OFF);
+    }
 
     public WatcherConfig withElasticsearch(ElasticsearchSettings access) {
         return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
-                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace);
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, batch);
     }
 
     public WatcherConfig withLlm(LlmAccess access) {
         return new WatcherConfig(elasticsearch, access, watchIndex, batchSize, concurrency, watchInterval,
                 retryErrors, sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration,
-                shutdownGrace);
+                shutdownGrace, batch);
     }
 
     public WatcherConfig withWatchIndex(String index) {
         return new WatcherConfig(elasticsearch, llm, index, batchSize, concurrency, watchInterval, retryErrors,
-                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace);
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, batch);
     }
 }

@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
@@ -17,7 +18,10 @@ import dev.llmwatcher.queue.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,7 +40,7 @@ import java.util.function.Function;
  * <p>Documents whose shape we do not own (the user's source, the merged result) travel as plain maps, serialized
  * once by the client's Jackson mapper; {@code null} map values are sent, so a partial update can clear a field.
  */
-public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable {
+public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
@@ -46,6 +50,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
     private final ElasticsearchClient client;
     private final boolean ownsClient;
     private final ElasticsearchFailures failures;
+    private final BatchBookkeeping batches;
     /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
     private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
     private final Map<String, Refreshed> refreshed = new ConcurrentHashMap<>();
@@ -66,6 +71,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
         this.client = client;
         this.ownsClient = ownsClient;
         this.failures = new ElasticsearchFailures(settings);
+        this.batches = new BatchBookkeeping(client, failures);
     }
 
     /** A store with a client of its own ({@link ElasticsearchClients}), closed with it; nothing is sent yet. */
@@ -217,9 +223,87 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
     public void release(String queueIndex, List<QueuedDocument> documents) {
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
+        noClaim.put(QueueFields.BATCH, null);
         Map<String, Object> change = meta(noClaim);
         List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents, d -> change, "release claims");
         logUnapplied(documents, items, "Claim not released");
+    }
+
+    @Override
+    public QueueScan scan(QueueQuery query, String provider) {
+        refresh(query.index());
+        return PointInTimeScan.open(client, failures, query, ofProvider(query, provider));
+    }
+
+    @Override
+    public long countEligible(QueueQuery query, String provider) {
+        refresh(query.index());
+        try {
+            return client.count(c -> c.index(query.index()).query(ofProvider(query, provider))).count();
+        } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return 0;
+            }
+            throw failures.unavailable("count " + provider + " documents in " + query.index(), e);
+        }
+    }
+
+    private Query ofProvider(QueueQuery query, String provider) {
+        try {
+            Query eligible = EligibilityQuery.of(query.selection(), query.now());
+            Query isProvider = batches.exactly(query.index(), QueueFields.path(QueueFields.PROVIDER), provider);
+            return Query.of(q -> q.bool(b -> b.filter(eligible).filter(isProvider)));
+        } catch (IOException | RuntimeException e) {
+            throw failures.unavailable("read the mapping of " + query.index(), e);
+        }
+    }
+
+    @Override
+    public List<QueuedDocument> enterSubmission(String queueIndex, List<QueuedDocument> documents, String submission,
+                                                Instant submittedAt, Claim claim) {
+        Map<String, Object> batch = new HashMap<>();
+        batch.put(QueueFields.BATCH_SUBMISSION, submission);
+        batch.put(QueueFields.BATCH_SUBMITTED_AT, EligibilityQuery.iso(submittedAt));
+        batch.put(QueueFields.BATCH_ID, null);
+        Map<String, Object> fields = new HashMap<>();
+        fields.put(QueueFields.CLAIM, Map.of(QueueFields.CLAIM_OWNER, claim.owner(),
+                QueueFields.CLAIM_UNTIL, EligibilityQuery.iso(claim.until())));
+        fields.put(QueueFields.BATCH, batch);
+        return atNewVersions(documents, conditionalUpdates(queueIndex, documents, d -> meta(fields),
+                "claim documents for batch submission " + submission), "Not in submission " + submission);
+    }
+
+    @Override
+    public List<QueuedDocument> recordBatchId(String queueIndex, List<QueuedDocument> documents, String batchId) {
+        Map<String, Object> change = meta(Map.of(QueueFields.BATCH, Map.of(QueueFields.BATCH_ID, batchId)));
+        return atNewVersions(documents, conditionalUpdates(queueIndex, documents, d -> change,
+                "record batch " + batchId), "Batch id not recorded");
+    }
+
+    @Override
+    public List<OpenSubmission> openSubmissions(String queueIndex) {
+        refresh(queueIndex);
+        return batches.openSubmissions(queueIndex);
+    }
+
+    @Override
+    public List<QueuedDocument> submissionDocuments(String queueIndex, String submission) {
+        refresh(queueIndex);
+        return batches.submissionDocuments(queueIndex, submission);
+    }
+
+    /** The documents whose change applied, at the version it made; the others are logged as {@code what}. */
+    private List<QueuedDocument> atNewVersions(List<QueuedDocument> documents, List<BulkResponseItem> items,
+                                               String what) {
+        logUnapplied(documents, items, what);
+        List<QueuedDocument> changed = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            BulkResponseItem item = items.get(i);
+            if (item.error() == null && item.seqNo() != null && item.primaryTerm() != null) {
+                changed.add(documents.get(i).atVersion(item.seqNo(), item.primaryTerm()));
+            }
+        }
+        return changed;
     }
 
     /**
@@ -384,6 +468,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AutoCloseable 
                 failure.nextAttemptAt() == null ? null : EligibilityQuery.iso(failure.nextAttemptAt()));
         fields.put(QueueFields.PARKED, failure.parked());
         fields.put(QueueFields.CLAIM, null);
+        fields.put(QueueFields.BATCH, null);
         return meta(fields);
     }
 

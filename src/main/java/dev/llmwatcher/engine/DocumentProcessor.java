@@ -18,6 +18,7 @@ import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueuedDocument;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -107,8 +108,7 @@ public final class DocumentProcessor {
     public DocumentOutcome call(PreparedDocument prepared, CallTimeout timeout) {
         Instructions instructions = prepared.instructions();
         LlmClient client = llms.forProvider(instructions.provider());
-        LlmRequest request = new LlmRequest(instructions.model(), prepared.prompt(),
-                prepared.format().requestFormat(), instructions.options(), timeout.duration());
+        LlmRequest request = request(prepared, timeout.duration());
         LlmAnswer answer;
         try {
             answer = client.complete(request);
@@ -118,6 +118,21 @@ public final class DocumentProcessor {
         DocumentOutcome.LlmCall call = new DocumentOutcome.LlmCall(instructions.model(), answer.usage(),
                 answer.latency(), answer.providerLatency());
         return complete(prepared, answer, call);
+    }
+
+    /** The LLM request for a prepared document: what a direct call sends, and what a batch line asks for. */
+    public static LlmRequest request(PreparedDocument prepared, Duration timeout) {
+        Instructions instructions = prepared.instructions();
+        return new LlmRequest(instructions.model(), prepared.prompt(), prepared.format().requestFormat(),
+                instructions.options(), timeout);
+    }
+
+    /**
+     * The outcome of a call that failed, however it was made: a batch's error line fails its document as the direct
+     * call's error would have.
+     */
+    public DocumentOutcome failed(PreparedDocument prepared, LlmException e) {
+        return failedCall(prepared, e, false);
     }
 
     /**

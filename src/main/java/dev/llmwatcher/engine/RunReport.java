@@ -16,10 +16,25 @@ import java.util.Optional;
  * (waits for a learnt concurrency limit or a rate limit, and retries, left out).
  *
  * @param stoppedBy why the pass stopped starting calls early, if it did (deadline, stop signal, credentials)
+ * @param batch     what the pass did through the provider's Batch API, before its direct calls (counted apart)
  */
 public record RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                         Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
-                        Optional<String> stoppedBy) {
+                        Optional<String> stoppedBy, BatchReport batch) {
+
+    /** A pass without batch work. */
+    public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
+                     Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
+                     Optional<String> stoppedBy) {
+        this(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency, duration,
+                stoppedBy, BatchReport.NONE);
+    }
+
+    /** The same report with the pass's batch work. */
+    public RunReport withBatch(BatchReport work) {
+        return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
+                duration, stoppedBy, work);
+    }
 
     /** Total documents this pass claimed and settled one way or another. */
     public int handled() {

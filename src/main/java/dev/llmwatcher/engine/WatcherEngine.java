@@ -30,9 +30,17 @@ public final class WatcherEngine {
     private final EngineSettings settings;
     private final Clock clock;
     private final String instanceName;
+    private final Optional<BatchDrain> batchDrain;
 
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
                          String instanceName) {
+        this(store, processor, settings, clock, instanceName, Optional.empty());
+    }
+
+    /** @param batchDrain the batch part of every pass, run before its direct calls; empty for none */
+    public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
+                         String instanceName, Optional<BatchDrain> batchDrain) {
+        this.batchDrain = batchDrain;
         this.store = store;
         this.processor = processor;
         this.settings = settings;
@@ -45,6 +53,11 @@ public final class WatcherEngine {
      * that cannot be used at all ends the pass with {@link dev.llmwatcher.queue.QueueUnavailableException}.
      */
     public RunReport run(RunRequest request) {
+        BatchReport batch = batchDrain.map(drain -> drain.run(request)).orElse(BatchReport.NONE);
+        return direct(request).withBatch(batch);
+    }
+
+    private RunReport direct(RunRequest request) {
         Instant started = clock.instant();
         QueueQuery query = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
                 settings.pageSize());

@@ -1,5 +1,9 @@
 package dev.llmwatcher.llm;
 
+import dev.llmwatcher.batch.BatchLimits;
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.llm.batch.OpenAiBatchClient;
+
 import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Duration;
@@ -24,13 +28,16 @@ public final class LlmClients implements AutoCloseable {
 
     /** The longest any call may wait for its answer on a socket: the longest {@code --llm-timeout} allowed. */
     public static final Duration MAX_READ_TIMEOUT = Duration.ofHours(1);
+    /** The longest one Batch API request may take: an upload of a full 200 MB file is the longest of them. */
+    static final Duration BATCH_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private final Map<String, LlmClient> byProvider;
     private final Map<String, String> unconfigured;
     private final List<AutoCloseable> owned;
+    private final OpenAiBatchClient openAiBatches;
 
     public LlmClients(Map<String, LlmClient> byProvider) {
-        this(byProvider, Map.of(), List.of());
+        this(byProvider, Map.of(), List.of(), null);
     }
 
     /**
@@ -39,7 +46,8 @@ public final class LlmClients implements AutoCloseable {
      * @param owned        what closing these clients closes (the HTTP client they share, Bedrock's runtime)
      */
     private LlmClients(Map<String, LlmClient> byProvider, Map<String, String> unconfigured,
-                       List<AutoCloseable> owned) {
+                       List<AutoCloseable> owned, OpenAiBatchClient openAiBatches) {
+        this.openAiBatches = openAiBatches;
         this.byProvider = new TreeMap<>();
         byProvider.forEach((name, client) -> this.byProvider.put(name.toLowerCase(Locale.ROOT), client));
         this.unconfigured = new TreeMap<>();
@@ -72,12 +80,22 @@ public final class LlmClients implements AutoCloseable {
         JsonHttp http = JsonHttp.create(connectTimeout, proxies);
         URI openAi = openAiBaseUrl != null ? openAiBaseUrl : OpenAiClient.DEFAULT_BASE_URL;
         Map<String, LlmClient> clients = new TreeMap<>();
-        clients.put(OPENAI, RetryingLlmClient.wrap(new OpenAiClient(http, openAi, openAiApiKey)));
+        OpenAiClient openAiClient = new OpenAiClient(http, openAi, openAiApiKey);
+        clients.put(OPENAI, RetryingLlmClient.wrap(openAiClient));
         clients.put(BEDROCK, RetryingLlmClient.wrap(new BedrockClient(bedrock)));
         ollamaUrl.ifPresent(url -> clients.put(OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, url))));
         return new LlmClients(clients, ollamaUrl.isPresent() ? Map.of()
                 : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"),
-                List.of(http, bedrock::close));
+                List.of(http, bedrock::close), new OpenAiBatchClient(http, openAiClient, BatchLimits.OPENAI,
+                BATCH_REQUEST_TIMEOUT));
+    }
+
+    /**
+     * OpenAI's Batch API at the same base URL, with the same key and HTTP client as the direct calls; empty for
+     * clients made from a plain map (tests of the direct path).
+     */
+    public Optional<BatchProvider> openAiBatches() {
+        return Optional.ofNullable(openAiBatches);
     }
 
     /** @throws UnknownProviderException naming the known providers */

@@ -83,6 +83,7 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
     private final AtomicInteger created = new AtomicInteger();
     private volatile List<String> script = List.of("validating", "in_progress", "finalizing", "completed");
     private volatile IntPredicate runs = line -> true;
+    private volatile IntPredicate omitted = line -> false;
     private volatile long clockSeconds = Instant.now().getEpochSecond();
 
     public FakeOpenAiBatchServer(FakeOpenAiServer model) {
@@ -111,6 +112,15 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
     /** Which lines (by 0-based position in the file) an expiring batch got to before its window ended. */
     public FakeOpenAiBatchServer runsOnly(IntPredicate lines) {
         this.runs = lines;
+        return this;
+    }
+
+    /**
+     * Lines (by 0-based position) a finished batch leaves out of both its output and its error file, as a provider
+     * losing requests would.
+     */
+    public FakeOpenAiBatchServer omits(IntPredicate lines) {
+        this.omitted = lines;
         return this;
     }
 
@@ -275,6 +285,9 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Map<String, Object>>> results = new ArrayList<>();
             for (int i = 0; i < lines.size(); i++) {
+                if (omitted.test(i)) {
+                    continue;
+                }
                 String line = lines.get(i);
                 boolean run = runs.test(i);
                 results.add(threads.submit(() -> run ? runLine(line) : notRun(line, notRunCode)));

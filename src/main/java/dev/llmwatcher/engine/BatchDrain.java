@@ -1,0 +1,50 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.config.BatchSettings;
+import dev.llmwatcher.queue.BatchQueue;
+import dev.llmwatcher.queue.QueueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+
+/**
+ * The batch part of a pass, before its direct calls: first what earlier passes submitted is collected (in every mode,
+ * so turning the mode off still brings submitted documents home), then, when the mode says so, waiting OpenAI
+ * documents are submitted. The Batch API being unreachable ends only this part: the direct pass still runs.
+ */
+public final class BatchDrain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchDrain.class);
+
+    private final BatchCollector collector;
+    private final BatchSubmitter submitter;
+    private final BatchSettings settings;
+
+    public BatchDrain(QueueStore store, BatchQueue batchQueue, BatchProvider provider, DocumentProcessor processor,
+                      BatchSettings settings, EngineSettings engine, Clock clock, String instanceName) {
+        this.settings = settings;
+        this.collector = new BatchCollector(store, batchQueue, provider, processor, settings, engine, clock);
+        this.submitter = new BatchSubmitter(store, batchQueue, provider, processor, settings, engine, clock,
+                instanceName);
+    }
+
+    public BatchReport run(RunRequest request) {
+        BatchReport report = BatchReport.NONE;
+        try {
+            report = collector.collect(request);
+            if (settings.enabled()) {
+                report = report.plus(submitter.submit(request));
+            }
+        } catch (BatchUnavailableException e) {
+            LOG.warn("The Batch API is unavailable, batch work waits for the next pass: {}", e.getMessage());
+        }
+        if (report.submitted() + report.collected() + report.failed() + report.returned() > 0) {
+            LOG.info("Batches: {} documents submitted in {} batches, {} collected, {} failed, {} back in the queue, "
+                    + "{} batches open", report.submitted(), report.batches(), report.collected(), report.failed(),
+                    report.returned(), report.open().size());
+        }
+        return report;
+    }
+}

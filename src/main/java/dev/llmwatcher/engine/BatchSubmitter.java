@@ -1,0 +1,217 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.batch.BatchLimits;
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.batch.ProviderBatch;
+import dev.llmwatcher.config.BatchSettings;
+import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.queue.BatchQueue;
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Sends waiting OpenAI documents to the provider's Batch API: reads and prepares them (a document that cannot be
+ * prepared is left to the direct pass, which fails it with its reason at no cost), packs them into files within the
+ * provider's limits, and for each file claims its documents under a new submission id, uploads the file, creates the
+ * batch and records its id on them. The submission id is on the documents and in the batch's metadata before the
+ * batch exists, so a crash between the two is recovered by {@link BatchCollector}, never paid for twice.
+ */
+final class BatchSubmitter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchSubmitter.class);
+    static final String QUEUE_KEY = "llm_watcher_queue";
+    static final String SUBMISSION_KEY = "llm_watcher_submission";
+    /** A page of the scan that picks the documents to submit. */
+    private static final int PAGE = 1000;
+
+    private final QueueStore store;
+    private final BatchQueue batchQueue;
+    private final BatchProvider provider;
+    private final DocumentProcessor processor;
+    private final BatchSettings batch;
+    private final EngineSettings engine;
+    private final Clock clock;
+    private final String instanceName;
+
+    BatchSubmitter(QueueStore store, BatchQueue batchQueue, BatchProvider provider, DocumentProcessor processor,
+                   BatchSettings batch, EngineSettings engine, Clock clock, String instanceName) {
+        this.store = store;
+        this.batchQueue = batchQueue;
+        this.provider = provider;
+        this.processor = processor;
+        this.batch = batch;
+        this.engine = engine;
+        this.clock = clock;
+        this.instanceName = instanceName;
+    }
+
+    /** One file's worth of documents under one submission id, with their lines in the same order. */
+    private record Submission(String id, List<PreparedDocument> documents, List<String> lines, long bytes) {
+    }
+
+    BatchReport submit(RunRequest request) {
+        Instant now = clock.instant();
+        QueueQuery query = new QueueQuery(request.queueIndex(), request.selection(), now, engine.sortField(), PAGE);
+        long waiting = batchQueue.countEligible(query, LlmClients.OPENAI);
+        if (waiting == 0 || batch.mode() == BatchSettings.Mode.AUTO && waiting < batch.minDocuments()) {
+            if (waiting > 0) {
+                LOG.debug("{} OpenAI documents wait, fewer than --batch-min-documents {}: they are called directly",
+                        waiting, batch.minDocuments());
+            }
+            return BatchReport.NONE;
+        }
+        List<PreparedDocument> prepared = answeredWithoutCall(prepare(query,
+                Math.min(batch.maxDocumentsPerPass(), request.maxDocuments())));
+        BatchReport report = BatchReport.NONE;
+        for (Submission submission : pack(prepared)) {
+            if (request.stop().isRaised() || !clock.instant().isBefore(request.deadline())) {
+                break;
+            }
+            report = report.plus(send(request.queueIndex(), submission));
+        }
+        return report;
+    }
+
+    /** Reads eligible OpenAI documents, at most {@code limit}, and prepares those that can be prepared. */
+    private List<PreparedDocument> prepare(QueueQuery query, int limit) {
+        List<PreparedDocument> prepared = new ArrayList<>();
+        try (QueueScan scan = batchQueue.scan(query, LlmClients.OPENAI)) {
+            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && prepared.size() < limit;
+                 page = scan.nextPage()) {
+                for (QueuedDocument document : page) {
+                    if (prepared.size() == limit) {
+                        break;
+                    }
+                    preparable(document).ifPresent(prepared::add);
+                }
+            }
+        }
+        return prepared;
+    }
+
+    private Optional<PreparedDocument> preparable(QueuedDocument document) {
+        try {
+            if (processor.pendingResult(document).isPresent()) {
+                return Optional.empty();
+            }
+            return Optional.of(processor.prepare(document));
+        } catch (InvalidDocumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The documents that still need a call, after those answered without one are taken out. Every document needs one
+     * for now; the answer cache plugs in here, so a cached answer is never sent to a batch.
+     */
+    List<PreparedDocument> answeredWithoutCall(List<PreparedDocument> prepared) {
+        return prepared;
+    }
+
+    /** Packs the documents into files within the provider's request and byte limits. */
+    private List<Submission> pack(List<PreparedDocument> prepared) {
+        BatchLimits limits = new BatchLimits(Math.min(batch.maxRequests(), provider.limits().maxRequests()),
+                Math.min(batch.maxBytes(), provider.limits().maxBytes()));
+        List<Submission> files = new ArrayList<>();
+        Submission current = empty();
+        for (PreparedDocument document : prepared) {
+            String line = line(current.id(), document);
+            long size = line.getBytes(StandardCharsets.UTF_8).length + 1L;
+            if (!current.documents().isEmpty() && (current.documents().size() == limits.maxRequests()
+                    || current.bytes() + size > limits.maxBytes())) {
+                files.add(current);
+                current = empty();
+                line = line(current.id(), document);
+            }
+            if (size > limits.maxBytes()) {
+                LOG.warn("Document {} is not sent in a batch: its request ({} bytes) is larger than a batch file may "
+                        + "be; it is called directly", document.document().id(), size);
+                continue;
+            }
+            current.documents().add(document);
+            current.lines().add(line);
+            current = new Submission(current.id(), current.documents(), current.lines(), current.bytes() + size);
+        }
+        if (!current.documents().isEmpty()) {
+            files.add(current);
+        }
+        return files;
+    }
+
+    private static Submission empty() {
+        return new Submission("s-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
+                new ArrayList<>(), new ArrayList<>(), 0);
+    }
+
+    private String line(String submission, PreparedDocument document) {
+        return provider.requestLine(BatchCustomId.of(submission, document.document().id()),
+                DocumentProcessor.request(document, engine.callTimeout()));
+    }
+
+    /** Claims one file's documents under its submission id, then uploads it and records the batch's id on them. */
+    private BatchReport send(String queueIndex, Submission submission) {
+        Instant now = clock.instant();
+        Claim lease = new Claim(instanceName + "/" + submission.id(),
+                now.plus(batch.completionWindow()).plus(batch.leaseMargin()));
+        List<QueuedDocument> claimed = batchQueue.enterSubmission(queueIndex,
+                submission.documents().stream().map(PreparedDocument::document).toList(), submission.id(), now, lease);
+        if (claimed.isEmpty()) {
+            return BatchReport.NONE;
+        }
+        Set<String> ids = claimed.stream().map(QueuedDocument::id).collect(Collectors.toSet());
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < submission.documents().size(); i++) {
+            if (ids.contains(submission.documents().get(i).document().id())) {
+                lines.add(submission.lines().get(i));
+            }
+        }
+        Optional<ProviderBatch> created = create(queueIndex, submission.id(), lines, now);
+        if (created.isEmpty()) {
+            store.release(queueIndex, claimed);
+            return BatchReport.NONE;
+        }
+        ProviderBatch made = created.get();
+        batchQueue.recordBatchId(queueIndex, claimed, made.id());
+        LOG.info("Submitted {} documents of {} in batch {} (submission {})", claimed.size(), queueIndex, made.id(),
+                submission.id());
+        return new BatchReport(claimed.size(), 1, 0, 0, 0, Map.of(), List.of(new BatchReport.OpenBatch(made.id(),
+                submission.id(), claimed.size(), Duration.ZERO, made.status(), made.counts())));
+    }
+
+    /**
+     * Uploads and creates the batch. When that fails, the batch may still have been made (the answer was lost): it is
+     * looked for by its submission id before the documents are given back, so it is never made twice.
+     */
+    private Optional<ProviderBatch> create(String queueIndex, String submission, List<String> lines, Instant now) {
+        try {
+            return Optional.of(provider.submit(lines, Map.of(QUEUE_KEY, queueIndex, SUBMISSION_KEY, submission)));
+        } catch (LlmException e) {
+            LOG.warn("Submitting a batch of {} documents failed: {}", lines.size(), e.getMessage());
+            try {
+                return provider.findByMetadata(SUBMISSION_KEY, submission, now.minus(Duration.ofMinutes(5)));
+            } catch (LlmException again) {
+                LOG.warn("Looking for the batch of submission {} failed too ({}); its documents stay claimed and the "
+                        + "next pass looks again", submission, again.getMessage());
+                throw new BatchUnavailableException(again);
+            }
+        }
+    }
+}
