@@ -96,7 +96,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, Au
     @Override
     public QueueScan scan(QueueQuery query) {
         refresh(query.index());
-        return PointInTimeScan.open(client, failures, query);
+        return PointInTimeScan.open(client, failures, query, eligible(query));
     }
 
     /** Refreshes the queue first, so documents stored or failed a moment ago are not counted as eligible. */
@@ -105,7 +105,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, Au
         refresh(query.index());
         try {
             return client.count(c -> c.index(query.index())
-                    .query(EligibilityQuery.of(query.selection(), query.now()))).count();
+                    .query(eligible(query))).count();
         } catch (IOException | RuntimeException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return 0;
@@ -249,12 +249,29 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, Au
     }
 
     private Query ofProvider(QueueQuery query, String provider) {
+        Query eligible = eligible(query);
+        Query isProvider = isProvider(query.index(), provider);
+        return Query.of(q -> q.bool(b -> b.filter(eligible).filter(isProvider)));
+    }
+
+    /** The query's eligible documents, without those of its excluded provider if it has one. */
+    private Query eligible(QueueQuery query) {
+        Query eligible = EligibilityQuery.of(query.selection(), query.now());
+        if (query.excludedProvider().isEmpty()) {
+            return eligible;
+        }
+        Query excluded = isProvider(query.index(), query.excludedProvider().get());
+        return Query.of(q -> q.bool(b -> b.filter(eligible).mustNot(excluded)));
+    }
+
+    private Query isProvider(String index, String provider) {
         try {
-            Query eligible = EligibilityQuery.of(query.selection(), query.now());
-            Query isProvider = batches.exactly(query.index(), QueueFields.path(QueueFields.PROVIDER), provider);
-            return Query.of(q -> q.bool(b -> b.filter(eligible).filter(isProvider)));
+            return batches.exactly(index, QueueFields.path(QueueFields.PROVIDER), provider);
         } catch (IOException | RuntimeException e) {
-            throw failures.unavailable("read the mapping of " + query.index(), e);
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return Query.of(q -> q.term(t -> t.field(QueueFields.path(QueueFields.PROVIDER)).value(provider)));
+            }
+            throw failures.unavailable("read the mapping of " + index, e);
         }
     }
 

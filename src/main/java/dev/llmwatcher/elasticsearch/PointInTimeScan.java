@@ -46,10 +46,6 @@ final class PointInTimeScan implements QueueScan {
         this.sort = sort(SortField.parse(query.sortField()));
     }
 
-    static QueueScan open(ElasticsearchClient client, ElasticsearchFailures failures, QueueQuery query) {
-        return open(client, failures, query, EligibilityQuery.of(query.selection(), query.now()));
-    }
-
     /** A scan over the documents {@code eligible} matches (the eligible documents of one provider, say). */
     static QueueScan open(ElasticsearchClient client, ElasticsearchFailures failures, QueueQuery query,
                           Query eligible) {

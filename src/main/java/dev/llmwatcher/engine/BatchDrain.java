@@ -30,6 +30,16 @@ public final class BatchDrain {
                 instanceName);
     }
 
+    /**
+     * True when the pass's direct calls must leave OpenAI documents alone: always in {@code always} mode, and in
+     * {@code auto} mode when this pass submitted (the backlog is over the threshold; what did not fit in this pass's
+     * batches waits for the next pass's, instead of being called at the full price).
+     */
+    public boolean takesOpenAi(BatchReport report) {
+        return settings.mode() == BatchSettings.Mode.ALWAYS
+                || settings.mode() == BatchSettings.Mode.AUTO && report.submitted() > 0;
+    }
+
     public BatchReport run(RunRequest request) {
         BatchReport report = BatchReport.NONE;
         try {

@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueStore;
@@ -54,13 +55,16 @@ public final class WatcherEngine {
      */
     public RunReport run(RunRequest request) {
         BatchReport batch = batchDrain.map(drain -> drain.run(request)).orElse(BatchReport.NONE);
-        return direct(request).withBatch(batch);
+        boolean openAiBatched = batchDrain.filter(drain -> drain.takesOpenAi(batch)).isPresent();
+        return direct(request, openAiBatched).withBatch(batch);
     }
 
-    private RunReport direct(RunRequest request) {
+    /** The direct calls of a pass; without the OpenAI documents when the batch drain takes them. */
+    private RunReport direct(RunRequest request, boolean openAiBatched) {
         Instant started = clock.instant();
-        QueueQuery query = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
+        QueueQuery all = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
                 settings.pageSize());
+        QueueQuery query = openAiBatched ? all.excluding(LlmClients.OPENAI) : all;
         if (store.countEligible(query) == 0) {
             return emptyPass(request, started);
         }

@@ -269,6 +269,28 @@ class BatchDrainTest {
     }
 
     @Test
+    void ollamaDocumentsAreCalledDirectlyAndOpenAiDocumentsBeyondThePassesBatchesWaitForTheNextOne() {
+        NumberedDocuments documents = new NumberedDocuments(es, fixture.queueIndex(),
+                TestElasticsearch.uniqueIndex("batch-target"), 40);
+        documents.queue(n -> n % 4 == 0 ? "ollama" : "openai");
+        model.countBy(NumberedDocuments::documentOf).respondWith(NumberedDocuments::correctAnswer);
+        ollama.respondWith(NumberedDocuments::correctAnswer);
+        try (Watcher watcher = fixture.watcher()) {
+            RunReport first = watcher.runPass(Selection.NEW, Instant.now().plusSeconds(120), 20, StopSignal.never());
+
+            assertThat(first.batch().submitted()).isEqualTo(20);
+            assertThat(first.processed()).as("the Ollama documents").isEqualTo(10);
+            assertThat(model.calls()).as("no OpenAI document called at the full price").isZero();
+
+            drain(watcher, 6);
+        }
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+        assertThat(batches.batchesCreated()).isEqualTo(2);
+        assertThat(ollama.calls()).isEqualTo(10);
+        assertThat(model.callsPerMarker()).hasSize(30).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
+    }
+
+    @Test
     void inAutoModeABacklogBelowTheThresholdIsCalledDirectly() {
         NumberedDocuments documents = queue(20);
         fixture.with("LLM_WATCHER_BATCH_MODE", "auto").with("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "21");

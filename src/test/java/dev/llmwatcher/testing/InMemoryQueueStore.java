@@ -277,7 +277,8 @@ public final class InMemoryQueueStore implements QueueStore {
         List<QueuedDocument> eligible = new ArrayList<>();
         queue(query.index()).forEach((id, v) -> {
             QueuedDocument document = new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source());
-            if (isEligible(document.meta(), query.selection(), query.now())) {
+            if (isEligible(document.meta(), query.selection(), query.now()) && query.excludedProvider()
+                    .filter(provider -> provider.equals(document.meta().get(QueueFields.PROVIDER))).isEmpty()) {
                 eligible.add(document);
             }
         });
