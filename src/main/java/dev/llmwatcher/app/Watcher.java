@@ -4,6 +4,7 @@ import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.engine.BatchDrain;
+import dev.llmwatcher.engine.BatchOperations;
 import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;
@@ -210,6 +211,11 @@ public final class Watcher implements AutoCloseable {
 
     public DocumentProcessor processor() {
         return processor;
+    }
+
+    /** Listing and cancelling the queue's batches, whatever the batch mode (what was submitted stays visible). */
+    public Optional<BatchOperations> batchOperations() {
+        return llms.openAiBatches().map(provider -> new BatchOperations(store, provider, clock));
     }
 
     /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */

@@ -3,6 +3,8 @@ package dev.llmwatcher.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.batch.BatchLimits;
+import dev.llmwatcher.cli.Console;
+import dev.llmwatcher.cli.Main;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.engine.BatchDrain;
@@ -35,6 +37,9 @@ import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -229,9 +234,8 @@ class BatchDrainTest {
         try (Watcher watcher = fixture.watcher(); JsonHttp http = JsonHttp.create(Duration.ofSeconds(5))) {
             ElasticsearchQueueStore store = es.queueStore();
             BatchQueue killedBeforeMarking = new KilledBefore(store, "recordBatchId");
-            BatchDrain dying = new BatchDrain(store, killedBeforeMarking, new OpenAiBatchClient(http,
-                    new OpenAiClient(http, batches.baseUrl(), "sk-test"), BatchLimits.OPENAI, Duration.ofSeconds(30)),
-                    watcher.processor(), config.batch(), EngineSettings.from(config), Clock.systemUTC(), "dying");
+            BatchDrain dying = new BatchDrain(store, killedBeforeMarking, provider(http), watcher.processor(),
+                    config.batch(), EngineSettings.from(config), Clock.systemUTC(), "dying");
 
             assertThatThrownBy(() -> dying.run(request())).hasMessageContaining("killed");
             assertThat(batches.batchesCreated()).isEqualTo(1);
@@ -252,9 +256,8 @@ class BatchDrainTest {
             pass(watcher);
             ElasticsearchQueueStore store = es.queueStore();
             QueueStore diesOnSecondBulk = new DiesOnSecondStore(store);
-            BatchDrain dying = new BatchDrain(diesOnSecondBulk, store, new OpenAiBatchClient(http,
-                    new OpenAiClient(http, batches.baseUrl(), "sk-test"), BatchLimits.OPENAI, Duration.ofSeconds(30)),
-                    watcher.processor(), config.batch(), EngineSettings.from(config), Clock.systemUTC(), "dying");
+            BatchDrain dying = new BatchDrain(diesOnSecondBulk, store, provider(http), watcher.processor(),
+                    config.batch(), EngineSettings.from(config), Clock.systemUTC(), "dying");
 
             assertThatThrownBy(() -> dying.run(request())).hasMessageContaining("killed");
             es.refresh(fixture.queueIndex());
@@ -291,6 +294,62 @@ class BatchDrainTest {
     }
 
     @Test
+    void theByteLimitSplitsASubmissionIntoFilesThatEachFitIt() {
+        NumberedDocuments documents = queue(20);
+        WatcherConfig config = fixture.config();
+        long maxBytes = 2_000;
+        try (Watcher watcher = fixture.watcher(); JsonHttp http = JsonHttp.create(Duration.ofSeconds(5))) {
+            ElasticsearchQueueStore store = es.queueStore();
+            BatchDrain small = new BatchDrain(store, store, provider(http), watcher.processor(),
+                    config.batch().withLimits(50_000, maxBytes), EngineSettings.from(config), Clock.systemUTC(),
+                    "small-files");
+
+            BatchReport report = small.run(request());
+
+            assertThat(report.submitted()).isEqualTo(20);
+            drain(watcher, 5);
+        }
+        List<List<String>> uploads = batches.uploads();
+        assertThat(uploads).hasSizeGreaterThan(2);
+        assertThat(uploads).allSatisfy(lines -> assertThat(lines.stream()
+                .mapToLong(line -> line.getBytes(StandardCharsets.UTF_8).length + 1).sum())
+                .isLessThanOrEqualTo(maxBytes));
+        assertThat(uploads.stream().mapToInt(List::size).sum()).isEqualTo(20);
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+    }
+
+    @Test
+    void theBatchesCommandListsOpenBatchesAndCancelsOneWhoseDocumentsGoBackToTheQueue() {
+        NumberedDocuments documents = queue(10);
+        String batchId;
+        try (Watcher watcher = fixture.watcher()) {
+            pass(watcher);
+            batchId = (String) ((Map<?, ?>) meta(documents.queued().get(NumberedDocuments.id(0))).get("batch"))
+                    .get("id");
+        }
+        Cli list = Cli.run(fixture.settings(), "batches");
+
+        assertThat(list.status()).isZero();
+        assertThat(list.out()).contains(batchId, "in_progress").containsPattern("\\s10\\s");
+
+        Cli cancel = Cli.run(fixture.settings(), "batches", "--cancel", batchId);
+        assertThat(cancel.status()).isZero();
+        assertThat(cancel.out()).contains(batchId, "cancelling");
+        assertThat(Cli.run(fixture.settings(), "batches", "--cancel", "batch_unknown").status()).isEqualTo(2);
+
+        try (Watcher collectingOnly = fixture.with("LLM_WATCHER_BATCH_MODE", "auto")
+                .with("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "1000000").watcher()) {
+            RunReport collecting = pass(collectingOnly);
+
+            assertThat(collecting.batch().returned()).isEqualTo(10);
+            assertThat(collecting.processed()).as("back in the queue, then called directly").isEqualTo(10);
+        }
+        assertThat(batches.statusOf(batchId)).isEqualTo("cancelled");
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+        assertThat(model.callsPerMarker()).hasSize(10).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
+    }
+
+    @Test
     void inAutoModeABacklogBelowTheThresholdIsCalledDirectly() {
         NumberedDocuments documents = queue(20);
         fixture.with("LLM_WATCHER_BATCH_MODE", "auto").with("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "21");
@@ -315,6 +374,22 @@ class BatchDrainTest {
             assertThat(report.processed()).isZero();
         }
         assertThat(model.calls()).isZero();
+    }
+
+    private OpenAiBatchClient provider(JsonHttp http) {
+        return new OpenAiBatchClient(http, new OpenAiClient(http, batches.baseUrl(), "sk-test"), BatchLimits.OPENAI,
+                Duration.ofSeconds(30));
+    }
+
+    /** One run of the command line over {@code environment}: its exit status and output. */
+    private record Cli(int status, String out) {
+        static Cli run(Map<String, String> environment, String... args) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+            int status = Main.standard().run(args, new Console(environment,
+                    print, print, Clock.systemUTC()));
+            return new Cli(status, out.toString(StandardCharsets.UTF_8));
+        }
     }
 
     private RunRequest request() {
