@@ -46,19 +46,30 @@ public final class EmfMetrics {
         if (!latencies.isEmpty()) {
             values.put(Metric.LLM_LATENCY, latencies.getFirst());
         }
+        if (report.batch().any()) {
+            values.put(Metric.BATCH_DOCUMENTS_SUBMITTED, report.batch().submitted());
+            values.put(Metric.BATCH_DOCUMENTS_COLLECTED, report.batch().collected());
+            values.put(Metric.BATCH_DOCUMENTS_FAILED, report.batch().failed());
+            values.put(Metric.BATCH_DOCUMENTS_RETURNED, report.batch().returned());
+            values.put(Metric.OLDEST_BATCH_AGE, report.batch().oldestOpen().toMillis() / 1000.0);
+        }
         List<String> lines = new ArrayList<>();
         lines.add(line(dimensions, values, at));
         latencies.stream().skip(1).forEach(chunk -> lines.add(line(dimensions, Map.of(Metric.LLM_LATENCY, chunk), at)));
-        report.tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage, at)));
+        report.tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage,
+                Metric.PROMPT_TOKENS, Metric.COMPLETION_TOKENS, at)));
+        report.batch().tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage,
+                Metric.BATCH_PROMPT_TOKENS, Metric.BATCH_COMPLETION_TOKENS, at)));
         return lines;
     }
 
-    private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage, Instant at) {
+    private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage,
+                                    Metric prompt, Metric completion, Instant at) {
         Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
         dimensions.put(Metric.MODEL_DIMENSION, model);
         Map<Metric, Object> values = new LinkedHashMap<>();
-        values.put(Metric.PROMPT_TOKENS, usage.promptTokens());
-        values.put(Metric.COMPLETION_TOKENS, usage.completionTokens());
+        values.put(prompt, usage.promptTokens());
+        values.put(completion, usage.completionTokens());
         return line(dimensions, values, at);
     }
 

@@ -23,7 +23,20 @@ public enum Metric {
      */
     LLM_LATENCY("LlmLatency", "Milliseconds", false),
     PROMPT_TOKENS("PromptTokens", "Count", true),
-    COMPLETION_TOKENS("CompletionTokens", "Count", true);
+    COMPLETION_TOKENS("CompletionTokens", "Count", true),
+    /** Documents sent to the provider's Batch API by the invocation. */
+    BATCH_DOCUMENTS_SUBMITTED("BatchDocumentsSubmitted", "Count", false),
+    /** Documents whose batch answer was stored by the invocation. */
+    BATCH_DOCUMENTS_COLLECTED("BatchDocumentsCollected", "Count", false),
+    /** Documents a batch failed (an error line, a bad answer, missing from a completed batch). */
+    BATCH_DOCUMENTS_FAILED("BatchDocumentsFailed", "Count", false),
+    /** Documents an expired, failed or cancelled batch gave back to the queue. */
+    BATCH_DOCUMENTS_RETURNED("BatchDocumentsReturned", "Count", false),
+    /** Age of the oldest batch still open after the invocation (0 when none is). */
+    OLDEST_BATCH_AGE("OldestBatchAgeSeconds", "Seconds", false),
+    /** Tokens of the collected batch answers, billed at the batch price. */
+    BATCH_PROMPT_TOKENS("BatchPromptTokens", "Count", true),
+    BATCH_COMPLETION_TOKENS("BatchCompletionTokens", "Count", true);
 
     /** The CloudWatch namespace of every metric here. */
     public static final String NAMESPACE = "LlmWatcher";

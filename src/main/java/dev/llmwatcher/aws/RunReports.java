@@ -24,6 +24,7 @@ final class RunReports {
         return new RunReport(first.found(), first.processed() + second.processed(),
                 first.failed() + second.failed(), first.parked() + second.parked(),
                 first.skipped() + second.skipped(), second.released(), second.backlog(), Map.copyOf(tokens),
-                latency, first.duration().plus(second.duration()), second.stoppedBy());
+                latency, first.duration().plus(second.duration()), second.stoppedBy(),
+                first.batch().plus(second.batch()));
     }
 }

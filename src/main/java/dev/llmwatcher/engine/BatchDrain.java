@@ -52,8 +52,9 @@ public final class BatchDrain {
         }
         if (report.submitted() + report.collected() + report.failed() + report.returned() > 0) {
             LOG.info("Batches: {} documents submitted in {} batches, {} collected, {} failed, {} back in the queue, "
-                    + "{} batches open", report.submitted(), report.batches(), report.collected(), report.failed(),
-                    report.returned(), report.open().size());
+                    + "{} batches open; {} prompt and {} completion tokens billed at the batch price",
+                    report.submitted(), report.batches(), report.collected(), report.failed(), report.returned(),
+                    report.open().size(), report.tokens().promptTokens(), report.tokens().completionTokens());
         }
         return report;
     }

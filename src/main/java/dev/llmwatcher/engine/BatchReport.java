@@ -4,6 +4,7 @@ import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.llm.TokenUsage;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,20 @@ public record BatchReport(int submitted, int batches, int collected, int failed,
         return tokensByModel.values().stream().reduce(TokenUsage.NONE, TokenUsage::plus);
     }
 
-    BatchReport plus(BatchReport other) {
+    /** True when the pass did anything through the Batch API or has batches open. */
+    public boolean any() {
+        return submitted + collected + failed + returned > 0 || !open.isEmpty();
+    }
+
+    /** The age of the oldest open batch; zero when none is open. */
+    public Duration oldestOpen() {
+        return open.stream().map(OpenBatch::age).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    public BatchReport plus(BatchReport other) {
         Map<String, TokenUsage> tokens = new HashMap<>(tokensByModel);
         other.tokensByModel.forEach((model, usage) -> tokens.merge(model, usage, TokenUsage::plus));
-        List<OpenBatch> allOpen = new java.util.ArrayList<>(open);
+        List<OpenBatch> allOpen = new ArrayList<>(open);
         allOpen.addAll(other.open);
         return new BatchReport(submitted + other.submitted, batches + other.batches, collected + other.collected,
                 failed + other.failed, returned + other.returned, Map.copyOf(tokens), List.copyOf(allOpen));
