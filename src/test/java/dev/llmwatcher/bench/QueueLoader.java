@@ -35,6 +35,12 @@ final class QueueLoader {
 
     /** Queues {@code count} documents whose text is between {@code minBytes} and {@code maxBytes} long. */
     long load(String queueIndex, String targetIndex, int count, int minBytes, int maxBytes, long seed) {
+        return load(queueIndex, targetIndex, count, minBytes, maxBytes, seed, "ollama");
+    }
+
+    /** As above, for documents of {@code provider}. */
+    long load(String queueIndex, String targetIndex, int count, int minBytes, int maxBytes, long seed,
+              String provider) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Map<String, Object>> batch = new LinkedHashMap<>();
         long batchBytes = 0;
@@ -43,6 +49,7 @@ final class QueueLoader {
             String text = text(random, minBytes + random.nextInt(maxBytes - minBytes + 1));
             Map<String, Object> meta = TestElasticsearch.pipelineMeta(targetIndex, PROMPT);
             meta.put("format", SCHEMA);
+            meta.put("provider", provider);
             Map<String, Object> source = new LinkedHashMap<>();
             source.put("review_id", i);
             source.put("text", text);
