@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The batch drain mode's figure: the same 1,000 review documents drained directly and through the Batch API, and
  * what each bills per 1,000 documents. The fake model reports tokens as a tokenizer would roughly count them (a
- * token per 4 characters of prompt and answer), so both modes see the same usage; the batch tokens are billed at half
- * the price, which the figure states as tokens at the direct price. It runs with the tests, so it cannot rot, and prints
- * one line for {@code BENCHMARKS.md}.
+ * token per 4 characters of prompt and answer), so both modes see the same usage; the batch tokens are billed at
+ * half the price, which the figure states as tokens at the direct price. It runs with the tests, so it cannot rot,
+ * and prints one line for {@code BENCHMARKS.md}.
  */
 class BatchCostFigureTest {
 

@@ -30,10 +30,10 @@ import java.util.regex.Pattern;
 
 /**
  * OpenAI's Files and Batches API, faithfully enough for the batch drain: multipart upload ({@code POST /v1/files},
- * purpose {@code batch}), {@code POST /v1/batches}, {@code GET /v1/batches/{id}} walking a scripted status sequence
- * (by default validating → in_progress → finalizing → completed, one step per look), {@code GET /v1/batches} (newest
- * first, {@code after}/{@code limit}/{@code has_more}), cancel, and {@code GET /v1/files/{id}/content} with output and
- * error files in the provider's line format.
+ * purpose {@code batch}), {@code POST /v1/batches}, {@code GET /v1/batches/{id}} walking a scripted status
+ * sequence (by default validating → in_progress → finalizing → completed, one step per look), {@code GET
+ * /v1/batches} (newest first, {@code after}/{@code limit}/{@code has_more}), cancel, and {@code GET
+ * /v1/files/{id}/content} with output and error files in the provider's line format.
  *
  * <p>A batch's requests are run, when it ends, against a {@link FakeOpenAiServer} (the "model"), exactly as vLLM's
  * batch runner runs them against its engine: its script answers them and its counters count them. Every other path

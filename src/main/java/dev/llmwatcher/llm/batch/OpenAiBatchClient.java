@@ -152,8 +152,9 @@ public final class OpenAiBatchClient implements BatchProvider {
         JsonNode error = node.path("error");
         if (error.isObject()) {
             String code = error.path("code").asText("");
-            LlmException failure = new LlmException(LlmException.Kind.SERVER_ERROR, target.label() + " did not answer "
-                    + "the request" + (code.isEmpty() ? "" : " (" + code + ")") + ": " + error.path("message").asText(""));
+            String message = target.label() + " did not answer the request" + (code.isEmpty() ? "" : " (" + code + ")")
+                    + ": " + error.path("message").asText("");
+            LlmException failure = new LlmException(LlmException.Kind.SERVER_ERROR, message);
             return NOT_RUN.contains(code) ? BatchResult.notAnswered(customId, failure)
                     : BatchResult.failed(customId, failure);
         }

@@ -141,7 +141,8 @@ class OpenAiBatchClientTest {
     @Test
     void theMultipartBodyFramesFieldsAndTheFileAsRfc7578Says() throws Exception {
         MultipartBody body = new MultipartBody("b0undary").field("purpose", "batch")
-                .file("file", "x.jsonl", "application/jsonl", List.of("{\"a\":1}\n".getBytes(), "{\"b\":2}\n".getBytes()));
+                .file("file", "x.jsonl", "application/jsonl",
+                        List.of("{\"a\":1}\n".getBytes(), "{\"b\":2}\n".getBytes()));
         String text = new String(HttpBodies.bytes(body.publisher()));
 
         assertThat(body.contentType()).isEqualTo("multipart/form-data; boundary=b0undary");
