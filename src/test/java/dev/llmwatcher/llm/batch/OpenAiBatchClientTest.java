@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Files and Batches API client against a server that speaks that API's wire format. */
 class OpenAiBatchClientTest {
@@ -136,6 +137,14 @@ class OpenAiBatchClientTest {
         assertThat(cancelled.endedEarly()).isTrue();
         assertThat(results).singleElement().satisfies(result -> assertThat(result.unanswered()).isTrue());
         assertThat(model.calls()).isZero();
+    }
+
+    @Test
+    void aFileTheProviderDoesNotHaveIsAnErrorNamingTheStatusAndNeverTheKey() {
+        assertThatThrownBy(() -> client.results("file-missing", result -> { }))
+                .isInstanceOfSatisfying(LlmException.class, e -> assertThat(e.status()).isEqualTo(404))
+                .hasMessageContaining("404").hasMessageContaining("No such File object")
+                .hasMessageNotContaining("sk-batch-test");
     }
 
     @Test
