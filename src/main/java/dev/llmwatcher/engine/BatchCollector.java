@@ -97,6 +97,9 @@ final class BatchCollector {
         try {
             state = provider.get(batchId);
         } catch (LlmException e) {
+            if (e.status() == 404) {
+                return forgotten(request.queueIndex(), open, batchId);
+            }
             throw new BatchUnavailableException(e);
         }
         if (state.open()) {
@@ -105,6 +108,22 @@ final class BatchCollector {
                     state.status(), state.counts())));
         }
         return new Settlement(request, open.submission(), state).run();
+    }
+
+    /** A batch the provider no longer knows (deleted, another account): its documents go back to the queue. */
+    private BatchReport forgotten(String queueIndex, BatchQueue.OpenSubmission open, String batchId) {
+        List<QueuedDocument> documents = batchQueue.submissionDocuments(queueIndex, open.submission());
+        LOG.warn("The provider has no batch {} (submission {}): its {} documents go back to the queue", batchId,
+                open.submission(), documents.size());
+        store.release(queueIndex, documents);
+        return new BatchReport(0, 0, 0, 0, documents.size(), Map.of(), List.of());
+    }
+
+    /** Thrown from the result stream when the pass's time is up: what is not written yet waits for the next pass. */
+    private static final class OutOfTime extends RuntimeException {
+        OutOfTime() {
+            super(null, null, false, false);
+        }
     }
 
     /** The write-back of one ended batch. */
@@ -137,6 +156,10 @@ final class BatchCollector {
             } catch (LlmException e) {
                 writeBack.finish(request.deadline());
                 throw new BatchUnavailableException(e);
+            } catch (OutOfTime e) {
+                LOG.info("The pass's time is up while collecting batch {}: {} documents wait for the next pass",
+                        state.id(), waiting.size());
+                waiting.clear();
             }
             String why = state.completed() ? "missing from the output and error files of completed batch "
                     + state.id() : null;
@@ -155,6 +178,9 @@ final class BatchCollector {
         }
 
         private void accept(BatchResult result) {
+            if (!clock.instant().isBefore(request.deadline().minus(engine.writeReserve()))) {
+                throw new OutOfTime();
+            }
             Optional<BatchCustomId> id = BatchCustomId.parse(result.customId())
                     .filter(parsed -> parsed.submission().equals(submission));
             QueuedDocument document = id.map(parsed -> waiting.remove(parsed.documentId())).orElse(null);

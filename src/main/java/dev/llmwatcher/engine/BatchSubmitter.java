@@ -78,10 +78,9 @@ final class BatchSubmitter {
             }
             return BatchReport.NONE;
         }
-        List<PreparedDocument> prepared = answeredWithoutCall(prepare(query,
-                Math.min(batch.maxDocumentsPerPass(), request.maxDocuments())));
-        BatchReport report = BatchReport.NONE;
-        for (Submission submission : pack(prepared)) {
+        Selection selection = select(query, Math.min(batch.maxDocumentsPerPass(), request.maxDocuments()));
+        BatchReport report = settleWithoutCall(request, selection.unsendable());
+        for (Submission submission : pack(answeredWithoutCall(selection.ready()))) {
             if (request.stop().isRaised() || !clock.instant().isBefore(request.deadline())) {
                 break;
             }
@@ -90,21 +89,30 @@ final class BatchSubmitter {
         return report;
     }
 
-    /** Reads eligible OpenAI documents, at most {@code limit}, and prepares those that can be prepared. */
-    private List<PreparedDocument> prepare(QueueQuery query, int limit) {
-        List<PreparedDocument> prepared = new ArrayList<>();
+    /**
+     * The documents read for a submission: those ready to be sent, and those that are not (a result an earlier pass
+     * set aside, or a document that cannot be prepared), which this pass settles itself, since in batch mode no
+     * direct pass takes OpenAI documents.
+     */
+    private record Selection(List<PreparedDocument> ready, List<QueuedDocument> unsendable) {
+    }
+
+    /** Reads eligible OpenAI documents, at most {@code limit} ready ones, and prepares them. */
+    private Selection select(QueueQuery query, int limit) {
+        List<PreparedDocument> ready = new ArrayList<>();
+        List<QueuedDocument> unsendable = new ArrayList<>();
         try (QueueScan scan = batchQueue.scan(query, LlmClients.OPENAI)) {
-            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && prepared.size() < limit;
+            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && ready.size() < limit;
                  page = scan.nextPage()) {
                 for (QueuedDocument document : page) {
-                    if (prepared.size() == limit) {
+                    if (ready.size() == limit) {
                         break;
                     }
-                    preparable(document).ifPresent(prepared::add);
+                    preparable(document).ifPresentOrElse(ready::add, () -> unsendable.add(document));
                 }
             }
         }
-        return prepared;
+        return new Selection(ready, unsendable);
     }
 
     private Optional<PreparedDocument> preparable(QueuedDocument document) {
@@ -116,6 +124,22 @@ final class BatchSubmitter {
         } catch (InvalidDocumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** Claims the documents that are not sent and writes what settles them: a stored result, or a failure. */
+    private BatchReport settleWithoutCall(RunRequest request, List<QueuedDocument> documents) {
+        if (documents.isEmpty()) {
+            return BatchReport.NONE;
+        }
+        Claim claim = new Claim(instanceName + "/" + UUID.randomUUID().toString().substring(0, 8),
+                request.deadline().plus(engine.claimMargin()));
+        WriteBack writeBack = new WriteBack(store, request.queueIndex(), engine.retryPolicy(), clock,
+                engine.flushSize(), request.listener());
+        store.claim(request.queueIndex(), documents, claim).forEach(document ->
+                writeBack.accept(processor.withoutCall(document)));
+        writeBack.finish(request.deadline());
+        WriteBack.Tally tally = writeBack.tally();
+        return new BatchReport(0, 0, tally.processed(), tally.failed(), 0, Map.of(), List.of());
     }
 
     /**

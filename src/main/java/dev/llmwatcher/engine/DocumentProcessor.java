@@ -73,6 +73,23 @@ public final class DocumentProcessor {
         return Optional.of(new CompletedDocument(document, target, fields));
     }
 
+    /**
+     * The outcome of a document that is not sent for an answer: its set-aside result to store, or its failure when it
+     * cannot be prepared; a document that turns out ready after all is released for a pass that calls.
+     */
+    public DocumentOutcome withoutCall(QueuedDocument document) {
+        try {
+            Optional<CompletedDocument> pending = pendingResult(document);
+            if (pending.isPresent()) {
+                return new DocumentOutcome.Completed(pending.get(), null);
+            }
+            prepare(document);
+            return new DocumentOutcome.Abandoned(document, "ready for a call", false);
+        } catch (InvalidDocumentException e) {
+            return new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null);
+        }
+    }
+
     /** Checks a document and renders its prompt, without calling anything. */
     public PreparedDocument prepare(QueuedDocument document) throws InvalidDocumentException {
         Instructions instructions = InstructionsReader.read(document);

@@ -350,6 +350,72 @@ class BatchDrainTest {
     }
 
     @Test
+    void inBatchModeAnOpenAiDocumentThatCannotBeSentFailsAndASetAsideResultIsStoredWithoutACall() {
+        NumberedDocuments documents = queue(4);
+        String target = (String) meta(documents.queued().get(NumberedDocuments.id(0))).get("_original_index");
+        Map<String, Object> broken = TestElasticsearch.pipelineMeta(target, "{{ctx.missing_field}}");
+        broken.put("provider", "openai");
+        es.indexQueueDocument(fixture.queueIndex(), "broken", Map.of("doc", "broken"), broken);
+        Map<String, Object> setAside = TestElasticsearch.pipelineMeta(target, NumberedDocuments.PROMPT);
+        setAside.put("provider", "openai");
+        setAside.put("pending_result", Map.of("value", 99));
+        es.indexQueueDocument(fixture.queueIndex(), "set-aside", Map.of("doc", "set-aside", "n", 5), setAside);
+        try (Watcher watcher = fixture.watcher()) {
+            RunReport first = pass(watcher);
+
+            assertThat(first.batch().submitted()).isEqualTo(4);
+            assertThat(first.batch().collected()).as("the set-aside result").isEqualTo(1);
+            assertThat(first.batch().failed()).as("the document whose prompt cannot be rendered").isEqualTo(1);
+        }
+        assertThat(es.source(target, "set-aside").orElseThrow()).containsEntry("value", 99);
+        assertThat(meta(documents.queued().get("broken"))).containsEntry("attempts", 1)
+                .hasEntrySatisfying("error", error -> assertThat(error.toString()).contains("missing_field"));
+        assertThat(batches.uploads().getFirst()).hasSize(4);
+    }
+
+    @Test
+    void aBatchTheProviderNoLongerKnowsGivesItsDocumentsBack() {
+        NumberedDocuments documents = queue(5);
+        try (Watcher watcher = fixture.watcher()) {
+            pass(watcher);
+            batches.forget((String) ((Map<?, ?>) meta(documents.queued().get(NumberedDocuments.id(0))).get("batch"))
+                    .get("id"));
+            try (Watcher collectingOnly = fixture.with("LLM_WATCHER_BATCH_MODE", "auto")
+                    .with("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "1000000").watcher()) {
+                RunReport collecting = collectingOnly.runPass(Selection.NEW, Instant.now().plusSeconds(120), 1,
+                        StopSignal.never());
+
+                assertThat(collecting.batch().returned()).isEqualTo(5);
+            }
+        }
+        assertThat(documents.queued()).hasSize(4).allSatisfy((id, source) ->
+                assertThat(meta(source).get("batch")).isNull());
+    }
+
+    @Test
+    void collectingStopsAtThePassesDeadlineAndTheNextPassStoresTheRest() {
+        NumberedDocuments documents = queue(20);
+        batches.statuses("validating", "completed");
+        WatcherConfig config = fixture.config();
+        try (Watcher watcher = fixture.watcher(); JsonHttp http = JsonHttp.create(Duration.ofSeconds(5))) {
+            pass(watcher);
+            ElasticsearchQueueStore store = es.queueStore();
+            BatchDrain late = new BatchDrain(store, store, provider(http), watcher.processor(), config.batch(),
+                    EngineSettings.from(config), Clock.systemUTC(), "late");
+            Instant deadline = Instant.now().plus(EngineSettings.from(config).writeReserve());
+
+            BatchReport report = late.run(new RunRequest(fixture.queueIndex(), Selection.NEW, deadline,
+                    Integer.MAX_VALUE, StopSignal.never()));
+
+            assertThat(report.collected() + report.failed() + report.returned()).isZero();
+            assertThat(documents.queued()).hasSize(20);
+            drain(watcher, 2);
+        }
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+        assertThat(model.callsPerMarker()).hasSize(20).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
+    }
+
+    @Test
     void inAutoModeABacklogBelowTheThresholdIsCalledDirectly() {
         NumberedDocuments documents = queue(20);
         fixture.with("LLM_WATCHER_BATCH_MODE", "auto").with("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "21");

@@ -133,6 +133,11 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         return created.get();
     }
 
+    /** Forgets a batch, as a provider does with one deleted or of another account: it answers 404 from now on. */
+    public void forget(String batchId) {
+        batches.remove(batchId);
+    }
+
     /** The status a batch has now, without moving it along. */
     public String statusOf(String batchId) {
         synchronized (batches.get(batchId)) {
