@@ -15,7 +15,9 @@ import java.util.Locale;
  * @param maxDocumentsPerPass documents one pass submits at most, bounding its memory and time
  * @param completionWindow    the provider's window; a submitted document's lease covers it and {@code leaseMargin}
  * @param recoveryGrace       how long a submission without a batch id may be in flight before a pass that finds no
- *                            batch for it returns its documents to the queue
+ *                            batch for it returns its documents to the queue: longer than a submitting pass's upload
+ *                            and create requests may take (5 minutes each), so a submission still on its way is never
+ *                            given back and paid for twice
  */
 public record BatchSettings(Mode mode, int minDocuments, int maxRequests, long maxBytes, int maxDocumentsPerPass,
                             Duration completionWindow, Duration leaseMargin, Duration recoveryGrace) {
@@ -33,7 +35,7 @@ public record BatchSettings(Mode mode, int minDocuments, int maxRequests, long m
     /** OpenAI's limits and window, the given mode and threshold. */
     public static BatchSettings defaults(Mode mode, int minDocuments) {
         return new BatchSettings(mode, minDocuments, 50_000, 200L * 1024 * 1024, 50_000, Duration.ofHours(24),
-                Duration.ofHours(1), Duration.ofMinutes(10));
+                Duration.ofHours(1), Duration.ofMinutes(20));
     }
 
     public BatchSettings withLimits(int requests, long bytes) {

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -245,6 +246,39 @@ class BatchDrainTest {
         assertThat(batches.batchesCreated()).as("recovered, not submitted again").isEqualTo(1);
         assertThat(documents.notStoredCorrectly()).isEmpty();
         assertThat(model.callsPerMarker()).hasSize(50).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
+    }
+
+    @Test
+    void aSubmissionThatNeverReachedTheProviderIsGivenBackAfterTheGraceAndSubmittedOnce() {
+        NumberedDocuments documents = queue(30);
+        WatcherConfig config = fixture.config();
+        try (Watcher watcher = fixture.watcher(); JsonHttp http = JsonHttp.create(Duration.ofSeconds(2))) {
+            ElasticsearchQueueStore store = es.queueStore();
+            OpenAiBatchClient unreachable = new OpenAiBatchClient(http,
+                    new OpenAiClient(http, URI.create("http://127.0.0.1:9/v1"), "sk-test"),
+                    BatchLimits.OPENAI, Duration.ofSeconds(2));
+            BatchReport cutOff = new BatchDrain(store, store, unreachable, watcher.processor(), config.batch(),
+                    EngineSettings.from(config), Clock.systemUTC(), "cut-off").run(request());
+
+            assertThat(cutOff.submitted()).isZero();
+            assertThat(documents.queued()).allSatisfy((id, source) -> assertThat(meta(source).get("batch"))
+                    .isInstanceOfSatisfying(Map.class, batch -> assertThat(batch.get("id")).isNull()));
+
+            Clock beforeGrace = Clock.offset(Clock.systemUTC(), config.batch().recoveryGrace().minusMinutes(1));
+            BatchReport early = new BatchDrain(store, store, provider(http), watcher.processor(), config.batch(),
+                    EngineSettings.from(config), beforeGrace, "early").run(request(beforeGrace));
+            assertThat(early.returned() + early.submitted()).as("still within the grace: left alone").isZero();
+
+            Clock afterGrace = Clock.offset(Clock.systemUTC(), config.batch().recoveryGrace().plusMinutes(1));
+            BatchReport later = new BatchDrain(store, store, provider(http), watcher.processor(), config.batch(),
+                    EngineSettings.from(config), afterGrace, "later").run(request(afterGrace));
+            assertThat(later.submitted()).as("given back, then submitted by the same pass").isEqualTo(30);
+
+            drain(watcher, 5);
+        }
+        assertThat(batches.batchesCreated()).isEqualTo(1);
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+        assertThat(model.callsPerMarker()).hasSize(30).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
     }
 
     @Test
@@ -459,8 +493,13 @@ class BatchDrainTest {
     }
 
     private RunRequest request() {
-        return new RunRequest(fixture.queueIndex(), Selection.NEW, Instant.now().plusSeconds(120), Integer.MAX_VALUE,
-                StopSignal.never());
+        return request(Clock.systemUTC());
+    }
+
+    /** A pass's request with two minutes on {@code clock}, the clock its engine reads. */
+    private RunRequest request(Clock clock) {
+        return new RunRequest(fixture.queueIndex(), Selection.NEW, clock.instant().plusSeconds(120),
+                Integer.MAX_VALUE, StopSignal.never());
     }
 
     @SuppressWarnings("unchecked")
