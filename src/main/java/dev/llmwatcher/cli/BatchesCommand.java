@@ -56,16 +56,29 @@ public final class BatchesCommand implements Command {
                     throw new UsageException(e.getMessage());
                 }
             }
-            print(config.watchIndex(), batches.open(config.watchIndex()), console);
+            List<BatchReport.OpenBatch> open = batches.open(config.watchIndex());
+            if (open.isEmpty()) {
+                console.out().println("No open batches in " + config.watchIndex() + ".");
+            } else {
+                print(config.watchIndex(), open, console);
+            }
         }
         return Main.OK;
     }
 
-    private static void print(String queueIndex, List<BatchReport.OpenBatch> open, Console console) {
-        if (open.isEmpty()) {
-            console.out().println("No open batches in " + queueIndex + ".");
-            return;
+    /** For {@code status}: the open batches, when there are any. */
+    static void printOpen(WatcherConfig config, Console console) throws Exception {
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            if (watcher.batchOperations().isPresent()) {
+                List<BatchReport.OpenBatch> open = watcher.batchOperations().get().open(config.watchIndex());
+                if (!open.isEmpty()) {
+                    print(config.watchIndex(), open, console);
+                }
+            }
         }
+    }
+
+    private static void print(String queueIndex, List<BatchReport.OpenBatch> open, Console console) {
         console.out().println("Open batches in " + queueIndex + ":");
         console.out().printf("  %-28s %9s %9s  %-12s %s%n", "batch", "documents", "age", "status",
                 "requests done/failed/total");

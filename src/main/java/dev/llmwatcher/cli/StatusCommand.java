@@ -56,6 +56,9 @@ public final class StatusCommand implements Command {
             console.out().println(Json.mapper().writeValueAsString(asJson(status)));
         } else {
             print(status, now, console.out());
+            if (status.exists()) {
+                BatchesCommand.printOpen(config, console);
+            }
         }
         return Main.OK;
     }

@@ -366,6 +366,9 @@ class BatchDrainTest {
         assertThat(list.status()).isZero();
         assertThat(list.out()).contains(batchId, "in_progress").containsPattern("\\s10\\s");
 
+        Cli status = Cli.run(fixture.settings(), "status");
+        assertThat(status.out()).contains("Open batches in " + fixture.queueIndex(), batchId);
+
         Cli cancel = Cli.run(fixture.settings(), "batches", "--cancel", batchId);
         assertThat(cancel.status()).isZero();
         assertThat(cancel.out()).contains(batchId, "cancelling");
