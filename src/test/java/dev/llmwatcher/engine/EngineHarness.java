@@ -2,6 +2,8 @@ package dev.llmwatcher.engine;
 
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.Selection;
@@ -40,15 +42,25 @@ final class EngineHarness {
     Duration stopGrace = Duration.ofSeconds(30);
 
     DocumentProcessor processor() {
-        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm)), new PromptRenderer(),
+        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm, "openai", llm)), new PromptRenderer(),
                 new AnswerInterpreter(), new ResultMerger(), 100_000);
     }
 
-    WatcherEngine engine() {
-        EngineSettings settings = new EngineSettings(pageSize, concurrency, Optional.empty(), callTimeout, 100_000,
+    EngineSettings settings() {
+        return new EngineSettings(pageSize, concurrency, Optional.empty(), callTimeout, 100_000,
                 new RetryPolicy(5, Duration.ofSeconds(60), Duration.ofHours(6)), writeReserve, Duration.ofSeconds(60),
                 flushSize, flushInterval, stopGrace);
-        return new WatcherEngine(store, processor(), settings, Clock.systemUTC(), "test");
+    }
+
+    WatcherEngine engine() {
+        return new WatcherEngine(store, processor(), settings(), Clock.systemUTC(), "test");
+    }
+
+    /** The engine with the batch drain mode over {@code provider}, the in-memory queue keeping its bookkeeping. */
+    WatcherEngine engine(BatchProvider provider, BatchSettings batch) {
+        DocumentProcessor processor = processor();
+        return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", Optional.of(
+                new BatchDrain(store, store, provider, processor, batch, settings(), Clock.systemUTC(), "test")));
     }
 
     /** Queues a document whose prompt is {@code Rate: <message>} and whose answer must match the scale schema. */
