@@ -3,6 +3,8 @@ package dev.llmwatcher.app;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.BatchDrain;
+import dev.llmwatcher.engine.BatchOperations;
 import dev.llmwatcher.engine.CachedAnswers;
 import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.EngineSettings;
@@ -67,9 +69,24 @@ public final class Watcher implements AutoCloseable {
         this.llms = llmClients(config.llm());
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
-        this.engine = new WatcherEngine(store, processor, EngineSettings.from(config), clock, instanceName,
-                config.answerCache().activeIndex().map(index -> new CachedAnswers(store, processor,
-                        config.answerCache().maxAge(), clock)));
+        EngineSettings settings = EngineSettings.from(config);
+        Optional<CachedAnswers> cache = config.answerCache().activeIndex().map(index -> new CachedAnswers(store,
+                processor, config.answerCache().maxAge(), clock));
+        this.engine = new WatcherEngine(store, processor, settings, clock, instanceName, cache,
+                batchDrain(config, settings, cache, clock, instanceName));
+    }
+
+    /**
+     * The batch part of each pass, when the batch mode is on: the OpenAI Batch API at the configured base URL, over
+     * the same HTTP client as the direct calls.
+     */
+    private Optional<BatchDrain> batchDrain(WatcherConfig config, EngineSettings settings,
+                                            Optional<CachedAnswers> cache, Clock clock, String instanceName) {
+        if (!config.batch().enabled()) {
+            return Optional.empty();
+        }
+        return llms.openAiBatches().map(provider -> new BatchDrain(store, store, provider, processor, config.batch(),
+                settings, cache, clock, instanceName));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
@@ -197,6 +214,11 @@ public final class Watcher implements AutoCloseable {
 
     public DocumentProcessor processor() {
         return processor;
+    }
+
+    /** Listing and cancelling the queue's batches, whatever the batch mode (what was submitted stays visible). */
+    public Optional<BatchOperations> batchOperations() {
+        return llms.openAiBatches().map(provider -> new BatchOperations(store, provider, clock));
     }
 
     /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */

@@ -51,28 +51,38 @@ public final class EmfMetrics {
         if (!latencies.isEmpty()) {
             values.put(Metric.LLM_LATENCY, latencies.getFirst());
         }
+        if (report.batch().any()) {
+            values.put(Metric.BATCH_DOCUMENTS_SUBMITTED, report.batch().submitted());
+            values.put(Metric.BATCH_DOCUMENTS_COLLECTED, report.batch().collected());
+            values.put(Metric.BATCH_DOCUMENTS_FAILED, report.batch().failed());
+            values.put(Metric.BATCH_DOCUMENTS_RETURNED, report.batch().returned());
+            values.put(Metric.OLDEST_BATCH_AGE, report.batch().oldestOpen().toMillis() / 1000.0);
+        }
         List<String> lines = new ArrayList<>();
         lines.add(line(dimensions, values, at));
         latencies.stream().skip(1).forEach(chunk -> lines.add(line(dimensions, Map.of(Metric.LLM_LATENCY, chunk), at)));
         Set<String> models = new TreeSet<>(report.tokensByModel().keySet());
         models.addAll(report.savingsByModel().keySet());
         models.forEach(model -> lines.add(modelLine(dimensions, model,
-                report.tokensByModel().getOrDefault(model, TokenUsage.NONE),
-                Optional.ofNullable(report.savingsByModel().get(model)), at)));
+                report.tokensByModel().getOrDefault(model, TokenUsage.NONE), Metric.PROMPT_TOKENS,
+                Metric.COMPLETION_TOKENS, Optional.ofNullable(report.savingsByModel().get(model)), at)));
+        report.batch().tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage,
+                Metric.BATCH_PROMPT_TOKENS, Metric.BATCH_COMPLETION_TOKENS, Optional.empty(), at)));
         return lines;
     }
 
     /**
-     * A model's tokens; and, only when it reused answers in this run, its cache hits, shared calls and tokens saved
-     * (a run without the answer cache's help adds no metric to pay for).
+     * A model's tokens (billed at the direct or at the batch price); and, only when it reused answers in this run,
+     * its cache hits, shared calls and tokens saved (a run without the answer cache's help adds no metric to pay
+     * for).
      */
     private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage,
-                                    Optional<AnswerSavings> savings, Instant at) {
+                                    Metric prompt, Metric completion, Optional<AnswerSavings> savings, Instant at) {
         Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
         dimensions.put(Metric.MODEL_DIMENSION, model);
         Map<Metric, Object> values = new LinkedHashMap<>();
-        values.put(Metric.PROMPT_TOKENS, usage.promptTokens());
-        values.put(Metric.COMPLETION_TOKENS, usage.completionTokens());
+        values.put(prompt, usage.promptTokens());
+        values.put(completion, usage.completionTokens());
         savings.filter(saved -> saved.callsSaved() > 0).ifPresent(saved -> {
             values.put(Metric.CACHE_HITS, saved.cacheHits());
             values.put(Metric.SHARED_CALLS, saved.sharedCalls());

@@ -1,5 +1,6 @@
 package dev.llmwatcher.aws;
 
+import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.queue.Selection;
 
@@ -14,12 +15,12 @@ import java.util.Map;
  */
 public record InvocationSummary(String queue, Selection selection, long found, int processed, int failed,
                                 int parked, int skipped, int released, long backlog, long durationMillis,
-                                String stoppedBy, boolean credentialsRefreshed) {
+                                String stoppedBy, boolean credentialsRefreshed, BatchReport batch) {
 
     static InvocationSummary of(String queue, Selection selection, RunReport report, boolean credentialsRefreshed) {
         return new InvocationSummary(queue, selection, report.found(), report.processed(), report.failed(),
                 report.parked(), report.skipped(), report.released(), report.backlog(), report.duration().toMillis(),
-                report.stoppedBy().orElse(null), credentialsRefreshed);
+                report.stoppedBy().orElse(null), credentialsRefreshed, report.batch());
     }
 
     /** The JSON-able form, keys in snake case like the rest of our JSON. */
@@ -37,6 +38,11 @@ public record InvocationSummary(String queue, Selection selection, long found, i
         map.put("duration_ms", durationMillis);
         map.put("stopped_by", stoppedBy);
         map.put("credentials_refreshed", credentialsRefreshed);
+        if (batch.any()) {
+            map.put("batch", Map.of("submitted", batch.submitted(), "batches", batch.batches(),
+                    "collected", batch.collected(), "failed", batch.failed(), "returned", batch.returned(),
+                    "open", batch.open().size()));
+        }
         return map;
     }
 }

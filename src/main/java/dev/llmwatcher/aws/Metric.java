@@ -29,7 +29,20 @@ public enum Metric {
     /** Documents that shared the call another document with the same question made in the same pass. */
     SHARED_CALLS("SharedCalls", "Count", true),
     /** Prompt and completion tokens the cache hits and shared calls did not pay for again. */
-    TOKENS_SAVED("TokensSaved", "Count", true);
+    TOKENS_SAVED("TokensSaved", "Count", true),
+    /** Documents sent to the provider's Batch API by the invocation. */
+    BATCH_DOCUMENTS_SUBMITTED("BatchDocumentsSubmitted", "Count", false),
+    /** Documents whose batch answer was stored by the invocation. */
+    BATCH_DOCUMENTS_COLLECTED("BatchDocumentsCollected", "Count", false),
+    /** Documents a batch failed (an error line, a bad answer, missing from a completed batch). */
+    BATCH_DOCUMENTS_FAILED("BatchDocumentsFailed", "Count", false),
+    /** Documents an expired, failed or cancelled batch gave back to the queue. */
+    BATCH_DOCUMENTS_RETURNED("BatchDocumentsReturned", "Count", false),
+    /** Age of the oldest batch still open after the invocation (0 when none is). */
+    OLDEST_BATCH_AGE("OldestBatchAgeSeconds", "Seconds", false),
+    /** Tokens of the collected batch answers, billed at the batch price. */
+    BATCH_PROMPT_TOKENS("BatchPromptTokens", "Count", true),
+    BATCH_COMPLETION_TOKENS("BatchCompletionTokens", "Count", true);
 
     /** The CloudWatch namespace of every metric here. */
     public static final String NAMESPACE = "LlmWatcher";

@@ -22,11 +22,11 @@ final class RunReports {
         Map<String, TokenUsage> tokens = new HashMap<>(first.tokensByModel());
         second.tokensByModel().forEach((model, usage) -> tokens.merge(model, usage, TokenUsage::plus));
         LatencyStats latency = first.llmLatency().plus(second.llmLatency());
-        Map<String, AnswerSavings> savings = new HashMap<>(first.savingsByModel());
-        second.savingsByModel().forEach((model, saved) -> savings.merge(model, saved, AnswerSavings::plus));
         return new RunReport(first.found(), first.processed() + second.processed(),
                 first.failed() + second.failed(), first.parked() + second.parked(),
                 first.skipped() + second.skipped(), second.released(), second.backlog(), Map.copyOf(tokens),
-                latency, first.duration().plus(second.duration()), second.stoppedBy(), Map.copyOf(savings));
+                latency, first.duration().plus(second.duration()), second.stoppedBy(),
+                AnswerSavings.merged(first.savingsByModel(), second.savingsByModel()),
+                first.batch().plus(second.batch()));
     }
 }

@@ -62,6 +62,9 @@ public final class StatusCommand implements Command {
         } else {
             print(status, now, console.out());
             printCache(config.answerCache(), cached, console.out());
+            if (status.exists()) {
+                BatchesCommand.printOpen(config, console);
+            }
         }
         return Main.OK;
     }

@@ -53,11 +53,24 @@ public final class ConfigReader {
                 seconds(Setting.RETRY_BACKOFF, 0, 86_400), integer(Setting.MAX_PROMPT_CHARS, 1, 10_000_000),
                 seconds(Setting.PASS_DURATION, 10, 86_400), seconds(Setting.SHUTDOWN_GRACE, 0, 3600),
                 new AnswerCacheSettings(bool(Setting.ANSWER_CACHE), seconds(Setting.ANSWER_CACHE_MAX_AGE, 1,
-                        315_360_000), indexName(Setting.ANSWER_CACHE_INDEX)));
+                        315_360_000), indexName(Setting.ANSWER_CACHE_INDEX)), batch());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return config;
+    }
+
+    private BatchSettings batch() {
+        String mode = valueOrDefault(Setting.BATCH_MODE);
+        BatchSettings.Mode parsed = BatchSettings.Mode.OFF;
+        try {
+            parsed = BatchSettings.Mode.parse(mode);
+        } catch (IllegalArgumentException e) {
+            problems.add(describe(Setting.BATCH_MODE) + ": expected off, auto or always, got '" + mode + "'");
+        }
+        return BatchSettings.defaults(parsed, integer(Setting.BATCH_MIN_DOCUMENTS, 1, 50_000_000))
+                .withLimits(integer(Setting.BATCH_MAX_REQUESTS, 1, 50_000),
+                        integer(Setting.BATCH_MAX_MEGABYTES, 1, 200) * 1024L * 1024);
     }
 
     private ElasticsearchSettings elasticsearch() {

@@ -65,6 +65,16 @@ public enum Setting {
             "Seconds a cached answer is reused (default 7 days); older ones are asked again"),
     ANSWER_CACHE_INDEX("LLM_WATCHER_ANSWER_CACHE_INDEX", "--answer-cache-index", "llm-watcher-answer-cache",
             "Index that keeps the answer cache"),
+    BATCH_MODE("LLM_WATCHER_BATCH_MODE", "--batch-mode", "off",
+            "OpenAI documents through the Batch API (half price, answers within 24 h): off, auto (once "
+                    + "--batch-min-documents wait) or always"),
+    BATCH_MIN_DOCUMENTS("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "--batch-min-documents", "1000",
+            "With --batch-mode auto: eligible OpenAI documents that make a pass submit a batch (fewer are called "
+                    + "directly)"),
+    BATCH_MAX_REQUESTS("LLM_WATCHER_BATCH_MAX_REQUESTS", "--batch-max-requests", "50000",
+            "Requests per batch file (OpenAI's limit: 50000); a submission over it is split"),
+    BATCH_MAX_MEGABYTES("LLM_WATCHER_BATCH_MAX_MEGABYTES", "--batch-max-megabytes", "200",
+            "Megabytes per batch file (OpenAI's limit: 200); a submission over it is split"),
     SECRET_ID("LLM_WATCHER_SECRET_ID", "--secret-id", null,
             "Lambda: Secrets Manager secret (ARN or name) holding the Elasticsearch and OpenAI credentials as JSON"),
     SECRET_MAX_AGE("LLM_WATCHER_SECRET_MAX_AGE", "--secret-max-age", "300",

@@ -13,25 +13,38 @@ import java.util.Optional;
  * @param passDuration   longest one pass may run; also the bound of a claim's lease
  * @param retryBackoff   wait before the first retry of a failed document; doubles per attempt
  * @param answerCache    whether and how answers to repeated questions are reused
+ * @param batch          the batch drain mode (OpenAI's Batch API)
  */
 public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
                             int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
                             boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
-                            Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache) {
+                            Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache,
+                            BatchSettings batch) {
+
+    /** A configuration with the batch drain mode off, as before it existed. */
+    public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
+                         int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
+                         boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
+                         Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache) {
+        this(elasticsearch, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors, sortField, debug,
+                maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache, BatchSettings.OFF);
+    }
 
     public WatcherConfig withElasticsearch(ElasticsearchSettings access) {
         return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
-                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache);
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
+                batch);
     }
 
     public WatcherConfig withLlm(LlmAccess access) {
         return new WatcherConfig(elasticsearch, access, watchIndex, batchSize, concurrency, watchInterval,
                 retryErrors, sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration,
-                shutdownGrace, answerCache);
+                shutdownGrace, answerCache, batch);
     }
 
     public WatcherConfig withWatchIndex(String index) {
         return new WatcherConfig(elasticsearch, llm, index, batchSize, concurrency, watchInterval, retryErrors,
-                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache);
+                sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
+                batch);
     }
 }

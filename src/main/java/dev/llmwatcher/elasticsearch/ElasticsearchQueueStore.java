@@ -9,6 +9,7 @@ import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.cache.CachedAnswer;
 import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
@@ -21,7 +22,10 @@ import dev.llmwatcher.queue.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -47,7 +51,7 @@ import java.util.function.Function;
  * written in the same bulk as the results, one entry per question; a cache entry Elasticsearch refuses is logged and
  * costs no document anything.
  */
-public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, AutoCloseable {
+public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, AnswerCache, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
@@ -57,6 +61,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, A
     private final ElasticsearchClient client;
     private final boolean ownsClient;
     private final ElasticsearchFailures failures;
+    private final BatchBookkeeping batches;
     /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
     private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
     private final Map<String, Refreshed> refreshed = new ConcurrentHashMap<>();
@@ -89,6 +94,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, A
         this.failures = new ElasticsearchFailures(settings);
         this.answerCache = answerCacheIndex.map(index -> new ElasticsearchAnswerCache(client, failures, index))
                 .orElse(null);
+        this.batches = new BatchBookkeeping(client, failures);
     }
 
     /** A store with a client of its own ({@link ElasticsearchClients}), closed with it; nothing is sent yet. */
@@ -124,7 +130,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, A
     @Override
     public QueueScan scan(QueueQuery query) {
         refresh(query.index());
-        return PointInTimeScan.open(client, failures, query);
+        return PointInTimeScan.open(client, failures, query, eligible(query));
     }
 
     /** Refreshes the queue first, so documents stored or failed a moment ago are not counted as eligible. */
@@ -133,7 +139,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, A
         refresh(query.index());
         try {
             return client.count(c -> c.index(query.index())
-                    .query(EligibilityQuery.of(query.selection(), query.now()))).count();
+                    .query(eligible(query))).count();
         } catch (IOException | RuntimeException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return 0;
@@ -251,9 +257,104 @@ public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, A
     public void release(String queueIndex, List<QueuedDocument> documents) {
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
+        noClaim.put(QueueFields.BATCH, null);
         Map<String, Object> change = meta(noClaim);
         List<BulkResponseItem> items = conditionalUpdates(queueIndex, documents, d -> change, "release claims");
         logUnapplied(documents, items, "Claim not released");
+    }
+
+    @Override
+    public QueueScan scan(QueueQuery query, String provider) {
+        refresh(query.index());
+        return PointInTimeScan.open(client, failures, query, ofProvider(query, provider));
+    }
+
+    @Override
+    public long countEligible(QueueQuery query, String provider) {
+        refresh(query.index());
+        try {
+            return client.count(c -> c.index(query.index()).query(ofProvider(query, provider))).count();
+        } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return 0;
+            }
+            throw failures.unavailable("count " + provider + " documents in " + query.index(), e);
+        }
+    }
+
+    private Query ofProvider(QueueQuery query, String provider) {
+        Query eligible = eligible(query);
+        Query isProvider = isProvider(query.index(), provider);
+        return Query.of(q -> q.bool(b -> b.filter(eligible).filter(isProvider)));
+    }
+
+    /** The query's eligible documents, without those of its excluded provider if it has one. */
+    private Query eligible(QueueQuery query) {
+        Query eligible = EligibilityQuery.of(query.selection(), query.now());
+        if (query.excludedProvider().isEmpty()) {
+            return eligible;
+        }
+        Query excluded = isProvider(query.index(), query.excludedProvider().get());
+        return Query.of(q -> q.bool(b -> b.filter(eligible).mustNot(excluded)));
+    }
+
+    private Query isProvider(String index, String provider) {
+        try {
+            return batches.exactly(index, QueueFields.path(QueueFields.PROVIDER), provider);
+        } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return Query.of(q -> q.term(t -> t.field(QueueFields.path(QueueFields.PROVIDER)).value(provider)));
+            }
+            throw failures.unavailable("read the mapping of " + index, e);
+        }
+    }
+
+    @Override
+    public List<QueuedDocument> enterSubmission(String queueIndex, List<QueuedDocument> documents, String submission,
+                                                Instant submittedAt, Claim claim) {
+        Map<String, Object> batch = new HashMap<>();
+        batch.put(QueueFields.BATCH_SUBMISSION, submission);
+        batch.put(QueueFields.BATCH_SUBMITTED_AT, EligibilityQuery.iso(submittedAt));
+        batch.put(QueueFields.BATCH_ID, null);
+        Map<String, Object> fields = new HashMap<>();
+        fields.put(QueueFields.CLAIM, Map.of(QueueFields.CLAIM_OWNER, claim.owner(),
+                QueueFields.CLAIM_UNTIL, EligibilityQuery.iso(claim.until())));
+        fields.put(QueueFields.BATCH, batch);
+        return atNewVersions(documents, conditionalUpdates(queueIndex, documents, d -> meta(fields),
+                "claim documents for batch submission " + submission), "Not in submission " + submission);
+    }
+
+    @Override
+    public List<QueuedDocument> recordBatchId(String queueIndex, List<QueuedDocument> documents, String batchId) {
+        Map<String, Object> change = meta(Map.of(QueueFields.BATCH, Map.of(QueueFields.BATCH_ID, batchId)));
+        return atNewVersions(documents, conditionalUpdates(queueIndex, documents, d -> change,
+                "record batch " + batchId), "Batch id not recorded");
+    }
+
+    @Override
+    public List<OpenSubmission> openSubmissions(String queueIndex) {
+        refresh(queueIndex);
+        return batches.openSubmissions(queueIndex);
+    }
+
+    @Override
+    public List<QueuedDocument> submissionDocuments(String queueIndex, String submission) {
+        refresh(queueIndex);
+        return batches.submissionDocuments(queueIndex, submission);
+    }
+
+    /** The documents whose change applied, at the version it made; the others are logged as {@code what}. */
+    private List<QueuedDocument> atNewVersions(List<QueuedDocument> documents, List<BulkResponseItem> items,
+                                               String what) {
+        logUnapplied(documents, items, what);
+        List<QueuedDocument> changed = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            BulkResponseItem item = items.get(i);
+            if (item.error() == null && item.seqNo() != null && item.primaryTerm() != null) {
+                changed.add(documents.get(i).atVersion(item.seqNo(), item.primaryTerm()));
+            }
+        }
+        return changed;
     }
 
     /**
@@ -450,6 +551,7 @@ public final class ElasticsearchQueueStore implements QueueStore, AnswerCache, A
                 failure.nextAttemptAt() == null ? null : EligibilityQuery.iso(failure.nextAttemptAt()));
         fields.put(QueueFields.PARKED, failure.parked());
         fields.put(QueueFields.CLAIM, null);
+        fields.put(QueueFields.BATCH, null);
         return meta(fields);
     }
 

@@ -37,15 +37,18 @@ final class PointInTimeScan implements QueueScan {
     private long totalEligible;
     private boolean exhausted;
 
-    private PointInTimeScan(PointInTime pointInTime, ElasticsearchFailures failures, QueueQuery query) {
+    private PointInTimeScan(PointInTime pointInTime, ElasticsearchFailures failures, QueueQuery query,
+                            Query eligible) {
         this.pointInTime = pointInTime;
         this.failures = failures;
         this.query = query;
-        this.eligible = EligibilityQuery.of(query.selection(), query.now());
+        this.eligible = eligible;
         this.sort = sort(SortField.parse(query.sortField()));
     }
 
-    static QueueScan open(ElasticsearchClient client, ElasticsearchFailures failures, QueueQuery query) {
+    /** A scan over the documents {@code eligible} matches (the eligible documents of one provider, say). */
+    static QueueScan open(ElasticsearchClient client, ElasticsearchFailures failures, QueueQuery query,
+                          Query eligible) {
         if (query.pageSize() < 1) {
             throw new IllegalArgumentException("page size must be at least 1: " + query.pageSize());
         }
@@ -59,7 +62,7 @@ final class PointInTimeScan implements QueueScan {
             }
             throw failures.unavailable("open a point in time on " + query.index(), e);
         }
-        PointInTimeScan scan = new PointInTimeScan(pointInTime, failures, query);
+        PointInTimeScan scan = new PointInTimeScan(pointInTime, failures, query, eligible);
         try {
             scan.buffered = scan.fetch(true);
         } catch (RuntimeException e) {

@@ -7,7 +7,6 @@ import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
 import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.field_caps.FieldCapability;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueStatus;
 import dev.llmwatcher.queue.Selection;
@@ -18,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Answers "what is in the queue?" for the {@code status} command in one search of size 0 with aggregations. Works
@@ -110,28 +108,8 @@ public final class QueueInspector {
         return aggregate != null && aggregate.isSterms() ? aggregate.sterms().buckets().array() : List.of();
     }
 
-    /**
-     * For each keyword-ish field: itself when aggregatable, else its {@code .keyword} subfield (dynamic mapping),
-     * else itself (a field no document has yet; the aggregation is then empty).
-     */
     private Map<String, String> aggregatableFields(String index) throws IOException {
-        List<String> wanted = List.of(QueueFields.ERROR_PATH, QueueFields.path(QueueFields.ORIGINAL_INDEX),
-                QueueFields.path(QueueFields.MODEL));
-        List<String> asked = wanted.stream().flatMap(f -> Stream.of(f, f + ".keyword")).toList();
-        Map<String, Map<String, FieldCapability>> caps = client.fieldCaps(f -> f.index(index).fields(asked)).fields();
-        Map<String, String> chosen = new HashMap<>();
-        for (String field : wanted) {
-            String pick = field;
-            if (!aggregatable(caps.get(field)) && aggregatable(caps.get(field + ".keyword"))) {
-                pick = field + ".keyword";
-            }
-            chosen.put(field, pick);
-        }
-        return chosen;
-    }
-
-    /** {@code byType} is the field's entry in the field capabilities: one capability per mapped type. */
-    private static boolean aggregatable(Map<String, FieldCapability> byType) {
-        return byType != null && !byType.isEmpty() && byType.values().stream().allMatch(FieldCapability::aggregatable);
+        return KeywordFields.pick(client, index, List.of(QueueFields.ERROR_PATH,
+                QueueFields.path(QueueFields.ORIGINAL_INDEX), QueueFields.path(QueueFields.MODEL)));
     }
 }

@@ -2,6 +2,9 @@ package dev.llmwatcher.engine;
 
 import dev.llmwatcher.llm.TokenUsage;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * What one model's answers that were not paid for again saved in a pass: documents answered from the answer cache,
  * documents that shared another document's call, and the tokens those calls would have cost.
@@ -18,6 +21,14 @@ public record AnswerSavings(int cacheHits, int sharedCalls, TokenUsage tokensSav
     public AnswerSavings plus(AnswerSavings other) {
         return new AnswerSavings(cacheHits + other.cacheHits, sharedCalls + other.sharedCalls,
                 tokensSaved.plus(other.tokensSaved));
+    }
+
+    /** Two per-model tallies added up. */
+    public static Map<String, AnswerSavings> merged(Map<String, AnswerSavings> first,
+                                                    Map<String, AnswerSavings> second) {
+        Map<String, AnswerSavings> all = new HashMap<>(first);
+        second.forEach((model, saved) -> all.merge(model, saved, AnswerSavings::plus));
+        return Map.copyOf(all);
     }
 
     /** Calls not made: cache hits and shared calls. */

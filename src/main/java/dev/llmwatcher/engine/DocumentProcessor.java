@@ -19,6 +19,7 @@ import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueuedDocument;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -73,6 +74,23 @@ public final class DocumentProcessor {
         return Optional.of(new CompletedDocument(document, target, fields));
     }
 
+    /**
+     * The outcome of a document that is not sent for an answer: its set-aside result to store, or its failure when it
+     * cannot be prepared; a document that turns out ready after all is released for a pass that calls.
+     */
+    public DocumentOutcome withoutCall(QueuedDocument document) {
+        try {
+            Optional<CompletedDocument> pending = pendingResult(document);
+            if (pending.isPresent()) {
+                return new DocumentOutcome.Completed(pending.get(), null);
+            }
+            prepare(document);
+            return new DocumentOutcome.Abandoned(document, "ready for a call", false);
+        } catch (InvalidDocumentException e) {
+            return new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null);
+        }
+    }
+
     /** Checks a document and renders its prompt, without calling anything. */
     public PreparedDocument prepare(QueuedDocument document) throws InvalidDocumentException {
         Instructions instructions = InstructionsReader.read(document);
@@ -117,10 +135,8 @@ public final class DocumentProcessor {
 
     /** Sends a prepared document's request and returns the raw answer, uninterpreted. */
     LlmAnswer ask(PreparedDocument prepared, CallTimeout timeout) throws LlmException {
-        Instructions instructions = prepared.instructions();
-        LlmClient client = llms.forProvider(instructions.provider());
-        return client.complete(new LlmRequest(instructions.model(), prepared.prompt(),
-                prepared.format().requestFormat(), instructions.options(), timeout.duration()));
+        LlmClient client = llms.forProvider(prepared.instructions().provider());
+        return client.complete(request(prepared, timeout.duration()));
     }
 
     /** What an answer paid for in this pass is reported as. */
@@ -137,6 +153,21 @@ public final class DocumentProcessor {
         Instructions instructions = prepared.instructions();
         return CacheKey.of(instructions.provider(), llms.endpoint(instructions.provider()), instructions.model(),
                 prepared.prompt(), prepared.format().requestFormat(), instructions.options());
+    }
+
+    /** The LLM request for a prepared document: what a direct call sends, and what a batch line asks for. */
+    public static LlmRequest request(PreparedDocument prepared, Duration timeout) {
+        Instructions instructions = prepared.instructions();
+        return new LlmRequest(instructions.model(), prepared.prompt(), prepared.format().requestFormat(),
+                instructions.options(), timeout);
+    }
+
+    /**
+     * The outcome of a call that failed, however it was made: a batch's error line fails its document as the direct
+     * call's error would have.
+     */
+    public DocumentOutcome failed(PreparedDocument prepared, LlmException e) {
+        return failedCall(prepared, e, false);
     }
 
     /**

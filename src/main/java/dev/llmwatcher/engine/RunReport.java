@@ -18,22 +18,37 @@ import java.util.Optional;
  * @param stoppedBy      why the pass stopped starting calls early, if it did (deadline, stop signal, credentials)
  * @param savingsByModel per model, documents answered without a call of their own (answer cache, shared calls)
  *                       and the tokens that saved; {@code tokensByModel} counts only what was paid for
+ * @param batch          what the pass did through the provider's Batch API, before its direct calls (counted apart)
  */
 public record RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                         Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
-                        Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel) {
+                        Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch) {
 
-    /** A report of a pass that reused no answer. */
+    /** A report of a pass that reused no answer and did no batch work. */
     public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                      Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
                      Optional<String> stoppedBy) {
         this(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency, duration,
-                stoppedBy, Map.of());
+                stoppedBy, Map.of(), BatchReport.NONE);
+    }
+
+    /** A report of a pass without batch work. */
+    public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
+                     Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
+                     Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel) {
+        this(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency, duration,
+                stoppedBy, savingsByModel, BatchReport.NONE);
     }
 
     /** Every model's savings added up. */
     public AnswerSavings savings() {
         return savingsByModel.values().stream().reduce(AnswerSavings.NONE, AnswerSavings::plus);
+    }
+
+    /** The same report with the pass's batch work (and what the answer cache saved it). */
+    public RunReport withBatch(BatchReport work) {
+        return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
+                duration, stoppedBy, AnswerSavings.merged(savingsByModel, work.savingsByModel()), work);
     }
 
     /** Total documents this pass claimed and settled one way or another. */

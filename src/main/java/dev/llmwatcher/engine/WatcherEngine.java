@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueStore;
@@ -31,19 +32,22 @@ public final class WatcherEngine {
     private final Clock clock;
     private final String instanceName;
     private final Optional<CachedAnswers> cache;
+    private final Optional<BatchDrain> batchDrain;
 
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
                          String instanceName) {
-        this(store, processor, settings, clock, instanceName, Optional.empty());
+        this(store, processor, settings, clock, instanceName, Optional.empty(), Optional.empty());
     }
 
     /**
-     * @param cache the answer cache, when it is on: documents whose question it answers cost no call, and
-     *              documents with the same question share one call
+     * @param cache      the answer cache, when it is on: documents whose question it answers cost no call, and
+     *                   documents with the same question share one call
+     * @param batchDrain the batch part of every pass, run before its direct calls; empty for none
      */
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
-                         String instanceName, Optional<CachedAnswers> cache) {
+                         String instanceName, Optional<CachedAnswers> cache, Optional<BatchDrain> batchDrain) {
         this.cache = cache;
+        this.batchDrain = batchDrain;
         this.store = store;
         this.processor = processor;
         this.settings = settings;
@@ -56,9 +60,17 @@ public final class WatcherEngine {
      * that cannot be used at all ends the pass with {@link dev.llmwatcher.queue.QueueUnavailableException}.
      */
     public RunReport run(RunRequest request) {
+        BatchReport batch = batchDrain.map(drain -> drain.run(request)).orElse(BatchReport.NONE);
+        boolean openAiBatched = batchDrain.filter(drain -> drain.takesOpenAi(batch)).isPresent();
+        return direct(request, openAiBatched).withBatch(batch);
+    }
+
+    /** The direct calls of a pass; without the OpenAI documents when the batch drain takes them. */
+    private RunReport direct(RunRequest request, boolean openAiBatched) {
         Instant started = clock.instant();
-        QueueQuery query = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
+        QueueQuery all = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
                 settings.pageSize());
+        QueueQuery query = openAiBatched ? all.excluding(LlmClients.OPENAI) : all;
         if (store.countEligible(query) == 0) {
             return emptyPass(request, started);
         }

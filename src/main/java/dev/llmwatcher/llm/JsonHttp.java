@@ -17,6 +17,7 @@ import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -31,6 +32,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The one place LLM clients touch HTTP, so that every call gets the same care: one shared JDK {@link HttpClient}
@@ -113,33 +116,83 @@ public final class JsonHttp implements AutoCloseable {
      */
     public JsonNode post(URI uri, Map<String, String> headers, Object body, Duration timeout, Target target)
             throws LlmException {
-        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-            throw new LlmException(LlmException.Kind.TIMEOUT, target.label() + ": no time left for the call");
+        return exchange(uri, headers, "application/json",
+                HttpRequest.BodyPublishers.ofByteArray(toJson(body)), timeout, target);
+    }
+
+    /**
+     * POSTs a body of another content type (a multipart file upload) and returns the parsed 2xx JSON answer. Like
+     * every POST here it is never replayed by this layer.
+     */
+    public JsonNode post(URI uri, Map<String, String> headers, String contentType,
+                         HttpRequest.BodyPublisher body, Duration timeout, Target target) throws LlmException {
+        return exchange(uri, headers, contentType, body, timeout, target);
+    }
+
+    /** GETs a JSON object (a batch's state, a page of a list). */
+    public JsonNode get(URI uri, Map<String, String> headers, Duration timeout, Target target) throws LlmException {
+        return exchange(uri, headers, null, null, timeout, target);
+    }
+
+    /**
+     * GETs a body of JSON lines and hands each non-blank line to {@code each} as it arrives, so a file of any size
+     * is never held in memory whole. A line {@code each} cannot use is its own business; the stream goes on.
+     */
+    public void getLines(URI uri, Map<String, String> headers, Duration timeout, Target target,
+                         Consumer<String> each) throws LlmException {
+        HttpRequest request = request(uri, headers, null, null, timeout, target).header("Accept", "*/*").build();
+        HttpResponse<Stream<String>> response = send(request, HttpResponse.BodyHandlers.ofLines(), timeout, target);
+        try (Stream<String> lines = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                byte[] body = String.join("\n", lines.limit(50).toList()).getBytes(StandardCharsets.UTF_8);
+                throw statusError(response.statusCode(), body, response.headers(), target, headers);
+            }
+            lines.filter(line -> !line.isBlank()).forEach(each);
+        } catch (UncheckedIOException e) {
+            throw new LlmException(LlmException.Kind.CONNECTION,
+                    "reading from " + target.label() + " failed: " + describe(e.getCause()), 0, null, e);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .header("User-Agent", USER_AGENT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(body)));
-        if ("http".equalsIgnoreCase(uri.getScheme())) {
-            request.version(HttpClient.Version.HTTP_1_1);
-        }
-        headers.forEach(request::setHeader);
+    }
+
+    private JsonNode exchange(URI uri, Map<String, String> headers, String contentType,
+                              HttpRequest.BodyPublisher body, Duration timeout, Target target) throws LlmException {
+        HttpRequest request = request(uri, headers, contentType, body, timeout, target)
+                .header("Accept", "application/json").build();
         long started = System.nanoTime();
-        HttpResponse<byte[]> response = send(request.build(), timeout, target);
+        HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray(), timeout, target);
         int status = response.statusCode();
-        LOG.debug("{} POST {} answered HTTP {} in {} ms", target.label(), uri.getPath(), status,
+        LOG.debug("{} {} {} answered HTTP {} in {} ms", target.label(), request.method(), uri.getPath(), status,
                 (System.nanoTime() - started) / 1_000_000);
         if (status / 100 != 2) {
-            throw statusError(response, target, headers);
+            throw statusError(status, response.body(), response.headers(), target, headers);
         }
         return parse(response.body(), target);
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request, Duration timeout, Target target) throws LlmException {
+    /** The request as every call here is built: a timeout, our user agent, HTTP/1.1 over plain http. */
+    private static HttpRequest.Builder request(URI uri, Map<String, String> headers, String contentType,
+                                               HttpRequest.BodyPublisher body, Duration timeout, Target target)
+            throws LlmException {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            throw new LlmException(LlmException.Kind.TIMEOUT, target.label() + ": no time left for the call");
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", USER_AGENT);
+        if (body == null) {
+            request.GET();
+        } else {
+            request.header("Content-Type", contentType).POST(body);
+        }
+        if ("http".equalsIgnoreCase(uri.getScheme())) {
+            request.version(HttpClient.Version.HTTP_1_1);
+        }
+        headers.forEach(request::setHeader);
+        return request;
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, Duration timeout,
+                                     Target target) throws LlmException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request, handler);
         } catch (HttpConnectTimeoutException e) {
             throw new LlmException(LlmException.Kind.CONNECTION,
                     "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
@@ -179,9 +232,24 @@ public final class JsonHttp implements AutoCloseable {
         return text == null || text.isBlank();
     }
 
-    private LlmException statusError(HttpResponse<byte[]> response, Target target, Map<String, String> headers) {
-        int status = response.statusCode();
-        ErrorBody error = ErrorBody.of(scrub(text(response.body()), headers));
+    private LlmException statusError(int status, byte[] body, HttpHeaders responseHeaders, Target target,
+                                     Map<String, String> headers) {
+        Duration retryAfter = responseHeaders.firstValue("Retry-After")
+                .map(value -> parseRetryAfter(value, clock.instant()))
+                .orElse(null);
+        return errorOf(status, scrub(text(body), headers), retryAfter, target);
+    }
+
+    /**
+     * The failure a non-2xx answer means, for an answer that did not come over this client's own exchange (a line of
+     * a batch's error file carries the status and body the call would have had).
+     */
+    public static LlmException answeredError(int status, String body, Target target) {
+        return errorOf(status, body, null, target);
+    }
+
+    private static LlmException errorOf(int status, String body, Duration retryAfter, Target target) {
+        ErrorBody error = ErrorBody.of(body);
         String detail = error.detail();
         LlmException.Kind kind = status == 429 && error.quotaExhausted() ? LlmException.Kind.QUOTA_EXHAUSTED
                 : kindOf(status);
@@ -189,9 +257,6 @@ public final class JsonHttp implements AutoCloseable {
                 && !detail.contains(target.model())) {
             detail = detail + " (model \"" + target.model() + "\")";
         }
-        Duration retryAfter = response.headers().firstValue("Retry-After")
-                .map(value -> parseRetryAfter(value, clock.instant()))
-                .orElse(null);
         String message = target.label() + " answered " + status + ": " + detail;
         return new LlmException(kind, message, status, retryAfter, null);
     }

@@ -1,5 +1,9 @@
 package dev.llmwatcher.llm;
 
+import dev.llmwatcher.batch.BatchLimits;
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.llm.batch.OpenAiBatchClient;
+
 import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Duration;
@@ -24,11 +28,14 @@ public final class LlmClients implements AutoCloseable {
 
     /** The longest any call may wait for its answer on a socket: the longest {@code --llm-timeout} allowed. */
     public static final Duration MAX_READ_TIMEOUT = Duration.ofHours(1);
+    /** The longest one Batch API request may take: an upload of a full 200 MB file is the longest of them. */
+    static final Duration BATCH_REQUEST_TIMEOUT = Duration.ofMinutes(5);
 
     private final Map<String, LlmClient> byProvider;
     private final Map<String, String> unconfigured;
     private final List<AutoCloseable> owned;
     private final Map<String, String> endpoints;
+    private final OpenAiBatchClient openAiBatches;
 
     public LlmClients(Map<String, LlmClient> byProvider) {
         this(byProvider, Map.of());
@@ -36,7 +43,7 @@ public final class LlmClients implements AutoCloseable {
 
     /** @param endpoints per provider, where its requests go (see {@link #endpoint}) */
     public LlmClients(Map<String, LlmClient> byProvider, Map<String, String> endpoints) {
-        this(byProvider, Map.of(), List.of(), endpoints);
+        this(byProvider, Map.of(), List.of(), endpoints, null);
     }
 
     /**
@@ -45,9 +52,10 @@ public final class LlmClients implements AutoCloseable {
      * @param owned        what closing these clients closes (the HTTP client they share, Bedrock's runtime)
      */
     private LlmClients(Map<String, LlmClient> byProvider, Map<String, String> unconfigured,
-                       List<AutoCloseable> owned, Map<String, String> endpoints) {
+                       List<AutoCloseable> owned, Map<String, String> endpoints, OpenAiBatchClient openAiBatches) {
         this.endpoints = new TreeMap<>();
         endpoints.forEach((name, endpoint) -> this.endpoints.put(name.toLowerCase(Locale.ROOT), endpoint));
+        this.openAiBatches = openAiBatches;
         this.byProvider = new TreeMap<>();
         byProvider.forEach((name, client) -> this.byProvider.put(name.toLowerCase(Locale.ROOT), client));
         this.unconfigured = new TreeMap<>();
@@ -80,12 +88,14 @@ public final class LlmClients implements AutoCloseable {
         JsonHttp http = JsonHttp.create(connectTimeout, proxies);
         URI openAi = openAiBaseUrl != null ? openAiBaseUrl : OpenAiClient.DEFAULT_BASE_URL;
         Map<String, LlmClient> clients = new TreeMap<>();
-        clients.put(OPENAI, RetryingLlmClient.wrap(new OpenAiClient(http, openAi, openAiApiKey)));
+        OpenAiClient openAiClient = new OpenAiClient(http, openAi, openAiApiKey);
+        clients.put(OPENAI, RetryingLlmClient.wrap(openAiClient));
         clients.put(BEDROCK, RetryingLlmClient.wrap(new BedrockClient(bedrock)));
         ollamaUrl.ifPresent(url -> clients.put(OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, url))));
         return new LlmClients(clients, ollamaUrl.isPresent() ? Map.of()
                 : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"),
-                List.of(http, bedrock::close), endpoints(ollamaUrl, openAi, bedrock));
+                List.of(http, bedrock::close), endpoints(ollamaUrl, openAi, bedrock),
+                new OpenAiBatchClient(http, openAiClient, BatchLimits.OPENAI, BATCH_REQUEST_TIMEOUT));
     }
 
     /** Where each provider's requests go: what makes one model name on two servers two different models. */
@@ -103,6 +113,14 @@ public final class LlmClients implements AutoCloseable {
      */
     public String endpoint(String provider) {
         return provider == null ? "" : endpoints.getOrDefault(provider.strip().toLowerCase(Locale.ROOT), "");
+    }
+
+    /**
+     * OpenAI's Batch API at the same base URL, with the same key and HTTP client as the direct calls; empty for
+     * clients made from a plain map (tests of the direct path).
+     */
+    public Optional<BatchProvider> openAiBatches() {
+        return Optional.ofNullable(openAiBatches);
     }
 
     /** @throws UnknownProviderException naming the known providers */

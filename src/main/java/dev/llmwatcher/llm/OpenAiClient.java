@@ -18,6 +18,7 @@ public final class OpenAiClient implements LlmClient {
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.openai.com/v1");
 
     private final JsonHttp http;
+    private final URI baseUrl;
     private final URI endpoint;
     private final String label;
     private final Map<String, String> headers;
@@ -25,10 +26,26 @@ public final class OpenAiClient implements LlmClient {
     /** @param apiKey sent as a bearer token when non-blank; compatible servers often need none */
     public OpenAiClient(JsonHttp http, URI baseUrl, String apiKey) {
         this.http = http;
+        this.baseUrl = baseUrl;
         this.endpoint = JsonHttp.resolve(baseUrl, "/chat/completions");
         this.label = (DEFAULT_BASE_URL.equals(baseUrl) ? "OpenAI" : "OpenAI-compatible server") + " at "
                 + JsonHttp.redact(baseUrl);
         this.headers = apiKey == null || apiKey.isBlank() ? Map.of() : Map.of("Authorization", "Bearer " + apiKey);
+    }
+
+    /** The base URL, for the Files and Batches endpoints beside chat completions. */
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    /** Who this client calls, for messages (never with credentials). */
+    public String label() {
+        return label;
+    }
+
+    /** The headers every request to this server carries (its bearer token, if any). */
+    public Map<String, String> headers() {
+        return headers;
     }
 
     @Override
@@ -36,6 +53,15 @@ public final class OpenAiClient implements LlmClient {
         long started = System.nanoTime();
         JsonHttp.Target target = new JsonHttp.Target(label, request.model());
         JsonNode answer = http.post(endpoint, headers, body(request), request.timeout(), target);
+        return interpret(answer, request.model(), Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * A chat completion as OpenAI returns it, read into an answer; one reading for a direct call's answer and a batch
+     * output line's {@code response.body}, so both fail the same way on a refusal, a filter or a truncation.
+     */
+    public LlmAnswer interpret(JsonNode answer, String model, Duration latency) throws LlmException {
+        JsonHttp.Target target = new JsonHttp.Target(label, model);
         JsonNode choice = answer.path("choices").path(0);
         JsonNode message = choice.path("message");
         if (!message.isObject()) {
@@ -50,7 +76,7 @@ public final class OpenAiClient implements LlmClient {
         JsonNode usage = answer.path("usage");
         TokenUsage tokens = new TokenUsage(usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0));
-        return new LlmAnswer(content.asText(), tokens, finishReason, Duration.ofNanos(System.nanoTime() - started));
+        return new LlmAnswer(content.asText(), tokens, finishReason, latency);
     }
 
     private void checkFinish(JsonNode message, String finishReason) throws LlmException {
@@ -69,7 +95,11 @@ public final class OpenAiClient implements LlmClient {
         }
     }
 
-    static Map<String, Object> body(LlmRequest request) {
+    /**
+     * The chat completion request body for {@code request}: what a direct call sends, and what a batch file's line
+     * carries as its {@code body}, so a batch answer is the answer the direct call would have had.
+     */
+    public static Map<String, Object> body(LlmRequest request) {
         Map<String, Object> body = new LinkedHashMap<>(request.options());
         body.put("model", request.model());
         body.put("messages", List.of(Map.of("role", "user", "content", request.prompt())));

@@ -41,6 +41,14 @@ public final class QueueFields {
      * stores it as it is instead of calling the LLM again (object, not indexed).
      */
     public static final String PENDING_RESULT = "pending_result";
+    /**
+     * The provider batch the document is in (object: {@code submission}, {@code submitted_at}, {@code id}); missing or
+     * {@code null} when it is in none. Its claim's lease covers the batch's completion window.
+     */
+    public static final String BATCH = "batch";
+    public static final String BATCH_SUBMISSION = "submission";
+    public static final String BATCH_ID = "id";
+    public static final String BATCH_SUBMITTED_AT = "submitted_at";
     /** When the document entered the queue (date; set by our shipped pipeline script when present). */
     public static final String QUEUED_AT = "queued_at";
 
@@ -53,6 +61,9 @@ public final class QueueFields {
     public static final String CLAIM_OWNER_PATH = path(CLAIM + "." + CLAIM_OWNER);
     public static final String CLAIM_UNTIL_PATH = path(CLAIM + "." + CLAIM_UNTIL);
     public static final String QUEUED_AT_PATH = path(QUEUED_AT);
+    public static final String BATCH_SUBMISSION_PATH = path(BATCH + "." + BATCH_SUBMISSION);
+    public static final String BATCH_ID_PATH = path(BATCH + "." + BATCH_ID);
+    public static final String BATCH_SUBMITTED_AT_PATH = path(BATCH + "." + BATCH_SUBMITTED_AT);
 
     private QueueFields() {
     }

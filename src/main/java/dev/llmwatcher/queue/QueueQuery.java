@@ -5,12 +5,23 @@ import java.util.Optional;
 
 /**
  * What to read from the queue: eligible documents of one selection, as of {@code now} (claims whose lease ended
- * before {@code now} count as free), in the order of {@code sortField} when given.
+ * before {@code now} count as free), in the order of {@code sortField} when given, leaving out the documents of
+ * {@code excludedProvider} when given (the direct pass leaves OpenAI documents to the batch drain mode).
  */
-public record QueueQuery(String index, Selection selection, Instant now, Optional<String> sortField, int pageSize) {
+public record QueueQuery(String index, Selection selection, Instant now, Optional<String> sortField, int pageSize,
+                         Optional<String> excludedProvider) {
+
+    public QueueQuery(String index, Selection selection, Instant now, Optional<String> sortField, int pageSize) {
+        this(index, selection, now, sortField, pageSize, Optional.empty());
+    }
 
     /** The same query as of another moment. */
     public QueueQuery asOf(Instant moment) {
-        return new QueueQuery(index, selection, moment, sortField, pageSize);
+        return new QueueQuery(index, selection, moment, sortField, pageSize, excludedProvider);
+    }
+
+    /** The same query without the documents of {@code provider}. */
+    public QueueQuery excluding(String provider) {
+        return new QueueQuery(index, selection, now, sortField, pageSize, Optional.of(provider));
     }
 }

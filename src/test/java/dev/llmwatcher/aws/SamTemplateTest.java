@@ -3,7 +3,9 @@ package dev.llmwatcher.aws;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.config.Setting;
+import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.engine.LatencyStats;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.llm.TokenUsage;
@@ -436,7 +438,10 @@ class SamTemplateTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Set<Set<String>>> emittedDimensions() {
         RunReport report = new RunReport(3, 2, 1, 1, 0, 0, 4, Map.of("llama3.3", new TokenUsage(10, 2)),
-                LatencyStats.ofMillis(new long[] {120, 80}), Duration.ofSeconds(3), Optional.empty());
+                LatencyStats.ofMillis(new long[] {120, 80}), Duration.ofSeconds(3), Optional.empty())
+                .withBatch(new BatchReport(5, 1, 2, 0, 0, Map.of("gpt-4o-mini", new TokenUsage(30, 6)),
+                        List.of(new BatchReport.OpenBatch("batch_1", "s-1", 5, Duration.ofHours(2), "in_progress",
+                                new ProviderBatch.RequestCounts(5, 1, 0)))));
         Map<String, Set<Set<String>>> emitted = new TreeMap<>();
         for (Selection selection : Selection.values()) {
             for (String line : EmfMetrics.lines("fn", "llm-queue", selection, report, Duration.ofSeconds(5),
@@ -497,7 +502,7 @@ class SamTemplateTest {
             }
         });
         assertThat(watched).extracting(m -> m.get("MetricName")).contains(Metric.DOCUMENTS_FAILED.metricName(),
-                Metric.OLDEST_QUEUED_AGE.metricName(), "Errors", "Throttles");
+                Metric.OLDEST_QUEUED_AGE.metricName(), Metric.OLDEST_BATCH_AGE.metricName(), "Errors", "Throttles");
     }
 
     @Test

@@ -35,7 +35,13 @@ final class QueueLoader {
 
     /** Queues {@code count} documents whose text is between {@code minBytes} and {@code maxBytes} long. */
     long load(String queueIndex, String targetIndex, int count, int minBytes, int maxBytes, long seed) {
-        return load(queueIndex, targetIndex, count, count, minBytes, maxBytes, seed);
+        return load(queueIndex, targetIndex, count, count, minBytes, maxBytes, seed, "ollama");
+    }
+
+    /** As above, for documents of {@code provider}. */
+    long load(String queueIndex, String targetIndex, int count, int minBytes, int maxBytes, long seed,
+              String provider) {
+        return load(queueIndex, targetIndex, count, count, minBytes, maxBytes, seed, provider);
     }
 
     /**
@@ -43,6 +49,12 @@ final class QueueLoader {
      * queue that repeats itself (the same log line, the same review posted twice). The same seed gives the same texts.
      */
     long load(String queueIndex, String targetIndex, int count, int distinct, int minBytes, int maxBytes, long seed) {
+        return load(queueIndex, targetIndex, count, distinct, minBytes, maxBytes, seed, "ollama");
+    }
+
+    /** As above, for documents of {@code provider}. */
+    long load(String queueIndex, String targetIndex, int count, int distinct, int minBytes, int maxBytes, long seed,
+              String provider) {
         SplittableRandom random = new SplittableRandom(seed);
         String[] texts = new String[Math.max(1, Math.min(distinct, count))];
         for (int t = 0; t < texts.length; t++) {
@@ -55,6 +67,7 @@ final class QueueLoader {
             String text = texts[i % texts.length];
             Map<String, Object> meta = TestElasticsearch.pipelineMeta(targetIndex, PROMPT);
             meta.put("format", SCHEMA);
+            meta.put("provider", provider);
             Map<String, Object> source = new LinkedHashMap<>();
             source.put("review_id", i);
             source.put("text", text);

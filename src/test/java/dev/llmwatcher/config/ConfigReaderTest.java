@@ -95,6 +95,29 @@ class ConfigReaderTest {
     }
 
     @Test
+    void theBatchModeIsOffByDefaultAndItsSettingsAreValidated() {
+        WatcherConfig defaults = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200"));
+        WatcherConfig auto = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_BATCH_MODE", "Auto", "LLM_WATCHER_BATCH_MIN_DOCUMENTS", "500",
+                "LLM_WATCHER_BATCH_MAX_REQUESTS", "1000", "LLM_WATCHER_BATCH_MAX_MEGABYTES", "2"));
+
+        assertThat(defaults.batch().mode()).isEqualTo(BatchSettings.Mode.OFF);
+        assertThat(defaults.batch().minDocuments()).isEqualTo(1000);
+        assertThat(defaults.batch().maxRequests()).isEqualTo(50_000);
+        assertThat(defaults.batch().maxBytes()).isEqualTo(200L * 1024 * 1024);
+        assertThat(auto.batch().mode()).isEqualTo(BatchSettings.Mode.AUTO);
+        assertThat(auto.batch().minDocuments()).isEqualTo(500);
+        assertThat(auto.batch().maxRequests()).isEqualTo(1000);
+        assertThat(auto.batch().maxBytes()).isEqualTo(2L * 1024 * 1024);
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_BATCH_MODE", "sometimes", "LLM_WATCHER_BATCH_MAX_REQUESTS", "60000")))
+                .hasMessageContaining("--batch-mode (LLM_WATCHER_BATCH_MODE): expected off, auto or always, got "
+                        + "'sometimes'")
+                .hasMessageContaining("--batch-max-requests (LLM_WATCHER_BATCH_MAX_REQUESTS): must be between 1 and "
+                        + "50000, got 60000");
+    }
+
+    @Test
     void missingElasticsearchUrlSaysHowToGiveIt() {
         assertThatThrownBy(() -> ConfigReader.read(Map.of()))
                 .hasMessageStartingWith("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL")

@@ -2,6 +2,8 @@ package dev.llmwatcher.engine;
 
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.Selection;
@@ -45,18 +47,36 @@ final class EngineHarness {
     String endpoint = "http://ollama.test:11434";
 
     DocumentProcessor processor() {
-        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm), Map.of("ollama", endpoint)),
+        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm, "openai", llm),
+                Map.of("ollama", endpoint, "openai", endpoint)),
                 new PromptRenderer(), new AnswerInterpreter(), new ResultMerger(), 100_000);
     }
 
-    WatcherEngine engine() {
-        EngineSettings settings = new EngineSettings(pageSize, concurrency, Optional.empty(), callTimeout, 100_000,
+    EngineSettings settings() {
+        return new EngineSettings(pageSize, concurrency, Optional.empty(), callTimeout, 100_000,
                 new RetryPolicy(5, retryBackoff, Duration.ofHours(6)), writeReserve, Duration.ofSeconds(60),
                 flushSize, flushInterval, stopGrace);
+    }
+
+    /** The answer cache over the in-memory store, when {@link #cacheMaxAge} turns it on. */
+    Optional<CachedAnswers> cache(DocumentProcessor processor) {
+        return Optional.ofNullable(cacheMaxAge).map(age -> new CachedAnswers(store, processor, age,
+                Clock.systemUTC()));
+    }
+
+    WatcherEngine engine() {
         DocumentProcessor processor = processor();
-        return new WatcherEngine(store, processor, settings, Clock.systemUTC(), "test",
-                Optional.ofNullable(cacheMaxAge).map(age -> new CachedAnswers(store, processor, age,
-                        Clock.systemUTC())));
+        return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache(processor),
+                Optional.empty());
+    }
+
+    /** The engine with the batch drain mode over {@code provider}, the in-memory queue keeping its bookkeeping. */
+    WatcherEngine engine(BatchProvider provider, BatchSettings batch) {
+        DocumentProcessor processor = processor();
+        Optional<CachedAnswers> cache = cache(processor);
+        return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache, Optional.of(
+                new BatchDrain(store, store, provider, processor, batch, settings(), cache, Clock.systemUTC(),
+                        "test")));
     }
 
     /** Queues a document whose prompt is {@code Rate: <message>} and whose answer must match the scale schema. */

@@ -3,6 +3,7 @@ package dev.llmwatcher.testing;
 import dev.llmwatcher.cache.AnswerCache;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.cache.CachedAnswer;
+import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
@@ -44,7 +45,7 @@ import java.util.function.Function;
  * <p>It is also the answer cache: answers travel with their results and are kept when the result bulk is written,
  * as in Elasticsearch; {@link #lookups()} counts the look-ups.
  */
-public final class InMemoryQueueStore implements QueueStore, AnswerCache {
+public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerCache {
 
     /** One write the engine asked for: the operation and the ids it named, in order. */
     public record Event(String operation, List<String> ids) {
@@ -274,6 +275,7 @@ public final class InMemoryQueueStore implements QueueStore, AnswerCache {
             fields.put(QueueFields.NEXT_ATTEMPT_AT, iso(failure.nextAttemptAt()));
             fields.put(QueueFields.PARKED, failure.parked());
             fields.put(QueueFields.CLAIM, null);
+            fields.put(QueueFields.BATCH, null);
             return fields;
         });
     }
@@ -287,7 +289,89 @@ public final class InMemoryQueueStore implements QueueStore, AnswerCache {
         }
         Map<String, Object> noClaim = new HashMap<>();
         noClaim.put(QueueFields.CLAIM, null);
+        noClaim.put(QueueFields.BATCH, null);
         update(queueIndex, documents, document -> noClaim);
+    }
+
+    @Override
+    public synchronized QueueScan scan(QueueQuery query, String provider) {
+        return new SnapshotScan(eligible(query).stream().filter(d -> provider.equals(d.meta().get(
+                QueueFields.PROVIDER))).toList(), query.pageSize());
+    }
+
+    @Override
+    public synchronized long countEligible(QueueQuery query, String provider) {
+        return eligible(query).stream().filter(d -> provider.equals(d.meta().get(QueueFields.PROVIDER))).count();
+    }
+
+    @Override
+    public synchronized List<QueuedDocument> enterSubmission(String queueIndex, List<QueuedDocument> documents,
+                                                             String submission, Instant submittedAt, Claim claim) {
+        events.add(event("enterSubmission", documents.stream().map(QueuedDocument::id).toList()));
+        Map<String, Object> batch = new LinkedHashMap<>();
+        batch.put(QueueFields.BATCH_SUBMISSION, submission);
+        batch.put(QueueFields.BATCH_SUBMITTED_AT, iso(submittedAt));
+        batch.put(QueueFields.BATCH_ID, null);
+        Map<String, Object> lease = new LinkedHashMap<>();
+        lease.put(QueueFields.CLAIM_OWNER, claim.owner());
+        lease.put(QueueFields.CLAIM_UNTIL, iso(claim.until()));
+        return current(queueIndex, update(queueIndex, documents, document -> {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put(QueueFields.CLAIM, lease);
+            fields.put(QueueFields.BATCH, batch);
+            return fields;
+        }));
+    }
+
+    @Override
+    public synchronized List<QueuedDocument> recordBatchId(String queueIndex, List<QueuedDocument> documents,
+                                                           String batchId) {
+        events.add(event("recordBatchId", documents.stream().map(QueuedDocument::id).toList()));
+        return current(queueIndex, update(queueIndex, documents, document -> {
+            Map<String, Object> batch = document.meta().get(QueueFields.BATCH) instanceof Map<?, ?> m
+                    ? copy(m) : new LinkedHashMap<>();
+            batch.put(QueueFields.BATCH_ID, batchId);
+            return Map.of(QueueFields.BATCH, batch);
+        }));
+    }
+
+    @Override
+    public synchronized List<OpenSubmission> openSubmissions(String queueIndex) {
+        Map<String, List<QueuedDocument>> bySubmission = new LinkedHashMap<>();
+        queue(queueIndex).forEach((id, v) -> {
+            QueuedDocument document = new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source());
+            if (document.meta().get(QueueFields.BATCH) instanceof Map<?, ?> batch
+                    && batch.get(QueueFields.BATCH_SUBMISSION) instanceof String submission) {
+                bySubmission.computeIfAbsent(submission, k -> new ArrayList<>()).add(document);
+            }
+        });
+        List<OpenSubmission> open = new ArrayList<>();
+        bySubmission.forEach((submission, documents) -> {
+            Map<?, ?> batch = (Map<?, ?>) documents.getFirst().meta().get(QueueFields.BATCH);
+            open.add(new OpenSubmission(submission, documents.stream()
+                    .map(d -> ((Map<?, ?>) d.meta().get(QueueFields.BATCH)).get(QueueFields.BATCH_ID))
+                    .filter(String.class::isInstance).map(String.class::cast).findFirst(), documents.size(),
+                    Instant.parse((String) batch.get(QueueFields.BATCH_SUBMITTED_AT))));
+        });
+        return open;
+    }
+
+    @Override
+    public synchronized List<QueuedDocument> submissionDocuments(String queueIndex, String submission) {
+        List<QueuedDocument> documents = new ArrayList<>();
+        queue(queueIndex).forEach((id, v) -> {
+            QueuedDocument document = new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source());
+            if (document.meta().get(QueueFields.BATCH) instanceof Map<?, ?> batch
+                    && submission.equals(batch.get(QueueFields.BATCH_SUBMISSION))) {
+                documents.add(document);
+            }
+        });
+        return documents;
+    }
+
+    /** The documents of {@code ids} as they are now. */
+    private List<QueuedDocument> current(String queueIndex, List<String> ids) {
+        return ids.stream().map(id -> queued(queueIndex, id).orElseThrow()).toList();
     }
 
     /** A partial update of {@code _llm_watcher} on each document still at its read version; returns the ids done. */
@@ -320,7 +404,8 @@ public final class InMemoryQueueStore implements QueueStore, AnswerCache {
         List<QueuedDocument> eligible = new ArrayList<>();
         queue(query.index()).forEach((id, v) -> {
             QueuedDocument document = new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source());
-            if (isEligible(document.meta(), query.selection(), query.now())) {
+            if (isEligible(document.meta(), query.selection(), query.now()) && query.excludedProvider()
+                    .filter(provider -> provider.equals(document.meta().get(QueueFields.PROVIDER))).isEmpty()) {
                 eligible.add(document);
             }
         });

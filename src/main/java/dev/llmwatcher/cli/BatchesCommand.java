@@ -1,0 +1,92 @@
+package dev.llmwatcher.cli;
+
+import dev.llmwatcher.app.InstanceName;
+import dev.llmwatcher.app.Watcher;
+import dev.llmwatcher.batch.ProviderBatch;
+import dev.llmwatcher.config.ConfigReader;
+import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.BatchOperations;
+import dev.llmwatcher.engine.BatchReport;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code batches}: the queue's OpenAI batches (id, documents, age, the provider's status and request counts), and
+ * {@code --cancel ID} to cancel one; its documents go back to the queue with the next pass.
+ */
+public final class BatchesCommand implements Command {
+
+    static final String CANCEL = "--cancel";
+
+    @Override
+    public String name() {
+        return "batches";
+    }
+
+    @Override
+    public String summary() {
+        return "list the queue's open OpenAI batches, or cancel one (--cancel ID)";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of(CANCEL);
+    }
+
+    @Override
+    public String help() {
+        return "  --cancel ID                        cancel this batch; its documents go back to the queue\n";
+    }
+
+    @Override
+    public int run(Arguments arguments, Console console) throws Exception {
+        WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            BatchOperations batches = watcher.batchOperations().orElseThrow(() ->
+                    new IllegalStateException("no OpenAI Batch API is configured"));
+            String cancel = arguments.options().get(CANCEL);
+            if (cancel != null) {
+                try {
+                    ProviderBatch cancelled = batches.cancel(config.watchIndex(), cancel);
+                    console.out().printf("Batch %s is %s; its documents go back to %s with the next pass once it "
+                            + "is cancelled%n", cancelled.id(), cancelled.status(), config.watchIndex());
+                    return Main.OK;
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
+            List<BatchReport.OpenBatch> open = batches.open(config.watchIndex());
+            if (open.isEmpty()) {
+                console.out().println("No open batches in " + config.watchIndex() + ".");
+            } else {
+                print(config.watchIndex(), open, console);
+            }
+        }
+        return Main.OK;
+    }
+
+    /** For {@code status}: the open batches, when there are any. */
+    static void printOpen(WatcherConfig config, Console console) throws Exception {
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            if (watcher.batchOperations().isPresent()) {
+                List<BatchReport.OpenBatch> open = watcher.batchOperations().get().open(config.watchIndex());
+                if (!open.isEmpty()) {
+                    print(config.watchIndex(), open, console);
+                }
+            }
+        }
+    }
+
+    private static void print(String queueIndex, List<BatchReport.OpenBatch> open, Console console) {
+        console.out().println("Open batches in " + queueIndex + ":");
+        console.out().printf("  %-28s %9s %9s  %-12s %s%n", "batch", "documents", "age", "status",
+                "requests done/failed/total");
+        for (BatchReport.OpenBatch batch : open) {
+            console.out().printf("  %-28s %9d %9s  %-12s %d/%d/%d%n",
+                    batch.id().isEmpty() ? "(" + batch.submission() + ")" : batch.id(), batch.documents(),
+                    StatusCommand.age(batch.age()), batch.status(), batch.counts().completed(),
+                    batch.counts().failed(), batch.counts().total());
+        }
+    }
+}
