@@ -43,6 +43,8 @@ final class BatchSubmitter {
     static final String SUBMISSION_KEY = "llm_watcher_submission";
     /** A page of the scan that picks the documents to submit. */
     private static final int PAGE = 1000;
+    /** Copies of each prompt a submission holds at once (see {@link #select}); two bytes a character. */
+    private static final int HELD_COPIES = 4;
 
     private final QueueStore store;
     private final BatchQueue batchQueue;
@@ -104,22 +106,45 @@ final class BatchSubmitter {
     private record Selection(List<PreparedDocument> ready, List<QueuedDocument> unsendable) {
     }
 
-    /** Reads eligible OpenAI documents, at most {@code limit} ready ones, and prepares them. */
+    /**
+     * Reads eligible OpenAI documents, at most {@code limit} ready ones, and prepares them. A submission is held in
+     * memory until its files are uploaded (each prompt about four times over: the document, the rendered prompt, its
+     * JSON line and the upload's bytes), so the selection also stops once its prompts would take more than
+     * {@link #memoryBudget} that way: a small Lambda function submits fewer documents per pass instead of running out
+     * of memory, and the next pass submits the rest.
+     */
     private Selection select(QueueQuery query, int limit) {
         List<PreparedDocument> ready = new ArrayList<>();
         List<QueuedDocument> unsendable = new ArrayList<>();
+        long budget = memoryBudget();
+        long held = 0;
         try (QueueScan scan = batchQueue.scan(query, LlmClients.OPENAI)) {
-            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && ready.size() < limit;
-                 page = scan.nextPage()) {
+            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && ready.size() < limit
+                    && held < budget; page = scan.nextPage()) {
                 for (QueuedDocument document : page) {
-                    if (ready.size() == limit) {
+                    if (ready.size() == limit || held >= budget) {
                         break;
                     }
-                    preparable(document).ifPresentOrElse(ready::add, () -> unsendable.add(document));
+                    Optional<PreparedDocument> prepared = preparable(document);
+                    if (prepared.isPresent()) {
+                        ready.add(prepared.get());
+                        held += HELD_COPIES * 2L * prepared.get().prompt().length();
+                    } else {
+                        unsendable.add(document);
+                    }
                 }
             }
         }
+        if (held >= budget) {
+            LOG.info("This pass submits {} documents, as many as half the heap holds; the next pass submits more",
+                    ready.size());
+        }
         return new Selection(ready, unsendable);
+    }
+
+    /** Half the heap: what one pass's submission may take. */
+    static long memoryBudget() {
+        return Runtime.getRuntime().maxMemory() / 2;
     }
 
     private Optional<PreparedDocument> preparable(QueuedDocument document) {

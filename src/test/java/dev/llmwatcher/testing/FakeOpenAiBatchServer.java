@@ -42,6 +42,8 @@ import java.util.regex.Pattern;
 public final class FakeOpenAiBatchServer implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Lines of one batch run against the model at once. */
+    private static final int LINES_AT_ONCE = 16;
     private static final Pattern BOUNDARY = Pattern.compile("boundary=\"?([^\";]+)\"?");
     private static final Pattern NAME = Pattern.compile("name=\"([^\"]*)\"");
 
@@ -263,20 +265,23 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         synchronized (batch) {
             if (batch.cancelRequested) {
                 if (!batch.status.equals("cancelled")) {
-                    batch.status = "cancelled";
                     finish(batch, line -> false, "batch_cancelled");
+                    batch.status = "cancelled";
                 }
                 return view(batch);
             }
             if (batch.step < batch.script.size() - 1) {
-                batch.step++;
-                batch.status = batch.script.get(batch.step);
-                switch (batch.status) {
+                // The files are written before the status says the batch ended, as at OpenAI: a look that fails
+                // while running the lines leaves the batch where it was, to end at the next look.
+                String next = batch.script.get(batch.step + 1);
+                switch (next) {
                     case "completed" -> finish(batch, line -> true, null);
                     case "expired" -> finish(batch, batch.runs, "batch_expired");
                     default -> {
                     }
                 }
+                batch.step++;
+                batch.status = next;
             }
             return view(batch);
         }
@@ -287,7 +292,10 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         List<String> lines = files.get(batch.inputFileId).lines().filter(line -> !line.isBlank()).toList();
         StringBuilder output = new StringBuilder();
         StringBuilder errors = new StringBuilder();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        batch.completed = 0;
+        batch.failed = 0;
+        // A few lines at a time, as a batch runner does: 1,500 requests at once overran the model server.
+        try (ExecutorService threads = Executors.newFixedThreadPool(LINES_AT_ONCE, Thread.ofVirtual().factory())) {
             List<Future<Map<String, Object>>> results = new ArrayList<>();
             for (int i = 0; i < lines.size(); i++) {
                 if (omitted.test(i)) {
