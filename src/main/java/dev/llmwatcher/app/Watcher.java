@@ -65,7 +65,7 @@ public final class Watcher implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.store = ElasticsearchQueueStore.connect(config.elasticsearch(), config.answerCache().activeIndex());
-        this.admin = ClusterAdmin.open(config.elasticsearch());
+        this.admin = store.admin();
         this.llms = llmClients(config.llm());
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());

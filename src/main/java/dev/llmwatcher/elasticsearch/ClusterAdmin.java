@@ -37,7 +37,12 @@ public final class ClusterAdmin implements AutoCloseable {
 
     /** Over a client someone else owns (and closes): closing this leaves it open. */
     public static ClusterAdmin over(ElasticsearchClient client, ElasticsearchSettings settings) {
-        return new ClusterAdmin(client, new ElasticsearchFailures(settings), false);
+        return over(client, new ElasticsearchFailures(settings));
+    }
+
+    /** As above, with the owner's way of describing failures. */
+    static ClusterAdmin over(ElasticsearchClient client, ElasticsearchFailures failures) {
+        return new ClusterAdmin(client, failures, false);
     }
 
     public QueueTemplateInstaller templates() {

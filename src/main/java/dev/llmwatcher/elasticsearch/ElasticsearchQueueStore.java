@@ -107,6 +107,14 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
         return new ElasticsearchQueueStore(ElasticsearchClients.create(settings), true, settings, answerCacheIndex);
     }
 
+    /**
+     * The cluster's administration (templates, pipelines, status) over this store's own client, so a process that
+     * drains the queue and keeps its templates opens one connection pool, not two. Closing it leaves the client open.
+     */
+    public ClusterAdmin admin() {
+        return ClusterAdmin.over(client, failures);
+    }
+
     /** Answers from the answer cache; none when this store has no answer cache. */
     @Override
     public Map<CacheKey, CachedAnswer> lookup(Collection<CacheKey> keys) {
