@@ -94,6 +94,13 @@ class BatchDrainTest {
         return reports;
     }
 
+    /** Every document stored with its own answer, each paid for once, through {@code batchesCreated} batches. */
+    private void assertEachStoredOnce(NumberedDocuments documents, int count, int batchesCreated) {
+        assertThat(batches.batchesCreated()).isEqualTo(batchesCreated);
+        assertThat(documents.notStoredCorrectly()).isEmpty();
+        assertThat(model.callsPerMarker()).hasSize(count).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
+    }
+
     @Test
     void twoThousandDocumentsAreSubmittedInOnePassAndCollectedByLaterOnesEachWithItsOwnAnswer() {
         NumberedDocuments documents = queue(2000);
@@ -198,9 +205,7 @@ class BatchDrainTest {
 
             drain(watcher, 3);
         }
-        assertThat(batches.batchesCreated()).isEqualTo(2);
-        assertThat(documents.notStoredCorrectly()).isEmpty();
-        assertThat(model.callsPerMarker()).hasSize(10).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
+        assertEachStoredOnce(documents, 10, 2);
     }
 
     @Test
@@ -302,9 +307,7 @@ class BatchDrainTest {
 
             drain(watcher, 5);
         }
-        assertThat(batches.batchesCreated()).isEqualTo(1);
-        assertThat(documents.notStoredCorrectly()).isEmpty();
-        assertThat(model.callsPerMarker()).hasSize(30).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
+        assertEachStoredOnce(documents, 30, 1);
     }
 
     @Test
