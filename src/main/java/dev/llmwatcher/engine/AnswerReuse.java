@@ -37,7 +37,7 @@ final class AnswerReuse {
         for (PreparedDocument document : prepared) {
             CachedAnswers.Keyed keyed = cache.keyed(document);
             if (shared.known(keyed.key())) {
-                toCall.add(document);
+                toCall.add(keyed.prepared());
             } else {
                 toLookUp.add(keyed);
             }

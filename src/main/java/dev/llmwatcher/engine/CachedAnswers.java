@@ -60,9 +60,10 @@ public final class CachedAnswers {
         }
     }
 
-    /** The key of a prepared document's question. */
+    /** The key of a prepared document's question; the document returned carries it, for its call. */
     public Keyed keyed(PreparedDocument prepared) {
-        return new Keyed(prepared, processor.cacheKey(prepared));
+        CacheKey key = processor.cacheKey(prepared);
+        return new Keyed(prepared.withCacheKey(key), key);
     }
 
     /** Looks the documents' questions up in one request. */

@@ -147,12 +147,14 @@ public final class DocumentProcessor {
 
     /**
      * The answer cache's key of a prepared document: its provider and where that provider's requests go, model,
-     * rendered prompt, format as sent and options.
+     * rendered prompt, format as sent and options; the one it carries when it was worked out before.
      */
     public CacheKey cacheKey(PreparedDocument prepared) {
-        Instructions instructions = prepared.instructions();
-        return CacheKey.of(instructions.provider(), llms.endpoint(instructions.provider()), instructions.model(),
-                prepared.prompt(), prepared.format().requestFormat(), instructions.options());
+        return prepared.cacheKey().orElseGet(() -> {
+            Instructions instructions = prepared.instructions();
+            return CacheKey.of(instructions.provider(), llms.endpoint(instructions.provider()), instructions.model(),
+                    prepared.prompt(), prepared.format().requestFormat(), instructions.options());
+        });
     }
 
     /** The LLM request for a prepared document: what a direct call sends, and what a batch line asks for. */
