@@ -169,8 +169,7 @@ final class BatchSubmitter {
         }
         Claim claim = new Claim(instanceName + "/" + UUID.randomUUID().toString().substring(0, 8),
                 request.deadline().plus(engine.claimMargin()));
-        WriteBack writeBack = new WriteBack(store, request.queueIndex(), engine.retryPolicy(), clock,
-                engine.flushSize(), request.listener());
+        WriteBack writeBack = WriteBack.forPass(store, request, engine, clock);
         store.claim(request.queueIndex(), documents, claim).forEach(document -> writeBack.accept(outcome.apply(document)));
         writeBack.finish(request.deadline());
         WriteBack.Tally tally = writeBack.tally();
@@ -192,36 +191,22 @@ final class BatchSubmitter {
             return new ToSend(prepared, BatchReport.NONE);
         }
         List<PreparedDocument> unanswered = new ArrayList<>();
-        Map<String, CachedAnswers.Hit> hits = new HashMap<>();
+        Map<String, DocumentOutcome.Completed> answered = new HashMap<>();
         for (int from = 0; from < prepared.size(); from += PAGE) {
             CachedAnswers.Lookup lookup = cache.get().lookup(prepared.subList(from,
                     Math.min(prepared.size(), from + PAGE)));
             unanswered.addAll(lookup.missedDocuments());
             for (CachedAnswers.Hit hit : lookup.hits()) {
-                if (cache.get().complete(hit).isPresent()) {
-                    hits.put(hit.prepared().document().id(), hit);
-                } else {
-                    unanswered.add(hit.prepared());
-                }
+                cache.get().complete(hit).ifPresentOrElse(
+                        completed -> answered.put(hit.prepared().document().id(), completed),
+                        () -> unanswered.add(hit.prepared()));
             }
         }
-        List<QueuedDocument> answered = prepared.stream().map(PreparedDocument::document)
-                .filter(document -> hits.containsKey(document.id())).toList();
-        return new ToSend(unanswered, settle(request, answered, claimed -> fromCache(claimed,
-                hits.get(claimed.id()))));
-    }
-
-    /** The outcome of a claimed document whose question the cache answered when it was read. */
-    private DocumentOutcome fromCache(QueuedDocument claimed, CachedAnswers.Hit hit) {
-        try {
-            PreparedDocument prepared = processor.prepare(claimed);
-            return cache.orElseThrow().complete(new CachedAnswers.Hit(prepared, hit.key(), hit.answer()))
-                    .<DocumentOutcome>map(completed -> completed)
-                    .orElseGet(() -> new DocumentOutcome.Abandoned(claimed, "its cached answer no longer validates",
-                            false));
-        } catch (InvalidDocumentException e) {
-            return new DocumentOutcome.Failed(claimed, claimed.attempts(), e.getMessage(), null);
-        }
+        List<QueuedDocument> documents = prepared.stream().map(PreparedDocument::document)
+                .filter(document -> answered.containsKey(document.id())).toList();
+        // A claim is conditional on the version read, so the claimed document is the one the answer was merged into.
+        return new ToSend(unanswered, settle(request, documents,
+                claimed -> answered.get(claimed.id()).claimedAs(claimed)));
     }
 
     /** Packs the documents into files within the provider's request and byte limits. */

@@ -40,6 +40,11 @@ public sealed interface DocumentOutcome {
         public QueuedDocument document() {
             return result.queued();
         }
+
+        /** The same outcome for {@code claimed}, its document at the version a claim gave it. */
+        public Completed claimedAs(QueuedDocument claimed) {
+            return new Completed(result.claimedAs(claimed), call, reused);
+        }
     }
 
     /**

@@ -18,6 +18,11 @@ public record CompletedDocument(QueuedDocument queued, String targetIndex, Map<S
         this(queued, targetIndex, result, Optional.empty());
     }
 
+    /** The same result for {@code claimed}: its queue document at the version a claim gave it. */
+    public CompletedDocument claimedAs(QueuedDocument claimed) {
+        return new CompletedDocument(claimed, targetIndex, result, cacheEntry);
+    }
+
     /** The same result, carrying {@code entry} to the answer cache. */
     public CompletedDocument caching(CacheEntry entry) {
         return new CompletedDocument(queued, targetIndex, result, Optional.of(entry));
