@@ -144,8 +144,7 @@ final class BatchCollector {
             this.request = request;
             this.submission = submission;
             this.state = state;
-            this.writeBack = new WriteBack(store, request.queueIndex(), engine.retryPolicy(), clock,
-                    engine.flushSize(), request.listener());
+            this.writeBack = WriteBack.forPass(store, request, engine, clock);
         }
 
         BatchReport run() {

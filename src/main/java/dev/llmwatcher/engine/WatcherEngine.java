@@ -82,8 +82,8 @@ public final class WatcherEngine {
             request.listener().started(feed.totalEligible());
             BacklogCount backlogCount = new BacklogCount(store, clock, query);
             Pass pass = new Pass(processor, settings, clock, request, feed, backlogCount::startEarly,
-                    new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock, settings.flushSize(),
-                            request.listener()), cache.map(c -> new AnswerReuse(c, processor)).orElse(null));
+                    WriteBack.forPass(store, request, settings, clock),
+                    cache.map(c -> new AnswerReuse(c, processor)).orElse(null));
             WriteBack.Tally tally = pass.run();
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),

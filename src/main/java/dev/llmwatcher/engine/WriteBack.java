@@ -82,6 +82,12 @@ final class WriteBack {
         this.releasesBusy = new BusyWait(Backoff.QUEUE_WRITES, clock);
     }
 
+    /** The write-back of one pass (or batch step) over {@code request}'s queue, as the engine settings size it. */
+    static WriteBack forPass(QueueStore store, RunRequest request, EngineSettings settings, Clock clock) {
+        return new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock, settings.flushSize(),
+                request.listener());
+    }
+
     /**
      * The counts of one pass's write-back. {@code setAside} results were answered but set aside on their queue
      * documents because Elasticsearch would not take them in time.
