@@ -232,11 +232,11 @@ public final class FakeBedrockServer implements AutoCloseable {
             if (!"POST".equals(request.method()) || request.modelId() == null) {
                 reply = error("UnknownOperationException", 404, "no such operation: " + request.rawPath());
             } else {
-                pause(latency.minusNanos(System.nanoTime() - arrived));
+                FakeLlmServer.pause(latency.minusNanos(System.nanoTime() - arrived));
                 reply = responder.apply(request);
             }
             while (reply instanceof Reply.Delayed delayed) {
-                pause(delayed.delay());
+                FakeLlmServer.pause(delayed.delay());
                 reply = delayed.then();
             }
             send(exchange, request, reply);
@@ -270,13 +270,13 @@ public final class FakeBedrockServer implements AutoCloseable {
         switch (reply) {
             case Reply.Answer answer -> {
                 status = 200;
-                body = json(answerBody(request, answer));
+                body = FakeLlmServer.json(answerBody(request, answer));
             }
             case Reply.Error error -> {
                 status = error.status();
                 exchange.getResponseHeaders().set("x-amzn-ErrorType",
                         error.type() + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
-                body = json(Map.of("message", error.message()));
+                body = FakeLlmServer.json(Map.of("message", error.message()));
             }
             case Reply.Delayed delayed -> throw new IllegalStateException("delays are waited out before answering");
         }
@@ -311,26 +311,6 @@ public final class FakeBedrockServer implements AutoCloseable {
             return node != null && node.isObject() ? node : null;
         } catch (JsonProcessingException e) {
             return null;
-        }
-    }
-
-    private static void pause(Duration duration) throws IOException {
-        if (!duration.isPositive()) {
-            return;
-        }
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("server stopped while delaying", e);
-        }
-    }
-
-    private static String json(Object value) {
-        try {
-            return MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
         }
     }
 }

@@ -375,7 +375,8 @@ public abstract class FakeLlmServer implements AutoCloseable {
         return new LoopbackServer.Response(status, all, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void pause(Duration duration) throws IOException {
+    /** Sleeps for {@code duration} (nothing for null or non-positive); shared by the fake servers. */
+    static void pause(Duration duration) throws IOException {
         if (duration == null || !duration.isPositive()) {
             return;
         }
