@@ -128,9 +128,9 @@ public final class DeclaredFields {
             String name = field.getKey();
             List<Object> named = view.named().getOrDefault(name, List.of());
             List<Object> applying = new ArrayList<>(named);
-            view.patterns().forEach((pattern, schema) -> {
-                if (pattern.matcher(name).find()) {
-                    applying.add(schema);
+            view.patterns().forEach(pattern -> {
+                if (pattern.getKey().matcher(name).find()) {
+                    applying.add(pattern.getValue());
                 }
             });
             if (applying.isEmpty()) {
@@ -205,13 +205,13 @@ public final class DeclaredFields {
      * @param patterns {@code patternProperties}, each with its schema
      * @param extras   the {@code additionalProperties}/{@code unevaluatedProperties} schemas that allow extras
      */
-    private record View(boolean declaresProperties, Map<String, List<Object>> named, Map<Pattern, Object> patterns,
-                        List<Object> extras) {
+    private record View(boolean declaresProperties, Map<String, List<Object>> named,
+                        List<Map.Entry<Pattern, Object>> patterns, List<Object> extras) {
     }
 
     private View view(List<Object> schemas) {
         Map<String, List<Object>> named = new LinkedHashMap<>();
-        Map<Pattern, Object> patternSchemas = new LinkedHashMap<>();
+        List<Map.Entry<Pattern, Object>> patternSchemas = new ArrayList<>();
         List<Object> extras = new ArrayList<>();
         boolean declares = false;
         for (Map<?, ?> schema : expand(schemas)) {
@@ -232,7 +232,7 @@ public final class DeclaredFields {
                 byPattern.forEach((regex, sub) -> {
                     Pattern pattern = patterns.get(String.valueOf(regex));
                     if (pattern != null) {
-                        patternSchemas.put(pattern, sub);
+                        patternSchemas.add(Map.entry(pattern, sub));
                     }
                 });
             }
