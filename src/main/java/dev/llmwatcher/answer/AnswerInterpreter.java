@@ -71,8 +71,8 @@ public final class AnswerInterpreter {
         }
         ObjectNode node = parseObject(stripFence(text));
         bounds.checkFields(node);
+        checkProtectedFields(node);
         if (!format.hasSchema()) {
-            checkProtectedFields(node);
             return Answer.schemaless(fields(node));
         }
         DeclaredFields.Retained retained = format.declared().retainDeclared(node);

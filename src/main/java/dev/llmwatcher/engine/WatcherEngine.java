@@ -127,8 +127,8 @@ public final class WatcherEngine {
                     savings.tokensSaved().completionTokens());
         }
         if (report.undeclaredFieldsDropped() > 0) {
-            LOG.warn("Dropped {} answer fields that their schemas do not declare (see the lines above for each "
-                    + "document)", report.undeclaredFieldsDropped());
+            LOG.warn("Dropped {} answer field{} that their schemas do not declare (see the lines above for each "
+                    + "document)", report.undeclaredFieldsDropped(), report.undeclaredFieldsDropped() == 1 ? "" : "s");
         }
         report.stoppedBy().ifPresent(reason -> LOG.info("Pass stopped early: {}", reason));
     }

@@ -166,11 +166,10 @@ class AnswerInterpreterTest {
     }
 
     @Test
-    void aProtectedFieldTheSchemaDoesNotDeclareIsDroppedLikeAnyOther() throws Exception {
-        Answer answer = interpreter.interpret(llm("{\"scale\": 9, \"_id\": \"other\"}"), SCALE_SCHEMA);
-
-        assertThat(answer.fields()).isEqualTo(Map.of("scale", 9));
-        assertThat(answer.undeclared()).containsExactly("_id");
+    void aProtectedFieldIsRefusedWithASchemaTooNotMerelyDropped() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("{\"scale\": 9, \"_id\": \"other\"}"), SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessageStartingWith("the answer may not set the protected field \"_id\"");
     }
 
     @Test
