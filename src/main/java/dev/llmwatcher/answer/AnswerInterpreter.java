@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
+import dev.llmwatcher.config.AnswerPolicy;
 import dev.llmwatcher.llm.LlmAnswer;
 
 import java.util.ArrayList;
@@ -15,10 +17,13 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Turns a model's raw text into something safe to store. Models wrap JSON in reasoning ({@code <think>…</think>})
- * and Markdown fences even when told not to; both are removed. A structured answer must be one JSON object that
- * matches the document's schema and sets no field starting with {@code _}, since those belong to Elasticsearch and
- * to us. Thread-safe and stateless apart from the shared schema cache.
+ * Turns a model's raw text into something safe to store. The answer is untrusted input (the document it was asked
+ * about may have told the model what to say), so it is bounded in size, and a schema answer keeps only the fields
+ * its schema declares ({@link DeclaredFields}; the others are dropped, or fail it when the policy says so) before
+ * what is left is validated: what is validated is exactly what is stored. Models wrap JSON in reasoning ({@code
+ * <think>…</think>}) and Markdown fences even when told not to; both are removed. A structured answer must be one
+ * JSON object that sets no field starting with {@code _}, since those belong to Elasticsearch and to us.
+ * Thread-safe and stateless apart from the shared schema cache.
  */
 public final class AnswerInterpreter {
 
@@ -33,6 +38,19 @@ public final class AnswerInterpreter {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
+    private final AnswerBounds bounds;
+    private final boolean failOnUndeclared;
+
+    /** An interpreter with the default policy: generous bounds, undeclared fields dropped. */
+    public AnswerInterpreter() {
+        this(AnswerPolicy.DEFAULT);
+    }
+
+    public AnswerInterpreter(AnswerPolicy policy) {
+        this.bounds = new AnswerBounds(policy.maxAnswerBytes(), policy.maxAnswerFields());
+        this.failOnUndeclared = policy.failsOnUndeclaredFields();
+    }
+
     /** @param format the document's {@code format} value, checked with {@link FormatSpec#parse(Object)} */
     public Answer interpret(LlmAnswer answer, Object format) throws AnswerException, InvalidFormatException {
         return interpret(answer, FormatSpec.parse(format));
@@ -44,21 +62,30 @@ public final class AnswerInterpreter {
             return interpret(answer, FormatSpec.TEXT);
         }
         String text = stripThinking(answer.text() == null ? "" : answer.text()).strip();
+        bounds.checkSize(text);
         if (!format.expectsObject()) {
             if (text.isEmpty()) {
                 throw new AnswerException("the answer is empty");
             }
             return Answer.text(text);
         }
-        JsonNode node = parseObject(stripFence(text));
+        ObjectNode node = parseObject(stripFence(text));
+        bounds.checkFields(node);
         checkProtectedFields(node);
-        if (format.hasSchema()) {
-            List<Error> errors = format.schema().validate(node);
-            if (!errors.isEmpty()) {
-                throw new AnswerException("the answer does not match the schema: " + SchemaCompiler.describe(errors));
-            }
+        if (!format.hasSchema()) {
+            return Answer.schemaless(fields(node));
         }
-        return Answer.structured(fields(node));
+        DeclaredFields.Retained retained = format.declared().retainDeclared(node);
+        if (failOnUndeclared && !retained.dropped().isEmpty()) {
+            throw new AnswerException("the answer sets " + FieldNames.count(retained.dropped().size())
+                    + " the schema does not declare: " + FieldNames.shown(retained.dropped())
+                    + "; nothing was stored (--undeclared-fields fail)");
+        }
+        List<Error> errors = format.schema().validate(node);
+        if (!errors.isEmpty()) {
+            throw new AnswerException("the answer does not match the schema: " + SchemaCompiler.describe(errors));
+        }
+        return Answer.declared(fields(node), retained.dropped(), retained.rootExtras());
     }
 
     /**
@@ -114,7 +141,7 @@ public final class AnswerInterpreter {
         return matcher.matches() ? matcher.group(1).strip() : text;
     }
 
-    private static JsonNode parseObject(String text) throws AnswerException {
+    private static ObjectNode parseObject(String text) throws AnswerException {
         if (text.isEmpty()) {
             throw new AnswerException("the answer is empty, a JSON object was expected");
         }
@@ -125,10 +152,10 @@ public final class AnswerInterpreter {
             throw new AnswerException("the answer is not valid JSON (" + e.getOriginalMessage() + "): "
                     + shown(text));
         }
-        if (node == null || !node.isObject()) {
+        if (!(node instanceof ObjectNode object)) {
             throw new AnswerException("the answer is not a JSON object: " + shown(text));
         }
-        return node;
+        return object;
     }
 
     private static void checkProtectedFields(JsonNode node) throws AnswerException {

@@ -10,14 +10,15 @@ import java.util.Map;
  *
  * @param schemaMap the schema as the document holds it (to send to the provider); null unless {@link #hasSchema()}
  * @param schema    the compiled schema; null unless {@link #hasSchema()}
+ * @param declared  the fields the schema declares, the only ones an answer may set; null unless {@link #hasSchema()}
  */
-public record FormatSpec(Mode mode, Map<String, Object> schemaMap, Schema schema) {
+public record FormatSpec(Mode mode, Map<String, Object> schemaMap, Schema schema, DeclaredFields declared) {
 
     /** What kind of answer the document asks for. */
     public enum Mode { TEXT, JSON, SCHEMA }
 
-    public static final FormatSpec TEXT = new FormatSpec(Mode.TEXT, null, null);
-    public static final FormatSpec JSON = new FormatSpec(Mode.JSON, null, null);
+    public static final FormatSpec TEXT = new FormatSpec(Mode.TEXT, null, null, null);
+    public static final FormatSpec JSON = new FormatSpec(Mode.JSON, null, null, null);
 
     /** @throws InvalidFormatException naming what is wrong with the value */
     @SuppressWarnings("unchecked")
@@ -36,8 +37,8 @@ public record FormatSpec(Mode mode, Map<String, Object> schemaMap, Schema schema
             if (map.isEmpty()) {
                 return TEXT;
             }
-            Schema schema = SchemaCompiler.SHARED.compile(map);
-            return new FormatSpec(Mode.SCHEMA, (Map<String, Object>) map, schema);
+            SchemaCompiler.Compiled compiled = SchemaCompiler.SHARED.compile(map);
+            return new FormatSpec(Mode.SCHEMA, (Map<String, Object>) map, compiled.schema(), compiled.declared());
         }
         throw new InvalidFormatException("format must be a JSON schema object or the string \"json\", got "
                 + describeType(format));

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 /**
  * Compiles JSON schemas once per distinct content: thousands of queue documents usually share a handful of schemas.
  * Schemas are checked against the draft 2020-12 meta-schema (the default dialect; a {@code $schema} keyword picks
- * another) and never fetch remote {@code $ref}s, so a document cannot make us call arbitrary URLs.
+ * another) and never fetch remote {@code $ref}s, so a document cannot make us call arbitrary URLs. Each is kept with
+ * the fields it declares ({@link DeclaredFields}), read once too.
  */
 final class SchemaCompiler {
 
@@ -36,27 +37,33 @@ final class SchemaCompiler {
             builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false))
                     .schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_PATH).build()));
     /** By the schema as parsed: map equality ignores key order, so equal schemas share one entry. */
-    private final Map<Object, Schema> cache = new ConcurrentHashMap<>();
+    private final Map<Object, Compiled> cache = new ConcurrentHashMap<>();
     private volatile Schema metaSchema;
 
     static final SchemaCompiler SHARED = new SchemaCompiler();
+
+    /** A schema ready to validate answers, and the fields it declares. */
+    record Compiled(Schema schema, DeclaredFields declared) {
+    }
 
     /**
      * Looks the schema up by value (hashing a parsed map costs far less than writing it out as canonical JSON, which
      * every document paid before); compiles it on a miss and keeps a frozen copy as the key, so a caller changing its
      * map afterwards cannot corrupt the cache.
      */
-    Schema compile(Map<?, ?> schemaMap) throws InvalidFormatException {
-        Schema cached = cache.get(schemaMap);
+    Compiled compile(Map<?, ?> schemaMap) throws InvalidFormatException {
+        Compiled cached = cache.get(schemaMap);
         if (cached != null) {
             return cached;
         }
         canonical(schemaMap);
-        Schema compiled = compileUncached(CANONICAL.valueToTree(schemaMap));
+        Schema schema = compileUncached(CANONICAL.valueToTree(schemaMap));
+        Map<?, ?> key = (Map<?, ?>) frozen(schemaMap);
+        Compiled compiled = new Compiled(schema, DeclaredFields.of(key));
         if (cache.size() >= MAX_CACHED) {
             cache.clear();
         }
-        cache.put(frozen(schemaMap), compiled);
+        cache.put(key, compiled);
         return compiled;
     }
 

@@ -67,8 +67,9 @@ public final class Watcher implements AutoCloseable {
         this.store = ElasticsearchQueueStore.connect(config.elasticsearch(), config.answerCache().activeIndex());
         this.admin = store.admin();
         this.llms = llmClients(config.llm());
-        this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
-                new ResultMerger(), config.maxPromptChars());
+        this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(config.answerPolicy()),
+                new ResultMerger(config.answerPolicy()), config.maxPromptChars(),
+                config.answerPolicy().allowedTargetIndices());
         EngineSettings settings = EngineSettings.from(config);
         Optional<CachedAnswers> cache = config.answerCache().activeIndex().map(index -> new CachedAnswers(store,
                 processor, config.answerCache().maxAge(), clock));

@@ -51,6 +51,9 @@ public final class EmfMetrics {
         if (!latencies.isEmpty()) {
             values.put(Metric.LLM_LATENCY, latencies.getFirst());
         }
+        if (report.undeclaredFieldsDropped() > 0) {
+            values.put(Metric.UNDECLARED_FIELDS_DROPPED, report.undeclaredFieldsDropped());
+        }
         if (report.batch().any()) {
             values.put(Metric.BATCH_DOCUMENTS_SUBMITTED, report.batch().submitted());
             values.put(Metric.BATCH_DOCUMENTS_COLLECTED, report.batch().collected());

@@ -15,12 +15,14 @@ import java.util.Map;
  */
 public record InvocationSummary(String queue, Selection selection, long found, int processed, int failed,
                                 int parked, int skipped, int released, long backlog, long durationMillis,
-                                String stoppedBy, boolean credentialsRefreshed, BatchReport batch) {
+                                String stoppedBy, boolean credentialsRefreshed, BatchReport batch,
+                                int undeclaredFieldsDropped) {
 
     static InvocationSummary of(String queue, Selection selection, RunReport report, boolean credentialsRefreshed) {
         return new InvocationSummary(queue, selection, report.found(), report.processed(), report.failed(),
                 report.parked(), report.skipped(), report.released(), report.backlog(), report.duration().toMillis(),
-                report.stoppedBy().orElse(null), credentialsRefreshed, report.batch());
+                report.stoppedBy().orElse(null), credentialsRefreshed, report.batch(),
+                report.undeclaredFieldsDropped());
     }
 
     /** The JSON-able form, keys in snake case like the rest of our JSON. */
@@ -38,6 +40,7 @@ public record InvocationSummary(String queue, Selection selection, long found, i
         map.put("duration_ms", durationMillis);
         map.put("stopped_by", stoppedBy);
         map.put("credentials_refreshed", credentialsRefreshed);
+        map.put("undeclared_fields_dropped", undeclaredFieldsDropped);
         if (batch.any()) {
             map.put("batch", Map.of("submitted", batch.submitted(), "batches", batch.batches(),
                     "collected", batch.collected(), "failed", batch.failed(), "returned", batch.returned(),

@@ -30,6 +30,11 @@ public enum Metric {
     SHARED_CALLS("SharedCalls", "Count", true),
     /** Prompt and completion tokens the cache hits and shared calls did not pay for again. */
     TOKENS_SAVED("TokensSaved", "Count", true),
+    /**
+     * Answer fields that were not stored because their schema does not declare them (direct and batch answers):
+     * a sign that documents tell the model what to answer. Emitted only by an invocation that dropped any.
+     */
+    UNDECLARED_FIELDS_DROPPED("UndeclaredFieldsDropped", "Count", false),
     /** Documents sent to the provider's Batch API by the invocation. */
     BATCH_DOCUMENTS_SUBMITTED("BatchDocumentsSubmitted", "Count", false),
     /** Documents whose batch answer was stored by the invocation. */

@@ -27,6 +27,6 @@ final class RunReports {
                 first.skipped() + second.skipped(), second.released(), second.backlog(), Map.copyOf(tokens),
                 latency, first.duration().plus(second.duration()), second.stoppedBy(),
                 AnswerSavings.merged(first.savingsByModel(), second.savingsByModel()),
-                first.batch().plus(second.batch()));
+                first.batch().plus(second.batch()), first.undeclaredFieldsDropped() + second.undeclaredFieldsDropped());
     }
 }

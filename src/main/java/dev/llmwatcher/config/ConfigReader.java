@@ -53,7 +53,7 @@ public final class ConfigReader {
                 seconds(Setting.RETRY_BACKOFF, 0, 86_400), integer(Setting.MAX_PROMPT_CHARS, 1, 10_000_000),
                 seconds(Setting.PASS_DURATION, 10, 86_400), seconds(Setting.SHUTDOWN_GRACE, 0, 3600),
                 new AnswerCacheSettings(bool(Setting.ANSWER_CACHE), seconds(Setting.ANSWER_CACHE_MAX_AGE, 1,
-                        315_360_000), indexName(Setting.ANSWER_CACHE_INDEX)), batch());
+                        315_360_000), indexName(Setting.ANSWER_CACHE_INDEX)), batch(), answerPolicy());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -71,6 +71,25 @@ public final class ConfigReader {
         return BatchSettings.defaults(parsed, integer(Setting.BATCH_MIN_DOCUMENTS, 1, 50_000_000))
                 .withLimits(integer(Setting.BATCH_MAX_REQUESTS, 1, 50_000),
                         integer(Setting.BATCH_MAX_MEGABYTES, 1, 200) * 1024L * 1024);
+    }
+
+    /** What answers may change and where they may go. */
+    private AnswerPolicy answerPolicy() {
+        String mode = valueOrDefault(Setting.UNDECLARED_FIELDS);
+        AnswerPolicy.UndeclaredFields undeclared = AnswerPolicy.UndeclaredFields.DROP;
+        try {
+            undeclared = AnswerPolicy.UndeclaredFields.parse(mode);
+        } catch (IllegalArgumentException e) {
+            problems.add(describe(Setting.UNDECLARED_FIELDS) + ": expected drop or fail, got '" + mode + "'");
+        }
+        IndexPatterns allowed = IndexPatterns.ANY;
+        try {
+            allowed = IndexPatterns.parse(valueOrDefault(Setting.ALLOWED_TARGET_INDICES));
+        } catch (IllegalArgumentException e) {
+            problems.add(describe(Setting.ALLOWED_TARGET_INDICES) + ": " + e.getMessage());
+        }
+        return new AnswerPolicy(undeclared, integer(Setting.MAX_ANSWER_BYTES, 1, 100 * 1024 * 1024),
+                integer(Setting.MAX_ANSWER_FIELDS, 1, 100_000), allowed);
     }
 
     private ElasticsearchSettings elasticsearch() {

@@ -14,12 +14,13 @@ import java.util.Optional;
  * @param retryBackoff   wait before the first retry of a failed document; doubles per attempt
  * @param answerCache    whether and how answers to repeated questions are reused
  * @param batch          the batch drain mode (OpenAI's Batch API)
+ * @param answerPolicy   what an answer may change (declared fields, bounds) and where it may be written
  */
 public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
                             int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
                             boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
                             Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache,
-                            BatchSettings batch) {
+                            BatchSettings batch, AnswerPolicy answerPolicy) {
 
     /** A configuration with the batch drain mode off, as before it existed. */
     public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
@@ -30,21 +31,32 @@ public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, 
                 maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache, BatchSettings.OFF);
     }
 
+    /** A configuration with the default answer policy, as before it existed. */
+    public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
+                         int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
+                         boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
+                         Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache,
+                         BatchSettings batch) {
+        this(elasticsearch, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors, sortField, debug,
+                maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache, batch,
+                AnswerPolicy.DEFAULT);
+    }
+
     public WatcherConfig withElasticsearch(ElasticsearchSettings access) {
         return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
                 sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
-                batch);
+                batch, answerPolicy);
     }
 
     public WatcherConfig withLlm(LlmAccess access) {
         return new WatcherConfig(elasticsearch, access, watchIndex, batchSize, concurrency, watchInterval,
                 retryErrors, sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration,
-                shutdownGrace, answerCache, batch);
+                shutdownGrace, answerCache, batch, answerPolicy);
     }
 
     public WatcherConfig withWatchIndex(String index) {
         return new WatcherConfig(elasticsearch, llm, index, batchSize, concurrency, watchInterval, retryErrors,
                 sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
-                batch);
+                batch, answerPolicy);
     }
 }

@@ -80,8 +80,7 @@ final class AnswerReuse {
         }
         DocumentOutcome outcome = processor.complete(prepared, answer, DocumentProcessor.paidCall(prepared, answer));
         if (outcome instanceof DocumentOutcome.Completed completed) {
-            outcome = new DocumentOutcome.Completed(completed.result().caching(
-                    cache.entry(key, answer, prepared.instructions().model())), completed.call());
+            outcome = completed.caching(cache.entry(key, answer, prepared.instructions().model()));
             shared.answered(key, share, answer, true);
         } else {
             shared.answered(key, share, answer, false);
@@ -103,8 +102,8 @@ final class AnswerReuse {
         }
         DocumentOutcome outcome = processor.complete(prepared, answer, null);
         if (outcome instanceof DocumentOutcome.Completed completed) {
-            return new DocumentOutcome.Completed(completed.result(), null, new DocumentOutcome.Reused(
-                    prepared.instructions().model(), false, answer.usage()));
+            return completed.reusing(new DocumentOutcome.Reused(prepared.instructions().model(), false,
+                    answer.usage()));
         }
         return outcome;
     }

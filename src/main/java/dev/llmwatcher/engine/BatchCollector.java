@@ -177,7 +177,7 @@ final class BatchCollector {
             LOG.info("Collected batch {} ({}): {} documents stored, {} failed, {} back in the queue", state.id(),
                     state.status(), tally.processed(), tally.failed(), tally.released());
             return new BatchReport(0, 0, tally.processed(), tally.failed(), tally.released(), Map.copyOf(tokens),
-                    List.of());
+                    List.of()).withUndeclaredFieldsDropped(tally.undeclaredFieldsDropped());
         }
 
         private void accept(BatchResult result) {
@@ -211,8 +211,8 @@ final class BatchCollector {
             tokens.merge(prepared.instructions().model(), answer.usage(), TokenUsage::plus);
             DocumentOutcome outcome = processor.complete(prepared, answer, null);
             if (outcome instanceof DocumentOutcome.Completed completed && cache.isPresent()) {
-                return new DocumentOutcome.Completed(completed.result().caching(cache.get().entry(
-                        processor.cacheKey(prepared), answer, prepared.instructions().model())), null);
+                return completed.caching(cache.get().entry(processor.cacheKey(prepared), answer,
+                        prepared.instructions().model()));
             }
             return outcome;
         }

@@ -19,12 +19,25 @@ import java.util.Map;
  */
 public record BatchReport(int submitted, int batches, int collected, int failed, int returned,
                           Map<String, TokenUsage> tokensByModel, List<OpenBatch> open,
-                          Map<String, AnswerSavings> savingsByModel) {
+                          Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped) {
 
     /** Batch work in which the answer cache answered nothing. */
     public BatchReport(int submitted, int batches, int collected, int failed, int returned,
                        Map<String, TokenUsage> tokensByModel, List<OpenBatch> open) {
         this(submitted, batches, collected, failed, returned, tokensByModel, open, Map.of());
+    }
+
+    /** Batch work whose answers had no undeclared field. */
+    public BatchReport(int submitted, int batches, int collected, int failed, int returned,
+                       Map<String, TokenUsage> tokensByModel, List<OpenBatch> open,
+                       Map<String, AnswerSavings> savingsByModel) {
+        this(submitted, batches, collected, failed, returned, tokensByModel, open, savingsByModel, 0);
+    }
+
+    /** The same report, with the answer fields its collected answers' schemas did not declare and were dropped. */
+    public BatchReport withUndeclaredFieldsDropped(int dropped) {
+        return new BatchReport(submitted, batches, collected, failed, returned, tokensByModel, open, savingsByModel,
+                dropped);
     }
 
     public static final BatchReport NONE = new BatchReport(0, 0, 0, 0, 0, Map.of(), List.of());
@@ -55,6 +68,7 @@ public record BatchReport(int submitted, int batches, int collected, int failed,
         allOpen.addAll(other.open);
         return new BatchReport(submitted + other.submitted, batches + other.batches, collected + other.collected,
                 failed + other.failed, returned + other.returned, Map.copyOf(tokens), List.copyOf(allOpen),
-                AnswerSavings.merged(savingsByModel, other.savingsByModel));
+                AnswerSavings.merged(savingsByModel, other.savingsByModel),
+                undeclaredFieldsDropped + other.undeclaredFieldsDropped);
     }
 }

@@ -174,7 +174,7 @@ final class BatchSubmitter {
         writeBack.finish(request.deadline());
         WriteBack.Tally tally = writeBack.tally();
         return new BatchReport(0, 0, tally.processed(), tally.failed(), 0, Map.of(), List.of(),
-                tally.savingsByModel());
+                tally.savingsByModel()).withUndeclaredFieldsDropped(tally.undeclaredFieldsDropped());
     }
 
     /** The documents to send in batches, and the report of those the answer cache answered instead. */

@@ -115,7 +115,7 @@ public final class CachedAnswers {
     public Optional<DocumentOutcome.Completed> complete(Hit hit) {
         DocumentOutcome outcome = processor.complete(hit.prepared(), hit.answer().asAnswer(), null);
         if (outcome instanceof DocumentOutcome.Completed completed) {
-            return Optional.of(new DocumentOutcome.Completed(completed.result(), null, new DocumentOutcome.Reused(
+            return Optional.of(completed.reusing(new DocumentOutcome.Reused(
                     hit.prepared().instructions().model(), true, hit.answer().usage())));
         }
         LOG.debug("The cached answer for document {} no longer validates; calling the LLM instead",

@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.QueuedDocument;
@@ -28,12 +29,19 @@ public sealed interface DocumentOutcome {
 
     /**
      * The answer is merged and ready to be stored. {@code call} is null for a result set aside by an earlier pass,
-     * which this pass stores without calling the LLM, and for an answer {@code reused} (null for any other).
+     * which this pass stores without calling the LLM, and for an answer {@code reused} (null for any other). {@code
+     * undeclaredFieldsDropped} counts the answer's fields that were not stored because its schema does not declare
+     * them.
      */
-    record Completed(CompletedDocument result, LlmCall call, Reused reused) implements DocumentOutcome {
+    record Completed(CompletedDocument result, LlmCall call, Reused reused, int undeclaredFieldsDropped)
+            implements DocumentOutcome {
 
         public Completed(CompletedDocument result, LlmCall call) {
-            this(result, call, null);
+            this(result, call, null, 0);
+        }
+
+        public Completed(CompletedDocument result, LlmCall call, Reused reused) {
+            this(result, call, reused, 0);
         }
 
         @Override
@@ -43,7 +51,23 @@ public sealed interface DocumentOutcome {
 
         /** The same outcome for {@code claimed}, its document at the version a claim gave it. */
         public Completed claimedAs(QueuedDocument claimed) {
-            return new Completed(result.claimedAs(claimed), call, reused);
+            return new Completed(result.claimedAs(claimed), call, reused, undeclaredFieldsDropped);
+        }
+
+        /** The same outcome, answered without a call of its own. */
+        public Completed reusing(Reused reuse) {
+            return new Completed(result, null, reuse, undeclaredFieldsDropped);
+        }
+
+        /**
+         * The same outcome, carrying its answer to the answer cache; unchanged when fields were dropped from the
+         * answer. Such an answer is never cached: the cache would keep what the model said (its raw text) as a good
+         * answer, and a watcher that fails such answers ({@code --undeclared-fields fail}) sharing the cache would
+         * then store it.
+         */
+        public Completed caching(CacheEntry entry) {
+            return undeclaredFieldsDropped > 0 ? this
+                    : new Completed(result.caching(entry), call, reused, undeclaredFieldsDropped);
         }
     }
 

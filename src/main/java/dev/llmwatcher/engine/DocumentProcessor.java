@@ -7,6 +7,7 @@ import dev.llmwatcher.answer.FormatSpec;
 import dev.llmwatcher.answer.InvalidFormatException;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.cache.CacheKey;
+import dev.llmwatcher.config.IndexPatterns;
 import dev.llmwatcher.llm.LlmAnswer;
 import dev.llmwatcher.llm.LlmClient;
 import dev.llmwatcher.llm.LlmClients;
@@ -38,14 +39,22 @@ public final class DocumentProcessor {
     private final AnswerInterpreter interpreter;
     private final ResultMerger merger;
     private final int maxPromptChars;
+    private final IndexPatterns allowedTargets;
 
     public DocumentProcessor(LlmClients llms, PromptRenderer renderer, AnswerInterpreter interpreter,
                              ResultMerger merger, int maxPromptChars) {
+        this(llms, renderer, interpreter, merger, maxPromptChars, IndexPatterns.ANY);
+    }
+
+    /** @param allowedTargets the indices answers may be written to; a document naming another fails */
+    public DocumentProcessor(LlmClients llms, PromptRenderer renderer, AnswerInterpreter interpreter,
+                             ResultMerger merger, int maxPromptChars, IndexPatterns allowedTargets) {
         this.llms = llms;
         this.renderer = renderer;
         this.interpreter = interpreter;
         this.merger = merger;
         this.maxPromptChars = maxPromptChars;
+        this.allowedTargets = allowedTargets;
     }
 
     /**
@@ -69,6 +78,7 @@ public final class DocumentProcessor {
             throw new InvalidDocumentException("no _llm_watcher._original_index: the set-aside result has nowhere "
                     + "to go");
         }
+        checkTarget(target);
         Map<String, Object> fields = new LinkedHashMap<>();
         result.forEach((name, value) -> fields.put(String.valueOf(name), value));
         return Optional.of(new CompletedDocument(document, target, fields));
@@ -91,9 +101,21 @@ public final class DocumentProcessor {
         }
     }
 
+    /**
+     * Anyone who can write into the queue names the index its answer goes to: it must be one the operator allows
+     * (checked before any call, and for a set-aside result before it is stored).
+     */
+    private void checkTarget(String index) throws InvalidDocumentException {
+        if (!allowedTargets.matches(index)) {
+            throw new InvalidDocumentException("_original_index \"" + index + "\" is not an index answers may be "
+                    + "written to (--allowed-target-indices " + allowedTargets + "); nothing was written there");
+        }
+    }
+
     /** Checks a document and renders its prompt, without calling anything. */
     public PreparedDocument prepare(QueuedDocument document) throws InvalidDocumentException {
         Instructions instructions = InstructionsReader.read(document);
+        checkTarget(instructions.originalIndex());
         try {
             llms.forProvider(instructions.provider());
         } catch (UnknownProviderException e) {
@@ -181,10 +203,11 @@ public final class DocumentProcessor {
         Instructions instructions = prepared.instructions();
         try {
             Answer interpreted = interpreter.interpret(answer, prepared.format());
-            Map<String, Object> result = merger.merge(prepared.document().userFields(), interpreted,
+            ResultMerger.Merged merged = merger.merge(prepared.document().userFields(), interpreted,
                     instructions.targetField().orElse(null));
-            return new DocumentOutcome.Completed(
-                    new CompletedDocument(prepared.document(), instructions.originalIndex(), result), call);
+            merged.warn(prepared.document().id());
+            return new DocumentOutcome.Completed(new CompletedDocument(prepared.document(),
+                    instructions.originalIndex(), merged.document()), call, null, merged.dropped().size());
         } catch (AnswerException e) {
             return new DocumentOutcome.Failed(prepared.document(), instructions.attempts(),
                     describe(instructions, e.getMessage()), call);

@@ -19,10 +19,22 @@ import java.util.Optional;
  * @param savingsByModel per model, documents answered without a call of their own (answer cache, shared calls)
  *                       and the tokens that saved; {@code tokensByModel} counts only what was paid for
  * @param batch          what the pass did through the provider's Batch API, before its direct calls (counted apart)
+ * @param undeclaredFieldsDropped answer fields that were not stored because their schema does not declare them
+ *                       (direct and batch answers together): an answer that sets them was probably told to by the
+ *                       document it was asked about
  */
 public record RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                         Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
-                        Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch) {
+                        Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch,
+                        int undeclaredFieldsDropped) {
+
+    /** A report of a pass whose answers had no undeclared field. */
+    public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
+                     Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
+                     Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch) {
+        this(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency, duration,
+                stoppedBy, savingsByModel, batch, 0);
+    }
 
     /** A report of a pass that reused no answer and did no batch work. */
     public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
@@ -48,7 +60,14 @@ public record RunReport(long found, int processed, int failed, int parked, int s
     /** The same report with the pass's batch work (and what the answer cache saved it). */
     public RunReport withBatch(BatchReport work) {
         return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
-                duration, stoppedBy, AnswerSavings.merged(savingsByModel, work.savingsByModel()), work);
+                duration, stoppedBy, AnswerSavings.merged(savingsByModel, work.savingsByModel()), work,
+                undeclaredFieldsDropped + work.undeclaredFieldsDropped());
+    }
+
+    /** The same report, with {@code dropped} answer fields its schemas did not declare. */
+    public RunReport withUndeclaredFieldsDropped(int dropped) {
+        return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
+                duration, stoppedBy, savingsByModel, batch, dropped);
     }
 
     /** Total documents this pass claimed and settled one way or another. */

@@ -88,7 +88,8 @@ public final class WatcherEngine {
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),
                     feed.skipped(), tally.backInQueue(), backlog, tally.tokensByModel(), tally.latency(),
-                    Duration.between(started, clock.instant()), pass.stoppedBy(), tally.savingsByModel());
+                    Duration.between(started, clock.instant()), pass.stoppedBy(), tally.savingsByModel())
+                    .withUndeclaredFieldsDropped(tally.undeclaredFieldsDropped());
             logProcessed(report);
             return report;
         }
@@ -124,6 +125,10 @@ public final class WatcherEngine {
                     + "and {} prompt + {} completion tokens", savings.cacheHits(), savings.sharedCalls(),
                     savings.callsSaved(), savings.tokensSaved().promptTokens(),
                     savings.tokensSaved().completionTokens());
+        }
+        if (report.undeclaredFieldsDropped() > 0) {
+            LOG.warn("Dropped {} answer field{} that their schemas do not declare (see the lines above for each "
+                    + "document)", report.undeclaredFieldsDropped(), report.undeclaredFieldsDropped() == 1 ? "" : "s");
         }
         report.stoppedBy().ifPresent(reason -> LOG.info("Pass stopped early: {}", reason));
     }

@@ -67,6 +67,7 @@ final class WriteBack {
     private int parked;
     private int released;
     private int setAside;
+    private int undeclaredFieldsDropped;
     private boolean pushBackLogged;
     private Instant oldestBuffered;
 
@@ -94,7 +95,7 @@ final class WriteBack {
      */
     record Tally(int processed, int failed, int parked, int released, int setAside,
                  Map<String, TokenUsage> tokensByModel, LatencyStats latency,
-                 Map<String, AnswerSavings> savingsByModel) {
+                 Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped) {
 
         /** Documents this pass gave back to the queue without an attempt: eligible again at once. */
         int backInQueue() {
@@ -113,6 +114,7 @@ final class WriteBack {
         switch (outcome) {
             case DocumentOutcome.Completed done -> {
                 countCall(done.call());
+                undeclaredFieldsDropped += done.undeclaredFieldsDropped();
                 if (done.reused() != null) {
                     savingsByModel.merge(done.reused().model(), AnswerSavings.of(done.reused()), AnswerSavings::plus);
                 }
@@ -258,7 +260,8 @@ final class WriteBack {
 
     Tally tally() {
         return new Tally(processed, failed, parked, released, setAside, Map.copyOf(tokensByModel),
-                LatencyStats.ofMillis(Arrays.copyOf(latencies, latencyCount)), Map.copyOf(savingsByModel));
+                LatencyStats.ofMillis(Arrays.copyOf(latencies, latencyCount)), Map.copyOf(savingsByModel),
+                undeclaredFieldsDropped);
     }
 
     private boolean retryDue() {

@@ -9,7 +9,7 @@ import java.util.Optional;
  * A document whose answer is ready to be stored: {@code result} (user fields merged with the answer, without
  * {@code _llm_watcher}) goes to {@code targetIndex} under the queue document's {@code _id}. {@code cacheEntry} is
  * the answer to keep in the answer cache, written in the same bulk as the result: present only for an answer that
- * was paid for in this pass and interpreted without error.
+ * was paid for in this pass and interpreted without error or dropped field.
  */
 public record CompletedDocument(QueuedDocument queued, String targetIndex, Map<String, Object> result,
                                 Optional<CacheEntry> cacheEntry) {

@@ -1,5 +1,6 @@
 package dev.llmwatcher.answer;
 
+import dev.llmwatcher.config.AnswerPolicy;
 import dev.llmwatcher.llm.LlmAnswer;
 import dev.llmwatcher.llm.TokenUsage;
 import org.junit.jupiter.api.Test;
@@ -142,5 +143,118 @@ class AnswerInterpreterTest {
         assertThatThrownBy(() -> interpreter.interpret(llm("  "), (Object) null))
                 .isInstanceOf(AnswerException.class)
                 .hasMessage("the answer is empty");
+    }
+
+    @Test
+    void anAnswerToldByTheDocumentToSetOtherFieldsKeepsOnlyWhatTheSchemaDeclares() throws Exception {
+        Answer answer = interpreter.interpret(llm("{\"scale\": 9, \"price\": 0, \"message\": \"pwned\", "
+                + "\"approved\": true}"), SCALE_SCHEMA);
+
+        assertThat(answer.fields()).isEqualTo(Map.of("scale", 9));
+        assertThat(answer.undeclared()).containsExactly("price", "message", "approved");
+    }
+
+    @Test
+    void extrasAreDroppedBeforeValidationSoAClosedSchemaStoresTheDeclaredPartInsteadOfFailing() throws Exception {
+        Map<String, Object> closed = Map.of("type", "object", "properties", Map.of("scale", Map.of("type", "integer")),
+                "required", List.of("scale"), "additionalProperties", false);
+
+        Answer answer = interpreter.interpret(llm("{\"scale\": 9, \"approved\": true}"), closed);
+
+        assertThat(answer.fields()).isEqualTo(Map.of("scale", 9));
+        assertThat(answer.undeclared()).containsExactly("approved");
+    }
+
+    @Test
+    void aProtectedFieldIsRefusedWithASchemaTooNotMerelyDropped() {
+        assertThatThrownBy(() -> interpreter.interpret(llm("{\"scale\": 9, \"_id\": \"other\"}"), SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessageStartingWith("the answer may not set the protected field \"_id\"");
+    }
+
+    @Test
+    void inStrictModeUndeclaredFieldsFailTheAnswerNamingThem() {
+        AnswerInterpreter strict = new AnswerInterpreter(AnswerPolicy.DEFAULT.withUndeclaredFields(
+                AnswerPolicy.UndeclaredFields.FAIL));
+
+        assertThatThrownBy(() -> strict.interpret(llm("{\"scale\": 9, \"price\": 0, \"message\": \"pwned\"}"),
+                SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessage("the answer sets 2 fields the schema does not declare: \"price\", \"message\"; nothing "
+                        + "was stored (--undeclared-fields fail)");
+    }
+
+    @Test
+    void strictModeAcceptsAnAnswerWithOnlyDeclaredFields() throws Exception {
+        AnswerInterpreter strict = new AnswerInterpreter(AnswerPolicy.DEFAULT.withUndeclaredFields(
+                AnswerPolicy.UndeclaredFields.FAIL));
+
+        assertThat(strict.interpret(llm("{\"scale\": 9}"), SCALE_SCHEMA).fields()).isEqualTo(Map.of("scale", 9));
+    }
+
+    @Test
+    void droppedNamesAreQuotedSoALineBreakInThemCannotForgeALogLine() {
+        AnswerInterpreter strict = new AnswerInterpreter(AnswerPolicy.DEFAULT.withUndeclaredFields(
+                AnswerPolicy.UndeclaredFields.FAIL));
+
+        assertThatThrownBy(() -> strict.interpret(llm("{\"scale\": 9, \"x\\n2025-01-01 INFO forged\": 1}"),
+                SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").contains("\"x\\n2025-01-01 INFO "));
+    }
+
+    @Test
+    void anAnswerLongerThanTheLimitFailsWhateverItsFormat() {
+        AnswerInterpreter bounded = new AnswerInterpreter(AnswerPolicy.DEFAULT.withLimits(100, 1000));
+        String longText = "é".repeat(60);
+
+        for (Object format : new Object[] {null, "json", SCALE_SCHEMA}) {
+            assertThatThrownBy(() -> bounded.interpret(llm(longText), format))
+                    .as(String.valueOf(format))
+                    .isInstanceOf(AnswerException.class)
+                    .hasMessage("the answer is 120 bytes long, more than the limit of 100 (--max-answer-bytes); "
+                            + "nothing was stored");
+        }
+    }
+
+    @Test
+    void reasoningDoesNotCountTowardsTheSizeLimit() throws Exception {
+        AnswerInterpreter bounded = new AnswerInterpreter(AnswerPolicy.DEFAULT.withLimits(100, 1000));
+
+        Answer answer = bounded.interpret(llm("<think>" + "hmm ".repeat(100) + "</think>{\"scale\": 9}"),
+                SCALE_SCHEMA);
+
+        assertThat(answer.fields()).isEqualTo(Map.of("scale", 9));
+    }
+
+    @Test
+    void fieldsAreCountedAsDistinctPathsNestedOnesIncludedArrayItemsOnce() throws Exception {
+        AnswerInterpreter bounded = new AnswerInterpreter(AnswerPolicy.DEFAULT.withLimits(65_536, 4));
+        String fourPaths = "{\"a\": {\"b\": 1, \"c\": [{\"d\": 1}, {\"d\": 2}, {\"d\": 3}]}}";
+        String fivePaths = "{\"a\": {\"b\": 1, \"c\": [{\"d\": 1}, {\"e\": 2}]}}";
+
+        assertThat(bounded.interpret(llm(fourPaths), "json").fields()).containsKey("a");
+        assertThatThrownBy(() -> bounded.interpret(llm(fivePaths), "json"))
+                .isInstanceOf(AnswerException.class)
+                .hasMessage("the answer has more than 4 fields (--max-answer-fields; nested fields count, each "
+                        + "distinct path once); nothing was stored");
+    }
+
+    @Test
+    void theFieldLimitCountsTheAnswerAsTheModelGaveItNotWhatIsLeftAfterDropping() {
+        AnswerInterpreter bounded = new AnswerInterpreter(AnswerPolicy.DEFAULT.withLimits(65_536, 3));
+
+        assertThatThrownBy(() -> bounded.interpret(llm("{\"scale\": 1, \"a\": 1, \"b\": 1, \"c\": 1}"),
+                SCALE_SCHEMA))
+                .isInstanceOf(AnswerException.class)
+                .hasMessageContaining("more than 3 fields");
+    }
+
+    @Test
+    void aSchemalessAnswerNamesEveryFieldUnnamedSoItCanNeverOverwrite() throws Exception {
+        Answer answer = interpreter.interpret(llm("{\"sentiment\": \"positive\", \"message\": \"pwned\"}"), "json");
+
+        assertThat(answer.schemaless()).isTrue();
+        assertThat(answer.unnamed()).containsExactlyInAnyOrder("sentiment", "message");
     }
 }

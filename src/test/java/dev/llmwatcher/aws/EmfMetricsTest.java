@@ -79,6 +79,31 @@ class EmfMetricsTest {
     }
 
     @Test
+    void fieldsDroppedFromAnswersAreAMetricAndInTheSummaryOnlyTheRunsThatDroppedAnyPayForTheMetric() {
+        ollama.respondWith(request -> request.prompt().endsWith("#told")
+                ? Reply.text("{\"scale\": 3, \"price\": 0, \"approved\": true}") : Reply.text("{\"scale\": 4}"));
+        Instant now = Instant.now();
+        List.of("told", "honest").forEach(id -> queue(id, "model-a", now));
+
+        Map<String, Object> summary = lambda.watcher(fixture).handleRequest(Map.of(),
+                lambda.context(FUNCTION, Duration.ofSeconds(60)));
+        Map<String, Object> run = lambda.metricLines().getFirst();
+
+        assertValidEmf(run);
+        assertThat(run).containsEntry(Metric.UNDECLARED_FIELDS_DROPPED.metricName(), 2);
+        assertThat(summary).containsEntry("undeclared_fields_dropped", 2).containsEntry("processed", 2);
+
+        queue("honest-again", "model-a", now);
+        Map<String, Object> clean = lambda.watcher(fixture).handleRequest(Map.of(),
+                lambda.context(FUNCTION, Duration.ofSeconds(60)));
+
+        assertThat(lambda.metricLines()).filteredOn(line -> !line.containsKey(Metric.MODEL_DIMENSION))
+                .last().satisfies(line -> assertThat(line)
+                        .doesNotContainKey(Metric.UNDECLARED_FIELDS_DROPPED.metricName()));
+        assertThat(clean).containsEntry("undeclared_fields_dropped", 0);
+    }
+
+    @Test
     void theModelLineCountsCacheHitsSharedCallsAndTheTokensTheySaved() {
         ollama.respond(Reply.success("{\"scale\": 5}", 12, 3, "stop"));
         Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, "Rate: {{ctx.message}}");

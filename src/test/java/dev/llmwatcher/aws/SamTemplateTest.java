@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmwatcher.batch.ProviderBatch;
+import dev.llmwatcher.config.IndexPatterns;
 import dev.llmwatcher.config.Setting;
 import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.engine.LatencyStats;
@@ -44,6 +45,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 
 /**
  * {@code template.yaml} agrees with the code (handlers, environment variables, metrics, the secret's policy), passes
@@ -563,5 +565,45 @@ class SamTemplateTest {
                 .flatMap(line -> Pattern.compile("[\\w./-]+\\.(?:md|ya?ml|json|toml)\\b").matcher(line).results())
                 .map(match -> match.group()).toList();
         assertThat(mentioned).allSatisfy(file -> assertThat(Path.of(file)).as("named in a comment").exists());
+    }
+
+    /**
+     * The index privileges of the README's role example that let the watcher write answers (those with {@code
+     * index}), as the comma-separated patterns a user gives {@code AllowedTargetIndices}.
+     */
+    @SuppressWarnings("unchecked")
+    private static String readmeRoleTargetPatterns() throws IOException {
+        String section = Files.readString(Path.of("README.md")).split("### 2\\. Give the function an Elasticsearch "
+                + "role")[1];
+        String json = section.substring(section.indexOf('{', section.indexOf("POST /_security/role/")),
+                section.indexOf("```", section.indexOf("POST /_security/role/")));
+        Map<String, Object> role = LambdaHarness.JSON.readValue(json, new TypeReference<>() { });
+        return ((List<Map<String, Object>>) role.get("indices")).stream()
+                .filter(entry -> ((List<String>) entry.get("privileges")).contains("index"))
+                .flatMap(entry -> ((List<String>) entry.get("names")).stream())
+                .collect(Collectors.joining(","));
+    }
+
+    @Test
+    void allowedTargetIndicesDefaultsToTheReadmeRolesTargetPatternsSoBothSayTheSameThing() throws IOException {
+        Map<String, Object> parameter = map(map(translated.get("Parameters")).get("AllowedTargetIndices"));
+
+        assertThat(parameter.get("Default")).isEqualTo(readmeRoleTargetPatterns()).isEqualTo("my-index*");
+        assertThat(IndexPatterns.parse((String) parameter.get("Default")).matches("my-index-2025")).isTrue();
+        assertThat(map(globalFunction().get("Environment")).get("Variables")).asInstanceOf(MAP)
+                .containsEntry(Setting.ALLOWED_TARGET_INDICES.variable(), Map.of("Ref", "AllowedTargetIndices"));
+    }
+
+    @Test
+    void theAnswerPolicyParametersDefaultToTheSettingsDefaultsAndCannotBeOutOfRange() {
+        Map<String, Object> parameters = map(translated.get("Parameters"));
+        Map<String, Setting> bySetting = Map.of("UndeclaredFields", Setting.UNDECLARED_FIELDS,
+                "MaxAnswerBytes", Setting.MAX_ANSWER_BYTES, "MaxAnswerFields", Setting.MAX_ANSWER_FIELDS);
+
+        bySetting.forEach((name, setting) -> assertThat(String.valueOf(map(parameters.get(name)).get("Default")))
+                .as(name).isEqualTo(setting.defaultValue().orElseThrow()));
+        assertThat(map(parameters.get("UndeclaredFields"))).containsEntry("AllowedValues", List.of("drop", "fail"));
+        assertThat(map(parameters.get("MaxAnswerBytes"))).containsEntry("MinValue", 1);
+        assertThat(map(parameters.get("MaxAnswerFields"))).containsEntry("MinValue", 1);
     }
 }

@@ -273,4 +273,42 @@ class ConfigReaderTest {
                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "bedrock.local:8080")))
                 .hasMessageContaining("AWS_ENDPOINT_URL_BEDROCK_RUNTIME: expected an http:// or https:// URL");
     }
+
+    @Test
+    void answersAreBoundedAndFilteredAndMayGoAnywhereByDefault() {
+        AnswerPolicy policy = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200")).answerPolicy();
+
+        assertThat(policy).isEqualTo(AnswerPolicy.DEFAULT);
+        assertThat(policy.undeclaredFields()).isEqualTo(AnswerPolicy.UndeclaredFields.DROP);
+        assertThat(policy.maxAnswerBytes()).isEqualTo(65_536);
+        assertThat(policy.maxAnswerFields()).isEqualTo(1_000);
+        assertThat(policy.allowedTargetIndices().matchesAny()).isTrue();
+    }
+
+    @Test
+    void readsTheAnswerPolicySettings() {
+        AnswerPolicy policy = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_UNDECLARED_FIELDS", " FAIL ", "LLM_WATCHER_MAX_ANSWER_BYTES", "2048",
+                "LLM_WATCHER_MAX_ANSWER_FIELDS", "20", "LLM_WATCHER_ALLOWED_TARGET_INDICES", "reviews-*,tickets"))
+                .answerPolicy();
+
+        assertThat(policy.failsOnUndeclaredFields()).isTrue();
+        assertThat(policy.maxAnswerBytes()).isEqualTo(2048);
+        assertThat(policy.maxAnswerFields()).isEqualTo(20);
+        assertThat(policy.allowedTargetIndices().patterns()).containsExactly("reviews-*", "tickets");
+    }
+
+    @Test
+    void badAnswerPolicySettingsAreAllReportedNamingFlagAndVariable() {
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_UNDECLARED_FIELDS", "ignore", "LLM_WATCHER_MAX_ANSWER_BYTES", "0",
+                "LLM_WATCHER_MAX_ANSWER_FIELDS", "lots", "LLM_WATCHER_ALLOWED_TARGET_INDICES", "reviews-*,-secrets")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--undeclared-fields (LLM_WATCHER_UNDECLARED_FIELDS): expected drop or fail, "
+                        + "got 'ignore'")
+                .hasMessageContaining("--max-answer-bytes (LLM_WATCHER_MAX_ANSWER_BYTES): must be between 1 and")
+                .hasMessageContaining("--max-answer-fields (LLM_WATCHER_MAX_ANSWER_FIELDS): expected a whole number")
+                .hasMessageContaining("--allowed-target-indices (LLM_WATCHER_ALLOWED_TARGET_INDICES): '-secrets': "
+                        + "exclusions are not supported");
+    }
 }

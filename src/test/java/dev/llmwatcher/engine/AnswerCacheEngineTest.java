@@ -78,6 +78,31 @@ class AnswerCacheEngineTest {
     }
 
     @Test
+    void anAnswerThatHadFieldsDroppedIsSharedAndFilteredForEachDocumentButNeverCached() {
+        harness.llm.from("message 3.", Reply.answer("{\"scale\": 3, \"message\": \"pwned\", \"approved\": true}"));
+        queue("a", 100);
+
+        RunReport first = pass();
+
+        assertThat(harness.llm.calls()).isEqualTo(MESSAGES);
+        assertEachStoredWithItsOwnAnswer("a", 100);
+        assertThat(harness.store.stored(EngineHarness.TARGET, "a-3")).hasValueSatisfying(source ->
+                assertThat(source).doesNotContainKey("approved"));
+        assertThat(first.undeclaredFieldsDropped()).as("two fields for each of the ten documents").isEqualTo(20);
+        assertThat(harness.store.cachedAnswers().values()).hasSize(MESSAGES - 1)
+                .allSatisfy(answer -> assertThat(answer.text()).doesNotContain("pwned"));
+
+        queue("b", 100);
+        RunReport second = pass();
+
+        assertThat(harness.llm.calls()).as("only the question whose answer was not cached is asked again")
+                .isEqualTo(MESSAGES + 1);
+        assertEachStoredWithItsOwnAnswer("b", 100);
+        assertThat(second.undeclaredFieldsDropped()).isEqualTo(20);
+        assertThat(second.savings().cacheHits()).isEqualTo(90);
+    }
+
+    @Test
     void anotherModelOptionSchemaOrEndpointIsAnotherQuestion() {
         harness.queue("plain", "message 1.");
         pass();
