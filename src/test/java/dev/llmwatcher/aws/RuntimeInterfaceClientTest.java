@@ -1,6 +1,7 @@
 package dev.llmwatcher.aws;
 
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.testing.LambdaPackage;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;

@@ -1,6 +1,7 @@
 package dev.llmwatcher.aws;
 
 import dev.llmwatcher.testing.Command;
+import dev.llmwatcher.testing.LambdaPackage;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

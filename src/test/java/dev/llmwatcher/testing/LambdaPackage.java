@@ -1,6 +1,4 @@
-package dev.llmwatcher.aws;
-
-import dev.llmwatcher.testing.Command;
+package dev.llmwatcher.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,23 +15,24 @@ import java.util.stream.Stream;
  * The deployment package as {@code sam build} makes it: {@code make build-WatcherFunction ARTIFACTS_DIR=...} (the
  * Makefile target the template names) run in a copy of the repository that holds the tracked and untracked files
  * and, as a developer's checkout would, stale {@code target/} leftovers. Built once per test JVM under
- * {@code target/lambda-package} and shared by the tests that check the package and run it.
+ * {@code target/lambda-package} and shared by the tests that check the package and run it, and by the benchmark's
+ * package size (5c).
  *
  * @param checkout  the copy the build ran in
  * @param artifacts the package: Lambda's task root (classes at the root, runtime jars in {@code lib/})
  * @param build     what {@code make} printed and how it ended
  */
-record LambdaPackage(Path checkout, Path artifacts, Command build) {
+public record LambdaPackage(Path checkout, Path artifacts, Command build) {
 
     /** Files a stale build could have left in the copy's {@code target/}, none of which may reach the package. */
-    static final List<String> LEFTOVERS = List.of("target/classes/dev/llmwatcher/Leftover.class",
+    public static final List<String> LEFTOVERS = List.of("target/classes/dev/llmwatcher/Leftover.class",
             "target/test-classes/dev/llmwatcher/LeftoverTest.class", "target/dependency/junit-leftover.jar",
             "target/llm-watcher.jar");
 
     private static LambdaPackage built;
 
     /** The package, built on the first call. */
-    static synchronized LambdaPackage get() {
+    public static synchronized LambdaPackage get() {
         if (built == null) {
             built = build(Path.of("target", "lambda-package").toAbsolutePath());
         }
@@ -61,7 +60,7 @@ record LambdaPackage(Path checkout, Path artifacts, Command build) {
     }
 
     /** The package's files, relative to its root, sorted. */
-    List<String> files() {
+    public List<String> files() {
         try (Stream<Path> files = Files.walk(artifacts)) {
             return files.filter(Files::isRegularFile).map(f -> artifacts.relativize(f).toString()).sorted().toList();
         } catch (IOException e) {
@@ -85,7 +84,8 @@ record LambdaPackage(Path checkout, Path artifacts, Command build) {
         }
     }
 
-    static void deleteRecursively(Path root) throws IOException {
+    /** Deletes {@code root} and everything under it, if it exists. */
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
