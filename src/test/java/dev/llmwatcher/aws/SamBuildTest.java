@@ -37,7 +37,9 @@ class SamBuildTest {
                 .noneMatch(j -> j.contains("junit")).noneMatch(j -> j.contains("assertj"))
                 .noneMatch(j -> j.contains("snakeyaml")).noneMatch(j -> j.contains("aws-lambda-java-events"))
                 .noneMatch(j -> j.contains("aws-lambda-java-tests"))
-                .noneMatch(j -> j.contains("aws-lambda-java-runtime-interface-client"));
+                .noneMatch(j -> j.contains("aws-lambda-java-runtime-interface-client"))
+                .as("one log backend on Lambda, Log4j").noneMatch(j -> j.contains("slf4j-simple"))
+                .anyMatch(j -> j.contains("log4j-slf4j2-impl"));
         assertThat(lambda.checkout().resolve("target/test-classes")).doesNotExist();
         assertThat(lambda.checkout().resolve("target/surefire-reports")).doesNotExist();
         assertThat(lambda.checkout().resolve("target/test-servers")).as("no test server copied").doesNotExist();
