@@ -28,6 +28,8 @@ import java.util.TreeSet;
  */
 public final class EmfMetrics {
 
+    /** The request id's member in every line, as in the log lines (Lambda's name for it). */
+    public static final String REQUEST_ID_PROPERTY = "AWSRequestId";
     /** EMF's limit on the values of one metric in one line. */
     public static final int MAX_VALUES_PER_METRIC = 100;
 
@@ -36,7 +38,7 @@ public final class EmfMetrics {
 
     /** The lines for one run; {@code oldestQueued} is the age of the oldest eligible document left, if any. */
     public static List<String> lines(String functionName, String queue, Selection selection, RunReport report,
-                                     Duration oldestQueued, Instant at) {
+                                     Duration oldestQueued, Instant at, String requestId) {
         Map<String, String> dimensions = new LinkedHashMap<>();
         dimensions.put(Metric.FUNCTION_DIMENSION, functionName);
         dimensions.put(Metric.QUEUE_DIMENSION, queue);
@@ -62,15 +64,16 @@ public final class EmfMetrics {
             values.put(Metric.OLDEST_BATCH_AGE, report.batch().oldestOpen().toMillis() / 1000.0);
         }
         List<String> lines = new ArrayList<>();
-        lines.add(line(dimensions, values, at));
-        latencies.stream().skip(1).forEach(chunk -> lines.add(line(dimensions, Map.of(Metric.LLM_LATENCY, chunk), at)));
+        lines.add(line(dimensions, values, at, requestId));
+        latencies.stream().skip(1).forEach(chunk -> lines.add(line(dimensions, Map.of(Metric.LLM_LATENCY, chunk), at,
+                requestId)));
         Set<String> models = new TreeSet<>(report.tokensByModel().keySet());
         models.addAll(report.savingsByModel().keySet());
         models.forEach(model -> lines.add(modelLine(dimensions, model,
                 report.tokensByModel().getOrDefault(model, TokenUsage.NONE), Metric.PROMPT_TOKENS,
-                Metric.COMPLETION_TOKENS, Optional.ofNullable(report.savingsByModel().get(model)), at)));
+                Metric.COMPLETION_TOKENS, Optional.ofNullable(report.savingsByModel().get(model)), at, requestId)));
         report.batch().tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage,
-                Metric.BATCH_PROMPT_TOKENS, Metric.BATCH_COMPLETION_TOKENS, Optional.empty(), at)));
+                Metric.BATCH_PROMPT_TOKENS, Metric.BATCH_COMPLETION_TOKENS, Optional.empty(), at, requestId)));
         return lines;
     }
 
@@ -80,7 +83,8 @@ public final class EmfMetrics {
      * for).
      */
     private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage,
-                                    Metric prompt, Metric completion, Optional<AnswerSavings> savings, Instant at) {
+                                    Metric prompt, Metric completion, Optional<AnswerSavings> savings, Instant at,
+                                    String requestId) {
         Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
         dimensions.put(Metric.MODEL_DIMENSION, model);
         Map<Metric, Object> values = new LinkedHashMap<>();
@@ -92,7 +96,7 @@ public final class EmfMetrics {
             values.put(Metric.TOKENS_SAVED,
                     saved.tokensSaved().promptTokens() + saved.tokensSaved().completionTokens());
         });
-        return line(dimensions, values, at);
+        return line(dimensions, values, at, requestId);
     }
 
     private static List<List<Long>> chunks(List<Long> samples) {
@@ -103,8 +107,13 @@ public final class EmfMetrics {
         return chunks;
     }
 
-    /** {@code values}: a number, or a list of numbers for a metric with several values. */
-    private static String line(Map<String, String> dimensions, Map<Metric, Object> values, Instant at) {
+    /**
+     * {@code values}: a number, or a list of numbers for a metric with several values. The request id is a property
+     * (neither a dimension nor a metric, so CloudWatch stores no metric for it), named as in the invocation's log
+     * lines: one Logs Insights filter finds an invocation's metrics with its log lines.
+     */
+    private static String line(Map<String, String> dimensions, Map<Metric, Object> values, Instant at,
+                               String requestId) {
         List<Map<String, String>> declared = values.keySet().stream()
                 .map(m -> Map.of("Name", m.metricName(), "Unit", m.unit())).toList();
         Map<String, Object> directive = new LinkedHashMap<>();
@@ -115,6 +124,7 @@ public final class EmfMetrics {
         root.put("_aws", Map.of("Timestamp", at.toEpochMilli(), "CloudWatchMetrics", List.of(directive)));
         root.putAll(dimensions);
         values.forEach((metric, value) -> root.put(metric.metricName(), value));
+        root.put(REQUEST_ID_PROPERTY, requestId);
         return JsonCodec.writeString(root);
     }
 }

@@ -34,7 +34,7 @@ final class LambdaRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LambdaRunner.class);
     /** The MDC key of the invocation's request id: the one Lambda's runtime uses, so both fill the same field. */
-    private static final String REQUEST_ID = "AWSRequestId";
+    private static final String REQUEST_ID = EmfMetrics.REQUEST_ID_PROPERTY;
 
     private final String kind;
     private final WatcherConfig baseConfig;
@@ -96,8 +96,8 @@ final class LambdaRunner implements AutoCloseable {
             report = RunReports.combine(report, watcher.run(request));
         }
         Duration oldest = oldestQueuedAge(queue, selection);
-        EmfMetrics.lines(context.getFunctionName(), queue, selection, report, oldest, clock.instant())
-                .forEach(metrics::println);
+        EmfMetrics.lines(context.getFunctionName(), queue, selection, report, oldest, clock.instant(),
+                        context.getAwsRequestId()).forEach(metrics::println);
         metrics.flush();
         return InvocationSummary.of(queue, selection, report, refreshed);
     }

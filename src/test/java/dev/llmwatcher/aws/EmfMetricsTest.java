@@ -167,10 +167,11 @@ class EmfMetricsTest {
                 Duration.ofSeconds(30), Optional.empty());
 
         List<Map<String, Object>> lines = EmfMetrics.lines(FUNCTION, "llm-queue", Selection.NEW, report,
-                Duration.ZERO, Instant.now()).stream().map(LambdaHarness::parse).toList();
+                Duration.ZERO, Instant.now(), "request-1").stream().map(LambdaHarness::parse).toList();
 
         assertThat(lines).hasSize(3).allSatisfy(EmfMetricsTest::assertValidEmf).allSatisfy(line -> assertThat(line)
-                .containsEntry(Metric.FUNCTION_DIMENSION, FUNCTION).containsEntry(Metric.QUEUE_DIMENSION, "llm-queue"));
+                .containsEntry(Metric.FUNCTION_DIMENSION, FUNCTION).containsEntry(Metric.QUEUE_DIMENSION, "llm-queue")
+                .containsEntry(EmfMetrics.REQUEST_ID_PROPERTY, "request-1"));
         assertThat(lines).extracting(line -> ((List<?>) line.get(Metric.LLM_LATENCY.metricName())).size())
                 .containsExactly(100, 100, 50);
         assertThat(lines).flatExtracting(line -> (List<?>) line.get(Metric.LLM_LATENCY.metricName()))

@@ -447,7 +447,7 @@ class SamTemplateTest {
         Map<String, Set<Set<String>>> emitted = new TreeMap<>();
         for (Selection selection : Selection.values()) {
             for (String line : EmfMetrics.lines("fn", "llm-queue", selection, report, Duration.ofSeconds(5),
-                    Instant.now())) {
+                    Instant.now(), "request-1")) {
                 List<?> directives = (List<?>) map(LambdaHarness.parse(line).get("_aws")).get("CloudWatchMetrics");
                 directives.stream().map(SamTemplateTest::map).forEach(directive -> {
                     assertThat(directive).containsEntry("Namespace", Metric.NAMESPACE);

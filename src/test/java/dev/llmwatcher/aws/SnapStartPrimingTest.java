@@ -1,44 +1,48 @@
 package dev.llmwatcher.aws;
 
 import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.testing.StderrCapture;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 class SnapStartPrimingTest {
 
     @Test
-    void primingWalksAWholeInvocationThroughEveryStepAgainstTheLoopbackServer() {
-        List<String> requests = SnapStartPriming.of("watcher", Selection.NEW).prime();
+    void primingWalksAWholeInvocationThroughEveryStepAgainstTheLoopbackServers() {
+        SnapStartPriming.Result result = SnapStartPriming.of("watcher", Selection.NEW).run();
 
-        assertThat(requests).contains("POST /llm-watcher-priming/_count", "POST /llm-watcher-priming/_pit?keep_alive=5m",
-                "POST /_search?typed_keys=true", "DELETE /_pit", "POST /api/generate", "POST /v1/chat/completions",
-                "POST /llm-watcher-priming/_search?typed_keys=true");
-        assertThat(requests.stream().filter(r -> r.equals("POST /api/generate"))).hasSize(1);
-        assertThat(requests.stream().filter(r -> r.equals("POST /v1/chat/completions"))).hasSize(1);
-        assertThat(requests.stream().filter(r -> r.startsWith("POST /_bulk")))
+        List<String> requests = result.requests();
+        assertThat(result.problems()).isEmpty();
+        assertThat(requests).contains("elasticsearch POST /llm-watcher-priming/_count",
+                "elasticsearch POST /llm-watcher-priming/_pit?keep_alive=5m",
+                "elasticsearch POST /_search?typed_keys=true", "elasticsearch DELETE /_pit",
+                "llm POST /api/generate", "llm POST /v1/chat/completions",
+                "elasticsearch POST /llm-watcher-priming/_search?typed_keys=true");
+        assertThat(requests).containsOnlyOnce("llm POST /api/generate", "llm POST /v1/chat/completions");
+        assertThat(requests.stream().filter(r -> r.startsWith("elasticsearch POST /_bulk")))
                 .as("claim, store results, remove from the queue").hasSizeGreaterThanOrEqualTo(3);
-        assertThat(requests.indexOf("POST /api/generate"))
-                .isGreaterThan(requests.indexOf("POST /_search?typed_keys=true"));
+        assertThat(requests.indexOf("elasticsearch POST /llm-watcher-priming/_search?typed_keys=true"))
+                .as("the queue-age query after the pass").isGreaterThan(requests.indexOf("elasticsearch DELETE /_pit"));
     }
 
     @Test
     void theRetryHandlersPrimingTakesTheRetryPath() {
-        List<String> requests = SnapStartPriming.of("retry", Selection.RETRY).prime();
+        SnapStartPriming.Result result = SnapStartPriming.of("retry", Selection.RETRY).run();
 
-        assertThat(requests).contains("POST /_search?typed_keys=true", "POST /api/generate",
-                "POST /v1/chat/completions");
+        assertThat(result.problems()).isEmpty();
+        assertThat(result.requests()).contains("elasticsearch POST /_search?typed_keys=true", "llm POST /api/generate",
+                "llm POST /v1/chat/completions");
     }
 
     @Test
@@ -54,27 +58,45 @@ class SnapStartPrimingTest {
                 Optional.empty(), out);
         new WatcherHandler(environment);
 
-        List<String> requests = SnapStartPriming.of("watcher", Selection.NEW).prime();
+        SnapStartPriming.Result result = SnapStartPriming.of("watcher", Selection.NEW).run();
 
-        assertThat(requests).isNotEmpty().noneMatch(r -> r.contains("real-queue"));
+        assertThat(result.requests()).isNotEmpty().noneMatch(r -> r.contains("real-queue"));
         assertThat(metrics.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     @Test
-    void primingReadsItsSecretThroughTheSdkClientAndMakesOneLlmCallOverTls() throws Exception {
-        List<String> certificatesBefore = primingCertificateDirectories();
+    void primingReadsItsSecretThroughTheSdkClientAndMakesOneLlmCallOverTls() {
+        SnapStartPriming.Result result = SnapStartPriming.of("watcher", Selection.NEW).run();
 
-        List<String> requests = SnapStartPriming.of("watcher", Selection.NEW).prime();
-
-        assertThat(requests).containsOnlyOnce("secretsmanager POST /", "https POST /v1/chat/completions");
-        assertThat(primingCertificateDirectories()).as("the throwaway certificate is deleted")
-                .isEqualTo(certificatesBefore);
+        assertThat(result.requests()).containsOnlyOnce("secretsmanager POST /", "https POST /v1/chat/completions");
     }
 
-    private static List<String> primingCertificateDirectories() throws Exception {
-        try (var paths = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return paths.map(path -> path.getFileName().toString())
-                    .filter(name -> name.startsWith("llm-watcher-priming-tls")).sorted().toList();
+    @Test
+    void primingLogsOneLineAboutItselfAndNoneOfItsPass() {
+        String logged;
+        try (StderrCapture stderr = StderrCapture.start()) {
+            SnapStartPriming.of("watcher", Selection.NEW).run();
+            logged = stderr.text();
         }
+
+        assertThat(logged.lines().filter(line -> !line.isBlank())).singleElement().asString()
+                .contains(" INFO SnapStart priming: one watcher invocation")
+                .contains("nothing left this JVM");
+    }
+
+    @Test
+    void aPrimingThatFailsLogsOneWarningInsteadOfThrowing() {
+        SnapStartPriming broken = SnapStartPriming.of("watcher", Selection.NEW,
+                Map.of("LLM_WATCHER_CONCURRENCY", "many"));
+        String logged;
+        try (StderrCapture stderr = StderrCapture.start()) {
+            assertThatCode(() -> broken.beforeCheckpoint(null)).doesNotThrowAnyException();
+            logged = stderr.text();
+        }
+
+        assertThat(broken.run().problems()).singleElement().asString().startsWith("it stopped with ")
+                .contains("LLM_WATCHER_CONCURRENCY");
+        assertThat(logged.lines().filter(line -> line.contains(" WARN "))).singleElement().asString()
+                .contains("SnapStart priming was incomplete").contains("the snapshot is taken all the same");
     }
 }

@@ -1,8 +1,10 @@
 package dev.llmwatcher.bench;
 
+import dev.llmwatcher.testing.FakeBedrockServer;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.LambdaPackage;
 import dev.llmwatcher.testing.TestElasticsearch;
 
 import java.io.File;
@@ -19,6 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +46,8 @@ public final class Benchmark {
     static final Duration TAIL_MEDIAN = Duration.ofMillis(400);
     static final Duration TAIL_P99 = Duration.ofSeconds(3);
     private static final int KB = 1024;
+    /** Drainer processes side by side on one queue in the scale-out drain (1g). */
+    static final int SCALE_OUT_DRAINERS = 3;
     /** How often the memory drains force a full GC to measure the live heap. */
     static final Duration LIVE_SET_EVERY = Duration.ofSeconds(1);
 
@@ -46,7 +55,6 @@ public final class Benchmark {
     private final TestElasticsearch es;
     private final ChildJvm child;
     private final Path work;
-    private final Path runtimeLib;
     /**
      * The answer cache of every drain but 6a-6c (on, as by default): one index for the whole run, so that after the
      * warm-up drains it exists and holds answers, as a production cache does. Their questions all differ (and the
@@ -55,11 +63,10 @@ public final class Benchmark {
     private final Map<String, String> answerCache = Map.of("LLM_WATCHER_ANSWER_CACHE_INDEX",
             TestElasticsearch.uniqueIndex("bench-answers"));
 
-    Benchmark(Scale scale, TestElasticsearch es, String childClasspath, Path work, Path runtimeLib) {
+    Benchmark(Scale scale, TestElasticsearch es, String childClasspath, Path work) {
         this.scale = scale;
         this.es = es;
         this.work = work;
-        this.runtimeLib = runtimeLib;
         this.child = new ChildJvm(JarredClasspath.of(childClasspath, work.resolve("classpath")),
                 plus(plus(LauncherFlags.SHIPPED, scale.childHeap()), extraFlags()), work.resolve("logs"));
     }
@@ -79,7 +86,7 @@ public final class Benchmark {
                 + Runtime.getRuntime().availableProcessors() + " CPUs, JDK " + Runtime.version() + ", transparent huge "
                 + "pages " + (LauncherFlags.hugePages(LauncherFlags.THP_SETTING).isEmpty() ? "not offered" : "offered")
                 + "; starting the test Elasticsearch ...");
-        Figures figures = new Benchmark(scale, TestElasticsearch.shared(), classpath, work, lib).run();
+        Figures figures = new Benchmark(scale, TestElasticsearch.shared(), classpath, work).run();
         System.out.println(Report.table(figures));
         System.exit(0);
     }
@@ -120,12 +127,14 @@ public final class Benchmark {
         Figures.Drain large = drain("memory-" + sizes[1], sizes[1], 10 * KB, 10 * KB,
                 LatencyModel.fixed(scale.fixedLatency()), liveSet);
         Figures.AnswerCache answerCache = answerCacheDrains(launcher);
+        Figures.Drain bedrock = bedrockDrain(launcher);
+        Figures.Drain scaleOut = scaleOutDrain(launcher);
         log("start-up, " + scale.startupRuns() + " runs each (C=" + c + ")");
         StartupMeasurement startup = new StartupMeasurement(child.withFlags(LAMBDA_JVM_FLAGS), es,
                 work.resolve("logs"));
         Figures.Startup[] startups = startup.measure(scale.startupRuns());
         return new Figures(scale, warmedUp, fixed, fixedWithoutCache, cached, fixedDefaultJit, tail, limited, small,
-                large, startups[0], startups[1], startups[2], deploymentPackage(), answerCache);
+                large, startups[0], startups[1], startups[2], deploymentPackage(), answerCache, bedrock, scaleOut);
     }
 
     /**
@@ -174,8 +183,58 @@ public final class Benchmark {
                         List<String> childFlags, int providerLimit) {
         try (FakeOllamaServer ollama = answering(latency)) {
             ollama.concurrencyLimit(providerLimit, null);
-            return drain(name, docs, docs, name.hashCode(), minBytes, maxBytes, latency, childFlags, ollama,
-                    answerCache);
+            return drain(name, docs, docs, name.hashCode(), minBytes, maxBytes, latency, childFlags,
+                    Provider.of(ollama), answerCache, 1);
+        }
+    }
+
+    /**
+     * The fake provider a drain runs against: the settings that point the watcher at it, the calls it counted, and
+     * when its first request arrived and its last answer left (empty when it does not note them).
+     */
+    private record Provider(String name, Map<String, String> settings, IntSupplier calls,
+                            Supplier<Optional<long[]>> calling) {
+
+        static Provider of(FakeOllamaServer ollama) {
+            return new Provider("ollama", Map.of("OLLAMA_API_URL", ollama.baseUrl().toString()), ollama::calls,
+                    ollama::callingEpochMillis);
+        }
+
+        /** Bedrock through the AWS SDK's endpoint override, with made-up credentials from the environment. */
+        static Provider of(FakeBedrockServer bedrock) {
+            return new Provider("bedrock", Map.of("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString(),
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "AKIDLLMWATCHERBENCH",
+                    "AWS_SECRET_ACCESS_KEY", "llm-watcher-benchmark-not-a-secret", "AWS_EC2_METADATA_DISABLED",
+                    "true"), bedrock::calls, Optional::empty);
+        }
+    }
+
+    /**
+     * The fixed-latency drain (1a's size, C and L) with every document for Bedrock: the AWS SDK's Converse call
+     * (SigV4 signing, its JSON protocol, url-connection-client) instead of Ollama over the JDK's client. Its CPU per
+     * document against 1a's is what the SDK costs (3f).
+     */
+    Figures.Drain bedrockDrain(List<String> flags) {
+        LatencyModel latency = LatencyModel.fixed(scale.fixedLatency());
+        try (FakeBedrockServer bedrock = new FakeBedrockServer()) {
+            bedrock.respond(FakeBedrockServer.text(QueueLoader.ANSWER)).latency(scale.fixedLatency())
+                    .recordRequests(false);
+            return drain("bedrock", scale.throughputDocs(), scale.throughputDocs(), 29, KB, 10 * KB, latency, flags,
+                    Provider.of(bedrock), answerCache, 1);
+        }
+    }
+
+    /**
+     * {@value #SCALE_OUT_DRAINERS} drainer processes side by side on one queue of that many times 1a's documents,
+     * each with 1a's C, against one fake Ollama at 1a's L (1g): their calling phase against 1a's shows whether the
+     * watcher scales out on one machine or runs out of CPU first (the processes share its cores).
+     */
+    Figures.Drain scaleOutDrain(List<String> flags) {
+        LatencyModel latency = LatencyModel.fixed(scale.fixedLatency());
+        try (FakeOllamaServer ollama = answering(latency)) {
+            int docs = SCALE_OUT_DRAINERS * scale.throughputDocs();
+            return drain("scale-out-" + SCALE_OUT_DRAINERS, docs, docs, 31, KB, 10 * KB, latency, flags,
+                    Provider.of(ollama), answerCache, SCALE_OUT_DRAINERS);
         }
     }
 
@@ -187,53 +246,84 @@ public final class Benchmark {
     }
 
     /**
-     * Queues {@code docs} documents with {@code distinct} different texts (made from {@code seed}) and drains them
-     * with the command line in a child JVM given {@code childFlags}, against {@code ollama}, with {@code settings}
-     * added to its environment.
-     * Between the two route-statistics snapshots only the watcher talks to Elasticsearch.
+     * Queues {@code docs} documents with {@code distinct} different texts (made from {@code seed}) for
+     * {@code provider} and drains them with the command line in {@code drainers} child JVMs side by side, each given
+     * {@code childFlags}, with {@code settings} added to their environment. Between the two route-statistics
+     * snapshots only the watchers talk to Elasticsearch. With several drainers, CPU, GC and request figures are their
+     * sums, memory their largest, and the run from the first one's start to the last one's end.
      */
     private Figures.Drain drain(String name, int docs, int distinct, long seed, int minBytes, int maxBytes,
-                                LatencyModel latency, List<String> childFlags, FakeOllamaServer ollama,
-                                Map<String, String> settings) {
+                                LatencyModel latency, List<String> childFlags, Provider provider,
+                                Map<String, String> settings, int drainers) {
         String queue = TestElasticsearch.uniqueIndex("bench-queue");
         String target = TestElasticsearch.uniqueIndex("bench-target");
         log(name + ": queueing " + docs + " documents");
         try (ClusterAdmin admin = ClusterAdmin.open(es.settings())) {
             admin.templates().install(queue, Optional.empty());
         }
-        new QueueLoader(es).load(queue, target, docs, distinct, minBytes, maxBytes, seed);
-        int callsBefore = ollama.calls();
+        new QueueLoader(es).load(queue, target, docs, distinct, minBytes, maxBytes, seed, provider.name());
+        int callsBefore = provider.calls().getAsInt();
         RouteStats requestsBefore = RouteStats.of(es);
         Duration esCpuBefore = es.cpuTime();
         Duration driverCpuBefore = ownCpu();
-        Path figuresFile = work.resolve("figures-" + name + ".properties");
-        log(name + ": draining");
+        log(name + ": draining" + (drainers == 1 ? "" : " with " + drainers + " watchers side by side"));
         Map<String, String> environment = new HashMap<>(settings);
+        environment.putAll(provider.settings());
         environment.putAll(Map.of("ELASTICSEARCH_URL", es.url().toString(),
-                "OLLAMA_API_URL", ollama.baseUrl().toString(),
                 "LLM_WATCHER_WATCH_INDEX", queue,
                 "LLM_WATCHER_BATCH_SIZE", Integer.toString(scale.batchSize()),
                 "LLM_WATCHER_CONCURRENCY", Integer.toString(scale.concurrency())));
-        ChildJvm.Run run = child.withFlags(plus(childFlags, "-D" + MeasuredMain.FIGURES_PROPERTY + "=" + figuresFile))
-                .run("drain-" + name, environment, MeasuredMain.class.getName(), "--once")
-                .requireSuccess("the watcher draining " + queue);
+        List<Properties> measured = new ArrayList<>();
+        List<ChildJvm.Run> runs = drainers(name, drainers, environment, childFlags, measured);
         double esCpu = es.cpuTime().minus(esCpuBefore).toNanos() / 1e9;
         double driverCpu = ownCpu().minus(driverCpuBefore).toNanos() / 1e9;
         RouteStats requests = RouteStats.of(es).minus(requestsBefore);
-        Properties measured = read(figuresFile);
-        long[] calling = ollama.callingEpochMillis().orElse(new long[] {0, 0});
+        long started = measured.stream().mapToLong(m -> number(m, "mainStartedEpochMillis")).min().orElseThrow();
+        long ended = measured.stream().mapToLong(m -> number(m, "endEpochMillis")).max().orElseThrow();
+        long[] calling = provider.calling().get().orElse(new long[] {0, 0});
         double callingSeconds = (calling[1] - calling[0]) / 1e3;
-        double headSeconds = (calling[0] - number(measured, "mainStartedEpochMillis")) / 1e3;
-        double tailSeconds = (number(measured, "endEpochMillis") - calling[1]) / 1e3;
-        Figures.Drain drain = new Figures.Drain(docs, number(measured, "runNanos") / 1e9, callingSeconds,
-                headSeconds, tailSeconds, run.wallNanos() / 1e9,
-                number(measured, "cpuNanos") / 1e9, esCpu, driverCpu, number(measured, "peakHeapBytes"),
-                number(measured, "peakRssBytes"), number(measured, "maxLiveHeapBytes"), requests, latency.samples(),
-                ollama.calls() - callsBefore, es.count(target),
-                es.count(queue), Boolean.parseBoolean(measured.getProperty("classSharing")),
-                number(measured, "gcMillis"), number(measured, "gcCount"));
+        double headSeconds = (calling[0] - started) / 1e3;
+        double tailSeconds = (ended - calling[1]) / 1e3;
+        double runSeconds = drainers == 1 ? number(measured.getFirst(), "runNanos") / 1e9 : (ended - started) / 1e3;
+        Figures.Drain drain = new Figures.Drain(docs, runSeconds, callingSeconds, headSeconds, tailSeconds,
+                runs.stream().mapToLong(ChildJvm.Run::wallNanos).max().orElseThrow() / 1e9,
+                sum(measured, "cpuNanos") / 1e9, esCpu, driverCpu, max(measured, "peakHeapBytes"),
+                max(measured, "peakRssBytes"), max(measured, "maxLiveHeapBytes"), requests, latency.samples(),
+                provider.calls().getAsInt() - callsBefore, es.count(target), es.count(queue),
+                measured.stream().allMatch(m -> Boolean.parseBoolean(m.getProperty("classSharing"))),
+                sum(measured, "gcMillis"), sum(measured, "gcCount"));
         es.delete("/" + queue + "," + target);
         return drain;
+    }
+
+    /** Runs {@code count} watchers ({@code --once}) at the same time and adds what each measured to {@code into}. */
+    private List<ChildJvm.Run> drainers(String name, int count, Map<String, String> environment,
+                                        List<String> childFlags, List<Properties> into) {
+        List<Path> figuresFiles = new ArrayList<>();
+        List<CompletableFuture<ChildJvm.Run>> running = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < count; i++) {
+                String run = count == 1 ? name : name + "-" + (i + 1);
+                Path figuresFile = work.resolve("figures-" + run + ".properties");
+                figuresFiles.add(figuresFile);
+                ChildJvm drainer = child.withFlags(plus(childFlags, "-D" + MeasuredMain.FIGURES_PROPERTY + "="
+                        + figuresFile));
+                running.add(CompletableFuture.supplyAsync(() -> drainer.run("drain-" + run, environment,
+                        MeasuredMain.class.getName(), "--once").requireSuccess("the watcher draining (" + run + ")"),
+                        threads));
+            }
+        }
+        List<ChildJvm.Run> runs = running.stream().map(CompletableFuture::join).toList();
+        figuresFiles.forEach(file -> into.add(read(file)));
+        return runs;
+    }
+
+    private static long sum(List<Properties> measured, String key) {
+        return measured.stream().mapToLong(m -> number(m, key)).sum();
+    }
+
+    private static long max(List<Properties> measured, String key) {
+        return measured.stream().mapToLong(m -> number(m, key)).max().orElseThrow();
     }
 
     /**
@@ -251,18 +341,18 @@ public final class Benchmark {
         Figures.Drain allHits;
         LatencyModel fixedLatency = LatencyModel.fixed(scale.fixedLatency());
         try (FakeOllamaServer ollama = answering(fixedLatency)) {
-            tenPercent = drain("answer-cache-10-percent", docs, distinct, 17, KB, 10 * KB, fixedLatency, flags, ollama,
-                    cache);
-            allHits = drain("answer-cache-all-hits", docs, distinct, 17, KB, 10 * KB, fixedLatency, flags, ollama,
-                    cache);
+            tenPercent = drain("answer-cache-10-percent", docs, distinct, 17, KB, 10 * KB, fixedLatency, flags,
+                    Provider.of(ollama), cache, 1);
+            allHits = drain("answer-cache-all-hits", docs, distinct, 17, KB, 10 * KB, fixedLatency, flags,
+                    Provider.of(ollama), cache, 1);
         } finally {
             es.delete("/" + cache.get("LLM_WATCHER_ANSWER_CACHE_INDEX"));
         }
         LatencyModel instant = LatencyModel.fixed(Duration.ZERO);
         Figures.Drain writePath;
         try (FakeOllamaServer ollama = answering(instant)) {
-            writePath = drain("instant-llm-no-cache", docs, docs, 17, KB, 10 * KB, instant, flags, ollama,
-                    Map.of("LLM_WATCHER_ANSWER_CACHE", "false"));
+            writePath = drain("instant-llm-no-cache", docs, docs, 17, KB, 10 * KB, instant, flags,
+                    Provider.of(ollama), Map.of("LLM_WATCHER_ANSWER_CACHE", "false"), 1);
         }
         return new Figures.AnswerCache(distinct, tenPercent, allHits, writePath);
     }
@@ -272,18 +362,30 @@ public final class Benchmark {
         return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
+    /**
+     * The shaded jar, and the Lambda package as {@code sam build} makes it ({@link LambdaPackage}: the Makefile's
+     * target in a copy of the repository, elasticsearch-java shrunk as the pom's lambda-package profile does).
+     */
     private Figures.Package deploymentPackage() {
         Path shaded = Path.of("target", "llm-watcher.jar");
+        log("deployment package: make build-WatcherFunction in a copy of the repository");
+        LambdaPackage lambda = LambdaPackage.get();
+        if (lambda.build().exitCode() != 0) {
+            throw new IllegalStateException("make build-WatcherFunction failed: " + lambda.build().output());
+        }
+        long classes = 0;
         long jars = 0;
         int count = 0;
-        if (Files.isDirectory(runtimeLib)) {
-            for (Path jar : list(runtimeLib)) {
-                jars += size(jar);
+        for (String file : lambda.files()) {
+            long bytes = size(lambda.artifacts().resolve(file));
+            if (file.startsWith("lib/")) {
+                jars += bytes;
                 count++;
+            } else {
+                classes += bytes;
             }
         }
-        return new Figures.Package(Files.isRegularFile(shaded) ? size(shaded) : -1, treeSize(Path.of("target",
-                "classes")), jars, count);
+        return new Figures.Package(Files.isRegularFile(shaded) ? size(shaded) : -1, classes, jars, count);
     }
 
     private static Properties read(Path file) {
@@ -298,25 +400,6 @@ public final class Benchmark {
 
     private static long number(Properties properties, String key) {
         return Long.parseLong(properties.getProperty(key, "-1"));
-    }
-
-    private static List<Path> list(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(Files::isRegularFile).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static long treeSize(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return -1;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(Benchmark::size).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static long size(Path file) {

@@ -19,7 +19,7 @@ class BenchmarkSmokeTest {
         Scale scale = Scale.SMOKE;
 
         Figures figures = new Benchmark(scale, TestElasticsearch.shared(), System.getProperty("java.class.path"),
-                work, work.resolve("lib")).run();
+                work).run();
 
         assertThat(figures.memorySmall().gcCount()).as("the live-heap sampler's collection at exit is counted")
                 .isPositive();
@@ -67,6 +67,7 @@ class BenchmarkSmokeTest {
         assertThat(figures.watcher().classesLoaded()).isGreaterThan(figures.hello().classesLoaded());
         assertThat(figures.watcher().appClassesLoaded()).isGreaterThan(figures.hello().appClassesLoaded());
         assertThat(figures.deployment().classesBytes()).isPositive();
+        assertThat(figures.deployment().runtimeJars()).isPositive();
         Figures.AnswerCache cache = figures.answerCache();
         for (Figures.Drain drain : new Figures.Drain[] {cache.tenPercent(), cache.allHits(), cache.writePath()}) {
             assertThat(drain.stored()).isEqualTo(drain.docs());
@@ -77,7 +78,18 @@ class BenchmarkSmokeTest {
         assertThat(cache.allHits().llmRequests()).as("every answer from the cache").isZero();
         assertThat(cache.writePath().llmRequests()).as("cache off: a call per document")
                 .isEqualTo(cache.writePath().docs());
-        assertThat(Report.table(figures)).contains("| 6a |", "| 6b |", "| 6c |");
+        assertThat(figures.bedrock().stored()).isEqualTo(figures.bedrock().docs());
+        assertThat(figures.bedrock().llmRequests()).as("one Converse call per document")
+                .isEqualTo(figures.bedrock().docs());
+        assertThat(figures.bedrock().cpuSeconds()).isPositive();
+        Figures.Drain scaleOut = figures.scaleOut();
+        assertThat(scaleOut.docs()).isEqualTo(Benchmark.SCALE_OUT_DRAINERS * scale.throughputDocs());
+        assertThat(scaleOut.stored()).isEqualTo(scaleOut.docs());
+        assertThat(scaleOut.leftInQueue()).isZero();
+        assertThat(scaleOut.llmRequests()).as("each document called once, whichever drainer claimed it")
+                .isEqualTo(scaleOut.docs());
+        assertThat(scaleOut.callingSeconds()).isPositive().isLessThan(scaleOut.runSeconds());
+        assertThat(Report.table(figures)).contains("| 6a |", "| 6b |", "| 6c |", "| 1g |", "| 3f |");
         assertThat(Report.table(figures)).contains("| 1a |", "| 1f |", "| 1d |", "| 1b |", "| 1e |", "| 2a |", "| 2b |", "| 3a |", "| 3b |",
                 "| 3c |", "| 3d |", "| 3e |", "| 1c |", "| 4a |", "| 4b |", "| 4c |", "| 5a |", "| 5b |", "| 5c |",
                 "| 5d |", "Warm-up before the measured drains: ").doesNotContain("NaN", "Infinity");

@@ -8,10 +8,13 @@ import java.util.List;
  * @param fixedWithoutCache the fixed-latency drain again, without the AOT cache the other drains start from
  * @param aotCache          whether the JDK could make that cache (JDK 25 and newer); if not, no drain had one
  * @param warmUp            the unmeasured drains before them
+ * @param bedrock           the fixed-latency drain with every document for Bedrock (the AWS SDK's Converse call)
+ * @param scaleOut          {@link Benchmark#SCALE_OUT_DRAINERS} drainer processes side by side on one queue
  */
 record Figures(Scale scale, WarmUp warmUp, Drain fixed, Drain fixedWithoutCache, boolean aotCache,
                Drain fixedDefaultJit, Drain tail, Drain limited, Drain memorySmall, Drain memoryLarge,
-               Startup watcher, Startup primed, Startup hello, Package deployment, AnswerCache answerCache) {
+               Startup watcher, Startup primed, Startup hello, Package deployment, AnswerCache answerCache,
+               Drain bedrock, Drain scaleOut) {
 
     /**
      * The answer cache's drains, all at the fixed latency and with the same documents count.

@@ -40,6 +40,16 @@ final class Report {
                         + "; %.2f s before the first request (1a: %.2f s), %.2f s CPU (1a: %.2f s)".formatted(
                         withoutCache.headSeconds(), fixed.headSeconds(), withoutCache.cpuSeconds(), fixed.cpuSeconds()),
                 ratio(withoutCache.throughput() / fixedIdeal), "-");
+        Figures.Drain scaleOut = f.scaleOut();
+        row(out, "1g", ("Scale-out: %d drainer processes side by side on one queue of %d docs, each with C = %d, "
+                        + "calling phase, against one (1d)").formatted(Benchmark.SCALE_OUT_DRAINERS, scaleOut.docs(),
+                        c),
+                docsPerSecond(scaleOut.callingThroughput()), ("one drainer %s (1d); ideal %d x C/L = %s; %.2f s "
+                        + "CPU of the drainers, %.2f ms per document (1a: %.2f)").formatted(
+                        docsPerSecond(fixed.callingThroughput()), Benchmark.SCALE_OUT_DRAINERS,
+                        docsPerSecond(Benchmark.SCALE_OUT_DRAINERS * fixedIdeal), scaleOut.cpuSeconds(),
+                        scaleOut.cpuMillisPerDoc(), fixed.cpuMillisPerDoc()),
+                ratio(scaleOut.callingThroughput() / fixed.callingThroughput()) + "x", ">= 2.4x");
         Figures.Drain defaultJit = f.fixedDefaultJit();
         row(out, "1c", "Throughput, as 1a with the JVM's default JIT (C1 then C2), for reference",
                 docsPerSecond(defaultJit.throughput()), "ideal C/L = " + docsPerSecond(fixedIdeal),
@@ -77,6 +87,15 @@ final class Report {
                 "%.2f s CPU over %.2f s run (1a)".formatted(fixed.cpuSeconds(), fixed.runSeconds()), "-", "<< 1 ms");
         row(out, "3b", "Watcher CPU per extra 10 KB document (%d vs %d docs)".formatted(large.docs(), small.docs()),
                 "%.3f ms".formatted(marginal), "-", "-", "<< 1 ms");
+        Figures.Drain bedrock = f.bedrock();
+        row(out, "3f", ("Watcher CPU per document, Bedrock: 1a's drain (%d docs, C = %d, L = %.0f ms) with every "
+                        + "document for Bedrock (the AWS SDK's Converse, SigV4, url-connection-client)").formatted(
+                        bedrock.docs(), c, latency),
+                "%.3f ms".formatted(bedrock.cpuMillisPerDoc()),
+                "Ollama (1a) %.3f ms; Bedrock drain %s of ideal %s, %.2f s CPU over %.2f s run".formatted(
+                        fixed.cpuMillisPerDoc(), docsPerSecond(bedrock.throughput()), docsPerSecond(fixedIdeal),
+                        bedrock.cpuSeconds(), bedrock.runSeconds()),
+                ratio(bedrock.cpuMillisPerDoc() / fixed.cpuMillisPerDoc()) + " (Bedrock/Ollama)", "<= 1.5 ms");
         double cores = Runtime.getRuntime().availableProcessors();
         double cpuAtIdeal = (fixed.cpuMillisPerDoc() + fixed.esCpuMillisPerDoc() + fixed.driverCpuMillisPerDoc())
                 * fixedIdeal / 1000;
@@ -135,17 +154,21 @@ final class Report {
                 ratio(primed.medianInvocationMillis() / watcher.medianInvocationMillis()) + " (primed/unprimed)",
                 "small");
         Figures.Package pkg = f.deployment();
-        row(out, "5c", "Deployment package", pkg.shadedJarBytes() < 0 ? "shaded jar not built"
-                        : "shaded jar %.1f MB".formatted(pkg.shadedJarBytes() / MB),
-                "classes %.2f MB + %d runtime jars %.1f MB".formatted(pkg.classesBytes() / MB, pkg.runtimeJars(),
-                        pkg.runtimeJarsBytes() / MB), "-", "small");
+        row(out, "5c", "Deployment package: the Lambda package (make build-WatcherFunction, elasticsearch-java "
+                        + "shrunk), and the command line's shaded jar",
+                "Lambda %.1f MB: classes %.2f MB + %d runtime jars %.1f MB".formatted(
+                        (pkg.classesBytes() + pkg.runtimeJarsBytes()) / MB, pkg.classesBytes() / MB,
+                        pkg.runtimeJars(), pkg.runtimeJarsBytes() / MB),
+                pkg.shadedJarBytes() < 0 ? "shaded jar not built" : "shaded jar %.1f MB".formatted(
+                        pkg.shadedJarBytes() / MB), "-", "<= 20 MB");
         answerCacheRows(out, f.answerCache(), latency);
         out.append("\nChecks: ").append(check(fixed)).append("; ").append(check(withoutCache)).append("; ")
                 .append(check(defaultJit)).append("; ")
                 .append(check(tail)).append("; ").append(check(limited)).append("; ")
                 .append(check(small)).append("; ").append(check(large)).append("; ")
                 .append(check(f.answerCache().tenPercent())).append("; ").append(check(f.answerCache().allHits()))
-                .append("; ").append(check(f.answerCache().writePath())).append('\n');
+                .append("; ").append(check(f.answerCache().writePath())).append("; ").append(check(bedrock))
+                .append("; ").append(check(scaleOut)).append('\n');
         Figures.WarmUp warmUp = f.warmUp();
         int drains = warmUp.esCpuMillisPerDoc().size();
         String esCpu = warmUp.esCpuMillisPerDoc().stream().map("%.2f"::formatted).collect(Collectors.joining(", "));

@@ -26,8 +26,15 @@ final class StartupMeasurement {
     private final TestElasticsearch es;
     private final Path logDir;
 
+    /**
+     * The Lambda package has one log backend, Log4j; this class path also has the command line's (slf4j-simple), so
+     * the probes name the one Lambda uses.
+     */
+    private static final List<String> LAMBDA_LOG_BACKEND = List.of(
+            "-Dslf4j.provider=org.apache.logging.slf4j.SLF4JServiceProvider", "-Dslf4j.internal.verbosity=WARN");
+
     StartupMeasurement(ChildJvm jvm, TestElasticsearch es, Path logDir) {
-        this.jvm = jvm;
+        this.jvm = jvm.withFlags(LAMBDA_LOG_BACKEND);
         this.es = es;
         this.logDir = logDir;
     }

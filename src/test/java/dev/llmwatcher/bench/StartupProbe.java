@@ -32,7 +32,7 @@ public final class StartupProbe {
         WatcherHandler handler = new WatcherHandler(new HandlerEnvironment(System.getenv(), clock, Optional.empty(),
                 discard));
         if (args.length > 0 && args[0].equals("primed")) {
-            SnapStartPriming.of("watcher", Selection.NEW).prime();
+            SnapStartPriming.of("watcher", Selection.NEW).run();
         }
         long started = System.nanoTime();
         handler.handleRequest(Map.of(), new LocalContext("bench", Duration.ofMinutes(1), clock, discard));

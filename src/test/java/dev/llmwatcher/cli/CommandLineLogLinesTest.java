@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Log lines off Lambda: the original script's readable lines ({@code 2025-02-06 12:00:00 INFO Found 5 documents in
  * llm-queue to process}) on standard error, so standard output stays free for {@code status --json} and
- * {@code invoke}; warnings and errors only from libraries; debug lines with {@code --debug}.
+ * {@code invoke}; warnings and errors only from libraries; debug lines with {@code --debug}. The child JVMs run as the
+ * command line does (slf4j-simple, chosen by {@link LogSetup}); this test's own JVM logs through Log4j, whose console
+ * configuration writes the same lines off Lambda wherever the command line's choice was not made (tests, probes).
  */
 class CommandLineLogLinesTest {
 

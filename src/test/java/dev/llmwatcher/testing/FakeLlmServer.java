@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmwatcher.aws.priming.LoopbackServer;
 
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +27,7 @@ import java.util.function.Supplier;
 /**
  * A local HTTP server that speaks an LLM provider's wire protocol, scripted per test by a responder
  * ({@link Request} → {@link Reply}). Bound to 127.0.0.1 on a free port on the JDK's {@code HttpServer}, each exchange
- * on its own virtual thread ({@link LoopbackServer}, the server SnapStart priming uses), so it keeps up with
+ * on its own virtual thread ({@link LoopbackServer}), so it keeps up with
  * benchmarks of many concurrent calls. Thread-safe: counters are atomic and the script may be swapped while it runs.
  * Subclasses render the provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
  */

@@ -3,7 +3,6 @@ package dev.llmwatcher.testing;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmwatcher.aws.priming.LoopbackServer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

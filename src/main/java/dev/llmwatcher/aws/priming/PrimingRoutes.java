@@ -20,10 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * as Elasticsearch gives them ({@code took}, {@code _shards}, {@code hits.total.relation}, bulk items with
  * {@code _index}), since the typed client reads them strictly.
  */
-public final class PrimingRoutes implements LoopbackServer.Route {
+public final class PrimingRoutes implements PrimingServer.Handler {
 
     public static final String QUEUE = "llm-watcher-priming";
     private static final ObjectMapper JSON = Json.mapper();
+    /** Elasticsearch's product header: its client refuses an answer without it. */
+    private static final Map<String, String> HEADERS = Map.of("Content-Type", "application/json",
+            "X-Elastic-Product", "Elasticsearch");
+    /** The queue-age query's answer: its oldest document's {@code queued_at} as its sort value (epoch millis). */
+    private static final long OLDEST_QUEUED_AT = 1_700_000_000_000L;
     /** Elasticsearch's shard summary, which its typed client requires in most answers. */
     private static final Map<String, Object> SHARDS = Map.of("total", 1, "successful", 1, "failed", 0);
 
@@ -31,8 +36,11 @@ public final class PrimingRoutes implements LoopbackServer.Route {
     private final AtomicLong seqNo = new AtomicLong(10);
 
     @Override
-    public LoopbackServer.Answer answer(String method, String path, String body) {
-        String route = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    public PrimingServer.Response handle(PrimingServer.Request request) {
+        String method = request.method();
+        String body = request.body();
+        String route = request.target().contains("?")
+                ? request.target().substring(0, request.target().indexOf('?')) : request.target();
         if (route.endsWith("/api/generate")) {
             return ok(Map.of("model", "priming", "response", "{\"scale\":5}", "done", true,
                     "prompt_eval_count", 12, "eval_count", 4));
@@ -43,7 +51,7 @@ public final class PrimingRoutes implements LoopbackServer.Route {
                     "usage", Map.of("prompt_tokens", 12, "completion_tokens", 4, "total_tokens", 16)));
         }
         if (route.startsWith("/_index_template/")) {
-            return method.equals("GET") ? new LoopbackServer.Answer(404, "{}") : ok(Map.of("acknowledged", true));
+            return method.equals("GET") ? answer(404, Map.of()) : ok(Map.of("acknowledged", true));
         }
         if (route.endsWith("/_pit")) {
             return ok(method.equals("DELETE") ? Map.of("succeeded", true, "num_freed", 1)
@@ -65,9 +73,8 @@ public final class PrimingRoutes implements LoopbackServer.Route {
             return ok(searched.getAndSet(true) ? hits(List.of()) : hits(documents()));
         }
         if (route.endsWith("/_search")) {
-            Map<String, Object> answer = new LinkedHashMap<>(hits(List.of()));
-            answer.put("aggregations", Map.of("oldest_queued_at", Map.of("value", 1.7e12)));
-            return ok(answer);
+            return ok(hits(List.of(Map.of("_index", QUEUE, "_id", "priming-1",
+                    "sort", List.of(OLDEST_QUEUED_AT)))));
         }
         return ok(Map.of("acknowledged", true));
     }
@@ -146,9 +153,13 @@ public final class PrimingRoutes implements LoopbackServer.Route {
         }
     }
 
-    private static LoopbackServer.Answer ok(Map<String, Object> body) {
+    private static PrimingServer.Response ok(Map<String, Object> body) {
+        return answer(200, body);
+    }
+
+    private static PrimingServer.Response answer(int status, Map<String, Object> body) {
         try {
-            return new LoopbackServer.Answer(200, JSON.writeValueAsString(body));
+            return new PrimingServer.Response(status, HEADERS, JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

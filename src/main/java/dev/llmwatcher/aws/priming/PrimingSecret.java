@@ -3,7 +3,6 @@ package dev.llmwatcher.aws.priming;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.llmwatcher.json.Json;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +12,7 @@ import java.util.Map;
  * invocation reads as a real one reads its secret. Every answer closes its connection, so the SDK's HTTP client keeps
  * none open into the snapshot.
  */
-public final class PrimingSecret implements LoopbackServer.Handler {
+public final class PrimingSecret implements PrimingServer.Handler {
 
     public static final String ID = "llm-watcher-priming";
     /** Any region will do: it only names the endpoint that is overridden and the signature's scope. */
@@ -21,7 +20,7 @@ public final class PrimingSecret implements LoopbackServer.Handler {
     private static final String TARGET = "secretsmanager.GetSecretValue";
 
     @Override
-    public LoopbackServer.Response handle(LoopbackServer.Request request) {
+    public PrimingServer.Response handle(PrimingServer.Request request) {
         if (!"POST".equals(request.method()) || !TARGET.equals(request.headers().get("x-amz-target"))) {
             return answer(400, Map.of("__type", "UnknownOperationException",
                     "message", "the priming server answers " + TARGET + " only"));
@@ -32,10 +31,10 @@ public final class PrimingSecret implements LoopbackServer.Handler {
                         + "\"openai_api_key\":\"priming-not-a-key\"}"));
     }
 
-    private static LoopbackServer.Response answer(int status, Map<String, Object> body) {
+    private static PrimingServer.Response answer(int status, Map<String, Object> body) {
         try {
-            return new LoopbackServer.Response(status, Map.of("Content-Type", "application/x-amz-json-1.1",
-                    "Connection", "close"), Json.mapper().writeValueAsString(body).getBytes(StandardCharsets.UTF_8));
+            return new PrimingServer.Response(status, Map.of("Content-Type", "application/x-amz-json-1.1",
+                    "Connection", "close"), Json.mapper().writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,11 +1,7 @@
-package dev.llmwatcher.aws.priming;
+package dev.llmwatcher.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-
-import javax.net.ssl.SSLContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,9 +21,8 @@ import java.util.concurrent.Executors;
 
 /**
  * An HTTP server on 127.0.0.1 (the JDK's {@link HttpServer}, each exchange on its own virtual thread) whose answers
- * a {@link Handler} decides: SnapStart priming answers as Elasticsearch, Ollama and OpenAI with it, and the tests'
- * fake LLM providers run on it. A handler that returns null drops the connection without answering, as a provider
- * that crashed mid-call would.
+ * a {@link Handler} decides: the tests' fake LLM providers run on it. A handler that returns null drops the connection
+ * without answering, as a provider that crashed mid-call would.
  */
 public final class LoopbackServer implements AutoCloseable {
 
@@ -50,15 +44,6 @@ public final class LoopbackServer implements AutoCloseable {
         Response handle(Request request) throws IOException;
     }
 
-    /** A JSON answer: status and body. */
-    public record Answer(int status, String json) {
-    }
-
-    /** Picks the JSON answer to one request. */
-    public interface Route {
-        Answer answer(String method, String path, String body);
-    }
-
     private final HttpServer server;
     private final Handler handler;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -66,25 +51,9 @@ public final class LoopbackServer implements AutoCloseable {
 
     /** A server answering every request with what {@code handler} returns. */
     public LoopbackServer(Handler handler) {
-        this(handler, null);
-    }
-
-    /** A server answering every request with the JSON {@code route} picks (priming's routes). */
-    public LoopbackServer(Route route) {
-        this(json(route), null);
-    }
-
-    private LoopbackServer(Handler handler, SSLContext tls) {
         this.handler = handler;
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try {
-            if (tls == null) {
-                server = HttpServer.create(address, 1024);
-            } else {
-                HttpsServer https = HttpsServer.create(address, 1024);
-                https.setHttpsConfigurator(new HttpsConfigurator(tls));
-                server = https;
-            }
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a loopback port", e);
         }
@@ -93,27 +62,12 @@ public final class LoopbackServer implements AutoCloseable {
         server.start();
     }
 
-    /** An HTTPS server with the key and certificate of {@code tls}, answering with the JSON {@code route} picks. */
-    public static LoopbackServer https(Route route, SSLContext tls) {
-        return new LoopbackServer(json(route), tls);
-    }
-
-    private static Handler json(Route route) {
-        return request -> {
-            Answer answer = route.answer(request.method(), request.target(),
-                    new String(request.body(), StandardCharsets.UTF_8));
-            return new Response(answer.status(), Map.of("Content-Type", "application/json",
-                            "X-Elastic-Product", "Elasticsearch"),
-                    answer.json().getBytes(StandardCharsets.UTF_8));
-        };
-    }
-
     public int port() {
         return server.getAddress().getPort();
     }
 
     public URI url() {
-        return URI.create((server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port());
+        return URI.create("http://127.0.0.1:" + port());
     }
 
     /** {@code METHOD target} of every request served, in order. */
@@ -142,9 +96,11 @@ public final class LoopbackServer implements AutoCloseable {
         }
     }
 
+    /** A HEAD answer has no body: given a length, the JDK's server would print a warning on standard error. */
     private static void write(HttpExchange exchange, Response response) throws IOException {
         response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-        boolean bodyless = response.body().length == 0 || response.status() == 204 || response.status() == 304;
+        boolean bodyless = response.body().length == 0 || response.status() == 204 || response.status() == 304
+                || exchange.getRequestMethod().equalsIgnoreCase("HEAD");
         exchange.sendResponseHeaders(response.status(), bodyless ? -1 : response.body().length);
         if (!bodyless) {
             try (OutputStream out = exchange.getResponseBody()) {
