@@ -8,7 +8,7 @@ import dev.llmwatcher.elasticsearch.ElasticsearchAnswerCache;
 import dev.llmwatcher.elasticsearch.PipelineInstaller;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.json.Json;
-import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.queue.PipelineSpec;
 
 import java.io.IOException;

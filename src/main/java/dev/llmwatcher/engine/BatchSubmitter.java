@@ -4,7 +4,7 @@ import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.config.BatchSettings;
-import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.Claim;

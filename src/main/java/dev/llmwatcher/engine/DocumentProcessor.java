@@ -9,7 +9,7 @@ import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.llm.LlmAnswer;
 import dev.llmwatcher.llm.LlmClient;
-import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.llm.LlmRequest;
 import dev.llmwatcher.llm.UnknownProviderException;

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       answer and takes the next one. The thread whose call just ended sends the next request itself, so a
  *       call slot never waits for another thread to be woken, and the concurrency setting is exactly the most
  *       requests the provider sees at once (fewer once its 429 answers have taught the LLM client a lower limit:
- *       {@link dev.llmwatcher.llm.ConcurrencyLimit});</li>
+ *       {@link dev.llmwatcher.llm.retry.ConcurrencyLimit});</li>
  *   <li>a write-back thread collects the outcomes and writes them in bulk.</li>
  * </ul>
  * Close to the deadline no new call starts, in-flight calls have timeouts that end before it, and everything

@@ -1,6 +1,6 @@
 package dev.llmwatcher.engine;
 
-import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueStore;

@@ -2,10 +2,10 @@ package dev.llmwatcher.engine;
 
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.config.BatchSettings;
-import dev.llmwatcher.llm.JsonHttp;
-import dev.llmwatcher.llm.OpenAiClient;
+import dev.llmwatcher.llm.http.JsonHttp;
+import dev.llmwatcher.llm.openai.OpenAiClient;
 import dev.llmwatcher.llm.TokenUsage;
-import dev.llmwatcher.llm.batch.OpenAiBatchClient;
+import dev.llmwatcher.llm.openai.OpenAiBatchClient;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOpenAiBatchServer;

@@ -4,7 +4,7 @@ import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.config.BatchSettings;
-import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.InMemoryQueueStore;
