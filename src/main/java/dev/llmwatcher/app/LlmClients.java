@@ -3,6 +3,7 @@ package dev.llmwatcher.app;
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.llm.LlmClient;
+import dev.llmwatcher.llm.LlmProviders;
 import dev.llmwatcher.llm.UnknownProviderException;
 import dev.llmwatcher.llm.bedrock.BedrockClient;
 import dev.llmwatcher.llm.bedrock.BedrockRuntime;
@@ -17,24 +18,27 @@ import dev.llmwatcher.llm.retry.RetryingLlmClient;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/**
- * Provider name, as written in {@code _llm_watcher.provider}, to its client. Built once per process, so all
- * documents of one provider share one client, one connection pool and one {@link RateLimitGate}. Closing it closes
- * the HTTP client it built and Bedrock's SDK client if a call built it.
- */
-public final class LlmClients implements AutoCloseable {
+import static dev.llmwatcher.llm.ProviderNames.BEDROCK;
+import static dev.llmwatcher.llm.ProviderNames.OLLAMA;
+import static dev.llmwatcher.llm.ProviderNames.OPENAI;
 
-    public static final String OLLAMA = "ollama";
-    public static final String OPENAI = "openai";
-    public static final String BEDROCK = "bedrock";
-    /** Every provider a queue document may name. */
-    public static final List<String> PROVIDERS = List.of(OLLAMA, OPENAI, BEDROCK);
+/**
+ * The providers of one process, built from their packages: provider name, as written in {@code
+ * _llm_watcher.provider}, to its client. Built once per process, so all documents of one provider share one client,
+ * one connection pool and one {@link RateLimitGate}. Closing it closes the HTTP client it built and Bedrock's SDK
+ * client if a call built it. The engine sees it only as {@link LlmProviders}.
+ *
+ * <p>Adding a provider is a package of its own with an {@link dev.llmwatcher.llm.LlmClient}, its name in {@link
+ * dev.llmwatcher.llm.ProviderNames}, and one {@link Builder#add} line in {@link #create}.
+ */
+public final class LlmClients implements LlmProviders, AutoCloseable {
 
     /** The longest any call may wait for its answer on a socket: the longest {@code --llm-timeout} allowed. */
     public static final Duration MAX_READ_TIMEOUT = Duration.ofHours(1);
@@ -45,32 +49,14 @@ public final class LlmClients implements AutoCloseable {
     private final Map<String, String> unconfigured;
     private final List<AutoCloseable> owned;
     private final Map<String, String> endpoints;
-    private final OpenAiBatchClient openAiBatches;
+    private final BatchProvider openAiBatches;
 
-    public LlmClients(Map<String, LlmClient> byProvider) {
-        this(byProvider, Map.of());
-    }
-
-    /** @param endpoints per provider, where its requests go (see {@link #endpoint}) */
-    public LlmClients(Map<String, LlmClient> byProvider, Map<String, String> endpoints) {
-        this(byProvider, Map.of(), List.of(), endpoints, null);
-    }
-
-    /**
-     * @param unconfigured providers this process knows but was told not to use, each with the reason a document
-     *                     asking for it is given
-     * @param owned        what closing these clients closes (the HTTP client they share, Bedrock's runtime)
-     */
-    private LlmClients(Map<String, LlmClient> byProvider, Map<String, String> unconfigured,
-                       List<AutoCloseable> owned, Map<String, String> endpoints, OpenAiBatchClient openAiBatches) {
-        this.endpoints = new TreeMap<>();
-        endpoints.forEach((name, endpoint) -> this.endpoints.put(name.toLowerCase(Locale.ROOT), endpoint));
+    private LlmClients(Builder built, BatchProvider openAiBatches) {
+        this.byProvider = built.clients;
+        this.unconfigured = built.unconfigured;
+        this.endpoints = built.endpoints;
+        this.owned = List.copyOf(built.owned);
         this.openAiBatches = openAiBatches;
-        this.byProvider = new TreeMap<>();
-        byProvider.forEach((name, client) -> this.byProvider.put(name.toLowerCase(Locale.ROOT), client));
-        this.unconfigured = new TreeMap<>();
-        unconfigured.forEach((name, reason) -> this.unconfigured.put(name.toLowerCase(Locale.ROOT), reason));
-        this.owned = owned;
     }
 
     /**
@@ -91,49 +77,58 @@ public final class LlmClients implements AutoCloseable {
     /**
      * As above, Ollama and OpenAI through the proxies {@code proxies} picks (e.g. {@link ProxyRoutes}; null for none
      * at all). Bedrock's SDK client is built on its first call, so a process without Bedrock documents never pays
-     * for it.
+     * for it. One line per provider.
      */
     public static LlmClients create(Optional<URI> ollamaUrl, URI openAiBaseUrl, String openAiApiKey,
                                     Duration connectTimeout, ProxySelector proxies, BedrockRuntime bedrock) {
         JsonHttp http = JsonHttp.create(connectTimeout, proxies);
-        URI openAi = openAiBaseUrl != null ? openAiBaseUrl : OpenAiClient.DEFAULT_BASE_URL;
-        Map<String, LlmClient> clients = new TreeMap<>();
-        OpenAiClient openAiClient = new OpenAiClient(http, openAi, openAiApiKey);
-        clients.put(OPENAI, RetryingLlmClient.wrap(openAiClient));
-        clients.put(BEDROCK, RetryingLlmClient.wrap(new BedrockClient(bedrock)));
-        ollamaUrl.ifPresent(url -> clients.put(OLLAMA, RetryingLlmClient.wrap(new OllamaClient(http, url))));
-        return new LlmClients(clients, ollamaUrl.isPresent() ? Map.of()
-                : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"),
-                List.of(http, bedrock::close), endpoints(ollamaUrl, openAi, bedrock),
-                new OpenAiBatchClient(http, openAiClient, BatchLimits.OPENAI, BATCH_REQUEST_TIMEOUT));
+        URI openAiUrl = openAiBaseUrl != null ? openAiBaseUrl : OpenAiClient.DEFAULT_BASE_URL;
+        OpenAiClient openAi = new OpenAiClient(http, openAiUrl, openAiApiKey);
+        Builder providers = new Builder(http, bedrock::close);
+        providers.add(OPENAI, openAi, openAiUrl.toString());
+        providers.add(BEDROCK, new BedrockClient(bedrock), bedrock.endpointName());
+        ollamaUrl.ifPresentOrElse(url -> providers.add(OLLAMA, new OllamaClient(http, url), url.toString()),
+                () -> providers.unavailable(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"));
+        return new LlmClients(providers, new OpenAiBatchClient(http, openAi, BatchLimits.OPENAI,
+                BATCH_REQUEST_TIMEOUT));
     }
 
-    /** Where each provider's requests go: what makes one model name on two servers two different models. */
-    private static Map<String, String> endpoints(Optional<URI> ollamaUrl, URI openAi, BedrockRuntime bedrock) {
-        Map<String, String> endpoints = new TreeMap<>();
-        ollamaUrl.ifPresent(url -> endpoints.put(OLLAMA, url.toString()));
-        endpoints.put(OPENAI, openAi.toString());
-        endpoints.put(BEDROCK, bedrock.endpointName());
-        return endpoints;
+    /** The providers as they are added, each wrapped in retries with its own rate-limit gate. */
+    private static final class Builder {
+
+        private final Map<String, LlmClient> clients = new TreeMap<>();
+        private final Map<String, String> unconfigured = new TreeMap<>();
+        private final Map<String, String> endpoints = new TreeMap<>();
+        private final List<AutoCloseable> owned = new ArrayList<>();
+
+        /** @param owned what closing the clients closes (the HTTP client they share, Bedrock's runtime) */
+        Builder(AutoCloseable... owned) {
+            this.owned.addAll(List.of(owned));
+        }
+
+        /** @param endpoint where the provider's requests go, for the answer cache's key */
+        void add(String name, LlmClient client, String endpoint) {
+            clients.put(name, RetryingLlmClient.wrap(client));
+            endpoints.put(name, endpoint);
+        }
+
+        /** A provider this process knows but was told not to use, with the reason a document asking for it gets. */
+        void unavailable(String name, String reason) {
+            unconfigured.put(name, reason);
+        }
     }
 
-    /**
-     * Where requests for {@code provider} go (the Ollama URL, the OpenAI base URL, Bedrock's region and endpoint),
-     * for the answer cache's key: the engine never learns provider URLs itself. Empty when this process has none.
-     */
+    @Override
     public String endpoint(String provider) {
         return provider == null ? "" : endpoints.getOrDefault(provider.strip().toLowerCase(Locale.ROOT), "");
     }
 
-    /**
-     * OpenAI's Batch API at the same base URL, with the same key and HTTP client as the direct calls; empty for
-     * clients made from a plain map (tests of the direct path).
-     */
-    public Optional<BatchProvider> openAiBatches() {
-        return Optional.ofNullable(openAiBatches);
+    /** OpenAI's Batch API at the same base URL, with the same key and HTTP client as the direct calls. */
+    public BatchProvider openAiBatches() {
+        return openAiBatches;
     }
 
-    /** @throws UnknownProviderException naming the known providers */
+    @Override
     public LlmClient forProvider(String name) {
         String key = name == null ? null : name.strip().toLowerCase(Locale.ROOT);
         LlmClient client = key == null ? null : byProvider.get(key);

@@ -84,8 +84,8 @@ public final class Watcher implements AutoCloseable {
         if (!config.batch().enabled()) {
             return Optional.empty();
         }
-        return llms.openAiBatches().map(provider -> new BatchDrain(store, store, provider, processor, config.batch(),
-                settings, cache, clock, instanceName));
+        return Optional.of(new BatchDrain(store, store, llms.openAiBatches(), processor, config.batch(), settings,
+                cache, clock, instanceName));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
@@ -216,8 +216,8 @@ public final class Watcher implements AutoCloseable {
     }
 
     /** Listing and cancelling the queue's batches, whatever the batch mode (what was submitted stays visible). */
-    public Optional<BatchOperations> batchOperations() {
-        return llms.openAiBatches().map(provider -> new BatchOperations(store, provider, clock));
+    public BatchOperations batchOperations() {
+        return new BatchOperations(store, llms.openAiBatches(), clock);
     }
 
     /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */

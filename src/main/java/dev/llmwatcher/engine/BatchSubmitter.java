@@ -4,8 +4,8 @@ import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.config.BatchSettings;
-import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;
@@ -77,7 +77,7 @@ final class BatchSubmitter {
     BatchReport submit(RunRequest request) {
         Instant now = clock.instant();
         QueueQuery query = new QueueQuery(request.queueIndex(), request.selection(), now, engine.sortField(), PAGE);
-        long waiting = batchQueue.countEligible(query, LlmClients.OPENAI);
+        long waiting = batchQueue.countEligible(query, ProviderNames.OPENAI);
         if (waiting == 0 || batch.mode() == BatchSettings.Mode.AUTO && waiting < batch.minDocuments()) {
             if (waiting > 0) {
                 LOG.debug("{} OpenAI documents wait, fewer than --batch-min-documents {}: they are called directly",
@@ -118,7 +118,7 @@ final class BatchSubmitter {
         List<QueuedDocument> unsendable = new ArrayList<>();
         long budget = memoryBudget();
         long held = 0;
-        try (QueueScan scan = batchQueue.scan(query, LlmClients.OPENAI)) {
+        try (QueueScan scan = batchQueue.scan(query, ProviderNames.OPENAI)) {
             for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && ready.size() < limit
                     && held < budget; page = scan.nextPage()) {
                 for (QueuedDocument document : page) {

@@ -9,8 +9,8 @@ import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.llm.LlmAnswer;
 import dev.llmwatcher.llm.LlmClient;
-import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.llm.LlmProviders;
 import dev.llmwatcher.llm.LlmRequest;
 import dev.llmwatcher.llm.UnknownProviderException;
 import dev.llmwatcher.prompt.PromptException;
@@ -33,13 +33,13 @@ import java.util.Optional;
  */
 public final class DocumentProcessor {
 
-    private final LlmClients llms;
+    private final LlmProviders llms;
     private final PromptRenderer renderer;
     private final AnswerInterpreter interpreter;
     private final ResultMerger merger;
     private final int maxPromptChars;
 
-    public DocumentProcessor(LlmClients llms, PromptRenderer renderer, AnswerInterpreter interpreter,
+    public DocumentProcessor(LlmProviders llms, PromptRenderer renderer, AnswerInterpreter interpreter,
                              ResultMerger merger, int maxPromptChars) {
         this.llms = llms;
         this.renderer = renderer;

@@ -1,6 +1,6 @@
 package dev.llmwatcher.engine;
 
-import dev.llmwatcher.app.LlmClients;
+import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueStore;
@@ -70,7 +70,7 @@ public final class WatcherEngine {
         Instant started = clock.instant();
         QueueQuery all = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
                 settings.pageSize());
-        QueueQuery query = openAiBatched ? all.excluding(LlmClients.OPENAI) : all;
+        QueueQuery query = openAiBatched ? all.excluding(ProviderNames.OPENAI) : all;
         if (store.countEligible(query) == 0) {
             return emptyPass(request, started);
         }

@@ -1,5 +1,6 @@
 package dev.llmwatcher.app;
 
+import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.llm.ollama.OllamaClient;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,8 +14,8 @@ public final class ProvidersProbe {
     public static void main(String[] args) {
         try (LlmClients clients = LlmClients.create(Optional.of(OllamaClient.DEFAULT_URL), null, null,
                 Duration.ofSeconds(1))) {
-            clients.forProvider(LlmClients.BEDROCK);
-            clients.forProvider(LlmClients.OLLAMA);
+            clients.forProvider(ProviderNames.BEDROCK);
+            clients.forProvider(ProviderNames.OLLAMA);
         }
     }
 }

@@ -4,11 +4,11 @@ import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.config.BatchSettings;
-import dev.llmwatcher.app.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.InMemoryQueueStore;
 import dev.llmwatcher.testing.ScriptedLlmClient;
+import dev.llmwatcher.testing.ScriptedProviders;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -47,8 +47,7 @@ final class EngineHarness {
     String endpoint = "http://ollama.test:11434";
 
     DocumentProcessor processor() {
-        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm, "openai", llm),
-                Map.of("ollama", endpoint, "openai", endpoint)),
+        return new DocumentProcessor(new ScriptedProviders(llm, endpoint, List.of("ollama", "openai")),
                 new PromptRenderer(), new AnswerInterpreter(), new ResultMerger(), 100_000);
     }
 
