@@ -5,7 +5,7 @@ import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.engine.BatchOperations;
+import dev.llmwatcher.engine.batch.BatchOperations;
 import dev.llmwatcher.engine.BatchReport;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.engine.batch.BatchDrain;
 import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;

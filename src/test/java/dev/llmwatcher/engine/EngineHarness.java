@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.engine.batch.BatchDrain;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.batch.BatchProvider;
@@ -23,15 +24,15 @@ import java.util.concurrent.CompletableFuture;
  * The real engine over the in-memory queue and the scripted LLM: everything between the two ports is the production
  * code, with settings small enough that a pass with a deadline takes a second or two.
  */
-final class EngineHarness {
+public final class EngineHarness {
 
-    static final String QUEUE = "llm-queue";
-    static final String TARGET = "reviews";
+    public static final String QUEUE = "llm-queue";
+    public static final String TARGET = "reviews";
     static final Map<String, Object> SCALE_SCHEMA = Map.of("type", "object",
             "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
 
-    final InMemoryQueueStore store = new InMemoryQueueStore();
-    final ScriptedLlmClient llm = new ScriptedLlmClient();
+    public final InMemoryQueueStore store = new InMemoryQueueStore();
+    public final ScriptedLlmClient llm = new ScriptedLlmClient();
 
     int concurrency = 4;
     int pageSize = 10;
@@ -70,7 +71,7 @@ final class EngineHarness {
     }
 
     /** The engine with the batch drain mode over {@code provider}, the in-memory queue keeping its bookkeeping. */
-    WatcherEngine engine(BatchProvider provider, BatchSettings batch) {
+    public WatcherEngine engine(BatchProvider provider, BatchSettings batch) {
         DocumentProcessor processor = processor();
         Optional<CachedAnswers> cache = cache(processor);
         return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache, Optional.of(
@@ -83,7 +84,7 @@ final class EngineHarness {
         queue(id, message, meta());
     }
 
-    void queue(String id, String message, Map<String, Object> meta) {
+    public void queue(String id, String message, Map<String, Object> meta) {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("message", message);
         source.put("_llm_watcher", meta);
@@ -91,7 +92,7 @@ final class EngineHarness {
     }
 
     /** The pipeline's {@code _llm_watcher}, as the stored script writes it. */
-    static Map<String, Object> meta() {
+    public static Map<String, Object> meta() {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("provider", "ollama");
         meta.put("model", "llama3.3");
@@ -118,7 +119,7 @@ final class EngineHarness {
                 task -> Thread.ofPlatform().name("pass").start(task));
     }
 
-    Map<String, Object> queueMeta(String id) {
+    public Map<String, Object> queueMeta(String id) {
         return store.meta(QUEUE, id);
     }
 }

@@ -7,7 +7,7 @@ import dev.llmwatcher.cli.Console;
 import dev.llmwatcher.cli.Main;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
-import dev.llmwatcher.engine.BatchDrain;
+import dev.llmwatcher.engine.batch.BatchDrain;
 import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;

@@ -1,7 +1,8 @@
-package dev.llmwatcher.engine;
+package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.batch.ProviderBatch;
+import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.queue.BatchQueue;
 

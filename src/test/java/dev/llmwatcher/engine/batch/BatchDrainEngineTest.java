@@ -1,11 +1,16 @@
-package dev.llmwatcher.engine;
+package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.config.BatchSettings;
-import dev.llmwatcher.llm.http.JsonHttp;
-import dev.llmwatcher.llm.openai.OpenAiClient;
+import dev.llmwatcher.engine.BatchReport;
+import dev.llmwatcher.engine.EngineHarness;
+import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.engine.RunRequest;
+import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.llm.TokenUsage;
+import dev.llmwatcher.llm.http.JsonHttp;
 import dev.llmwatcher.llm.openai.OpenAiBatchClient;
+import dev.llmwatcher.llm.openai.OpenAiClient;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOpenAiBatchServer;

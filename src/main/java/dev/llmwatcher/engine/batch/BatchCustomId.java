@@ -1,4 +1,4 @@
-package dev.llmwatcher.engine;
+package dev.llmwatcher.engine.batch;
 
 import java.util.Optional;
 

@@ -1,9 +1,18 @@
-package dev.llmwatcher.engine;
+package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.batch.BatchResult;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.config.BatchSettings;
+import dev.llmwatcher.engine.BatchReport;
+import dev.llmwatcher.engine.CachedAnswers;
+import dev.llmwatcher.engine.DocumentOutcome;
+import dev.llmwatcher.engine.DocumentProcessor;
+import dev.llmwatcher.engine.EngineSettings;
+import dev.llmwatcher.engine.InvalidDocumentException;
+import dev.llmwatcher.engine.PreparedDocument;
+import dev.llmwatcher.engine.RunRequest;
+import dev.llmwatcher.engine.WriteBack;
 import dev.llmwatcher.llm.LlmAnswer;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.llm.TokenUsage;

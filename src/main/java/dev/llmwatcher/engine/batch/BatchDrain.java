@@ -1,7 +1,12 @@
-package dev.llmwatcher.engine;
+package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.config.BatchSettings;
+import dev.llmwatcher.engine.BatchReport;
+import dev.llmwatcher.engine.CachedAnswers;
+import dev.llmwatcher.engine.DocumentProcessor;
+import dev.llmwatcher.engine.EngineSettings;
+import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.QueueStore;
 import org.slf4j.Logger;
