@@ -3,14 +3,17 @@ package dev.llmwatcher.app;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.batch.BatchContext;
 import dev.llmwatcher.engine.batch.BatchDrain;
 import dev.llmwatcher.engine.batch.BatchOperations;
+import dev.llmwatcher.engine.BatchWork;
 import dev.llmwatcher.engine.CachedAnswers;
 import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.engine.StoredAnswers;
 import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.config.LlmAccess;
 import dev.llmwatcher.config.ProxySettings;
@@ -69,8 +72,8 @@ public final class Watcher implements AutoCloseable {
         this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(),
                 new ResultMerger(), config.maxPromptChars());
         EngineSettings settings = EngineSettings.from(config);
-        Optional<CachedAnswers> cache = config.answerCache().activeIndex().map(index -> new CachedAnswers(store,
-                processor, config.answerCache().maxAge(), clock));
+        CachedAnswers cache = config.answerCache().activeIndex().<CachedAnswers>map(index -> new StoredAnswers(store,
+                processor, config.answerCache().maxAge(), clock)).orElseGet(CachedAnswers::off);
         this.engine = new WatcherEngine(store, processor, settings, clock, instanceName, cache,
                 batchDrain(config, settings, cache, clock, instanceName));
     }
@@ -79,12 +82,12 @@ public final class Watcher implements AutoCloseable {
      * The batch part of each pass, when the batch mode is on: the OpenAI Batch API at the configured base URL, over
      * the same HTTP client as the direct calls.
      */
-    private Optional<BatchDrain> batchDrain(WatcherConfig config, EngineSettings settings,
-                                            Optional<CachedAnswers> cache, Clock clock, String instanceName) {
+    private BatchWork batchDrain(WatcherConfig config, EngineSettings settings, CachedAnswers cache, Clock clock,
+                                 String instanceName) {
         if (!config.batch().enabled()) {
-            return Optional.empty();
+            return BatchWork.NONE;
         }
-        return Optional.of(new BatchDrain(store, store, llms.openAiBatches(), processor, config.batch(), settings,
+        return new BatchDrain(new BatchContext(store, store, llms.openAiBatches(), processor, config.batch(), settings,
                 cache, clock, instanceName));
     }
 

@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.engine.batch.BatchContext;
 import dev.llmwatcher.engine.batch.BatchDrain;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
@@ -59,23 +60,23 @@ public final class EngineHarness {
     }
 
     /** The answer cache over the in-memory store, when {@link #cacheMaxAge} turns it on. */
-    Optional<CachedAnswers> cache(DocumentProcessor processor) {
-        return Optional.ofNullable(cacheMaxAge).map(age -> new CachedAnswers(store, processor, age,
-                Clock.systemUTC()));
+    CachedAnswers cache(DocumentProcessor processor) {
+        return cacheMaxAge == null ? CachedAnswers.off()
+                : new StoredAnswers(store, processor, cacheMaxAge, Clock.systemUTC());
     }
 
     WatcherEngine engine() {
         DocumentProcessor processor = processor();
         return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache(processor),
-                Optional.empty());
+                BatchWork.NONE);
     }
 
     /** The engine with the batch drain mode over {@code provider}, the in-memory queue keeping its bookkeeping. */
     public WatcherEngine engine(BatchProvider provider, BatchSettings batch) {
         DocumentProcessor processor = processor();
-        Optional<CachedAnswers> cache = cache(processor);
-        return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache, Optional.of(
-                new BatchDrain(store, store, provider, processor, batch, settings(), cache, Clock.systemUTC(),
+        CachedAnswers cache = cache(processor);
+        return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache, new BatchDrain(
+                new BatchContext(store, store, provider, processor, batch, settings(), cache, Clock.systemUTC(),
                         "test")));
     }
 

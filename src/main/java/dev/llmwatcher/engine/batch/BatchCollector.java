@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,19 +51,18 @@ final class BatchCollector {
     private final BatchSettings batch;
     private final EngineSettings engine;
     /** Where a collected answer is kept, when the answer cache is on. */
-    private final Optional<CachedAnswers> cache;
+    private final CachedAnswers cache;
     private final Clock clock;
 
-    BatchCollector(QueueStore store, BatchQueue batchQueue, BatchProvider provider, DocumentProcessor processor,
-                   BatchSettings batch, EngineSettings engine, Optional<CachedAnswers> cache, Clock clock) {
-        this.cache = cache;
-        this.store = store;
-        this.batchQueue = batchQueue;
-        this.provider = provider;
-        this.processor = processor;
-        this.batch = batch;
-        this.engine = engine;
-        this.clock = clock;
+    BatchCollector(BatchContext context) {
+        this.cache = context.cache();
+        this.store = context.store();
+        this.batchQueue = context.batchQueue();
+        this.provider = context.provider();
+        this.processor = context.processor();
+        this.batch = context.batch();
+        this.engine = context.engine();
+        this.clock = context.clock();
     }
 
     BatchReport collect(RunRequest request) {
@@ -219,9 +217,8 @@ final class BatchCollector {
             LlmAnswer answer = result.answer().get();
             tokens.merge(prepared.instructions().model(), answer.usage(), TokenUsage::plus);
             DocumentOutcome outcome = processor.complete(prepared, answer, null);
-            if (outcome instanceof DocumentOutcome.Completed completed && cache.isPresent()) {
-                return new DocumentOutcome.Completed(completed.result().caching(cache.get().entry(
-                        processor.cacheKey(prepared), answer, prepared.instructions().model())), null);
+            if (outcome instanceof DocumentOutcome.Completed completed) {
+                return cache.keeping(completed, prepared, answer);
             }
             return outcome;
         }

@@ -1,26 +1,18 @@
 package dev.llmwatcher.engine.batch;
 
-import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.engine.BatchReport;
-import dev.llmwatcher.engine.CachedAnswers;
-import dev.llmwatcher.engine.DocumentProcessor;
-import dev.llmwatcher.engine.EngineSettings;
+import dev.llmwatcher.engine.BatchWork;
 import dev.llmwatcher.engine.RunRequest;
-import dev.llmwatcher.queue.BatchQueue;
-import dev.llmwatcher.queue.QueueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.Clock;
-import java.util.Optional;
 
 /**
  * The batch part of a pass, before its direct calls, in the {@code auto} and {@code always} modes: first what earlier
  * passes submitted is collected, then, when the mode says so, waiting OpenAI documents are submitted. The Batch API
  * being unreachable ends only this part: the direct pass still runs.
  */
-public final class BatchDrain {
+public final class BatchDrain implements BatchWork {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchDrain.class);
 
@@ -28,17 +20,10 @@ public final class BatchDrain {
     private final BatchSubmitter submitter;
     private final BatchSettings settings;
 
-    /**
-     * @param cache the answer cache, when it is on: a question it answers is stored from it, never sent in a batch,
-     *              and a collected answer is kept in it
-     */
-    public BatchDrain(QueueStore store, BatchQueue batchQueue, BatchProvider provider, DocumentProcessor processor,
-                      BatchSettings settings, EngineSettings engine, Optional<CachedAnswers> cache, Clock clock,
-                      String instanceName) {
-        this.settings = settings;
-        this.collector = new BatchCollector(store, batchQueue, provider, processor, settings, engine, cache, clock);
-        this.submitter = new BatchSubmitter(store, batchQueue, provider, processor, settings, engine, cache, clock,
-                instanceName);
+    public BatchDrain(BatchContext context) {
+        this.settings = context.batch();
+        this.collector = new BatchCollector(context);
+        this.submitter = new BatchSubmitter(context);
     }
 
     /**
@@ -46,11 +31,13 @@ public final class BatchDrain {
      * {@code auto} mode when this pass submitted (the backlog is over the threshold; what did not fit in this pass's
      * batches waits for the next pass's, instead of being called at the full price).
      */
+    @Override
     public boolean takesOpenAi(BatchReport report) {
         return settings.mode() == BatchSettings.Mode.ALWAYS
                 || settings.mode() == BatchSettings.Mode.AUTO && report.submitted() > 0;
     }
 
+    @Override
     public BatchReport run(RunRequest request) {
         BatchReport report = BatchReport.NONE;
         try {

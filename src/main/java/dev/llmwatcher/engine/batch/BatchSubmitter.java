@@ -61,22 +61,20 @@ final class BatchSubmitter {
     private final DocumentProcessor processor;
     private final BatchSettings batch;
     private final EngineSettings engine;
-    private final Optional<CachedAnswers> cache;
+    private final CachedAnswers cache;
     private final Clock clock;
     private final String instanceName;
 
-    BatchSubmitter(QueueStore store, BatchQueue batchQueue, BatchProvider provider, DocumentProcessor processor,
-                   BatchSettings batch, EngineSettings engine, Optional<CachedAnswers> cache, Clock clock,
-                   String instanceName) {
-        this.cache = cache;
-        this.store = store;
-        this.batchQueue = batchQueue;
-        this.provider = provider;
-        this.processor = processor;
-        this.batch = batch;
-        this.engine = engine;
-        this.clock = clock;
-        this.instanceName = instanceName;
+    BatchSubmitter(BatchContext context) {
+        this.cache = context.cache();
+        this.store = context.store();
+        this.batchQueue = context.batchQueue();
+        this.provider = context.provider();
+        this.processor = context.processor();
+        this.batch = context.batch();
+        this.engine = context.engine();
+        this.clock = context.clock();
+        this.instanceName = context.instanceName();
     }
 
     /** One file's worth of documents under one submission id, with their lines in the same order. */
@@ -196,20 +194,12 @@ final class BatchSubmitter {
      * and paid for, in a batch.
      */
     private ToSend answerFromCache(RunRequest request, List<PreparedDocument> prepared) {
-        if (cache.isEmpty() || prepared.isEmpty()) {
-            return new ToSend(prepared, BatchReport.NONE);
-        }
         List<PreparedDocument> unanswered = new ArrayList<>();
         Map<String, DocumentOutcome.Completed> answered = new HashMap<>();
         for (int from = 0; from < prepared.size(); from += PAGE) {
-            CachedAnswers.Lookup lookup = cache.get().lookup(prepared.subList(from,
-                    Math.min(prepared.size(), from + PAGE)));
-            unanswered.addAll(lookup.missedDocuments());
-            for (CachedAnswers.Hit hit : lookup.hits()) {
-                cache.get().complete(hit).ifPresentOrElse(
-                        completed -> answered.put(hit.prepared().document().id(), completed),
-                        () -> unanswered.add(hit.prepared()));
-            }
+            CachedAnswers.Answered page = cache.answer(prepared.subList(from, Math.min(prepared.size(), from + PAGE)));
+            unanswered.addAll(page.unanswered());
+            page.completed().forEach(completed -> answered.put(completed.document().id(), completed));
         }
         List<QueuedDocument> documents = prepared.stream().map(PreparedDocument::document)
                 .filter(document -> answered.containsKey(document.id())).toList();
