@@ -75,9 +75,9 @@ public final class LlmClients implements LlmProviders, AutoCloseable {
     }
 
     /**
-     * As above, Ollama and OpenAI through the proxies {@code proxies} picks (e.g. {@link ProxyRoutes}; null for none
-     * at all). Bedrock's SDK client is built on its first call, so a process without Bedrock documents never pays
-     * for it. One line per provider.
+     * As above, Ollama and OpenAI through the proxies {@code proxies} picks (e.g. {@link ProxyRoutes}; {@link
+     * java.net.http.HttpClient.Builder#NO_PROXY} for none at all). Bedrock's SDK client is built on its first call,
+     * so a process without Bedrock documents never pays for it. One line per provider.
      */
     public static LlmClients create(Optional<URI> ollamaUrl, URI openAiBaseUrl, String openAiApiKey,
                                     Duration connectTimeout, ProxySelector proxies, BedrockRuntime bedrock) {

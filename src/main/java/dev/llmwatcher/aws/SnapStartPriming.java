@@ -24,6 +24,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -136,7 +137,8 @@ public final class SnapStartPriming implements Resource {
         try {
             LocalCertificates certificate = LocalCertificates.selfSigned(dir);
             try (LoopbackServer https = LoopbackServer.https(new PrimingRoutes(), certificate.serverTls());
-                 JsonHttp http = JsonHttp.create(Duration.ofSeconds(10), null, certificate.trustingCa())) {
+                 JsonHttp http = JsonHttp.create(Duration.ofSeconds(10), HttpClient.Builder.NO_PROXY,
+                         certificate.trustingCa())) {
                 new OpenAiClient(http, URI.create(https.url() + "/v1"), "priming-not-a-key").complete(new LlmRequest(
                         "priming", "Rate from 1 to 5: I love it!", "json", Map.of(), Duration.ofSeconds(30)));
                 return https.requests().stream().map(request -> "https " + request).toList();

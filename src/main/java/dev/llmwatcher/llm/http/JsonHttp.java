@@ -32,6 +32,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -62,45 +63,45 @@ public final class JsonHttp implements AutoCloseable {
     private final ExecutorService executor;
     private final Clock clock;
 
-    private JsonHttp(HttpClient http, ExecutorService executor, Clock clock) {
-        this.http = http;
-        this.executor = executor;
+    /** Builds the client over an executor of its own, closed with it. */
+    private JsonHttp(HttpClient.Builder builder, Clock clock) {
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
+        this.http = builder.executor(executor).build();
         this.clock = clock;
     }
 
     /** A client with its own pool whose proxies are the JDK's standard properties; build one per process. */
     public static JsonHttp create(Duration connectTimeout) {
-        return create(connectTimeout, ProxySelector.getDefault());
+        return create(connectTimeout, Objects.requireNonNullElse(ProxySelector.getDefault(),
+                HttpClient.Builder.NO_PROXY));
     }
 
     /**
-     * A client with its own pool, going through the proxies {@code proxies} picks (null: none at all); build one per
-     * process and share it between providers.
+     * A client with its own pool, going through the proxies {@code proxies} picks ({@link
+     * HttpClient.Builder#NO_PROXY}: none at all); build one per process and share it between providers.
      *
      * @throws IllegalStateException when {@value #REPLAY_ALL_METHODS} is set, as LLM calls would then be replayed
      */
     public static JsonHttp create(Duration connectTimeout, ProxySelector proxies) {
-        return create(connectTimeout, proxies, null);
+        return new JsonHttp(builder(connectTimeout, proxies), Clock.systemUTC());
     }
 
-    /** As above, trusting what {@code tls} trusts instead of the JDK's default (null: the default). */
+    /** As above, trusting what {@code tls} trusts instead of the JDK's default. */
     public static JsonHttp create(Duration connectTimeout, ProxySelector proxies, SSLContext tls) {
+        return new JsonHttp(builder(connectTimeout, proxies).sslContext(tls), Clock.systemUTC());
+    }
+
+    private static HttpClient.Builder builder(Duration connectTimeout, ProxySelector proxies) {
         String replayAll = System.getProperty(REPLAY_ALL_METHODS);
         if (replayAll != null && !"false".equalsIgnoreCase(replayAll.strip())) {
             throw new IllegalStateException("the system property " + REPLAY_ALL_METHODS + " is set: the JDK's HTTP "
                     + "client would then send an LLM call again after a broken connection, and it may be paid twice; "
                     + "remove it");
         }
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        HttpClient.Builder builder = HttpClient.newBuilder()
+        return HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .proxy(proxies == null ? HttpClient.Builder.NO_PROXY : proxies);
-        if (tls != null) {
-            builder.sslContext(tls);
-        }
-        return new JsonHttp(builder.build(), executor, Clock.systemUTC());
+                .proxy(proxies);
     }
 
     public static ObjectMapper mapper() {

@@ -6,8 +6,10 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -33,7 +35,8 @@ public final class ProxyRoutes extends ProxySelector {
     /**
      * @param http     proxy URL ({@code http://host:port}) for {@code http://} calls
      * @param https    proxy URL for {@code https://} calls
-     * @param fallback what decides for a scheme without a configured proxy; null for a direct connection
+     * @param fallback what decides for a scheme without a configured proxy; {@link
+     *                 java.net.http.HttpClient.Builder#NO_PROXY} for a direct connection
      */
     public ProxyRoutes(Optional<URI> http, Optional<URI> https, List<String> noProxy, ProxySelector fallback) {
         this.http = http.map(ProxyRoutes::proxy);
@@ -44,7 +47,8 @@ public final class ProxyRoutes extends ProxySelector {
 
     /** The configured proxies, and the JDK's standard properties for the rest. */
     public static ProxyRoutes standard(Optional<URI> http, Optional<URI> https, List<String> noProxy) {
-        return new ProxyRoutes(http, https, noProxy, ProxySelector.getDefault());
+        return new ProxyRoutes(http, https, noProxy, Objects.requireNonNullElse(ProxySelector.getDefault(),
+                HttpClient.Builder.NO_PROXY));
     }
 
     private static Proxy proxy(URI url) {
@@ -55,7 +59,7 @@ public final class ProxyRoutes extends ProxySelector {
     public List<Proxy> select(URI uri) {
         Optional<Proxy> configured = "https".equalsIgnoreCase(uri.getScheme()) ? https : http;
         if (configured.isEmpty()) {
-            return fallback == null ? DIRECT : fallback.select(uri);
+            return fallback.select(uri);
         }
         return bypassed(uri) ? DIRECT : List.of(configured.get());
     }

@@ -8,6 +8,7 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,7 +50,7 @@ class ProxyRoutesTest {
         var routes = new ProxyRoutes(HTTP_PROXY, Optional.empty(), List.of(), FALLBACK);
 
         assertThat(route(routes, "https://api.openai.com/v1")).isEqualTo("fallback/<unresolved>:1");
-        assertThat(route(new ProxyRoutes(Optional.empty(), Optional.empty(), List.of(), null),
+        assertThat(route(new ProxyRoutes(Optional.empty(), Optional.empty(), List.of(), HttpClient.Builder.NO_PROXY),
                 "https://api.openai.com/v1")).isEqualTo("direct");
     }
 
