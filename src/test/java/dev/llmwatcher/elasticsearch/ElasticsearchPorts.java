@@ -1,0 +1,56 @@
+package dev.llmwatcher.elasticsearch;
+
+import dev.llmwatcher.cache.AnswerCache;
+import dev.llmwatcher.queue.BatchQueue;
+import dev.llmwatcher.queue.PortFixture;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.testing.TestElasticsearch;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Elasticsearch adapter as the contract suites drive it: one {@link ElasticsearchQueueStore} (with an answer
+ * cache in {@code answerCacheIndex}) over the test cluster, documents put in and read back over plain HTTP.
+ */
+public record ElasticsearchPorts(TestElasticsearch es, ElasticsearchQueueStore store) implements PortFixture {
+
+    public ElasticsearchPorts(TestElasticsearch es, String answerCacheIndex) {
+        this(es, new ElasticsearchQueueStore(es.client(), es.settings(), Optional.of(answerCacheIndex)));
+    }
+
+    @Override
+    public QueueStore queueStore() {
+        return store;
+    }
+
+    @Override
+    public BatchQueue batchQueue() {
+        return store;
+    }
+
+    @Override
+    public AnswerCache answerCache() {
+        return store;
+    }
+
+    @Override
+    public void queue(String queueIndex, String id, Map<String, Object> source) {
+        es.indexDocument(queueIndex, id, source);
+    }
+
+    @Override
+    public void queueAll(String queueIndex, Map<String, Map<String, Object>> sourcesById) {
+        es.bulkIndex(queueIndex, sourcesById);
+    }
+
+    @Override
+    public void remove(String queueIndex, String id) {
+        es.delete("/" + queueIndex + "/_doc/" + id + "?refresh=true").requireSuccess("delete " + id);
+    }
+
+    @Override
+    public Optional<Map<String, Object>> source(String index, String id) {
+        return es.source(index, id);
+    }
+}
