@@ -1,8 +1,11 @@
-package dev.llmwatcher.queue;
+package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.elasticsearch.ClusterAdmin;
-import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
-import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
+import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.FailureRecord;
+import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
