@@ -1,23 +1,20 @@
 package dev.llmwatcher.cache;
 
 import dev.llmwatcher.llm.TokenUsage;
+import dev.llmwatcher.queue.AbstractPortTest;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.PortFixture;
-import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.WriteOutcome;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static dev.llmwatcher.queue.QueueTestSupport.query;
 import static dev.llmwatcher.queue.QueueTestSupport.scanAll;
@@ -28,28 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each (as {@code AbstractQueueStoreTest} does for the queue): answers are written with the results they answered, in
  * the same write ({@link CompletedDocument#caching}), and looked up many keys at a time.
  */
-public abstract class AbstractAnswerCacheTest {
+public abstract class AbstractAnswerCacheTest extends AbstractPortTest {
 
-    private static final Instant ANSWERED = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-
-    private PortFixture ports;
-    private QueueStore store;
-    private AnswerCache cache;
-    private String queue;
-    private String target;
-
-    /** The implementation under test, its answer cache empty. */
-    protected abstract PortFixture ports();
-
-    @BeforeEach
-    void openPorts() {
-        ports = ports();
-        store = ports.queueStore();
-        cache = ports.answerCache();
-        String unique = UUID.randomUUID().toString().substring(0, 8);
-        queue = "queue-" + unique;
-        target = "target-" + unique;
-    }
+    private static final Instant ANSWERED = NOW;
 
     private static CacheKey key(String prompt) {
         return CacheKey.of("ollama", "http://ollama.test:11434", "llama3.3", prompt, null, Map.of());
@@ -66,7 +44,7 @@ public abstract class AbstractAnswerCacheTest {
                     "_original_index", target)));
         }
         List<QueuedDocument> claimed = store.claim(queue, scanAll(store, query(queue, Selection.NEW,
-                Instant.now())), new Claim("test-run", Instant.now().plusSeconds(300)));
+                NOW)), new Claim("test-run", NOW.plusSeconds(300)));
         List<CompletedDocument> completed = new ArrayList<>();
         for (QueuedDocument document : claimed.stream().sorted(Comparator.comparing(QueuedDocument::id)).toList()) {
             CacheEntry entry = entries.get(Integer.parseInt(document.id().substring(1)));

@@ -8,7 +8,7 @@ import dev.llmwatcher.testing.TestElasticsearch;
 class ElasticsearchAnswerCacheTest extends AbstractAnswerCacheTest {
 
     @Override
-    protected PortFixture ports() {
+    protected PortFixture<?> ports() {
         return new ElasticsearchPorts(TestElasticsearch.shared(), TestElasticsearch.uniqueIndex("answer-cache"));
     }
 }

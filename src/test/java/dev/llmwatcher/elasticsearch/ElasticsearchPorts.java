@@ -1,37 +1,27 @@
 package dev.llmwatcher.elasticsearch;
 
-import dev.llmwatcher.cache.AnswerCache;
-import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.PortFixture;
-import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.testing.TestElasticsearch;
 
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Elasticsearch adapter as the contract suites drive it: one {@link ElasticsearchQueueStore} (with an answer
- * cache in {@code answerCacheIndex}) over the test cluster, documents put in and read back over plain HTTP.
+ * The Elasticsearch adapter as the contract suites drive it: one {@link ElasticsearchQueueStore} over the test
+ * cluster, documents put in and read back over plain HTTP.
  */
-public record ElasticsearchPorts(TestElasticsearch es, ElasticsearchQueueStore store) implements PortFixture {
+public final class ElasticsearchPorts extends PortFixture<ElasticsearchQueueStore> {
 
+    private final TestElasticsearch es;
+
+    public ElasticsearchPorts(TestElasticsearch es, ElasticsearchQueueStore store) {
+        super(store);
+        this.es = es;
+    }
+
+    /** A store with its answer cache in {@code answerCacheIndex}. */
     public ElasticsearchPorts(TestElasticsearch es, String answerCacheIndex) {
         this(es, new ElasticsearchQueueStore(es.client(), es.settings(), Optional.of(answerCacheIndex)));
-    }
-
-    @Override
-    public QueueStore queueStore() {
-        return store;
-    }
-
-    @Override
-    public BatchQueue batchQueue() {
-        return store;
-    }
-
-    @Override
-    public AnswerCache answerCache() {
-        return store;
     }
 
     @Override

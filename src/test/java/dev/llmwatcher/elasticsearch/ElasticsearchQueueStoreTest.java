@@ -37,7 +37,7 @@ class ElasticsearchQueueStoreTest extends AbstractQueueStoreTest {
     private final TestElasticsearch es = TestElasticsearch.shared();
 
     @Override
-    protected PortFixture ports() {
+    protected PortFixture<?> ports() {
         return new ElasticsearchPorts(es, es.queueStore());
     }
 

@@ -1,17 +1,14 @@
 package dev.llmwatcher.queue;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 import static dev.llmwatcher.queue.QueueTestSupport.ids;
 import static dev.llmwatcher.queue.QueueTestSupport.query;
@@ -28,31 +25,7 @@ import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
  * <p>Only what the port promises is checked: documents come back in the sort field's order when there is one, in
  * any order otherwise.
  */
-public abstract class AbstractQueueStoreTest {
-
-    protected static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-
-    protected PortFixture ports;
-    protected QueueStore store;
-    protected BatchQueue batches;
-    protected String queue;
-    protected String target;
-
-    /** The implementation under test, fresh or shared (every test uses indices of its own). */
-    protected abstract PortFixture ports();
-
-    @BeforeEach
-    void openPorts() {
-        ports = ports();
-        store = ports.queueStore();
-        batches = ports.batchQueue();
-        queue = uniqueIndex("queue");
-        target = uniqueIndex("target");
-    }
-
-    protected static String uniqueIndex(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
+public abstract class AbstractQueueStoreTest extends AbstractPortTest {
 
     /** {@code _llm_watcher} as the pipeline writes it, with {@code extra} fields on top. */
     protected Map<String, Object> meta(Map<String, Object> extra) {

@@ -32,6 +32,7 @@ import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.WriteOutcome;
+import dev.llmwatcher.testing.BatchApiServers;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.FakeOpenAiBatchServer;
@@ -65,13 +66,11 @@ class BatchDrainTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     @AutoClose
-    private final FakeOllamaServer ollama = new FakeOllamaServer();
-    @AutoClose
-    private final FakeOpenAiServer model = new FakeOpenAiServer();
-    @AutoClose
-    private final FakeOpenAiBatchServer batches = new FakeOpenAiBatchServer(model);
-    private final WatcherFixture fixture = new WatcherFixture(es, ollama, model)
-            .with("OPENAI_BASE_URL", batches.baseUrl().toString())
+    private final BatchApiServers servers = new BatchApiServers();
+    private final FakeOllamaServer ollama = servers.ollama();
+    private final FakeOpenAiServer model = servers.model();
+    private final FakeOpenAiBatchServer batches = servers.batches();
+    private final WatcherFixture fixture = servers.fixture(es)
             .with("LLM_WATCHER_BATCH_MODE", "always")
             .with("LLM_WATCHER_BATCH_SIZE", "100");
 

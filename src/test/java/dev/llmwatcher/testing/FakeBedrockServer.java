@@ -155,6 +155,8 @@ public final class FakeBedrockServer implements AutoCloseable {
     private volatile Function<Request, Reply> responder = request -> text("{}");
     private volatile Duration latency = Duration.ZERO;
     private volatile boolean recordRequests = true;
+    /** The credentials installed for the SDK's default chain, removed on close; none for a server started plainly. */
+    private final List<AwsTestCredentials> credentials = new ArrayList<>();
 
     public FakeBedrockServer() {
         try {
@@ -165,6 +167,16 @@ public final class FakeBedrockServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * A server for code that builds its own Bedrock client from the SDK's default chain, as production does: the
+     * test credentials ({@link AwsTestCredentials}) are installed while it runs.
+     */
+    public static FakeBedrockServer withTestCredentials() {
+        FakeBedrockServer server = new FakeBedrockServer();
+        server.credentials.add(AwsTestCredentials.install());
+        return server;
     }
 
     /** What the SDK's endpoint override is set to ({@code AWS_ENDPOINT_URL_BEDROCK_RUNTIME}). */
@@ -217,6 +229,7 @@ public final class FakeBedrockServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.close();
+        credentials.forEach(AwsTestCredentials::close);
     }
 
     private void handle(HttpExchange exchange) throws IOException {

@@ -7,7 +7,7 @@ import dev.llmwatcher.queue.PortFixture;
 class InMemoryAnswerCacheTest extends AbstractAnswerCacheTest {
 
     @Override
-    protected PortFixture ports() {
+    protected PortFixture<?> ports() {
         return new InMemoryPorts();
     }
 }

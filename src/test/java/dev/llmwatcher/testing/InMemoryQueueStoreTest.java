@@ -24,7 +24,7 @@ class InMemoryQueueStoreTest extends AbstractQueueStoreTest {
     private final InMemoryQueueStore fake = new InMemoryQueueStore();
 
     @Override
-    protected PortFixture ports() {
+    protected PortFixture<?> ports() {
         return new InMemoryPorts(fake);
     }
 
