@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The real engine over the in-memory queue and the scripted LLM: everything between the two ports is the production
@@ -81,6 +82,25 @@ public final class EngineHarness {
     }
 
     /** Queues a document whose prompt is {@code Rate: <message>} and whose answer must match the scale schema. */
+    /**
+     * A pass over {@code documents} reviews ({@code prefix0} on), one call at a time, stopped while its first call is
+     * held in flight; the call is answered ({@code {"scale": 5}}) once the stop is raised. Its report.
+     */
+    RunReport stoppedWhileACallIsHeld(String prefix, int documents) throws Exception {
+        concurrency = 1;
+        ScriptedLlmClient.Gate answer = new ScriptedLlmClient.Gate();
+        llm.answerAll(ScriptedLlmClient.Reply.answer("{\"scale\": 5}").heldBy(answer));
+        for (int i = 0; i < documents; i++) {
+            queue(prefix + i, "review " + i);
+        }
+        StopSignal stop = new StopSignal();
+        CompletableFuture<RunReport> pass = start(Instant.now().plusSeconds(30), stop);
+        llm.awaitInFlight(1, Duration.ofSeconds(10));
+        stop.raise();
+        answer.open();
+        return pass.get(30, TimeUnit.SECONDS);
+    }
+
     void queue(String id, String message) {
         queue(id, message, meta());
     }
