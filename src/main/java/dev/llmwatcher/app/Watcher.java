@@ -3,20 +3,22 @@ package dev.llmwatcher.app;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.engine.BatchDrain;
-import dev.llmwatcher.engine.BatchOperations;
+import dev.llmwatcher.engine.batch.BatchContext;
+import dev.llmwatcher.engine.batch.BatchDrain;
+import dev.llmwatcher.engine.batch.BatchOperations;
+import dev.llmwatcher.engine.BatchWork;
 import dev.llmwatcher.engine.CachedAnswers;
 import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
+import dev.llmwatcher.engine.StoredAnswers;
 import dev.llmwatcher.engine.WatcherEngine;
 import dev.llmwatcher.config.LlmAccess;
 import dev.llmwatcher.config.ProxySettings;
-import dev.llmwatcher.llm.BedrockRuntime;
-import dev.llmwatcher.llm.LlmClients;
-import dev.llmwatcher.llm.ProxyRoutes;
+import dev.llmwatcher.llm.bedrock.BedrockRuntime;
+import dev.llmwatcher.llm.http.ProxyRoutes;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
@@ -71,8 +73,8 @@ public final class Watcher implements AutoCloseable {
                 new ResultMerger(config.answerPolicy()), config.maxPromptChars(),
                 config.answerPolicy().allowedTargetIndices());
         EngineSettings settings = EngineSettings.from(config);
-        Optional<CachedAnswers> cache = config.answerCache().activeIndex().map(index -> new CachedAnswers(store,
-                processor, config.answerCache().maxAge(), clock));
+        CachedAnswers cache = config.answerCache().activeIndex().<CachedAnswers>map(index -> new StoredAnswers(store,
+                processor, config.answerCache().maxAge(), clock)).orElseGet(CachedAnswers::off);
         this.engine = new WatcherEngine(store, processor, settings, clock, instanceName, cache,
                 batchDrain(config, settings, cache, clock, instanceName));
     }
@@ -81,13 +83,13 @@ public final class Watcher implements AutoCloseable {
      * The batch part of each pass, when the batch mode is on: the OpenAI Batch API at the configured base URL, over
      * the same HTTP client as the direct calls.
      */
-    private Optional<BatchDrain> batchDrain(WatcherConfig config, EngineSettings settings,
-                                            Optional<CachedAnswers> cache, Clock clock, String instanceName) {
+    private BatchWork batchDrain(WatcherConfig config, EngineSettings settings, CachedAnswers cache, Clock clock,
+                                 String instanceName) {
         if (!config.batch().enabled()) {
-            return Optional.empty();
+            return BatchWork.NONE;
         }
-        return llms.openAiBatches().map(provider -> new BatchDrain(store, store, provider, processor, config.batch(),
-                settings, cache, clock, instanceName));
+        return new BatchDrain(new BatchContext(store, store, llms.openAiBatches(), processor, config.batch(), settings,
+                cache, clock, instanceName));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
@@ -218,8 +220,8 @@ public final class Watcher implements AutoCloseable {
     }
 
     /** Listing and cancelling the queue's batches, whatever the batch mode (what was submitted stays visible). */
-    public Optional<BatchOperations> batchOperations() {
-        return llms.openAiBatches().map(provider -> new BatchOperations(store, provider, clock));
+    public BatchOperations batchOperations() {
+        return new BatchOperations(store, llms.openAiBatches(), clock);
     }
 
     /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */

@@ -8,10 +8,10 @@ import dev.llmwatcher.aws.priming.PrimingSecret;
 import dev.llmwatcher.aws.priming.PrimingServer;
 import dev.llmwatcher.config.Setting;
 import dev.llmwatcher.json.Json;
-import dev.llmwatcher.llm.JsonHttp;
+import dev.llmwatcher.llm.http.JsonHttp;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.llm.LlmRequest;
-import dev.llmwatcher.llm.OpenAiClient;
+import dev.llmwatcher.llm.openai.OpenAiClient;
 import dev.llmwatcher.queue.Selection;
 import org.crac.Context;
 import org.crac.Core;
@@ -27,6 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -220,7 +221,8 @@ public final class SnapStartPriming implements Resource {
      */
     private static List<String> callOverTls(PrimingCertificate certificate, List<String> problems) {
         try (PrimingServer https = PrimingServer.https(new PrimingRoutes(), certificate.server());
-             JsonHttp http = JsonHttp.create(Duration.ofSeconds(10), null, certificate.client())) {
+             JsonHttp http = JsonHttp.create(Duration.ofSeconds(10), HttpClient.Builder.NO_PROXY,
+                     certificate.client())) {
             new OpenAiClient(http, URI.create(https.url() + "/v1"), "priming-not-a-key").complete(new LlmRequest(
                     "priming", "Rate from 1 to 5: I love it!", "json", Map.of(), Duration.ofSeconds(30)));
             return https.requests().stream().map(request -> "https " + request).toList();

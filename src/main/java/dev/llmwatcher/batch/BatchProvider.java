@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 /**
  * A provider's asynchronous batch interface as the engine needs it: requests go up as one file, answers come back
  * within a completion window at a lower price. The only implementation speaks OpenAI's Files and Batches API
- * ({@link dev.llmwatcher.llm.batch.OpenAiBatchClient}); engine tests use an in-memory one.
+ * ({@code llm.openai.OpenAiBatchClient}); the engine tests run it against a local server speaking that API.
  */
 public interface BatchProvider {
 

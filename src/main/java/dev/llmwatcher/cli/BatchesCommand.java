@@ -5,7 +5,7 @@ import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.engine.BatchOperations;
+import dev.llmwatcher.engine.batch.BatchOperations;
 import dev.llmwatcher.engine.BatchReport;
 
 import java.util.List;
@@ -43,8 +43,7 @@ public final class BatchesCommand implements Command {
     public int run(Arguments arguments, Console console) throws Exception {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
-            BatchOperations batches = watcher.batchOperations().orElseThrow(() ->
-                    new IllegalStateException("no OpenAI Batch API is configured"));
+            BatchOperations batches = watcher.batchOperations();
             String cancel = arguments.options().get(CANCEL);
             if (cancel != null) {
                 try {
@@ -69,11 +68,9 @@ public final class BatchesCommand implements Command {
     /** For {@code status}: the open batches, when there are any. */
     static void printOpen(WatcherConfig config, Console console) throws Exception {
         try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
-            if (watcher.batchOperations().isPresent()) {
-                List<BatchReport.OpenBatch> open = watcher.batchOperations().get().open(config.watchIndex());
-                if (!open.isEmpty()) {
-                    print(config.watchIndex(), open, console);
-                }
+            List<BatchReport.OpenBatch> open = watcher.batchOperations().open(config.watchIndex());
+            if (!open.isEmpty()) {
+                print(config.watchIndex(), open, console);
             }
         }
     }

@@ -8,7 +8,7 @@ import dev.llmwatcher.elasticsearch.ElasticsearchAnswerCache;
 import dev.llmwatcher.elasticsearch.PipelineInstaller;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.json.Json;
-import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.queue.PipelineSpec;
 
 import java.io.IOException;
@@ -124,8 +124,8 @@ public final class SetupCommand implements Command {
             }
         }
         Object provider = values.get("provider");
-        if (provider != null && !LlmClients.PROVIDERS.contains(provider.toString().strip().toLowerCase(Locale.ROOT))) {
-            throw new UsageException("--provider must be one of " + String.join(", ", LlmClients.PROVIDERS)
+        if (provider != null && !ProviderNames.ALL.contains(provider.toString().strip().toLowerCase(Locale.ROOT))) {
+            throw new UsageException("--provider must be one of " + String.join(", ", ProviderNames.ALL)
                     + ", got " + provider);
         }
         Object options = values.get("options");

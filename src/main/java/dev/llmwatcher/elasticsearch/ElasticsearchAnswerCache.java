@@ -7,7 +7,6 @@ import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
-import dev.llmwatcher.cache.AnswerCache;
 import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.cache.CachedAnswer;
@@ -45,7 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * gets them too. The maintenance operations ({@link #size}, {@link #dropAnsweredBefore}, {@link #clear}) scan with a
  * point in time and delete in bulk: the test cluster has no delete-by-query.
  */
-public final class ElasticsearchAnswerCache implements AnswerCache {
+public final class ElasticsearchAnswerCache implements AnswerCacheIndex {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchAnswerCache.class);
 
@@ -98,6 +97,16 @@ public final class ElasticsearchAnswerCache implements AnswerCache {
             }
         }
         return found;
+    }
+
+    /** Waits for the index to exist first ({@link #awaitIndex}), so answers go into one with the shipped mappings. */
+    @Override
+    public List<BulkOperation> writeOperations(Collection<CacheEntry> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        awaitIndex();
+        return entries.stream().map(this::writeOperation).toList();
     }
 
     /** The bulk operation that stores {@code entry}: written beside the result it answered. */

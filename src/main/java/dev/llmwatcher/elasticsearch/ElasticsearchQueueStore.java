@@ -65,8 +65,8 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
     /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
     private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
     private final Map<String, Refreshed> refreshed = new ConcurrentHashMap<>();
-    /** Null when the answer cache is off. */
-    private final ElasticsearchAnswerCache answerCache;
+    /** {@link AnswerCacheIndex#NONE} when the answer cache is off. */
+    private final AnswerCacheIndex answerCache;
     private final AtomicBoolean cacheWriteFailureLogged = new AtomicBoolean();
 
     private record Refreshed(long atNanos, long writes) {
@@ -92,8 +92,8 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
         this.client = client;
         this.ownsClient = ownsClient;
         this.failures = new ElasticsearchFailures(settings);
-        this.answerCache = answerCacheIndex.map(index -> new ElasticsearchAnswerCache(client, failures, index))
-                .orElse(null);
+        this.answerCache = answerCacheIndex.<AnswerCacheIndex>map(index -> new ElasticsearchAnswerCache(client,
+                failures, index)).orElse(AnswerCacheIndex.NONE);
         this.batches = new BatchBookkeeping(client, failures);
     }
 
@@ -118,7 +118,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
     /** Answers from the answer cache; none when this store has no answer cache. */
     @Override
     public Map<CacheKey, CachedAnswer> lookup(Collection<CacheKey> keys) {
-        return answerCache == null ? Map.of() : answerCache.lookup(keys);
+        return answerCache.lookup(keys);
     }
 
     /** Closes the client if this store made it; a failure to close is only logged, the process is done with it. */
@@ -407,16 +407,10 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
 
     /** The answer cache entries the completed documents carry, one per question; none without an answer cache. */
     private List<BulkOperation> cacheWrites(List<CompletedDocument> completed) {
-        if (answerCache == null) {
-            return List.of();
-        }
         Map<String, CacheEntry> entries = new LinkedHashMap<>();
         completed.forEach(document -> document.cacheEntry().ifPresent(entry -> entries.putIfAbsent(
                 entry.key().hex(), entry)));
-        if (!entries.isEmpty()) {
-            answerCache.awaitIndex();
-        }
-        return entries.values().stream().map(answerCache::writeOperation).toList();
+        return answerCache.writeOperations(entries.values());
     }
 
     /** A refused cache entry costs its question a call next time, nothing more: logged once, then at debug. */

@@ -16,34 +16,41 @@ import java.util.function.Consumer;
  * same question share one call ({@link SharedCalls}), and the answer of a call that was interpreted without error
  * travels with its result to be cached in the same bulk.
  */
-final class AnswerReuse {
+final class AnswerReuse implements PassAnswers {
 
-    private final CachedAnswers cache;
+    private final StoredAnswers cache;
     private final DocumentProcessor processor;
     private final SharedCalls shared = new SharedCalls();
 
-    AnswerReuse(CachedAnswers cache, DocumentProcessor processor) {
+    AnswerReuse(StoredAnswers cache, DocumentProcessor processor) {
         this.cache = cache;
         this.processor = processor;
+    }
+
+    /** A page: its questions are looked up at once. */
+    @Override
+    public int groupSize(int pageSize) {
+        return pageSize;
     }
 
     /**
      * Hands the documents the cache answers to {@code outcomes} and returns the others, to be called. Questions
      * already asked in this pass are not looked up: they share that call.
      */
-    List<PreparedDocument> answerFromCache(List<PreparedDocument> prepared, Consumer<DocumentOutcome> outcomes) {
+    @Override
+    public List<PreparedDocument> answerFromCache(List<PreparedDocument> prepared, Consumer<DocumentOutcome> outcomes) {
         List<PreparedDocument> toCall = new ArrayList<>();
-        List<CachedAnswers.Keyed> toLookUp = new ArrayList<>();
+        List<StoredAnswers.Keyed> toLookUp = new ArrayList<>();
         for (PreparedDocument document : prepared) {
-            CachedAnswers.Keyed keyed = cache.keyed(document);
+            StoredAnswers.Keyed keyed = cache.keyed(document);
             if (shared.known(keyed.key())) {
                 toCall.add(keyed.prepared());
             } else {
                 toLookUp.add(keyed);
             }
         }
-        CachedAnswers.Lookup lookup = cache.lookupKeyed(toLookUp);
-        for (CachedAnswers.Hit hit : lookup.hits()) {
+        StoredAnswers.Lookup lookup = cache.lookupKeyed(toLookUp);
+        for (StoredAnswers.Hit hit : lookup.hits()) {
             Optional<DocumentOutcome.Completed> completed = cache.complete(hit);
             if (completed.isPresent()) {
                 outcomes.accept(completed.get());
@@ -60,8 +67,9 @@ final class AnswerReuse {
      * the outcome of a call this document made; for a shared call, the outcome goes to {@code outcomes} once the
      * call has ended, and this returns empty at once, so the worker goes on to the next document.
      */
-    Optional<DocumentOutcome> callOrShare(PreparedDocument prepared, CallTimeout timeout,
-                                          Consumer<DocumentOutcome> outcomes) {
+    @Override
+    public Optional<DocumentOutcome> callOrShare(PreparedDocument prepared, CallTimeout timeout,
+                                                 Consumer<DocumentOutcome> outcomes) {
         CacheKey key = processor.cacheKey(prepared);
         SharedCalls.Share share = shared.join(key);
         if (!share.leader()) {

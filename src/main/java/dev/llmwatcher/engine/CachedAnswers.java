@@ -1,133 +1,38 @@
 package dev.llmwatcher.engine;
 
-import dev.llmwatcher.cache.AnswerCache;
-import dev.llmwatcher.cache.CacheEntry;
-import dev.llmwatcher.cache.CacheKey;
-import dev.llmwatcher.cache.CachedAnswer;
 import dev.llmwatcher.llm.LlmAnswer;
-import dev.llmwatcher.queue.QueueUnavailableException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The answer cache as the engine uses it: one look-up for many prepared documents (a page at a time, never a request
- * per document), split into hits younger than the maximum age and misses; a hit is interpreted and merged exactly as
- * a fresh answer is ({@link DocumentProcessor#complete}). Usable on its own by any drain that must not pay for a
- * question already answered.
+ * The answer cache as the pass and the batch drain use it: answers already paid for given to documents asking the
+ * same question, and answers just paid for kept. {@link StoredAnswers} when the answer cache is on; {@link #off()}, a
+ * do-nothing object, when it is off, so that no caller asks whether there is one.
  */
-public final class CachedAnswers {
+public interface CachedAnswers {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CachedAnswers.class);
-
-    private final AnswerCache cache;
-    private final DocumentProcessor processor;
-    private final Duration maxAge;
-    private final Clock clock;
-    private final AtomicBoolean lookupFailureLogged = new AtomicBoolean();
-
-    /** @param maxAge how old a cached answer may be and still be given */
-    public CachedAnswers(AnswerCache cache, DocumentProcessor processor, Duration maxAge, Clock clock) {
-        this.cache = cache;
-        this.processor = processor;
-        this.maxAge = maxAge;
-        this.clock = clock;
-    }
-
-    /** A prepared document with its question's key. */
-    public record Keyed(PreparedDocument prepared, CacheKey key) {
-    }
-
-    /** A document whose question the cache holds an answer to, young enough to be given. */
-    public record Hit(PreparedDocument prepared, CacheKey key, CachedAnswer answer) {
-    }
-
-    /** What one look-up found. */
-    public record Lookup(List<Hit> hits, List<Keyed> misses) {
-
-        public List<PreparedDocument> missedDocuments() {
-            return misses.stream().map(Keyed::prepared).toList();
-        }
-    }
-
-    /** The key of a prepared document's question; the document returned carries it, for its call. */
-    public Keyed keyed(PreparedDocument prepared) {
-        CacheKey key = processor.cacheKey(prepared);
-        return new Keyed(prepared.withCacheKey(key), key);
-    }
-
-    /** Looks the documents' questions up in one request. */
-    public Lookup lookup(List<PreparedDocument> prepared) {
-        return lookupKeyed(prepared.stream().map(this::keyed).toList());
+    /** The answer cache off: nothing is looked up or kept, and every document of a pass makes its own call. */
+    static CachedAnswers off() {
+        return AnswerCacheOff.INSTANCE;
     }
 
     /**
-     * Looks the documents' questions up in one request. A cache that cannot be read (a missing privilege, say) is
-     * logged (once) and makes every document a miss: the documents are answered by calls, never lost or failed.
+     * How one pass's prepared documents get their answers, with {@code processor} making the calls: from the cache
+     * and by sharing the call of another document with the same question, or each by a call of its own.
      */
-    public Lookup lookupKeyed(List<Keyed> documents) {
-        if (documents.isEmpty()) {
-            return new Lookup(List.of(), List.of());
-        }
-        Set<CacheKey> keys = new LinkedHashSet<>();
-        documents.forEach(document -> keys.add(document.key()));
-        Map<CacheKey, CachedAnswer> found;
-        try {
-            found = cache.lookup(keys);
-        } catch (QueueUnavailableException e) {
-            if (lookupFailureLogged.compareAndSet(false, true)) {
-                LOG.warn("The answer cache could not be read, so these documents are answered by LLM calls: {}",
-                        e.getMessage());
-            }
-            return new Lookup(List.of(), documents);
-        } catch (RuntimeException e) {
-            LOG.warn("The answer cache look-up failed unexpectedly, so these documents are answered by LLM calls", e);
-            return new Lookup(List.of(), documents);
-        }
-        Instant notBefore = clock.instant().minus(maxAge);
-        List<Hit> hits = new ArrayList<>();
-        List<Keyed> misses = new ArrayList<>();
-        for (Keyed document : documents) {
-            CachedAnswer answer = found.get(document.key());
-            if (answer != null && answer.answeredSince(notBefore)) {
-                hits.add(new Hit(document.prepared(), document.key(), answer));
-            } else {
-                misses.add(document);
-            }
-        }
-        return new Lookup(hits, misses);
+    PassAnswers forPass(DocumentProcessor processor);
+
+    /** The documents the cache answers, completed, and the others, to be answered by a call. */
+    Answered answer(List<PreparedDocument> prepared);
+
+    /** What {@link #answer} found: the completed documents, and those it did not answer. */
+    record Answered(List<DocumentOutcome.Completed> completed, List<PreparedDocument> unanswered) {
     }
 
     /**
-     * The hit's answer interpreted and merged for its document; empty when it no longer does (an answer an older
-     * version cached, say), and the document must be answered by a call.
+     * {@code completed}, carrying {@code answer} (just paid for, and interpreted without error) to the cache, to be
+     * written in the same bulk as its result; as it is when the cache is off.
      */
-    public Optional<DocumentOutcome.Completed> complete(Hit hit) {
-        DocumentOutcome outcome = processor.complete(hit.prepared(), hit.answer().asAnswer(), null);
-        if (outcome instanceof DocumentOutcome.Completed completed) {
-            return Optional.of(completed.reusing(new DocumentOutcome.Reused(
-                    hit.prepared().instructions().model(), true, hit.answer().usage())));
-        }
-        LOG.debug("The cached answer for document {} no longer validates; calling the LLM instead",
-                hit.prepared().document().id());
-        return Optional.empty();
-    }
-
-    /**
-     * The cache entry for an answer just paid for and interpreted without error, to travel with its result
-     * ({@link dev.llmwatcher.queue.CompletedDocument#caching}).
-     */
-    public CacheEntry entry(CacheKey key, LlmAnswer answer, String model) {
-        return new CacheEntry(key, CachedAnswer.of(answer, model, clock.instant()));
-    }
+    DocumentOutcome.Completed keeping(DocumentOutcome.Completed completed, PreparedDocument prepared,
+                                      LlmAnswer answer);
 }

@@ -10,8 +10,8 @@ import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.config.IndexPatterns;
 import dev.llmwatcher.llm.LlmAnswer;
 import dev.llmwatcher.llm.LlmClient;
-import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.llm.LlmProviders;
 import dev.llmwatcher.llm.LlmRequest;
 import dev.llmwatcher.llm.UnknownProviderException;
 import dev.llmwatcher.prompt.PromptException;
@@ -34,20 +34,20 @@ import java.util.Optional;
  */
 public final class DocumentProcessor {
 
-    private final LlmClients llms;
+    private final LlmProviders llms;
     private final PromptRenderer renderer;
     private final AnswerInterpreter interpreter;
     private final ResultMerger merger;
     private final int maxPromptChars;
     private final IndexPatterns allowedTargets;
 
-    public DocumentProcessor(LlmClients llms, PromptRenderer renderer, AnswerInterpreter interpreter,
+    public DocumentProcessor(LlmProviders llms, PromptRenderer renderer, AnswerInterpreter interpreter,
                              ResultMerger merger, int maxPromptChars) {
         this(llms, renderer, interpreter, merger, maxPromptChars, IndexPatterns.ANY);
     }
 
     /** @param allowedTargets the indices answers may be written to; a document naming another fails */
-    public DocumentProcessor(LlmClients llms, PromptRenderer renderer, AnswerInterpreter interpreter,
+    public DocumentProcessor(LlmProviders llms, PromptRenderer renderer, AnswerInterpreter interpreter,
                              ResultMerger merger, int maxPromptChars, IndexPatterns allowedTargets) {
         this.llms = llms;
         this.renderer = renderer;

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       answer and takes the next one. The thread whose call just ended sends the next request itself, so a
  *       call slot never waits for another thread to be woken, and the concurrency setting is exactly the most
  *       requests the provider sees at once (fewer once its 429 answers have taught the LLM client a lower limit:
- *       {@link dev.llmwatcher.llm.ConcurrencyLimit});</li>
+ *       {@link dev.llmwatcher.llm.retry.ConcurrencyLimit});</li>
  *   <li>a write-back thread collects the outcomes and writes them in bulk.</li>
  * </ul>
  * Close to the deadline no new call starts, in-flight calls have timeouts that end before it, and everything
@@ -46,8 +46,8 @@ final class Pass {
     private final ClaimFeed feed;
     private final Runnable feedRanDry;
     private final WriteBack writeBack;
-    /** The answer cache and shared calls; null when the answer cache is off. */
-    private final AnswerReuse reuse;
+    /** How documents get their answers: the answer cache and shared calls, or each its own call. */
+    private final PassAnswers answers;
 
     /** Closed when this thread prepares no more documents. */
     private final ClosableQueue<PreparedDocument> ready = new ClosableQueue<>();
@@ -75,16 +75,11 @@ final class Pass {
     /**
      * @param feedRanDry told once the feed has handed out its last document, while the last calls still run
      * @param writeBack  where the outcomes go; this pass's write-back thread is its only user
+     * @param answers    how this pass's documents get their answers ({@link CachedAnswers#forPass})
      */
     Pass(DocumentProcessor processor, EngineSettings settings, Clock clock, RunRequest request, ClaimFeed feed,
-         Runnable feedRanDry, WriteBack writeBack) {
-        this(processor, settings, clock, request, feed, feedRanDry, writeBack, null);
-    }
-
-    /** @param reuse the answer cache and shared calls of this pass; null for none (every document is a call) */
-    Pass(DocumentProcessor processor, EngineSettings settings, Clock clock, RunRequest request, ClaimFeed feed,
-         Runnable feedRanDry, WriteBack writeBack, AnswerReuse reuse) {
-        this.reuse = reuse;
+         Runnable feedRanDry, WriteBack writeBack, PassAnswers answers) {
+        this.answers = answers;
         this.processor = processor;
         this.settings = settings;
         this.clock = clock;
@@ -156,23 +151,19 @@ final class Pass {
                 }
                 continue;
             }
-            if (reuse == null) {
-                prepare(document).ifPresent(ready::add);
-            } else {
-                prepareGroup(document);
-            }
+            prepareGroup(document);
         }
     }
 
     /**
-     * Prepares {@code first} with every further document already claimed and waiting (up to a page, within the
-     * budget), looks their questions up in the answer cache at once, completes the hits and queues the rest for
-     * their calls.
+     * Prepares {@code first} with every further document already claimed and waiting (up to a page when the answer
+     * cache is on, within the budget), looks their questions up in the answer cache at once, completes the hits and
+     * queues the rest for their calls.
      */
     private void prepareGroup(QueuedDocument first) throws InterruptedException {
         List<PreparedDocument> group = new ArrayList<>();
         prepare(first).ifPresent(group::add);
-        for (int taken = 1; taken < settings.pageSize() && ahead.tryAcquire(); taken++) {
+        for (int taken = 1; taken < answers.groupSize(settings.pageSize()) && ahead.tryAcquire(); taken++) {
             QueuedDocument next = feed.next(Duration.ZERO);
             if (next == null) {
                 ahead.release();
@@ -180,7 +171,7 @@ final class Pass {
             }
             prepare(next).ifPresent(group::add);
         }
-        reuse.answerFromCache(group, outcomes::add).forEach(ready::add);
+        answers.answerFromCache(group, outcomes::add).forEach(ready::add);
     }
 
     /**
@@ -230,9 +221,7 @@ final class Pass {
     private Optional<DocumentOutcome> call(PreparedDocument prepared) {
         inFlight.incrementAndGet();
         try {
-            Optional<DocumentOutcome> outcome = reuse == null
-                    ? Optional.of(processor.call(prepared, callTimeout()))
-                    : reuse.callOrShare(prepared, callTimeout(), outcomes::add);
+            Optional<DocumentOutcome> outcome = answers.callOrShare(prepared, callTimeout(), outcomes::add);
             if (outcome.orElse(null) instanceof DocumentOutcome.Completed completed && completed.call() != null) {
                 typicalLatency.observe(completed.call().latency());
             }

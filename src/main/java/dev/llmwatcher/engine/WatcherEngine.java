@@ -1,6 +1,6 @@
 package dev.llmwatcher.engine;
 
-import dev.llmwatcher.llm.LlmClients;
+import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueStore;
@@ -31,23 +31,23 @@ public final class WatcherEngine {
     private final EngineSettings settings;
     private final Clock clock;
     private final String instanceName;
-    private final Optional<CachedAnswers> cache;
-    private final Optional<BatchDrain> batchDrain;
+    private final CachedAnswers cache;
+    private final BatchWork batchWork;
 
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
                          String instanceName) {
-        this(store, processor, settings, clock, instanceName, Optional.empty(), Optional.empty());
+        this(store, processor, settings, clock, instanceName, CachedAnswers.off(), BatchWork.NONE);
     }
 
     /**
-     * @param cache      the answer cache, when it is on: documents whose question it answers cost no call, and
-     *                   documents with the same question share one call
-     * @param batchDrain the batch part of every pass, run before its direct calls; empty for none
+     * @param cache     the answer cache: when it is on, documents whose question it answers cost no call, and
+     *                  documents with the same question share one call ({@link CachedAnswers#off()} for off)
+     * @param batchWork the batch part of every pass, run before its direct calls ({@link BatchWork#NONE} for none)
      */
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
-                         String instanceName, Optional<CachedAnswers> cache, Optional<BatchDrain> batchDrain) {
+                         String instanceName, CachedAnswers cache, BatchWork batchWork) {
         this.cache = cache;
-        this.batchDrain = batchDrain;
+        this.batchWork = batchWork;
         this.store = store;
         this.processor = processor;
         this.settings = settings;
@@ -60,9 +60,8 @@ public final class WatcherEngine {
      * that cannot be used at all ends the pass with {@link dev.llmwatcher.queue.QueueUnavailableException}.
      */
     public RunReport run(RunRequest request) {
-        BatchReport batch = batchDrain.map(drain -> drain.run(request)).orElse(BatchReport.NONE);
-        boolean openAiBatched = batchDrain.filter(drain -> drain.takesOpenAi(batch)).isPresent();
-        return direct(request, openAiBatched).withBatch(batch);
+        BatchReport batch = batchWork.run(request);
+        return direct(request, batchWork.takesOpenAi(batch)).withBatch(batch);
     }
 
     /** The direct calls of a pass; without the OpenAI documents when the batch drain takes them. */
@@ -70,7 +69,7 @@ public final class WatcherEngine {
         Instant started = clock.instant();
         QueueQuery all = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
                 settings.pageSize());
-        QueueQuery query = openAiBatched ? all.excluding(LlmClients.OPENAI) : all;
+        QueueQuery query = openAiBatched ? all.excluding(ProviderNames.OPENAI) : all;
         if (store.countEligible(query) == 0) {
             return emptyPass(request, started);
         }
@@ -82,8 +81,7 @@ public final class WatcherEngine {
             request.listener().started(feed.totalEligible());
             BacklogCount backlogCount = new BacklogCount(store, clock, query);
             Pass pass = new Pass(processor, settings, clock, request, feed, backlogCount::startEarly,
-                    WriteBack.forPass(store, request, settings, clock),
-                    cache.map(c -> new AnswerReuse(c, processor)).orElse(null));
+                    WriteBack.forPass(store, request, settings, clock), cache.forPass(processor));
             WriteBack.Tally tally = pass.run();
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),

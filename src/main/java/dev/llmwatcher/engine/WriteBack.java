@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * releases that Elasticsearch answers as busy are kept and sent again after a backoff too, so a busy cluster does not
  * end the pass.
  */
-final class WriteBack {
+public final class WriteBack {
 
     private static final Logger LOG = LoggerFactory.getLogger(WriteBack.class);
     /** Document ids named in one warning at most. */
@@ -84,7 +84,7 @@ final class WriteBack {
     }
 
     /** The write-back of one pass (or batch step) over {@code request}'s queue, as the engine settings size it. */
-    static WriteBack forPass(QueueStore store, RunRequest request, EngineSettings settings, Clock clock) {
+    public static WriteBack forPass(QueueStore store, RunRequest request, EngineSettings settings, Clock clock) {
         return new WriteBack(store, request.queueIndex(), settings.retryPolicy(), clock, settings.flushSize(),
                 request.listener());
     }
@@ -93,7 +93,7 @@ final class WriteBack {
      * The counts of one pass's write-back. {@code setAside} results were answered but set aside on their queue
      * documents because Elasticsearch would not take them in time.
      */
-    record Tally(int processed, int failed, int parked, int released, int setAside,
+    public record Tally(int processed, int failed, int parked, int released, int setAside,
                  Map<String, TokenUsage> tokensByModel, LatencyStats latency,
                  Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped) {
 
@@ -107,7 +107,7 @@ final class WriteBack {
     private record PushedBack(DocumentOutcome.Completed done, int retries, Instant due) {
     }
 
-    void accept(DocumentOutcome outcome) {
+    public void accept(DocumentOutcome outcome) {
         if (oldestBuffered == null) {
             oldestBuffered = clock.instant();
         }
@@ -137,7 +137,7 @@ final class WriteBack {
      * True when enough is buffered for a bulk write, something waited {@code interval}, or a pushed-back result's
      * wait is over.
      */
-    boolean shouldFlush(Duration interval) {
+    public boolean shouldFlush(Duration interval) {
         int failuresToWrite = failuresBusy.over() ? failures.size() : 0;
         return completed.size() + failuresToWrite >= flushSize || due(interval) || retryDue();
     }
@@ -153,7 +153,7 @@ final class WriteBack {
     }
 
     /** Writes everything buffered, and the pushed-back results whose wait is over. */
-    void flush() {
+    public void flush() {
         oldestBuffered = null;
         List<PushedBack> batch = new ArrayList<>();
         completed.forEach(done -> batch.add(new PushedBack(done, 0, null)));
@@ -211,7 +211,7 @@ final class WriteBack {
      * wait ends while the next try can start by {@code lastTry}; results it has still not taken then (or when the
      * thread is interrupted) are set aside, failure records and releases are given up with a warning.
      */
-    void finish(Instant lastTry) {
+    public void finish(Instant lastTry) {
         flush();
         while (held() > 0) {
             Instant next = nextTry();
@@ -258,7 +258,7 @@ final class WriteBack {
         }
     }
 
-    Tally tally() {
+    public Tally tally() {
         return new Tally(processed, failed, parked, released, setAside, Map.copyOf(tokensByModel),
                 LatencyStats.ofMillis(Arrays.copyOf(latencies, latencyCount)), Map.copyOf(savingsByModel),
                 undeclaredFieldsDropped);

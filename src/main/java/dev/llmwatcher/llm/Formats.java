@@ -3,16 +3,16 @@ package dev.llmwatcher.llm;
 import java.util.Map;
 
 /** How clients read {@link LlmRequest#format()}: an empty map means "no schema", as the queue pipeline writes it. */
-final class Formats {
+public final class Formats {
 
     private Formats() {
     }
 
-    static boolean isPresent(Object format) {
+    public static boolean isPresent(Object format) {
         return format != null && !(format instanceof Map<?, ?> map && map.isEmpty());
     }
 
-    static boolean isSchema(Object format) {
+    public static boolean isSchema(Object format) {
         return format instanceof Map<?, ?> map && !map.isEmpty();
     }
 }

@@ -1,8 +1,8 @@
 package dev.llmwatcher.llm;
 
 /**
- * One LLM provider's wire protocol. Implementations are thread-safe and share one {@link JsonHttp}; they know
- * nothing of Elasticsearch or of queue documents.
+ * One LLM provider's wire protocol, one implementation per provider package ({@code llm.ollama}, {@code llm.openai},
+ * {@code llm.bedrock}). Implementations are thread-safe and know nothing of Elasticsearch or of queue documents.
  */
 public interface LlmClient {
 

@@ -2,7 +2,6 @@ package dev.llmwatcher.app;
 
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.llm.LlmAnswer;
-import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.llm.LlmRequest;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;

@@ -1,9 +1,8 @@
 package dev.llmwatcher.aws;
 
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.llmwatcher.testing.BatchApiServers;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
-import dev.llmwatcher.testing.FakeOllamaServer;
-import dev.llmwatcher.testing.FakeOpenAiBatchServer;
 import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
@@ -25,14 +24,9 @@ class BatchHandlerTest {
     private final TestElasticsearch es = TestElasticsearch.shared();
     private final LambdaHarness lambda = new LambdaHarness();
     @AutoClose
-    private final FakeOllamaServer ollama = new FakeOllamaServer();
-    @AutoClose
-    private final FakeOpenAiServer model = new FakeOpenAiServer();
-    @AutoClose
-    private final FakeOpenAiBatchServer batches = new FakeOpenAiBatchServer(model).statuses("validating",
-            "completed");
-    private final WatcherFixture fixture = new WatcherFixture(es, ollama, model)
-            .with("OPENAI_BASE_URL", batches.baseUrl().toString())
+    private final BatchApiServers servers = new BatchApiServers().completingAtOnce();
+    private final FakeOpenAiServer model = servers.model();
+    private final WatcherFixture fixture = servers.fixture(es)
             .with("LLM_WATCHER_BATCH_MODE", "auto")
             .with("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "5");
     private final String target = TestElasticsearch.uniqueIndex("batch-reviews");

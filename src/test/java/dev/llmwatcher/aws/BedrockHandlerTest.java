@@ -1,6 +1,5 @@
 package dev.llmwatcher.aws;
 
-import dev.llmwatcher.testing.AwsTestCredentials;
 import dev.llmwatcher.testing.FakeBedrockServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
@@ -24,13 +23,9 @@ class BedrockHandlerTest {
     private final TestElasticsearch es = TestElasticsearch.shared();
     private final LambdaHarness lambda = new LambdaHarness();
     @AutoClose
-    private final FakeBedrockServer bedrock = new FakeBedrockServer();
+    private final FakeBedrockServer bedrock = FakeBedrockServer.withTestCredentials();
     @AutoClose
-    private final AwsTestCredentials credentials = AwsTestCredentials.install();
-    @AutoClose
-    private final WatcherFixture fixture = WatcherFixture.withFakeProviders(es)
-            .with("AWS_REGION", "ap-southeast-2")
-            .with("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString());
+    private final WatcherFixture fixture = WatcherFixture.withFakeProviders(es).withBedrock(bedrock, "ap-southeast-2");
     private final String target = TestElasticsearch.uniqueIndex("reviews");
 
     @Test

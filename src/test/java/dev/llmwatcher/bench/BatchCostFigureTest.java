@@ -5,9 +5,8 @@ import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.testing.BatchApiServers;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
-import dev.llmwatcher.testing.FakeOllamaServer;
-import dev.llmwatcher.testing.FakeOpenAiBatchServer;
 import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
@@ -32,12 +31,8 @@ class BatchCostFigureTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     @AutoClose
-    private final FakeOllamaServer ollama = new FakeOllamaServer();
-    @AutoClose
-    private final FakeOpenAiServer model = new FakeOpenAiServer();
-    @AutoClose
-    private final FakeOpenAiBatchServer batches = new FakeOpenAiBatchServer(model).statuses("validating",
-            "completed");
+    private final BatchApiServers servers = new BatchApiServers().completingAtOnce();
+    private final FakeOpenAiServer model = servers.model();
 
     @Test
     void theBatchModeBillsTheSameTokensAtHalfThePricePerThousandDocuments() {
@@ -68,8 +63,7 @@ class BatchCostFigureTest {
 
     /** Queues the documents afresh and drains them in {@code mode}; the tokens billed. */
     private Drain drain(String mode) {
-        WatcherFixture fixture = new WatcherFixture(es, ollama, model)
-                .with("OPENAI_BASE_URL", batches.baseUrl().toString())
+        WatcherFixture fixture = servers.fixture(es)
                 .with("LLM_WATCHER_BATCH_MODE", mode)
                 .with("LLM_WATCHER_BATCH_SIZE", "100");
         new QueueLoader(es).load(fixture.queueIndex(), TestElasticsearch.uniqueIndex("cost-target"), DOCUMENTS, 200,

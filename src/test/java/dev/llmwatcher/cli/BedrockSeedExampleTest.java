@@ -2,14 +2,11 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.testing.AwsTestCredentials;
 import dev.llmwatcher.testing.FakeBedrockServer;
+import dev.llmwatcher.testing.CliRunner;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -30,19 +27,10 @@ class BedrockSeedExampleTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     @AutoClose
-    private final FakeBedrockServer bedrock = new FakeBedrockServer();
-    @AutoClose
-    private final AwsTestCredentials credentials = AwsTestCredentials.install();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final FakeBedrockServer bedrock = FakeBedrockServer.withTestCredentials();
+    private final CliRunner cli = new CliRunner();
     private final String queue = TestElasticsearch.uniqueIndex("llm-queue");
     private final String myIndex = TestElasticsearch.uniqueIndex("my-index");
-
-    private int runCli(Map<String, String> environment, String... args) {
-        Console console = new Console(environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
-        return Main.standard().run(args, console);
-    }
 
     private void queueReview(String id, Object format) {
         Map<String, Object> meta = TestElasticsearch.pipelineMeta(myIndex, PROMPT);
@@ -57,10 +45,10 @@ class BedrockSeedExampleTest {
         queueReview("2", SCALE_SCHEMA);
         bedrock.respond(FakeBedrockServer.text("{\"scale\": 10}"));
 
-        int status = runCli(Map.of("ELASTICSEARCH_URL", es.url().toString(), "AWS_REGION", "us-east-1",
+        int status = cli.run(Map.of("ELASTICSEARCH_URL", es.url().toString(), "AWS_REGION", "us-east-1",
                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString()), "--watch-index", queue, "--once");
 
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(status).as(cli.err()).isZero();
         FakeBedrockServer.Request sent = bedrock.lastRequest();
         assertThat(sent.modelId()).isEqualTo(MODEL);
         assertThat(sent.prompt()).endsWith("(1 is very bad, 10 is very good): I love it!");
@@ -80,11 +68,11 @@ class BedrockSeedExampleTest {
         es.indexQueueDocument(queue, "3", Map.of("message", "I love it!"), meta);
         bedrock.respond(FakeBedrockServer.text("A ten: the reviewer loves it."));
 
-        int status = runCli(Map.of("ELASTICSEARCH_URL", es.url().toString(), "AWS_REGION", "us-east-1",
+        int status = cli.run(Map.of("ELASTICSEARCH_URL", es.url().toString(), "AWS_REGION", "us-east-1",
                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString()),
                 "--bedrock-region", "eu-central-1", "--watch-index", queue, "--once");
 
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(status).as(cli.err()).isZero();
         assertThat(bedrock.lastRequest().signature().region()).isEqualTo("eu-central-1");
         assertThat(bedrock.lastRequest().forcedTool()).isNull();
         assertThat(es.source(myIndex, "3")).contains(Map.of("message", "I love it!",
@@ -93,8 +81,8 @@ class BedrockSeedExampleTest {
 
     @Test
     void helpListsTheBedrockRegionFlag() {
-        assertThat(runCli(Map.of(), "--help")).isZero();
+        assertThat(cli.run(Map.of(), "--help")).isZero();
 
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--bedrock-region");
+        assertThat(cli.out()).contains("--bedrock-region");
     }
 }

@@ -3,18 +3,16 @@ package dev.llmwatcher.cli;
 import com.sun.net.httpserver.HttpServer;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.CliRunner;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -34,14 +32,7 @@ class ClusterCompatibilityTest {
     private static final String PROMPT = "From a scale of 1-10 how good is this product review "
             + "(1 is very bad, 10 is very good): {{ctx.message}}";
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int runCli(Map<String, String> environment, String... args) {
-        Console console = new Console(environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
-        return Main.standard().run(args, console);
-    }
+    private final CliRunner cli = new CliRunner();
 
     /** Drains the example through {@code Main} with these settings (the URL among them) and options. */
     private void drainsTheSeedExample(TestElasticsearch es, Map<String, String> environment, String... options) {
@@ -57,10 +48,10 @@ class ClusterCompatibilityTest {
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.respond(Reply.text("{\"scale\": 10}"));
             args.addAll(List.of("--ollama-api", ollama.baseUrl().toString(), "--watch-index", queue, "--once"));
-            status = runCli(environment, args.toArray(String[]::new));
+            status = cli.run(environment, args.toArray(String[]::new));
         }
 
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(status).as(cli.err()).isZero();
         assertThat(es.source(myIndex, "2")).contains(Map.of("message", "I love it!", "scale", 10));
         assertThat(es.count(queue)).isZero();
     }
@@ -83,19 +74,19 @@ class ClusterCompatibilityTest {
         String fingerprint = String.join(":", es.certificates().orElseThrow().caFingerprint()
                 .toUpperCase(Locale.ROOT).split("(?<=\\G..)"));
 
-        int status = runCli(superuserAt(es), "status", "--elasticsearch-ca-fingerprint", fingerprint);
+        int status = cli.run(superuserAt(es), "status", "--elasticsearch-ca-fingerprint", fingerprint);
 
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(status).as(cli.err()).isZero();
     }
 
     @Test
     void withoutTheCaTheSecuredElasticsearch9IsNotTrustedAndMainSaysSoInOneLine() {
         TestElasticsearch es = TestElasticsearch.secured();
 
-        int status = runCli(superuserAt(es), "status");
+        int status = cli.run(superuserAt(es), "status");
 
         assertThat(status).isEqualTo(Main.FAILED);
-        assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("llm-watcher: ")
+        assertThat(cli.err().strip()).startsWith("llm-watcher: ")
                 .contains(es.url().toString()).contains("certificate is not trusted").doesNotContain("\n");
     }
 
@@ -104,10 +95,10 @@ class ClusterCompatibilityTest {
         TestElasticsearch es = TestElasticsearch.secured();
         Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
 
-        int status = runCli(superuserAt(es), "status", "--elasticsearch-ca-cert", notPem.toString());
+        int status = cli.run(superuserAt(es), "status", "--elasticsearch-ca-cert", notPem.toString());
 
         assertThat(status).isEqualTo(Main.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("llm-watcher: ")
+        assertThat(cli.err().strip()).startsWith("llm-watcher: ")
                 .contains(notPem.toString()).contains("no certificate").doesNotContain("\n");
     }
 
@@ -129,10 +120,10 @@ class ClusterCompatibilityTest {
         Map<String, String> environment = new HashMap<>(es.connectionVariables());
         environment.put("ELASTICSEARCH_USERNAME", TestElasticsearch.SUPERUSER);
         environment.put("ELASTICSEARCH_PASSWORD", "wrong-password-123");
-        int status = runCli(environment, "status");
+        int status = cli.run(environment, "status");
 
         assertThat(status).isEqualTo(Main.FAILED);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HTTP 401").doesNotContain("wrong-password-123");
+        assertThat(cli.err()).contains("HTTP 401").doesNotContain("wrong-password-123");
     }
 
     @Test
@@ -154,7 +145,7 @@ class ClusterCompatibilityTest {
         server.start();
         int status;
         try {
-            status = runCli(Map.of("ELASTICSEARCH_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
+            status = cli.run(Map.of("ELASTICSEARCH_URL", "http://127.0.0.1:" + server.getAddress().getPort(),
                     "ELASTICSEARCH_API_KEY", "key-id:key-secret-value"), "status");
         } finally {
             server.stop(0);
@@ -164,7 +155,7 @@ class ClusterCompatibilityTest {
                 .getBytes(StandardCharsets.UTF_8));
         assertThat(authorizations).isNotEmpty().allSatisfy(h -> assertThat(h).isEqualTo("ApiKey " + encoded));
         assertThat(status).isEqualTo(Main.FAILED);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("401").doesNotContain("key-secret-value")
+        assertThat(cli.err()).contains("401").doesNotContain("key-secret-value")
                 .doesNotContain(encoded);
     }
 }

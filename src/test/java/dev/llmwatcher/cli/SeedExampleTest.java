@@ -2,13 +2,10 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.CliRunner;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -23,14 +20,7 @@ class SeedExampleTest {
             "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
 
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    private int runCli(Map<String, String> environment, String... args) {
-        Console console = new Console(environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
-        return Main.standard().run(args, console);
-    }
+    private final CliRunner cli = new CliRunner();
 
     @Test
     void reviewIsScoredIntoMyIndexAndTheQueueIsEmpty() {
@@ -44,34 +34,34 @@ class SeedExampleTest {
         int status;
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.respond(Reply.text("<think>The customer loves it.</think>{\"scale\": 10}"));
-            status = runCli(Map.of("ELASTICSEARCH_URL", es.url().toString()),
+            status = cli.run(Map.of("ELASTICSEARCH_URL", es.url().toString()),
                     "--ollama-api", ollama.baseUrl().toString(), "--watch-index", queue, "--once");
 
             assertThat(ollama.lastRequest().prompt()).endsWith("(1 is very bad, 10 is very good): I love it!");
             assertThat(ollama.lastRequest().model()).isEqualTo("deepseek-r1:14b");
         }
 
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(status).as(cli.err()).isZero();
         assertThat(es.source(myIndex, "2")).contains(Map.of("message", "I love it!", "scale", 10));
         assertThat(es.count(queue)).isZero();
     }
 
     @Test
     void unreachableElasticsearchExitsNonZeroWithOneLine() {
-        int status = runCli(Map.of(), "--elasticsearch", "http://127.0.0.1:1", "--once");
+        int status = cli.run(Map.of(), "--elasticsearch", "http://127.0.0.1:1", "--once");
 
         assertThat(status).isEqualTo(Main.FAILED);
-        assertThat(err.toString(StandardCharsets.UTF_8).strip().lines()).hasSize(1)
+        assertThat(cli.err().strip().lines()).hasSize(1)
                 .first().asString().startsWith("llm-watcher: ").contains("127.0.0.1:1");
     }
 
     @Test
     void badFlagValuesAreAllListedWithExitStatusTwo() {
-        int status = runCli(Map.of(), "--elasticsearch", "localhost:9200", "--batch-size", "ten",
+        int status = cli.run(Map.of(), "--elasticsearch", "localhost:9200", "--batch-size", "ten",
                 "--watch-index", "Bad Index", "--once");
 
         assertThat(status).isEqualTo(Main.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8))
+        assertThat(cli.err())
                 .contains("--elasticsearch (ELASTICSEARCH_URL)")
                 .contains("--batch-size (LLM_WATCHER_BATCH_SIZE): expected a whole number, got 'ten'")
                 .contains("--watch-index (LLM_WATCHER_WATCH_INDEX)");
@@ -79,15 +69,15 @@ class SeedExampleTest {
 
     @Test
     void unknownFlagIsAUsageError() {
-        assertThat(runCli(Map.of(), "--elasticsaerch", "http://x:9200")).isEqualTo(Main.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown flag --elasticsaerch");
+        assertThat(cli.run(Map.of(), "--elasticsaerch", "http://x:9200")).isEqualTo(Main.USAGE);
+        assertThat(cli.err()).contains("unknown flag --elasticsaerch");
     }
 
     @Test
     void helpListsEveryOriginalFlag() {
-        assertThat(runCli(Map.of(), "--help")).isZero();
+        assertThat(cli.run(Map.of(), "--help")).isZero();
 
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--elasticsearch VALUE", "--elasticsearch-username",
+        assertThat(cli.out()).contains("--elasticsearch VALUE", "--elasticsearch-username",
                 "--elasticsearch-password", "--ollama-api", "--openai-api-key", "--batch-size", "--watch-index",
                 "--watch-interval", "--retry-errors", "--sort-field", "--debug", "--once", "--openai-base-url",
                 "--elasticsearch-api-key", "--concurrency");

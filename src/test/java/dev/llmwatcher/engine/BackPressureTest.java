@@ -4,7 +4,6 @@ import dev.llmwatcher.app.DryRun;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.InMemoryQueueStore.Event;
-import dev.llmwatcher.testing.ScriptedLlmClient.Gate;
 import dev.llmwatcher.testing.ScriptedLlmClient.Reply;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -182,20 +179,9 @@ class BackPressureTest {
 
     @Test
     void busyReleaseBulksAreWrittenAgainSoReleasedDocumentsAreFreeAtOnce() throws Exception {
-        harness.concurrency = 1;
-        Gate answer = new Gate();
-        harness.llm.answerAll(Reply.answer("{\"scale\": 5}").heldBy(answer));
-        for (int i = 0; i < 3; i++) {
-            harness.queue("r" + i, "review " + i);
-        }
         harness.store.rejectReleasesAsBusy(2);
-        StopSignal stop = new StopSignal();
 
-        CompletableFuture<RunReport> pass = harness.start(Instant.now().plusSeconds(30), stop);
-        harness.llm.awaitInFlight(1, Duration.ofSeconds(10));
-        stop.raise();
-        answer.open();
-        RunReport report = pass.get(30, TimeUnit.SECONDS);
+        RunReport report = harness.stoppedWhileACallIsHeld("r", 3);
 
         assertThat(report.processed()).isEqualTo(1);
         assertThat(report.released()).isEqualTo(2);

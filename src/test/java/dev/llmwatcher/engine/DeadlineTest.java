@@ -63,19 +63,7 @@ class DeadlineTest {
 
     @Test
     void aStopLetsTheCallInFlightFinishAndBeStoredAndReleasesTheRest() throws Exception {
-        harness.concurrency = 1;
-        Gate answer = new Gate();
-        harness.llm.answerAll(Reply.answer("{\"scale\": 5}").heldBy(answer));
-        for (int i = 0; i < 4; i++) {
-            harness.queue("d" + i, "review " + i);
-        }
-        StopSignal stop = new StopSignal();
-
-        CompletableFuture<RunReport> pass = harness.start(Instant.now().plusSeconds(30), stop);
-        harness.llm.awaitInFlight(1, Duration.ofSeconds(10));
-        stop.raise();
-        answer.open();
-        RunReport report = pass.get(30, TimeUnit.SECONDS);
+        RunReport report = harness.stoppedWhileACallIsHeld("d", 4);
 
         assertThat(harness.llm.calls()).isEqualTo(1);
         assertThat(report.processed()).isEqualTo(1);

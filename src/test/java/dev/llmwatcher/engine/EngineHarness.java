@@ -1,14 +1,16 @@
 package dev.llmwatcher.engine;
 
+import dev.llmwatcher.engine.batch.BatchContext;
+import dev.llmwatcher.engine.batch.BatchDrain;
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.config.BatchSettings;
-import dev.llmwatcher.llm.LlmClients;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.InMemoryQueueStore;
 import dev.llmwatcher.testing.ScriptedLlmClient;
+import dev.llmwatcher.testing.ScriptedProviders;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -18,20 +20,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The real engine over the in-memory queue and the scripted LLM: everything between the two ports is the production
  * code, with settings small enough that a pass with a deadline takes a second or two.
  */
-final class EngineHarness {
+public final class EngineHarness {
 
-    static final String QUEUE = "llm-queue";
-    static final String TARGET = "reviews";
+    public static final String QUEUE = "llm-queue";
+    public static final String TARGET = "reviews";
     static final Map<String, Object> SCALE_SCHEMA = Map.of("type", "object",
             "properties", Map.of("scale", Map.of("type", "integer")), "required", List.of("scale"));
 
-    final InMemoryQueueStore store = new InMemoryQueueStore();
-    final ScriptedLlmClient llm = new ScriptedLlmClient();
+    public final InMemoryQueueStore store = new InMemoryQueueStore();
+    public final ScriptedLlmClient llm = new ScriptedLlmClient();
 
     int concurrency = 4;
     int pageSize = 10;
@@ -47,8 +50,7 @@ final class EngineHarness {
     String endpoint = "http://ollama.test:11434";
 
     DocumentProcessor processor() {
-        return new DocumentProcessor(new LlmClients(Map.of("ollama", llm, "openai", llm),
-                Map.of("ollama", endpoint, "openai", endpoint)),
+        return new DocumentProcessor(new ScriptedProviders(llm, endpoint, List.of("ollama", "openai")),
                 new PromptRenderer(), new AnswerInterpreter(), new ResultMerger(), 100_000);
     }
 
@@ -59,32 +61,51 @@ final class EngineHarness {
     }
 
     /** The answer cache over the in-memory store, when {@link #cacheMaxAge} turns it on. */
-    Optional<CachedAnswers> cache(DocumentProcessor processor) {
-        return Optional.ofNullable(cacheMaxAge).map(age -> new CachedAnswers(store, processor, age,
-                Clock.systemUTC()));
+    CachedAnswers cache(DocumentProcessor processor) {
+        return cacheMaxAge == null ? CachedAnswers.off()
+                : new StoredAnswers(store, processor, cacheMaxAge, Clock.systemUTC());
     }
 
     WatcherEngine engine() {
         DocumentProcessor processor = processor();
         return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache(processor),
-                Optional.empty());
+                BatchWork.NONE);
     }
 
     /** The engine with the batch drain mode over {@code provider}, the in-memory queue keeping its bookkeeping. */
-    WatcherEngine engine(BatchProvider provider, BatchSettings batch) {
+    public WatcherEngine engine(BatchProvider provider, BatchSettings batch) {
         DocumentProcessor processor = processor();
-        Optional<CachedAnswers> cache = cache(processor);
-        return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache, Optional.of(
-                new BatchDrain(store, store, provider, processor, batch, settings(), cache, Clock.systemUTC(),
+        CachedAnswers cache = cache(processor);
+        return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache, new BatchDrain(
+                new BatchContext(store, store, provider, processor, batch, settings(), cache, Clock.systemUTC(),
                         "test")));
     }
 
     /** Queues a document whose prompt is {@code Rate: <message>} and whose answer must match the scale schema. */
+    /**
+     * A pass over {@code documents} reviews ({@code prefix0} on), one call at a time, stopped while its first call is
+     * held in flight; the call is answered ({@code {"scale": 5}}) once the stop is raised. Its report.
+     */
+    RunReport stoppedWhileACallIsHeld(String prefix, int documents) throws Exception {
+        concurrency = 1;
+        ScriptedLlmClient.Gate answer = new ScriptedLlmClient.Gate();
+        llm.answerAll(ScriptedLlmClient.Reply.answer("{\"scale\": 5}").heldBy(answer));
+        for (int i = 0; i < documents; i++) {
+            queue(prefix + i, "review " + i);
+        }
+        StopSignal stop = new StopSignal();
+        CompletableFuture<RunReport> pass = start(Instant.now().plusSeconds(30), stop);
+        llm.awaitInFlight(1, Duration.ofSeconds(10));
+        stop.raise();
+        answer.open();
+        return pass.get(30, TimeUnit.SECONDS);
+    }
+
     void queue(String id, String message) {
         queue(id, message, meta());
     }
 
-    void queue(String id, String message, Map<String, Object> meta) {
+    public void queue(String id, String message, Map<String, Object> meta) {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("message", message);
         source.put("_llm_watcher", meta);
@@ -92,7 +113,7 @@ final class EngineHarness {
     }
 
     /** The pipeline's {@code _llm_watcher}, as the stored script writes it. */
-    static Map<String, Object> meta() {
+    public static Map<String, Object> meta() {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("provider", "ollama");
         meta.put("model", "llama3.3");
@@ -119,7 +140,7 @@ final class EngineHarness {
                 task -> Thread.ofPlatform().name("pass").start(task));
     }
 
-    Map<String, Object> queueMeta(String id) {
+    public Map<String, Object> queueMeta(String id) {
         return store.meta(QUEUE, id);
     }
 }

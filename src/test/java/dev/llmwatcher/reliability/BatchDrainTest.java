@@ -3,21 +3,25 @@ package dev.llmwatcher.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.batch.BatchLimits;
+import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.cli.Console;
 import dev.llmwatcher.cli.Main;
+import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
-import dev.llmwatcher.engine.BatchDrain;
+import dev.llmwatcher.engine.batch.BatchContext;
+import dev.llmwatcher.engine.batch.BatchDrain;
 import dev.llmwatcher.engine.BatchReport;
+import dev.llmwatcher.engine.CachedAnswers;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.json.Json;
-import dev.llmwatcher.llm.JsonHttp;
-import dev.llmwatcher.llm.OpenAiClient;
+import dev.llmwatcher.llm.http.JsonHttp;
+import dev.llmwatcher.llm.openai.OpenAiClient;
 import dev.llmwatcher.llm.TokenUsage;
-import dev.llmwatcher.llm.batch.OpenAiBatchClient;
+import dev.llmwatcher.llm.openai.OpenAiBatchClient;
 import dev.llmwatcher.queue.BatchQueue;
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.CompletedDocument;
@@ -28,6 +32,7 @@ import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.WriteOutcome;
+import dev.llmwatcher.testing.BatchApiServers;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.FakeOpenAiBatchServer;
@@ -47,7 +52,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,13 +66,11 @@ class BatchDrainTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     @AutoClose
-    private final FakeOllamaServer ollama = new FakeOllamaServer();
-    @AutoClose
-    private final FakeOpenAiServer model = new FakeOpenAiServer();
-    @AutoClose
-    private final FakeOpenAiBatchServer batches = new FakeOpenAiBatchServer(model);
-    private final WatcherFixture fixture = new WatcherFixture(es, ollama, model)
-            .with("OPENAI_BASE_URL", batches.baseUrl().toString())
+    private final BatchApiServers servers = new BatchApiServers();
+    private final FakeOllamaServer ollama = servers.ollama();
+    private final FakeOpenAiServer model = servers.model();
+    private final FakeOpenAiBatchServer batches = servers.batches();
+    private final WatcherFixture fixture = servers.fixture(es)
             .with("LLM_WATCHER_BATCH_MODE", "always")
             .with("LLM_WATCHER_BATCH_SIZE", "100");
 
@@ -92,6 +94,16 @@ class BatchDrainTest {
             es.refresh(fixture.queueIndex());
         }
         return reports;
+    }
+
+    /**
+     * The batch drain of {@code watcher}'s configuration over other parts than its own: a queue that dies, an
+     * unreachable provider, another clock, other limits.
+     */
+    private static BatchDrain drainOver(Watcher watcher, QueueStore store, BatchQueue batchQueue,
+                                        BatchProvider provider, BatchSettings batch, Clock clock, String name) {
+        return new BatchDrain(new BatchContext(store, batchQueue, provider, watcher.processor(), batch,
+                EngineSettings.from(watcher.config()), CachedAnswers.off(), clock, name));
     }
 
     /** Every document stored with its own answer, each paid for once, through {@code batchesCreated} batches. */
@@ -266,8 +278,8 @@ class BatchDrainTest {
         try (Watcher watcher = fixture.watcher(); JsonHttp http = JsonHttp.create(Duration.ofSeconds(5))) {
             ElasticsearchQueueStore store = es.queueStore();
             BatchQueue killedBeforeMarking = new KilledBefore(store, "recordBatchId");
-            BatchDrain dying = new BatchDrain(store, killedBeforeMarking, provider(http), watcher.processor(),
-                    config.batch(), EngineSettings.from(config), Optional.empty(), Clock.systemUTC(), "dying");
+            BatchDrain dying = drainOver(watcher, store, killedBeforeMarking, provider(http), config.batch(),
+                    Clock.systemUTC(), "dying");
 
             assertThatThrownBy(() -> dying.run(request())).hasMessageContaining("killed");
             assertThat(batches.batchesCreated()).isEqualTo(1);
@@ -288,21 +300,21 @@ class BatchDrainTest {
             OpenAiBatchClient unreachable = new OpenAiBatchClient(http,
                     new OpenAiClient(http, URI.create("http://127.0.0.1:9/v1"), "sk-test"),
                     BatchLimits.OPENAI, Duration.ofSeconds(2));
-            BatchReport cutOff = new BatchDrain(store, store, unreachable, watcher.processor(), config.batch(),
-                    EngineSettings.from(config), Optional.empty(), Clock.systemUTC(), "cut-off").run(request());
+            BatchReport cutOff = drainOver(watcher, store, store, unreachable, config.batch(), Clock.systemUTC(),
+                    "cut-off").run(request());
 
             assertThat(cutOff.submitted()).isZero();
             assertThat(documents.queued()).allSatisfy((id, source) -> assertThat(meta(source).get("batch"))
                     .isInstanceOfSatisfying(Map.class, batch -> assertThat(batch.get("id")).isNull()));
 
             Clock beforeGrace = Clock.offset(Clock.systemUTC(), config.batch().recoveryGrace().minusMinutes(1));
-            BatchReport early = new BatchDrain(store, store, provider(http), watcher.processor(), config.batch(),
-                    EngineSettings.from(config), Optional.empty(), beforeGrace, "early").run(request(beforeGrace));
+            BatchReport early = drainOver(watcher, store, store, provider(http), config.batch(), beforeGrace,
+                    "early").run(request(beforeGrace));
             assertThat(early.returned() + early.submitted()).as("still within the grace: left alone").isZero();
 
             Clock afterGrace = Clock.offset(Clock.systemUTC(), config.batch().recoveryGrace().plusMinutes(1));
-            BatchReport later = new BatchDrain(store, store, provider(http), watcher.processor(), config.batch(),
-                    EngineSettings.from(config), Optional.empty(), afterGrace, "later").run(request(afterGrace));
+            BatchReport later = drainOver(watcher, store, store, provider(http), config.batch(), afterGrace,
+                    "later").run(request(afterGrace));
             assertThat(later.submitted()).as("given back, then submitted by the same pass").isEqualTo(30);
 
             drain(watcher, 5);
@@ -319,8 +331,8 @@ class BatchDrainTest {
             pass(watcher);
             ElasticsearchQueueStore store = es.queueStore();
             QueueStore diesOnSecondBulk = new DiesOnSecondStore(store);
-            BatchDrain dying = new BatchDrain(diesOnSecondBulk, store, provider(http), watcher.processor(),
-                    config.batch(), EngineSettings.from(config), Optional.empty(), Clock.systemUTC(), "dying");
+            BatchDrain dying = drainOver(watcher, diesOnSecondBulk, store, provider(http), config.batch(),
+                    Clock.systemUTC(), "dying");
 
             assertThatThrownBy(() -> dying.run(request())).hasMessageContaining("killed");
             es.refresh(fixture.queueIndex());
@@ -363,9 +375,8 @@ class BatchDrainTest {
         long maxBytes = 2_000;
         try (Watcher watcher = fixture.watcher(); JsonHttp http = JsonHttp.create(Duration.ofSeconds(5))) {
             ElasticsearchQueueStore store = es.queueStore();
-            BatchDrain small = new BatchDrain(store, store, provider(http), watcher.processor(),
-                    config.batch().withLimits(50_000, maxBytes), EngineSettings.from(config), Optional.empty(), Clock.systemUTC(),
-                    "small-files");
+            BatchDrain small = drainOver(watcher, store, store, provider(http), config.batch().withLimits(50_000,
+                    maxBytes), Clock.systemUTC(), "small-files");
 
             BatchReport report = small.run(request());
 
@@ -466,8 +477,8 @@ class BatchDrainTest {
         try (Watcher watcher = fixture.watcher(); JsonHttp http = JsonHttp.create(Duration.ofSeconds(5))) {
             pass(watcher);
             ElasticsearchQueueStore store = es.queueStore();
-            BatchDrain late = new BatchDrain(store, store, provider(http), watcher.processor(), config.batch(),
-                    EngineSettings.from(config), Optional.empty(), Clock.systemUTC(), "late");
+            BatchDrain late = drainOver(watcher, store, store, provider(http), config.batch(), Clock.systemUTC(),
+                    "late");
             Instant deadline = Instant.now().plus(EngineSettings.from(config).writeReserve());
 
             BatchReport report = late.run(new RunRequest(fixture.queueIndex(), Selection.NEW, deadline,

@@ -34,13 +34,9 @@ class BedrockFailuresTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     @AutoClose
-    private final FakeBedrockServer bedrock = new FakeBedrockServer();
+    private final FakeBedrockServer bedrock = FakeBedrockServer.withTestCredentials();
     @AutoClose
-    private final AwsTestCredentials credentials = AwsTestCredentials.install();
-    @AutoClose
-    private final WatcherFixture fixture = WatcherFixture.withFakeProviders(es)
-            .with("AWS_REGION", "us-east-1")
-            .with("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString())
+    private final WatcherFixture fixture = WatcherFixture.withFakeProviders(es).withBedrock(bedrock, "us-east-1")
             .with("LLM_WATCHER_LLM_TIMEOUT", "3");
     private final String target = TestElasticsearch.uniqueIndex("bedrock-answers");
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();

@@ -8,12 +8,11 @@ import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.ElasticsearchProxy;
-import dev.llmwatcher.testing.FakeOllamaServer;
-import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.StderrCapture;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,32 +44,23 @@ class ElasticsearchOutageTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private FakeOllamaServer ollama;
-    private FakeOpenAiServer openAi;
-    private ElasticsearchProxy proxy;
-    private WatcherFixture fixture;
-    private NumberedDocuments documents;
-    private StderrCapture stderr;
+    private final StderrCapture stderr = StderrCapture.start();
+    @AutoClose
+    private final WatcherFixture fixture = Secrets.fixture(es);
+    @AutoClose
+    private final ElasticsearchProxy proxy = new ElasticsearchProxy(es.url());
+    private final NumberedDocuments documents = new NumberedDocuments(es, fixture.queueIndex(),
+            TestElasticsearch.uniqueIndex("outage"), DOCUMENTS);
 
     @BeforeEach
-    void start() {
-        stderr = StderrCapture.start();
-        ollama = new FakeOllamaServer();
-        openAi = new FakeOpenAiServer();
-        proxy = new ElasticsearchProxy(es.url());
-        fixture = Secrets.configure(new WatcherFixture(es, ollama, openAi));
-        documents = new NumberedDocuments(es, fixture.queueIndex(), TestElasticsearch.uniqueIndex("outage"),
-                DOCUMENTS);
-        ollama.latency(Duration.ofMillis(20)).countBy(NumberedDocuments::documentOf)
+    void queueTheDocuments() {
+        fixture.ollama().latency(Duration.ofMillis(20)).countBy(NumberedDocuments::documentOf)
                 .respondWith(NumberedDocuments::correctAnswer);
         documents.queue(n -> "ollama");
     }
 
     @AfterEach
-    void stop() {
-        proxy.close();
-        ollama.close();
-        openAi.close();
+    void noSecretLeaked() {
         stderr.close();
         assertThat(stderr.text()).doesNotContain(Secrets.ALL);
         assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain(Secrets.ALL);

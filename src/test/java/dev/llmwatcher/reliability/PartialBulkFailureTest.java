@@ -6,12 +6,11 @@ import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
-import dev.llmwatcher.testing.FakeOllamaServer;
-import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.StderrCapture;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,18 +28,13 @@ class PartialBulkFailureTest {
     private static final String NO_AUTO_CREATE_PREFIX = "reliability-noauto-";
 
     private final TestElasticsearch es = TestElasticsearch.shared();
-    private FakeOllamaServer ollama;
-    private FakeOpenAiServer openAi;
-    private WatcherFixture fixture;
-    private StderrCapture stderr;
+    private final StderrCapture stderr = StderrCapture.start();
+    @AutoClose
+    private final WatcherFixture fixture = Secrets.fixture(es);
 
     @BeforeEach
-    void start() {
-        stderr = StderrCapture.start();
-        ollama = new FakeOllamaServer();
-        openAi = new FakeOpenAiServer();
-        fixture = Secrets.configure(new WatcherFixture(es, ollama, openAi));
-        ollama.respondWith(request -> Reply.text(request.prompt().contains("deep")
+    void answer() {
+        fixture.ollama().respondWith(request -> Reply.text(request.prompt().contains("deep")
                 ? "{\"a\": {\"b\": {\"c\": 1}}}" : request.prompt().contains("ten") ? "{\"scale\": \"ten\"}"
                 : "{\"scale\": 7}"));
     }
@@ -49,8 +43,6 @@ class PartialBulkFailureTest {
     void stop() {
         ok(es.put("/_cluster/settings", "{\"persistent\": {\"action.auto_create_index\": null}}"),
                 "reset action.auto_create_index");
-        ollama.close();
-        openAi.close();
         stderr.close();
         assertThat(stderr.text()).doesNotContain(Secrets.ALL);
     }

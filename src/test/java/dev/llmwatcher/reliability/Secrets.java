@@ -1,5 +1,6 @@
 package dev.llmwatcher.reliability;
 
+import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 
 import java.util.List;
@@ -15,6 +16,11 @@ final class Secrets {
     static final List<String> ALL = List.of(ES_PASSWORD, OPENAI_KEY);
 
     private Secrets() {
+    }
+
+    /** A fixture over fake providers of its own (closed with it), these secrets configured. */
+    static WatcherFixture fixture(TestElasticsearch es) {
+        return configure(WatcherFixture.withFakeProviders(es));
     }
 
     static WatcherFixture configure(WatcherFixture fixture) {

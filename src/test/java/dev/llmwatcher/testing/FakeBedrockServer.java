@@ -22,10 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -41,7 +39,7 @@ import java.util.regex.Pattern;
  * <p>A scripted text answer to a request that forces a tool (a document with a schema or {@code "json"}) is sent
  * back as that tool's {@code toolUse} input when the text is a JSON object, as a model obeying the tool choice would.
  */
-public final class FakeBedrockServer implements AutoCloseable {
+public final class FakeBedrockServer extends RecordingServer<FakeBedrockServer.Request> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern CONVERSE = Pattern.compile("/model/([^/]+)/converse");
@@ -147,14 +145,11 @@ public final class FakeBedrockServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger calls = new AtomicInteger();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicLong toolUseIds = new AtomicLong();
     private volatile Function<Request, Reply> responder = request -> text("{}");
     private volatile Duration latency = Duration.ZERO;
-    private volatile boolean recordRequests = true;
+    /** The credentials installed for the SDK's default chain, removed on close; none for a server started plainly. */
+    private final List<AwsTestCredentials> credentials = new ArrayList<>();
 
     public FakeBedrockServer() {
         try {
@@ -165,6 +160,16 @@ public final class FakeBedrockServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * A server for code that builds its own Bedrock client from the SDK's default chain, as production does: the
+     * test credentials ({@link AwsTestCredentials}) are installed while it runs.
+     */
+    public static FakeBedrockServer withTestCredentials() {
+        FakeBedrockServer server = new FakeBedrockServer();
+        server.credentials.add(AwsTestCredentials.install());
+        return server;
     }
 
     /** What the SDK's endpoint override is set to ({@code AWS_ENDPOINT_URL_BEDROCK_RUNTIME}). */
@@ -189,45 +194,23 @@ public final class FakeBedrockServer implements AutoCloseable {
 
     /** Stop keeping requests (for benchmarks); the counters still count. */
     public FakeBedrockServer recordRequests(boolean record) {
-        this.recordRequests = record;
+        keepRequests(record);
         return this;
-    }
-
-    public int calls() {
-        return calls.get();
-    }
-
-    public int maxInFlight() {
-        return maxInFlight.get();
-    }
-
-    public List<Request> requests() {
-        return new ArrayList<>(requests);
-    }
-
-    public Request lastRequest() {
-        List<Request> all = requests();
-        if (all.isEmpty()) {
-            throw new IllegalStateException("no request received");
-        }
-        return all.getLast();
     }
 
     @Override
     public void close() {
         server.stop(0);
         executor.close();
+        credentials.forEach(AwsTestCredentials::close);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         long arrived = System.nanoTime();
-        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        arrived();
         try (exchange) {
             Request request = read(exchange);
-            calls.incrementAndGet();
-            if (recordRequests) {
-                requests.add(request);
-            }
+            received(request);
             Reply reply;
             if (!"POST".equals(request.method()) || request.modelId() == null) {
                 reply = error("UnknownOperationException", 404, "no such operation: " + request.rawPath());
@@ -241,7 +224,7 @@ public final class FakeBedrockServer implements AutoCloseable {
             }
             send(exchange, request, reply);
         } finally {
-            inFlight.decrementAndGet();
+            decided();
         }
     }
 

@@ -9,16 +9,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -31,7 +27,7 @@ import java.util.function.Supplier;
  * benchmarks of many concurrent calls. Thread-safe: counters are atomic and the script may be swapped while it runs.
  * Subclasses render the provider's bodies: {@link FakeOllamaServer}, {@link FakeOpenAiServer}.
  */
-public abstract class FakeLlmServer implements AutoCloseable {
+public abstract class FakeLlmServer extends RecordingServer<FakeLlmServer.Request> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -148,20 +144,15 @@ public abstract class FakeLlmServer implements AutoCloseable {
     }
 
     private final LoopbackServer server;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger maxInFlight = new AtomicInteger();
-    private final LongAdder calls = new LongAdder();
     private final AtomicLong firstRequestEpochMillis = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong lastAnswerEpochMillis = new AtomicLong(Long.MIN_VALUE);
     private final Map<String, LongAdder> callsPerMarker = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
 
     private volatile Function<Request, Reply> responder = request -> Reply.text("{}");
     private volatile Supplier<Duration> latency = () -> Duration.ZERO;
     private volatile int concurrencyLimit = Integer.MAX_VALUE;
     private volatile Duration limitRetryAfter;
     private volatile Function<Request, String> marker = Request::prompt;
-    private volatile boolean recordRequests = true;
 
     protected FakeLlmServer() {
         server = new LoopbackServer(this::handle);
@@ -245,12 +236,8 @@ public abstract class FakeLlmServer implements AutoCloseable {
 
     /** Stop keeping request bodies (for big benchmarks); counters still count. */
     public FakeLlmServer recordRequests(boolean record) {
-        this.recordRequests = record;
+        keepRequests(record);
         return this;
-    }
-
-    public int calls() {
-        return calls.intValue();
     }
 
     public int callsFor(String marker) {
@@ -265,29 +252,10 @@ public abstract class FakeLlmServer implements AutoCloseable {
         return snapshot;
     }
 
-    public int maxInFlight() {
-        return maxInFlight.get();
-    }
-
-    /** Recorded requests in arrival order, a snapshot. */
-    public List<Request> requests() {
-        return new ArrayList<>(requests);
-    }
-
-    public Request lastRequest() {
-        List<Request> all = requests();
-        if (all.isEmpty()) {
-            throw new IllegalStateException("no request received");
-        }
-        return all.getLast();
-    }
-
     /** Forgets counters and recorded requests; the script stays. */
     public void reset() {
-        calls.reset();
+        forget();
         callsPerMarker.clear();
-        requests.clear();
-        maxInFlight.set(0);
     }
 
     @Override
@@ -301,17 +269,13 @@ public abstract class FakeLlmServer implements AutoCloseable {
      * Returns null to drop the connection unanswered.
      */
     private LoopbackServer.Response handle(LoopbackServer.Request exchange) throws IOException {
-        int current = inFlight.incrementAndGet();
+        int current = arrived();
         boolean counted = true;
-        maxInFlight.accumulateAndGet(current, Math::max);
         firstRequestEpochMillis.compareAndSet(Long.MIN_VALUE, System.currentTimeMillis());
         try {
             Request request = read(exchange);
-            calls.increment();
+            received(request);
             callsPerMarker.computeIfAbsent(String.valueOf(marker.apply(request)), key -> new LongAdder()).increment();
-            if (recordRequests) {
-                requests.add(request);
-            }
             Reply reply;
             if (!path().equals(request.path()) || !"POST".equals(request.method())) {
                 reply = Reply.raw(404, "404 page not found");
@@ -327,14 +291,14 @@ public abstract class FakeLlmServer implements AutoCloseable {
                 pause(delayed.delay());
                 reply = delayed.then();
             }
-            inFlight.decrementAndGet();
+            decided();
             counted = false;
             LoopbackServer.Response response = response(request, reply);
             lastAnswerEpochMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
             return response;
         } finally {
             if (counted) {
-                inFlight.decrementAndGet();
+                decided();
             }
         }
     }

@@ -42,6 +42,9 @@ import java.util.function.Function;
  * results aside can be refused. Every write is recorded in {@link #events()}, in order, so a test can tell what was
  * written when.
  *
+ * <p>{@code InMemoryQueueStoreTest} holds it to the queue port's contract ({@code AbstractQueueStoreTest}), the one
+ * the Elasticsearch adapter is held to; {@code InMemoryAnswerCacheTest} does the same for the answer cache.
+ *
  * <p>It is also the answer cache: answers travel with their results and are kept when the result bulk is written,
  * as in Elasticsearch; {@link #lookups()} counts the look-ups.
  */
@@ -152,6 +155,11 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         return Optional.ofNullable(stored).map(v -> new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source()));
     }
 
+    /** Deletes a queue document behind the engine's back, as another run that stored it would. */
+    public synchronized void remove(String queueIndex, String id) {
+        queue(queueIndex).remove(id);
+    }
+
     /** The {@code _llm_watcher} object of a queue document as it is now. */
     public Map<String, Object> meta(String queueIndex, String id) {
         return queued(queueIndex, id).orElseThrow(() -> new AssertionError(id + " is not queued")).meta();
@@ -201,7 +209,7 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
             source.put(QueueFields.META, meta);
             Versioned written = versioned(source);
             queue(queueIndex).put(document.id(), written);
-            claimed.add(new QueuedDocument(document.id(), written.seqNo(), written.primaryTerm(), source));
+            claimed.add(document.atVersion(written.seqNo(), written.primaryTerm()));
         }
         return claimed;
     }
@@ -219,9 +227,12 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
                     "es_rejected_execution_exception: rejected execution (queue capacity 1)")).toList();
         }
         List<WriteOutcome> outcomes = new ArrayList<>();
+        Map<CacheKey, CachedAnswer> written = new HashMap<>();
+        completed.forEach(document -> document.cacheEntry().ifPresent(entry -> written.putIfAbsent(entry.key(),
+                entry.answer())));
+        answers.putAll(written);
         for (CompletedDocument document : completed) {
             String id = document.queued().id();
-            document.cacheEntry().ifPresent(entry -> answers.put(entry.key(), entry.answer()));
             if (document.targetIndex() == null || document.targetIndex().isBlank()) {
                 outcomes.add(WriteOutcome.notStored(id, "no target index to store the result in"));
             } else if (rejectedResults.containsKey(id)) {
@@ -269,7 +280,8 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         update(queueIndex, failures.stream().map(FailureRecord::queued).toList(), document -> {
             FailureRecord failure = byId.get(document.id());
             Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put(QueueFields.ERROR, failure.error());
+            fields.put(QueueFields.ERROR, failure.error() == null || failure.error().isBlank() ? "unknown error"
+                    : failure.error());
             fields.put(QueueFields.ATTEMPTS, failure.attempts());
             fields.put(QueueFields.LAST_ATTEMPT_AT, iso(failure.attemptedAt()));
             fields.put(QueueFields.NEXT_ATTEMPT_AT, iso(failure.nextAttemptAt()));
@@ -315,7 +327,7 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         Map<String, Object> lease = new LinkedHashMap<>();
         lease.put(QueueFields.CLAIM_OWNER, claim.owner());
         lease.put(QueueFields.CLAIM_UNTIL, iso(claim.until()));
-        return current(queueIndex, update(queueIndex, documents, document -> {
+        return atNewVersions(queueIndex, documents, update(queueIndex, documents, document -> {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put(QueueFields.CLAIM, lease);
             fields.put(QueueFields.BATCH, batch);
@@ -327,8 +339,8 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
     public synchronized List<QueuedDocument> recordBatchId(String queueIndex, List<QueuedDocument> documents,
                                                            String batchId) {
         events.add(event("recordBatchId", documents.stream().map(QueuedDocument::id).toList()));
-        return current(queueIndex, update(queueIndex, documents, document -> {
-            Map<String, Object> batch = document.meta().get(QueueFields.BATCH) instanceof Map<?, ?> m
+        return atNewVersions(queueIndex, documents, update(queueIndex, documents, document -> {
+            Map<String, Object> batch = meta(queueIndex, document.id()).get(QueueFields.BATCH) instanceof Map<?, ?> m
                     ? copy(m) : new LinkedHashMap<>();
             batch.put(QueueFields.BATCH_ID, batchId);
             return Map.of(QueueFields.BATCH, batch);
@@ -369,9 +381,12 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         return documents;
     }
 
-    /** The documents of {@code ids} as they are now. */
-    private List<QueuedDocument> current(String queueIndex, List<String> ids) {
-        return ids.stream().map(id -> queued(queueIndex, id).orElseThrow()).toList();
+    /** The documents whose change applied ({@code ids}), as the caller read them, at the version the change made. */
+    private List<QueuedDocument> atNewVersions(String queueIndex, List<QueuedDocument> documents, List<String> ids) {
+        return documents.stream().filter(document -> ids.contains(document.id())).map(document -> {
+            Versioned now = queue(queueIndex).get(document.id());
+            return document.atVersion(now.seqNo(), now.primaryTerm());
+        }).toList();
     }
 
     /** A partial update of {@code _llm_watcher} on each document still at its read version; returns the ids done. */

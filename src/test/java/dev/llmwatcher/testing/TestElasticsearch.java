@@ -409,7 +409,7 @@ public final class TestElasticsearch {
             return status >= 200 && status < 300;
         }
 
-        Response requireSuccess(String what) {
+        public Response requireSuccess(String what) {
             if (!isSuccess()) {
                 throw new IllegalStateException(what + " failed with HTTP " + status + ": " + body);
             }

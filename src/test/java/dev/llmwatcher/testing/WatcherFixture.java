@@ -50,6 +50,11 @@ public final class WatcherFixture implements AutoCloseable {
         return this;
     }
 
+    /** Bedrock in {@code region}, its calls going to {@code bedrock}. */
+    public WatcherFixture withBedrock(FakeBedrockServer bedrock, String region) {
+        return with("AWS_REGION", region).with("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint().toString());
+    }
+
     public String queueIndex() {
         return queueIndex;
     }

@@ -1,0 +1,233 @@
+package dev.llmwatcher.engine.batch;
+
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.batch.BatchResult;
+import dev.llmwatcher.batch.ProviderBatch;
+import dev.llmwatcher.config.BatchSettings;
+import dev.llmwatcher.engine.BatchReport;
+import dev.llmwatcher.engine.CachedAnswers;
+import dev.llmwatcher.engine.DocumentOutcome;
+import dev.llmwatcher.engine.DocumentProcessor;
+import dev.llmwatcher.engine.EngineSettings;
+import dev.llmwatcher.engine.InvalidDocumentException;
+import dev.llmwatcher.engine.PreparedDocument;
+import dev.llmwatcher.engine.RunRequest;
+import dev.llmwatcher.engine.WriteBack;
+import dev.llmwatcher.llm.LlmAnswer;
+import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.llm.TokenUsage;
+import dev.llmwatcher.queue.BatchQueue;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Settles the submissions in the queue: looks at each one's batch, and when it has ended streams its output and error
+ * files through the same interpretation, merge and bulk write-back as a direct answer. A submission without a batch
+ * id (a crash between creating the batch and recording it) is recovered by the batch's metadata; one for which the
+ * provider has no batch after {@link BatchSettings#recoveryGrace()} was never paid for and goes back to the queue.
+ *
+ * <p>A crash while collecting leaves every document not yet written claimed under its submission: the next pass
+ * reads the files again and writes the rest (writing an answer again would be harmless: same id, same content).
+ */
+final class BatchCollector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchCollector.class);
+
+    private final QueueStore store;
+    private final BatchQueue batchQueue;
+    private final BatchProvider provider;
+    private final DocumentProcessor processor;
+    private final BatchSettings batch;
+    private final EngineSettings engine;
+    /** Where a collected answer is kept, when the answer cache is on. */
+    private final CachedAnswers cache;
+    private final Clock clock;
+
+    BatchCollector(BatchContext context) {
+        this.cache = context.cache();
+        this.store = context.store();
+        this.batchQueue = context.batchQueue();
+        this.provider = context.provider();
+        this.processor = context.processor();
+        this.batch = context.batch();
+        this.engine = context.engine();
+        this.clock = context.clock();
+    }
+
+    BatchReport collect(RunRequest request) {
+        BatchReport report = BatchReport.NONE;
+        for (BatchQueue.OpenSubmission open : batchQueue.openSubmissions(request.queueIndex())) {
+            if (request.stop().isRaised() || !clock.instant().isBefore(request.deadline())) {
+                break;
+            }
+            Optional<String> batchId = open.batchId().or(() -> recover(request.queueIndex(), open));
+            if (batchId.isPresent()) {
+                report = report.plus(settle(request, open, batchId.get()));
+            }
+        }
+        return report;
+    }
+
+    /** Finds the batch of a submission whose id was never recorded, or gives its documents back if there is none. */
+    private Optional<String> recover(String queueIndex, BatchQueue.OpenSubmission open) {
+        Optional<ProviderBatch> found;
+        try {
+            found = provider.findByMetadata(BatchSubmitter.SUBMISSION_KEY, open.submission(),
+                    open.submittedAt().minus(Duration.ofMinutes(5)));
+        } catch (LlmException e) {
+            throw new BatchUnavailableException(e);
+        }
+        List<QueuedDocument> documents = batchQueue.submissionDocuments(queueIndex, open.submission());
+        if (found.isPresent()) {
+            LOG.info("Recovered batch {} of submission {} ({} documents): its id had not been recorded",
+                    found.get().id(), open.submission(), documents.size());
+            batchQueue.recordBatchId(queueIndex, documents, found.get().id());
+            return Optional.of(found.get().id());
+        }
+        if (open.submittedAt().plus(batch.recoveryGrace()).isBefore(clock.instant())) {
+            LOG.warn("Submission {} ({} documents) has no batch at the provider: nothing was sent for it, so its "
+                    + "documents go back to the queue", open.submission(), documents.size());
+            store.release(queueIndex, documents);
+        }
+        return Optional.empty();
+    }
+
+    private BatchReport settle(RunRequest request, BatchQueue.OpenSubmission open, String batchId) {
+        ProviderBatch state;
+        try {
+            state = provider.get(batchId);
+        } catch (LlmException e) {
+            if (e.status() == 404) {
+                return forgotten(request.queueIndex(), open, batchId);
+            }
+            throw new BatchUnavailableException(e);
+        }
+        if (state.open()) {
+            return new BatchReport(0, 0, 0, 0, 0, Map.of(), List.of(new BatchReport.OpenBatch(batchId,
+                    open.submission(), open.documents(), Duration.between(state.createdAt(), clock.instant()),
+                    state.status(), state.counts())));
+        }
+        return new Settlement(request, open.submission(), state).run();
+    }
+
+    /** A batch the provider no longer knows (deleted, another account): its documents go back to the queue. */
+    private BatchReport forgotten(String queueIndex, BatchQueue.OpenSubmission open, String batchId) {
+        List<QueuedDocument> documents = batchQueue.submissionDocuments(queueIndex, open.submission());
+        LOG.warn("The provider has no batch {} (submission {}): its {} documents go back to the queue", batchId,
+                open.submission(), documents.size());
+        store.release(queueIndex, documents);
+        return new BatchReport(0, 0, 0, 0, documents.size(), Map.of(), List.of());
+    }
+
+    /** Thrown from the result stream when the pass's time is up: what is not written yet waits for the next pass. */
+    private static final class OutOfTime extends RuntimeException {
+        OutOfTime() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The write-back of one ended batch. */
+    private final class Settlement {
+
+        private final RunRequest request;
+        private final String submission;
+        private final ProviderBatch state;
+        private final Map<String, QueuedDocument> waiting = new LinkedHashMap<>();
+        private final WriteBack writeBack;
+        private final Map<String, TokenUsage> tokens = new HashMap<>();
+
+        Settlement(RunRequest request, String submission, ProviderBatch state) {
+            this.request = request;
+            this.submission = submission;
+            this.state = state;
+            this.writeBack = WriteBack.forPass(store, request, engine, clock);
+        }
+
+        BatchReport run() {
+            batchQueue.submissionDocuments(request.queueIndex(), submission)
+                    .forEach(document -> waiting.put(document.id(), document));
+            try {
+                for (Optional<String> file : List.of(state.outputFileId(), state.errorFileId())) {
+                    if (file.isPresent()) {
+                        provider.results(file.get(), this::accept);
+                    }
+                }
+            } catch (LlmException e) {
+                writeBack.finish(request.deadline());
+                throw new BatchUnavailableException(e);
+            } catch (OutOfTime e) {
+                LOG.info("The pass's time is up while collecting batch {}: {} documents wait for the next pass",
+                        state.id(), waiting.size());
+                waiting.clear();
+            }
+            String why = state.completed() ? "missing from the output and error files of completed batch "
+                    + state.id() : null;
+            for (QueuedDocument document : new ArrayList<>(waiting.values())) {
+                add(why == null ? new DocumentOutcome.Abandoned(document, "batch " + state.id() + " "
+                        + state.status(), false) : new DocumentOutcome.Failed(document, document.attempts(),
+                        "openai: " + why, null));
+            }
+            waiting.clear();
+            writeBack.finish(request.deadline());
+            WriteBack.Tally tally = writeBack.tally();
+            LOG.info("Collected batch {} ({}): {} documents stored, {} failed, {} back in the queue", state.id(),
+                    state.status(), tally.processed(), tally.failed(), tally.released());
+            return new BatchReport(0, 0, tally.processed(), tally.failed(), tally.released(), Map.copyOf(tokens),
+                    List.of()).withUndeclaredFieldsDropped(tally.undeclaredFieldsDropped());
+        }
+
+        private void accept(BatchResult result) {
+            if (!clock.instant().isBefore(request.deadline().minus(engine.writeReserve()))) {
+                throw new OutOfTime();
+            }
+            Optional<BatchCustomId> id = BatchCustomId.parse(result.customId())
+                    .filter(parsed -> parsed.submission().equals(submission));
+            QueuedDocument document = id.map(parsed -> waiting.remove(parsed.documentId())).orElse(null);
+            if (document == null) {
+                return;
+            }
+            add(outcome(document, result));
+        }
+
+        private DocumentOutcome outcome(QueuedDocument document, BatchResult result) {
+            if (result.unanswered()) {
+                return new DocumentOutcome.Abandoned(document, "batch " + state.id() + " ended before answering it",
+                        false);
+            }
+            PreparedDocument prepared;
+            try {
+                prepared = processor.prepare(document);
+            } catch (InvalidDocumentException e) {
+                return new DocumentOutcome.Failed(document, document.attempts(), e.getMessage(), null);
+            }
+            if (result.answer().isEmpty()) {
+                return processor.failed(prepared, result.error().orElseThrow());
+            }
+            LlmAnswer answer = result.answer().get();
+            tokens.merge(prepared.instructions().model(), answer.usage(), TokenUsage::plus);
+            DocumentOutcome outcome = processor.complete(prepared, answer, null);
+            if (outcome instanceof DocumentOutcome.Completed completed) {
+                return cache.keeping(completed, prepared, answer);
+            }
+            return outcome;
+        }
+
+        private void add(DocumentOutcome outcome) {
+            writeBack.accept(outcome);
+            if (writeBack.shouldFlush(engine.flushInterval())) {
+                writeBack.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.llmwatcher.engine.batch;
+
+import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.config.BatchSettings;
+import dev.llmwatcher.engine.CachedAnswers;
+import dev.llmwatcher.engine.DocumentProcessor;
+import dev.llmwatcher.engine.EngineSettings;
+import dev.llmwatcher.queue.BatchQueue;
+import dev.llmwatcher.queue.QueueStore;
+
+import java.time.Clock;
+
+/**
+ * What the batch drain's parts ({@link BatchSubmitter}, {@link BatchCollector}) work with, given once.
+ *
+ * @param store        the queue, for the write-back of collected answers and for releases
+ * @param batchQueue   the queue's batch bookkeeping
+ * @param provider     the provider's Batch API
+ * @param processor    prepares documents, and interprets and merges answers, exactly as for direct calls
+ * @param batch        the batch mode's settings
+ * @param engine       the pass's settings (sort field, claim margin, call timeout, write-back sizes)
+ * @param cache        the answer cache: a question it answers is stored from it, never sent in a batch, and a
+ *                     collected answer is kept in it ({@link CachedAnswers#off()} when it is off)
+ * @param instanceName names this process in claims and submissions
+ */
+public record BatchContext(QueueStore store, BatchQueue batchQueue, BatchProvider provider,
+                           DocumentProcessor processor, BatchSettings batch, EngineSettings engine,
+                           CachedAnswers cache, Clock clock, String instanceName) {
+}

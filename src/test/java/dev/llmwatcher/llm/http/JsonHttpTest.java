@@ -1,0 +1,112 @@
+package dev.llmwatcher.llm.http;
+
+import dev.llmwatcher.llm.LlmAnswer;
+import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.llm.LlmRequest;
+import dev.llmwatcher.llm.ollama.OllamaClient;
+import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.testing.FakeOllamaServer;
+import dev.llmwatcher.testing.ForwardingProxy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+
+/** What the HTTP layer under every LLM call promises: no silent second POST, and the JDK's proxy settings. */
+class JsonHttpTest {
+
+    private static final String REPLAY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
+
+    private final FakeOllamaServer server = new FakeOllamaServer();
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static LlmRequest request(String prompt) {
+        return new LlmRequest("llama3.3", prompt, null, Map.of(), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aPostThatTheServerDropsOnAReusedConnectionIsNotSentAgain() throws Exception {
+        server.respondWith(request -> "second".equals(request.prompt()) ? Reply.disconnect() : Reply.text("ok"));
+        var client = new OllamaClient(JsonHttp.create(Duration.ofSeconds(2)), server.baseUrl());
+        client.complete(request("first"));
+
+        assertThatThrownBy(() -> client.complete(request("second")))
+                .asInstanceOf(type(LlmException.class))
+                .extracting(LlmException::kind).isEqualTo(LlmException.Kind.CONNECTION);
+        assertThat(server.callsFor("second")).as("the dropped call reached the server once only").isEqualTo(1);
+        assertThat(server.calls()).isEqualTo(2);
+        assertThat(System.getProperty(REPLAY_ALL_METHODS)).as("nothing asks the JDK to replay POSTs").isNull();
+    }
+
+    @Test
+    void anLlmCallGoesThroughTheProxyOfTheJdksHttpProxyHostProperty() throws Exception {
+        server.respond(Reply.text("through the proxy"));
+        Properties saved = (Properties) System.getProperties().clone();
+        try (ForwardingProxy proxy = new ForwardingProxy()) {
+            System.setProperty("http.proxyHost", "127.0.0.1");
+            System.setProperty("http.proxyPort", Integer.toString(proxy.port()));
+            System.setProperty("http.nonProxyHosts", "");
+            var client = new OllamaClient(JsonHttp.create(Duration.ofSeconds(2)), server.baseUrl());
+
+            LlmAnswer answer = client.complete(request("proxied"));
+
+            assertThat(answer.text()).isEqualTo("through the proxy");
+            assertThat(proxy.requests()).containsExactly("POST " + server.origin() + "/api/generate");
+            assertThat(server.calls()).isEqualTo(1);
+        } finally {
+            System.setProperties(saved);
+        }
+    }
+
+    /**
+     * The JDK reads the property once, when its client sends its first request: this test makes a call first, so
+     * setting it here cannot change what the JDK does for the rest of this JVM.
+     */
+    @Test
+    void noClientIsBuiltWhileTheJdkIsToldToReplayEveryMethod() throws Exception {
+        server.respond(Reply.text("ok"));
+        try (JsonHttp http = JsonHttp.create(Duration.ofSeconds(2))) {
+            new OllamaClient(http, server.baseUrl()).complete(request("first"));
+        }
+        System.setProperty(REPLAY_ALL_METHODS, "true");
+        try {
+            assertThatThrownBy(() -> JsonHttp.create(Duration.ofSeconds(2)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(REPLAY_ALL_METHODS)
+                    .hasMessageContaining("paid twice");
+        } finally {
+            System.clearProperty(REPLAY_ALL_METHODS);
+        }
+    }
+
+    @Test
+    void aRefusedConnectionIsAConnectionFailureThatSaysSo() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        var client = new OllamaClient(JsonHttp.create(Duration.ofSeconds(2)),
+                URI.create("http://127.0.0.1:" + closedPort));
+
+        assertThatThrownBy(() -> client.complete(request("nobody listens")))
+                .asInstanceOf(type(LlmException.class))
+                .satisfies(e -> {
+                    assertThat(e.kind()).isEqualTo(LlmException.Kind.CONNECTION);
+                    assertThat(e.getMessage())
+                            .startsWith("cannot connect to Ollama at http://127.0.0.1:" + closedPort + ": ")
+                            .containsIgnoringCase("connection refused");
+                });
+    }
+}
