@@ -75,6 +75,11 @@ public enum Setting {
             "Requests per batch file (OpenAI's limit: 50000); a submission over it is split"),
     BATCH_MAX_MEGABYTES("LLM_WATCHER_BATCH_MAX_MEGABYTES", "--batch-max-megabytes", "200",
             "Megabytes per batch file (OpenAI's limit: 200); a submission over it is split"),
+    DAILY_TOKEN_BUDGET("LLM_WATCHER_DAILY_TOKEN_BUDGET", "--daily-token-budget", null,
+            "Tokens each model may spend per UTC day, shared by every drainer of the cluster: MODEL=TOKENS[,...], "
+                    + "*=TOKENS for every model not named (e.g. gpt-4o-mini=2M,*=0); none: no limit"),
+    TOKEN_BUDGET_INDEX("LLM_WATCHER_TOKEN_BUDGET_INDEX", "--token-budget-index", "llm-watcher-token-budget",
+            "Index that keeps each day's token spend per model"),
     SECRET_ID("LLM_WATCHER_SECRET_ID", "--secret-id", null,
             "Lambda: Secrets Manager secret (ARN or name) holding the Elasticsearch and OpenAI credentials as JSON"),
     SECRET_MAX_AGE("LLM_WATCHER_SECRET_MAX_AGE", "--secret-max-age", "300",

@@ -14,12 +14,24 @@ import java.util.Optional;
  * @param retryBackoff   wait before the first retry of a failed document; doubles per attempt
  * @param answerCache    whether and how answers to repeated questions are reused
  * @param batch          the batch drain mode (OpenAI's Batch API)
+ * @param budget         the daily token budgets shared by every drainer
  */
 public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
                             int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
                             boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
                             Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache,
-                            BatchSettings batch) {
+                            BatchSettings batch, BudgetSettings budget) {
+
+    /** A configuration without token budgets, as before they existed. */
+    public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
+                         int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
+                         boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
+                         Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache,
+                         BatchSettings batch) {
+        this(elasticsearch, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors, sortField, debug,
+                maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache, batch,
+                BudgetSettings.NONE);
+    }
 
     /** A configuration with the batch drain mode off, as before it existed. */
     public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
@@ -33,18 +45,18 @@ public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, 
     public WatcherConfig withElasticsearch(ElasticsearchSettings access) {
         return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
                 sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
-                batch);
+                batch, budget);
     }
 
     public WatcherConfig withLlm(LlmAccess access) {
         return new WatcherConfig(elasticsearch, access, watchIndex, batchSize, concurrency, watchInterval,
                 retryErrors, sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration,
-                shutdownGrace, answerCache, batch);
+                shutdownGrace, answerCache, batch, budget);
     }
 
     public WatcherConfig withWatchIndex(String index) {
         return new WatcherConfig(elasticsearch, llm, index, batchSize, concurrency, watchInterval, retryErrors,
                 sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
-                batch);
+                batch, budget);
     }
 }
