@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -41,6 +42,8 @@ public final class SharedTokenBudget implements TokenBudget {
     private final Set<String> spentAtStart = ConcurrentHashMap.newKeySet();
     private final Map<String, DaySpend> seenAtStart = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> batchSpentThisPass = new ConcurrentHashMap<>();
+    /** Per model, the day as the last batch settlement of this pass left it. */
+    private final Map<String, DaySpend> batchSeen = new ConcurrentHashMap<>();
 
     private record Key(String model, LocalDate day) {
     }
@@ -68,6 +71,7 @@ public final class SharedTokenBudget implements TokenBudget {
         spentAtStart.clear();
         seenAtStart.clear();
         batchSpentThisPass.clear();
+        batchSeen.clear();
         limits.perModel().forEach((model, limit) -> {
             if (limit == 0) {
                 spentAtStart.add(model);
@@ -92,10 +96,11 @@ public final class SharedTokenBudget implements TokenBudget {
 
     @Override
     public boolean admits(String model) {
-        if (limits.of(model).isEmpty()) {
+        OptionalLong limit = limits.of(model);
+        if (limit.isEmpty()) {
             return true;
         }
-        if (spentAtStart.contains(model)) {
+        if (limit.getAsLong() == 0 || spentAtStart.contains(model)) {
             return false;
         }
         ModelAccount account = accounts.get(new Key(model, today()));
@@ -109,7 +114,7 @@ public final class SharedTokenBudget implements TokenBudget {
         if (limit.isEmpty()) {
             return Reservation.unmetered(model, promptChars);
         }
-        if (spentAtStart.contains(model)) {
+        if (limit.getAsLong() == 0 || spentAtStart.contains(model)) {
             throw new BudgetExhaustedException(Spent.message(model,
                     seenAtStart.getOrDefault(model, DaySpend.none(model, today())), limit.getAsLong()));
         }
@@ -147,7 +152,7 @@ public final class SharedTokenBudget implements TokenBudget {
     @Override
     public List<BudgetUse> endPass() {
         List<BudgetUse> uses = new ArrayList<>();
-        Set<String> reported = new java.util.HashSet<>();
+        Set<String> reported = new HashSet<>();
         LocalDate today = today();
         for (Map.Entry<Key, ModelAccount> entry : accounts.entrySet()) {
             ModelAccount account = entry.getValue();
@@ -159,6 +164,13 @@ public final class SharedTokenBudget implements TokenBudget {
             }
         }
         accounts.entrySet().removeIf(entry -> entry.getKey().day().isBefore(today) && entry.getValue().idle());
+        for (Map.Entry<String, DaySpend> settled : batchSeen.entrySet()) {
+            if (reported.add(settled.getKey())) {
+                DaySpend day = settled.getValue();
+                uses.add(withBatch(new BudgetUse(day.model(), limits.of(day.model()).orElse(0), day.spent(),
+                        day.held(), 0, false)));
+            }
+        }
         for (String model : spentAtStart) {
             if (reported.add(model)) {
                 DaySpend day = seenAtStart.getOrDefault(model, DaySpend.none(model, today));
@@ -221,8 +233,11 @@ public final class SharedTokenBudget implements TokenBudget {
     private void giveBack(SubmissionHold hold, long charged, long keepHeld) {
         Instant now = clock.instant();
         try {
-            ledger.exchange(LeaseRequest.giveBack(hold.model(), hold.day(), hold.holder(),
+            Lease lease = ledger.exchange(LeaseRequest.giveBack(hold.model(), hold.day(), hold.holder(),
                     limits.of(hold.model()).orElse(0), charged, keepHeld, keepHeld > 0 ? hold.until() : now, now));
+            if (charged > 0) {
+                batchSeen.put(hold.model(), lease.day());
+            }
         } catch (LedgerUnavailableException e) {
             LOG.warn("Could not settle batch submission {} ({} tokens of {}) in the token budget's ledger: {}",
                     hold.submission(), charged, hold.model(), e.getMessage());

@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Reads and claims queue documents ahead of the LLM calls, so a free call slot never waits for a search or a
@@ -26,6 +27,7 @@ final class ClaimFeed implements AutoCloseable {
     private static final long OFFER_WAIT_MILLIS = 50;
 
     private final QueueStore store;
+    private final Predicate<QueuedDocument> admits;
     private final String queueIndex;
     private final Claim claim;
     private final int maxDocuments;
@@ -40,7 +42,9 @@ final class ClaimFeed implements AutoCloseable {
     private volatile boolean exhausted;
     private volatile RuntimeException failure;
 
-    private ClaimFeed(QueueStore store, QueueQuery query, Claim claim, int maxDocuments) {
+    private ClaimFeed(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
+                      Predicate<QueuedDocument> admits) {
+        this.admits = admits;
         this.store = store;
         this.queueIndex = query.index();
         this.claim = claim;
@@ -53,7 +57,17 @@ final class ClaimFeed implements AutoCloseable {
 
     /** Opens the scan (so an unreachable queue fails here, before anything starts) and starts claiming. */
     static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments) {
-        return new ClaimFeed(store, query, claim, maxDocuments);
+        return new ClaimFeed(store, query, claim, maxDocuments, document -> true);
+    }
+
+    /**
+     * As above, claiming only the documents {@code admits} lets through: the others (their token budget is spent)
+     * are left as they are. A page with none it lets through ends the claiming: the rest of the queue is likely more
+     * of the same, and the next pass leaves the spent models out of its query instead of reading past them.
+     */
+    static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
+                          Predicate<QueuedDocument> admits) {
+        return new ClaimFeed(store, query, claim, maxDocuments, admits);
     }
 
     long totalEligible() {
@@ -132,7 +146,11 @@ final class ClaimFeed implements AutoCloseable {
                 if (page.isEmpty()) {
                     break;
                 }
-                List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar));
+                List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar))
+                        .stream().filter(admits).toList();
+                if (wanted.isEmpty()) {
+                    break;
+                }
                 List<QueuedDocument> claimed = store.claim(queueIndex, wanted, claim);
                 skipped.addAndGet(wanted.size() - claimed.size());
                 claimedSoFar += claimed.size();

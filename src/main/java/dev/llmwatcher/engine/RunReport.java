@@ -3,6 +3,7 @@ package dev.llmwatcher.engine;
 import dev.llmwatcher.llm.TokenUsage;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,10 +20,22 @@ import java.util.Optional;
  * @param savingsByModel per model, documents answered without a call of their own (answer cache, shared calls)
  *                       and the tokens that saved; {@code tokensByModel} counts only what was paid for
  * @param batch          what the pass did through the provider's Batch API, before its direct calls (counted apart)
+ * @param latencyByModel {@code llmLatency} per model that answered
+ * @param budgets        per model with a daily token budget that the pass touched: the budget as it left it, and
+ *                       the documents that wait for it
  */
 public record RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                         Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
-                        Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch) {
+                        Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch,
+                        Map<String, LatencyStats> latencyByModel, List<ModelBudget> budgets) {
+
+    /** A report without latencies per model and without token budgets. */
+    public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
+                     Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
+                     Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch) {
+        this(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency, duration,
+                stoppedBy, savingsByModel, batch, Map.of(), List.of());
+    }
 
     /** A report of a pass that reused no answer and did no batch work. */
     public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
@@ -48,7 +61,14 @@ public record RunReport(long found, int processed, int failed, int parked, int s
     /** The same report with the pass's batch work (and what the answer cache saved it). */
     public RunReport withBatch(BatchReport work) {
         return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
-                duration, stoppedBy, AnswerSavings.merged(savingsByModel, work.savingsByModel()), work);
+                duration, stoppedBy, AnswerSavings.merged(savingsByModel, work.savingsByModel()), work,
+                latencyByModel, budgets);
+    }
+
+    /** The same report with the token budgets as the pass left them. */
+    public RunReport withBudgets(List<ModelBudget> modelBudgets) {
+        return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
+                duration, stoppedBy, savingsByModel, batch, latencyByModel, List.copyOf(modelBudgets));
     }
 
     /** Total documents this pass claimed and settled one way or another. */

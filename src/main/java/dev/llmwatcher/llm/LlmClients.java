@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * Provider name, as written in {@code _llm_watcher.provider}, to its client. Built once per process, so all
@@ -96,6 +97,16 @@ public final class LlmClients implements AutoCloseable {
                 : Map.of(OLLAMA, "no Ollama URL is configured (OLLAMA_API_URL is set empty)"),
                 List.of(http, bedrock::close), endpoints(ollamaUrl, openAi, bedrock),
                 new OpenAiBatchClient(http, openAiClient, BatchLimits.OPENAI, BATCH_REQUEST_TIMEOUT));
+    }
+
+    /**
+     * The same providers with each client wrapped by {@code wrap} (given the provider's name and its client), e.g. to
+     * meter every call against a budget. Everything else is shared: closing either closes what this one owns.
+     */
+    public LlmClients wrapped(BiFunction<String, LlmClient, LlmClient> wrap) {
+        Map<String, LlmClient> clients = new TreeMap<>();
+        byProvider.forEach((name, client) -> clients.put(name, wrap.apply(name, client)));
+        return new LlmClients(clients, unconfigured, owned, endpoints, openAiBatches);
     }
 
     /** Where each provider's requests go: what makes one model name on two servers two different models. */
