@@ -46,9 +46,12 @@ final class EngineHarness {
     /** Where the scripted provider's requests "go", as part of the cache key. */
     String endpoint = "http://ollama.test:11434";
 
+    /** The daily token budgets and gateways' budgets every call goes through; none by default. */
+    SpendGate spend = SpendGate.unlimited();
+
     DocumentProcessor processor() {
         return new DocumentProcessor(new LlmClients(Map.of("ollama", llm, "openai", llm),
-                Map.of("ollama", endpoint, "openai", endpoint)),
+                Map.of("ollama", endpoint, "openai", endpoint)).wrapped(spend::meter),
                 new PromptRenderer(), new AnswerInterpreter(), new ResultMerger(), 100_000);
     }
 
@@ -67,7 +70,7 @@ final class EngineHarness {
     WatcherEngine engine() {
         DocumentProcessor processor = processor();
         return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache(processor),
-                Optional.empty());
+                Optional.empty(), spend);
     }
 
     /** The engine with the batch drain mode over {@code provider}, the in-memory queue keeping its bookkeeping. */
