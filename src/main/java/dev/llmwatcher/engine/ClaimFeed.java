@@ -25,6 +25,8 @@ import java.util.function.Predicate;
 final class ClaimFeed implements AutoCloseable {
 
     private static final long OFFER_WAIT_MILLIS = 50;
+    /** Pages in a row of documents waiting for a spent budget after which the feed claims no more. */
+    static final int MAX_WAITING_PAGES = 10;
 
     private final QueueStore store;
     private final Predicate<QueuedDocument> admits;
@@ -61,9 +63,10 @@ final class ClaimFeed implements AutoCloseable {
     }
 
     /**
-     * As above, claiming only the documents {@code admits} lets through: the others (their token budget is spent)
-     * are left as they are. A page with none it lets through ends the claiming: the rest of the queue is likely more
-     * of the same, and the next pass leaves the spent models out of its query instead of reading past them.
+     * As above, claiming only the documents {@code admits} lets through: the others (their token budget is spent) are
+     * left as they are, and the documents behind them are still claimed. After {@value #MAX_WAITING_PAGES} pages in a
+     * row with none it lets through, the claiming ends: the rest of the queue is likely more of the same, and the next
+     * pass leaves the spent models out of its query instead of reading past them.
      */
     static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
                           Predicate<QueuedDocument> admits) {
@@ -140,6 +143,7 @@ final class ClaimFeed implements AutoCloseable {
 
     private void produce() {
         int claimedSoFar = 0;
+        int waitingPages = 0;
         try {
             while (!stopped && claimedSoFar < maxDocuments) {
                 List<QueuedDocument> page = nextReadPage();
@@ -149,8 +153,12 @@ final class ClaimFeed implements AutoCloseable {
                 List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar))
                         .stream().filter(admits).toList();
                 if (wanted.isEmpty()) {
-                    break;
+                    if (++waitingPages == MAX_WAITING_PAGES) {
+                        break;
+                    }
+                    continue;
                 }
+                waitingPages = 0;
                 List<QueuedDocument> claimed = store.claim(queueIndex, wanted, claim);
                 skipped.addAndGet(wanted.size() - claimed.size());
                 claimedSoFar += claimed.size();
