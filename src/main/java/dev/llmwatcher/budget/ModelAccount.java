@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,6 +33,8 @@ final class ModelAccount {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled whenever a call settles: a reservation waiting for this drainer's own calls tries again. */
+    private final Condition settled = lock.newCondition();
     private final String model;
     private final LocalDate day;
     private final long limit;
@@ -60,30 +63,44 @@ final class ModelAccount {
         return day;
     }
 
-    /** Holds {@code need} tokens for a call, from the share or from a new chunk. */
+    /**
+     * Holds {@code need} tokens for a call, from the share or from a new chunk. When the ledger has none left but
+     * this drainer's own calls in flight hold estimates, it waits for them to settle and asks again: their estimates
+     * may be larger than what they cost (a model's first estimate is), and refusing now would stop the model for the
+     * rest of the pass with budget left.
+     */
     void reserve(long need) throws BudgetExhaustedException {
         lock.lock();
         try {
             touched = true;
-            if (exhausted) {
-                throw new BudgetExhaustedException(Spent.message(model, lastSeen, limit));
+            while (true) {
+                if (exhausted) {
+                    throw new BudgetExhaustedException(Spent.message(model, lastSeen, limit));
+                }
+                Instant now = terms.clock().instant();
+                if (held - used - reserved >= need && !leaseUntil.isBefore(now.plus(terms.renewBefore()))) {
+                    reserved += need;
+                    return;
+                }
+                long want = saturated(need, terms.callsPerChunk());
+                Lease lease = exchange(new LeaseRequest(model, day, terms.holder(), limit, used, reserved, need, want,
+                        now.plus(terms.leaseTtl()), now));
+                if (!lease.refused()) {
+                    reserved += need;
+                    return;
+                }
+                if (reserved == 0) {
+                    exhausted = true;
+                    throw new BudgetExhaustedException(Spent.message(model, lastSeen, limit));
+                }
+                settled.awaitNanos(terms.renewBefore().toNanos());
             }
-            Instant now = terms.clock().instant();
-            if (held - used - reserved >= need && !leaseUntil.isBefore(now.plus(terms.renewBefore()))) {
-                reserved += need;
-                return;
-            }
-            long want = saturated(need, terms.callsPerChunk());
-            Lease lease = exchange(new LeaseRequest(model, day, terms.holder(), limit, used, reserved, need, want,
-                    now.plus(terms.leaseTtl()), now));
-            if (lease.refused()) {
-                exhausted = true;
-                throw new BudgetExhaustedException(Spent.message(model, lastSeen, limit));
-            }
-            reserved += need;
         } catch (LedgerUnavailableException e) {
             throw new BudgetExhaustedException("no budget could be held for the call, since the token budget's "
                     + "ledger could not be reached: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BudgetExhaustedException("interrupted while waiting for budget for the call", e);
         } finally {
             lock.unlock();
         }
@@ -101,6 +118,7 @@ final class ModelAccount {
             reserved -= estimate;
             used += charged;
             spentThisPass += charged;
+            settled.signalAll();
         } finally {
             lock.unlock();
         }

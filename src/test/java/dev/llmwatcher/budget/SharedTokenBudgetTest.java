@@ -11,6 +11,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -117,6 +120,31 @@ class SharedTokenBudgetTest {
         assertThat(raised.startPass()).isEmpty();
         assertThat(raised.admits(MODEL)).isTrue();
         call(raised, 150);
+    }
+
+    @Test
+    void aCallRefusedWhileTheDrainersOwnCallsHoldEstimatesWaitsForThemToSettleAndGoesOut() throws Exception {
+        TokenBudget budget = budget("a", 600);
+        budget.startPass();
+        Reservation first = budget.reserve(MODEL, 400, NO_CAP);
+
+        CompletableFuture<Reservation> second = CompletableFuture.supplyAsync(() -> {
+            try {
+                return budget.reserve(MODEL, 400, NO_CAP);
+            } catch (BudgetExhaustedException e) {
+                throw new CompletionException(e);
+            }
+        });
+        while (ledger.exchanges() < 2) {
+            Thread.onSpinWait();
+        }
+        boolean waited = !second.isDone();
+        budget.settle(first, 140, 10);
+
+        assertThat(first.estimate()).as("a first estimate, far above what the call costs").isEqualTo(376);
+        assertThat(waited).isTrue();
+        assertThat(second.get(10, TimeUnit.SECONDS).metered()).isTrue();
+        assertThat(budget.admits(MODEL)).isTrue();
     }
 
     @Test
