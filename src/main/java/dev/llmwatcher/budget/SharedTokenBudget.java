@@ -178,6 +178,12 @@ public final class SharedTokenBudget implements TokenBudget {
                         true)));
             }
         }
+        for (DaySpend day : seenAtStart.values()) {
+            if (reported.add(day.model())) {
+                long limit = limits.of(day.model()).orElse(0);
+                uses.add(new BudgetUse(day.model(), limit, day.spent(), day.held(), 0, day.exhausted(limit)));
+            }
+        }
         return uses;
     }
 

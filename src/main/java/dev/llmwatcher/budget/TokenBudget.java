@@ -48,7 +48,11 @@ public interface TokenBudget {
      */
     void settleUnanswered(Reservation reservation, boolean mayHaveBeenBilled);
 
-    /** The pass ends: gives back every share not used and reports each model's budget as the pass left it. */
+    /**
+     * The pass ends: gives back every share not used and reports each model's budget as the pass left it: every model
+     * it called or found spent, and every model with a budget that something was spent on today (as the pass start
+     * read it), so its remaining budget is reported by every pass.
+     */
     List<BudgetUse> endPass();
 
     /**

@@ -148,6 +148,23 @@ class SharedTokenBudgetTest {
     }
 
     @Test
+    void everyPassReportsWhatIsLeftOfABudgetSpentOnTodayEvenWithoutCallingTheModel() throws Exception {
+        TokenBudget spender = budget("a", 10_000);
+        spender.startPass();
+        call(spender, 1_500);
+        spender.endPass();
+        TokenBudget idle = budget("b", 10_000);
+
+        idle.startPass();
+
+        assertThat(idle.endPass()).singleElement().satisfies(use -> {
+            assertThat(use.spentThisPass()).isZero();
+            assertThat(use.remaining()).isEqualTo(8_500);
+            assertThat(use.exhausted()).isFalse();
+        });
+    }
+
+    @Test
     void aProviderThatReportsNoTokensIsChargedTheEstimate() throws BudgetExhaustedException {
         TokenBudget budget = budget("a", 1_000_000);
         budget.startPass();
