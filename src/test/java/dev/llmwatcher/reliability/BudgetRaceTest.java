@@ -75,18 +75,22 @@ class BudgetRaceTest {
         }
 
         List<Integer> processed = results.stream().map(BudgetRaceTest::processed).toList();
-        long ledger = es.source(fixture.settings().get("LLM_WATCHER_TOKEN_BUDGET_INDEX"),
-                LocalDate.now(ZoneOffset.UTC) + "/gpt-4o-mini").map(d -> ((Number) d.get("spent")).longValue())
-                .orElse(0L);
+        String index = fixture.settings().get("LLM_WATCHER_TOKEN_BUDGET_INDEX");
+        String day = LocalDate.now(ZoneOffset.UTC) + "/gpt-4o-mini";
+        long ledger = es.source(index, day).map(d -> ((Number) d.get("spent")).longValue()).orElse(0L);
+        long ledgerWrites = ((Number) es.get("/" + index + "/_doc/" + day.replace("/", "%2F")).json()
+                .get("_version")).longValue();
         double ratio = billed.get() / (double) BUDGET;
         System.out.printf(Locale.ROOT, "Budget race: %d drainer processes, budget %,d tokens, billed %,d (%.3f of "
-                        + "it), the ledger counts %,d; %d calls; documents processed per drainer %s%n", DRAINERS,
-                BUDGET, billed.get(), ratio, ledger, fixture.openAi().calls(), processed);
+                        + "it), the ledger counts %,d after %d writes; %d calls; documents processed per drainer "
+                        + "%s%n", DRAINERS, BUDGET, billed.get(), ratio, ledger, ledgerWrites,
+                fixture.openAi().calls(), processed);
 
         assertThat(results).allSatisfy(result -> assertThat(result.exitStatus()).as(result.stderr()).isZero());
         assertThat(processed).as("all three drained").allSatisfy(count -> assertThat(count).isPositive());
         assertThat(ratio).isBetween(0.8, 1.25);
         assertThat(ledger).as("the ledger counts what was billed").isEqualTo(billed.get());
+        assertThat(ledgerWrites).as("one ledger write per chunk, not per call").isLessThan(fixture.openAi().calls());
         assertThat(fixture.openAi().callsPerMarker()).allSatisfy((id, calls) -> assertThat(calls).as(id)
                 .isEqualTo(1));
         assertThat(documents.stored()).hasSize(fixture.openAi().calls());
