@@ -138,8 +138,8 @@ final class ModelAccount {
             exchange(LeaseRequest.giveBack(model, day, terms.holder(), limit, used, reserved,
                     reserved > 0 ? now.plus(terms.leaseTtl()) : now, now));
         } catch (LedgerUnavailableException e) {
-            LOG.warn("Could not give back the unused token budget of {} for {}; it comes back by itself within {} s: {}",
-                    model, day, terms.leaseTtl().toSeconds(), e.getMessage());
+            LOG.warn("Could not give back the unused token budget of {} for {}; it comes back by itself within {} s: "
+                    + "{}", model, day, terms.leaseTtl().toSeconds(), e.getMessage());
         } finally {
             lock.unlock();
         }

@@ -21,6 +21,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +79,7 @@ class DashboardTest {
                 .anySatisfy(line -> assertThat(matches(metric, line)).isTrue()));
     }
 
-    /** Both handlers' lines over a pass with a budget, shared calls, a batch submitted, then cache hits, a retry pass. */
+    /** Both handlers' lines: a pass with a budget, shared calls and a batch submitted; cache hits; a retry pass. */
     private List<Map<String, Object>> emittedLines() {
         model.respond(Reply.success("{\"scale\": 4}", 20, 3, "stop"));
         ollama.respond(Reply.success("{\"scale\": 4}", 20, 3, "stop"));
@@ -92,10 +93,10 @@ class DashboardTest {
         Map<String, Object> event = EventLoader.loadEvent(Path.of("events", "watcher-schedule-v2.json").toString(),
                 Map.class);
         WatcherHandler watcher = lambda.watcher(fixture);
-        watcher.handleRequest(event, lambda.context(WATCHER, java.time.Duration.ofSeconds(60)));
+        watcher.handleRequest(event, lambda.context(WATCHER, Duration.ofSeconds(60)));
         queue("again", "ollama", "llama3.3", "the same review");
-        watcher.handleRequest(event, lambda.context(WATCHER, java.time.Duration.ofSeconds(60)));
-        lambda.retry(fixture).handleRequest(event, lambda.context(RETRY, java.time.Duration.ofSeconds(60)));
+        watcher.handleRequest(event, lambda.context(WATCHER, Duration.ofSeconds(60)));
+        lambda.retry(fixture).handleRequest(event, lambda.context(RETRY, Duration.ofSeconds(60)));
         return lambda.metricLines();
     }
 

@@ -63,9 +63,15 @@ class TokenBudgetTest {
     }
 
     private NumberedDocuments queue(int count, IntPredicate onMini) {
+        return queue(count, onMini, n -> false);
+    }
+
+    /** Documents of the mini model (OpenAI), of gpt-4o (OpenAI) and of llama3.3 (Ollama), as the predicates say. */
+    private NumberedDocuments queue(int count, IntPredicate onMini, IntPredicate onGpt4o) {
         NumberedDocuments documents = new NumberedDocuments(es, fixture.queueIndex(),
                 TestElasticsearch.uniqueIndex("budget-target"), count);
-        documents.queue(n -> onMini.test(n) ? "openai" : "ollama", n -> onMini.test(n) ? MINI : "llama3.3");
+        documents.queue(n -> onMini.test(n) || onGpt4o.test(n) ? "openai" : "ollama",
+                n -> onMini.test(n) ? MINI : onGpt4o.test(n) ? "gpt-4o" : "llama3.3");
         fixture.openAi().countBy(NumberedDocuments::documentOf).respondWith(this::billed);
         fixture.ollama().countBy(NumberedDocuments::documentOf).respondWith(this::billed);
         return documents;
@@ -87,32 +93,36 @@ class TokenBudgetTest {
 
     @Test
     void aSpentBudgetStopsItsModelOnlyAndRaisingItDrainsTheRestWithoutPayingForAnyDocumentTwice() throws Exception {
-        NumberedDocuments documents = queue(50, n -> n < 30);
         IntPredicate mini = n -> n < 30;
+        IntPredicate gpt4o = n -> n >= 30 && n < 40;
+        NumberedDocuments documents = queue(50, mini, gpt4o);
         fixture.with(BUDGET, MINI + "=1000,gpt-4o=100000");
         String log;
         try (StderrCapture stderr = StderrCapture.start()) {
             Drain.untilEmpty(fixture);
             log = stderr.text();
         }
-        int miniCalls = fixture.openAi().calls();
+        int openAiCalls = fixture.openAi().calls();
+        int miniCalls = openAiCalls - 10;
         long miniTokens = tokensOf(mini, 50);
+        long gpt4oTokens = tokensOf(gpt4o, 50);
 
         Drain.untilEmpty(fixture);
-        int callsOfTheFurtherRun = fixture.openAi().calls() - miniCalls;
+        int callsOfTheFurtherRun = fixture.openAi().calls() - openAiCalls;
         List<String> waiting = untouched(documents);
         fixture.with(BUDGET, MINI + "=100000");
         Drain.untilEmpty(fixture);
 
         assertThat(miniCalls).as("about 1,000 / 49 calls").isBetween(15, 22);
         assertThat(miniTokens).isBetween(800L, 1_250L);
-        assertThat(fixture.ollama().calls()).as("the other model goes on").isEqualTo(20);
+        assertThat(gpt4oTokens).as("another budgeted model goes on: all 10 of its documents").isEqualTo(10 * 49L);
+        assertThat(fixture.ollama().calls()).as("a model without a budget goes on").isEqualTo(10);
         assertThat(waiting).hasSize(30 - miniCalls);
         assertThat(log).contains("Daily token budget for gpt-4o-mini spent (", " of 1,000): " + waiting.size()
                 + " documents wait until 00:00 UTC").doesNotContain("Error processing document");
         assertThat(callsOfTheFurtherRun).as("a further run spends nothing").isZero();
         assertThat(documents.notStoredCorrectly()).isEmpty();
-        assertThat(fixture.openAi().callsPerMarker()).hasSize(30).allSatisfy((id, calls) ->
+        assertThat(fixture.openAi().callsPerMarker()).hasSize(40).allSatisfy((id, calls) ->
                 assertThat(calls).as(id).isEqualTo(1));
     }
 
