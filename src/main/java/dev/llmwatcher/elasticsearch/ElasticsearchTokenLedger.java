@@ -82,7 +82,7 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
         String id = id(request.model(), request.day());
         for (int attempt = 1; ; attempt++) {
             GetResponse<Map> current = read(id);
-            LedgerDay day = current.found() && current.source() != null
+            LedgerDay day = current != null && current.found() && current.source() != null
                     ? day(current.source(), request.model(), request.day()) : LedgerDay.empty(request.model(),
                     request.day());
             LedgerDay.Exchanged exchanged = day.exchange(request);
@@ -119,19 +119,26 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
         }
     }
 
+    /** The stored day; null when the index does not exist (it could not be created with its mappings). */
     private GetResponse<Map> read(String id) {
         try {
             return client.get(g -> g.index(index).id(id), Map.class);
         } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return null;
+            }
             throw unavailable("read the token budget " + id, e);
         }
     }
 
-    /** Writes the day conditionally on the version read; false when another drainer wrote first. */
+    /**
+     * Writes the day conditionally on the version read (a create when there was none); false when another drainer
+     * wrote first.
+     */
     private boolean write(String id, LedgerDay day, GetResponse<Map> read, Instant now) {
         Map<String, Object> source = source(day, now);
         try {
-            if (read.found()) {
+            if (read != null && read.found()) {
                 client.index(i -> i.index(index).id(id).ifSeqNo(read.seqNo()).ifPrimaryTerm(read.primaryTerm())
                         .document(source));
             } else {

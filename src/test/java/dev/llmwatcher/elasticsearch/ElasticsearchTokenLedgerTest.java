@@ -1,6 +1,7 @@
 package dev.llmwatcher.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import dev.llmwatcher.budget.Lease;
 import dev.llmwatcher.budget.LeaseRequest;
 import dev.llmwatcher.budget.TokenLedger;
 import dev.llmwatcher.budget.TokenLedgerContract;
@@ -73,6 +74,19 @@ class ElasticsearchTokenLedgerTest extends TokenLedgerContract {
         assertThat(second).isEqualTo(QueueTemplateInstaller.Result.UNCHANGED);
         assertThat(es.get("/_index_template/" + ElasticsearchTokenLedger.templateName(index)).body())
                 .contains("\"" + index + "\"");
+    }
+
+    @Test
+    void aLedgerIndexDeletedWhileADrainerRunsIsWrittenAgainByItsNextExchange() {
+        TokenLedger ledger = ledger();
+        ledger.exchange(new LeaseRequest("gpt-4o-mini", DAY, "a", 100, 0, 0, 10, 10, NOW.plusSeconds(60), NOW));
+        assertThat(es.delete("/" + index).isSuccess()).isTrue();
+
+        Lease lease = ledger.exchange(new LeaseRequest("gpt-4o-mini", DAY, "a", 100, 7, 0, 10, 10,
+                NOW.plusSeconds(60), NOW));
+
+        assertThat(lease.day().spent()).as("what was spent before is lost with the index").isEqualTo(7);
+        assertThat(ledger.day(DAY, NOW)).singleElement().extracting(d -> d.held()).isEqualTo(10L);
     }
 
     @Test
