@@ -54,7 +54,7 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
 
     public static final String DEFAULT_INDEX = "llm-watcher-token-budget";
     static final String RESOURCE = "/llm-watcher/token-budget-index-template.json";
-    /** Exchanges lost to other drainers' writes before giving up; each try costs two requests. */
+    /** Exchanges lost to other drainers' writes (or to a busy cluster) before giving up; a try is two requests. */
     static final int MAX_TRIES = 50;
     /** Most models one day's read returns. */
     private static final int MAX_MODELS = 1000;
@@ -81,21 +81,49 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
         ensureIndex();
         String id = id(request.model(), request.day());
         for (int attempt = 1; ; attempt++) {
-            GetResponse<Map> current = read(id);
-            LedgerDay day = current != null && current.found() && current.source() != null
-                    ? day(current.source(), request.model(), request.day()) : LedgerDay.empty(request.model(),
-                    request.day());
-            LedgerDay.Exchanged exchanged = day.exchange(request);
-            if (write(id, exchanged.next(), current, request.now())) {
-                return exchanged.lease();
-            }
-            if (attempt == MAX_TRIES) {
-                throw new LedgerUnavailableException("Elasticsearch's token budget ledger " + index + " kept "
-                        + "changing under " + MAX_TRIES + " tries to update " + id + " (too many drainers at once)",
-                        null);
+            try {
+                GetResponse<Map> current = read(id);
+                LedgerDay day = current != null && current.found() && current.source() != null
+                        ? day(current.source(), request.model(), request.day()) : LedgerDay.empty(request.model(),
+                        request.day());
+                LedgerDay.Exchanged exchanged = day.exchange(request);
+                if (write(id, exchanged.next(), current, request.now())) {
+                    return exchanged.lease();
+                }
+                if (attempt == MAX_TRIES) {
+                    throw new LedgerUnavailableException("Elasticsearch's token budget ledger " + index + " kept "
+                            + "changing under " + MAX_TRIES + " tries to update " + id + " (too many drainers at "
+                            + "once)", null);
+                }
+            } catch (Busy busy) {
+                if (attempt == MAX_TRIES) {
+                    throw unavailable(busy.action, busy.cause);
+                }
             }
             pause(attempt);
         }
+    }
+
+    /**
+     * Elasticsearch answered 429 or 503: shedding load, or the ledger's shard is not started yet (an index another
+     * drainer created a moment ago). Tried again, like a conflict.
+     */
+    private static final class Busy extends RuntimeException {
+
+        private final String action;
+        private final Exception cause;
+
+        Busy(String action, Exception cause) {
+            super(action, cause, false, false);
+            this.action = action;
+            this.cause = cause;
+        }
+    }
+
+    /** What a failed read or write of the ledger means: a busy cluster, tried again, or an unavailable one. */
+    private RuntimeException failure(String action, Exception e) {
+        int status = ElasticsearchFailures.status(e);
+        return status == 429 || status == 503 ? new Busy(action, e) : unavailable(action, e);
     }
 
     @Override
@@ -127,7 +155,7 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return null;
             }
-            throw unavailable("read the token budget " + id, e);
+            throw failure("read the token budget " + id, e);
         }
     }
 
@@ -149,7 +177,7 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
             if (ElasticsearchFailures.status(e) == 409) {
                 return false;
             }
-            throw unavailable("write the token budget " + id, e);
+            throw failure("write the token budget " + id, e);
         }
     }
 

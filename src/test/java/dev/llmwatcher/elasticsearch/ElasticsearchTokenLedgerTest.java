@@ -5,6 +5,8 @@ import dev.llmwatcher.budget.Lease;
 import dev.llmwatcher.budget.LeaseRequest;
 import dev.llmwatcher.budget.TokenLedger;
 import dev.llmwatcher.budget.TokenLedgerContract;
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.testing.ElasticsearchProxy;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,6 +91,31 @@ class ElasticsearchTokenLedgerTest extends TokenLedgerContract {
         assertThat(lease.day().spent()).as("what was spent before is lost with the index").isEqualTo(7);
         assertThat(ledger.day(DAY, NOW)).singleElement().extracting(d -> d.held()).isEqualTo(10L);
     }
+
+    @Test
+    void aLedgerWhoseShardIsNotStartedYetIsAskedAgainLikeAConflict() {
+        ledger().exchange(new LeaseRequest("gpt-4o-mini", DAY, "a", 100, 0, 0, 10, 10, NOW.plusSeconds(60), NOW));
+        AtomicInteger refused = new AtomicInteger();
+        try (ElasticsearchProxy proxy = new ElasticsearchProxy(es.url())) {
+            proxy.answerEach(request -> request.method().equals("GET") && request.path().contains("/_doc/")
+                    && refused.getAndIncrement() < 2, request -> new ElasticsearchProxy.Answer(503, NO_SHARD));
+            ElasticsearchSettings settings = ElasticsearchSettings.anonymous(proxy.url());
+            ElasticsearchClient client = ElasticsearchClients.create(settings);
+            ownClients.add(client);
+            TokenLedger throughProxy = new ElasticsearchTokenLedger(client, new ElasticsearchFailures(settings), index);
+
+            Lease lease = throughProxy.exchange(new LeaseRequest("gpt-4o-mini", DAY, "b", 100, 0, 0, 10, 10,
+                    NOW.plusSeconds(60), NOW));
+
+            assertThat(lease.granted()).isEqualTo(10);
+            assertThat(refused.get()).as("two refused reads, then the one that went through").isEqualTo(3);
+        }
+    }
+
+    /** Elasticsearch's answer to a get on an index whose shard is still recovering (just created elsewhere). */
+    private static final String NO_SHARD = "{\"error\":{\"root_cause\":[{\"type\":\"no_shard_available_action_"
+            + "exception\",\"reason\":\"No shard available\"}],\"type\":\"no_shard_available_action_exception\","
+            + "\"reason\":\"No shard available\"},\"status\":503}";
 
     @Test
     void aDayOfAnIndexThatDoesNotExistIsEmpty() {
