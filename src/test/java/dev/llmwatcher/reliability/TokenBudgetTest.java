@@ -170,18 +170,23 @@ class TokenBudgetTest {
                 .map(source -> ((Number) source.get("spent")).longValue()).orElse(0L);
     }
 
+    /**
+     * A drainer process is killed with two calls in flight, holding a share. Its calls take far longer than the test
+     * (and a generous {@code --llm-timeout}), so nothing it does by itself can give the share back: only the lease's
+     * end (2 × 600 + 60 s, on a clock moved forward) can.
+     */
     @Test
     @SuppressWarnings("unchecked")
     void aCrashedDrainersShareComesBackOnceItsLeaseEnds(@TempDir Path workDir) throws Exception {
         NumberedDocuments documents = queue(80, n -> true);
-        fixture.with(BUDGET, MINI + "=2000").with("LLM_WATCHER_LLM_TIMEOUT", "5")
-                .with("LLM_WATCHER_PASS_DURATION", "10").with("LLM_WATCHER_CONCURRENCY", "2");
+        fixture.with(BUDGET, MINI + "=2000").with("LLM_WATCHER_LLM_TIMEOUT", "600")
+                .with("LLM_WATCHER_CONCURRENCY", "2");
         String ledger = fixture.settings().get("LLM_WATCHER_TOKEN_BUDGET_INDEX");
         String today = LocalDate.now(ZoneOffset.UTC) + "/" + MINI;
         CountDownLatch inFlight = new CountDownLatch(2);
         fixture.openAi().respondWith(request -> {
             inFlight.countDown();
-            return Reply.delayed(Duration.ofSeconds(60), Reply.text("{}"));
+            return Reply.delayed(Duration.ofMinutes(15), Reply.text("{}"));
         });
 
         ChildJava.Started child = ChildJava.start(workDir, fixture.settings(), "dev.llmwatcher.cli.Main", "--once");
@@ -196,7 +201,7 @@ class TokenBudgetTest {
 
         int beforeExpiry = drainAndCountStored(documents, Clock.systemUTC());
         MutableClock later = new MutableClock();
-        later.advance(Duration.ofSeconds(80));
+        later.advance(Duration.ofSeconds(2 * 600 + 60 + 30));
         int afterExpiry = drainAndCountStored(documents, later) - beforeExpiry;
 
         long storedTokens = tokensOf(n -> documents.stored().containsKey(NumberedDocuments.id(n)), 80);
