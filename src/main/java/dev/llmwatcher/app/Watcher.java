@@ -2,6 +2,8 @@ package dev.llmwatcher.app;
 
 import dev.llmwatcher.answer.AnswerInterpreter;
 import dev.llmwatcher.answer.ResultMerger;
+import dev.llmwatcher.budget.SharedTokenBudget;
+import dev.llmwatcher.budget.TokenBudget;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.engine.batch.BatchContext;
 import dev.llmwatcher.engine.batch.BatchDrain;
@@ -12,6 +14,7 @@ import dev.llmwatcher.engine.DocumentProcessor;
 import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
+import dev.llmwatcher.engine.SpendGate;
 import dev.llmwatcher.engine.StopSignal;
 import dev.llmwatcher.engine.StoredAnswers;
 import dev.llmwatcher.engine.WatcherEngine;
@@ -35,6 +38,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,14 +73,29 @@ public final class Watcher implements AutoCloseable {
         this.store = ElasticsearchQueueStore.connect(config.elasticsearch(), config.answerCache().activeIndex());
         this.admin = store.admin();
         this.llms = llmClients(config.llm());
-        this.processor = new DocumentProcessor(llms, new PromptRenderer(), new AnswerInterpreter(config.answerPolicy()),
-                new ResultMerger(config.answerPolicy()), config.maxPromptChars(),
-                config.answerPolicy().allowedTargetIndices());
+        SpendGate spend = new SpendGate(tokenBudget(config, admin, clock, instanceName));
+        this.processor = new DocumentProcessor(spend.meter(llms), new PromptRenderer(),
+                new AnswerInterpreter(config.answerPolicy()), new ResultMerger(config.answerPolicy()),
+                config.maxPromptChars(), config.answerPolicy().allowedTargetIndices());
         EngineSettings settings = EngineSettings.from(config);
         CachedAnswers cache = config.answerCache().activeIndex().<CachedAnswers>map(index -> new StoredAnswers(store,
                 processor, config.answerCache().maxAge(), clock)).orElseGet(CachedAnswers::off);
         this.engine = new WatcherEngine(store, processor, settings, clock, instanceName, cache,
-                batchDrain(config, settings, cache, clock, instanceName));
+                batchDrain(config, settings, cache, clock, instanceName), spend);
+    }
+
+    /**
+     * The daily token budgets, shared with every drainer of the cluster through the ledger index; the budget that
+     * limits nothing when none is configured. This process holds its shares under a name of its own.
+     */
+    private static TokenBudget tokenBudget(WatcherConfig config, ClusterAdmin admin, Clock clock,
+                                           String instanceName) {
+        if (!config.budget().enabled()) {
+            return TokenBudget.UNLIMITED;
+        }
+        return new SharedTokenBudget(admin.tokenLedger(config.budget().index()), config.budget().limits(), clock,
+                instanceName + "/" + UUID.randomUUID().toString().substring(0, 8), config.llm().callTimeout(),
+                config.concurrency());
     }
 
     /**

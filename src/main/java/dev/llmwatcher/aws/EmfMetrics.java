@@ -1,6 +1,8 @@
 package dev.llmwatcher.aws;
 
 import dev.llmwatcher.engine.AnswerSavings;
+import dev.llmwatcher.engine.LatencyStats;
+import dev.llmwatcher.engine.ModelBudget;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.llm.TokenUsage;
@@ -21,9 +23,10 @@ import java.util.TreeSet;
  * turns into metrics, with no API call and no extra latency. One line for the run (dimensions function and queue),
  * carrying every LLM latency as its own value (an EMF value array) so CloudWatch computes true percentiles; more
  * lines with the same dimensions for latencies beyond the {@value #MAX_VALUES_PER_METRIC} values EMF takes per metric
- * and line; and one line per model that answered for its token counts, with its cache hits, shared calls and tokens
- * saved when it reused answers (a value per root member, so one model per line). Every dimension and metric is
- * declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF
+ * and line; and one line per model that answered for its token counts and its own latencies (so percentiles per
+ * model are true ones too), with its cache hits, shared calls and tokens saved when it reused answers, and the tokens
+ * spent against its daily budget and what is left of it when it has one (a value per root member, so one model per
+ * line). Every dimension and metric is declared in {@code _aws.CloudWatchMetrics} and present at the root, as EMF
  * requires.
  */
 public final class EmfMetrics {
@@ -62,6 +65,10 @@ public final class EmfMetrics {
             values.put(Metric.BATCH_DOCUMENTS_FAILED, report.batch().failed());
             values.put(Metric.BATCH_DOCUMENTS_RETURNED, report.batch().returned());
             values.put(Metric.OLDEST_BATCH_AGE, report.batch().oldestOpen().toMillis() / 1000.0);
+            values.put(Metric.OPEN_BATCHES, report.batch().open().size());
+        }
+        if (!report.budgets().isEmpty()) {
+            values.put(Metric.BUDGETS_SPENT, report.budgets().stream().filter(ModelBudget::blocksDocuments).count());
         }
         List<String> lines = new ArrayList<>();
         lines.add(line(dimensions, values, at, requestId));
@@ -69,11 +76,30 @@ public final class EmfMetrics {
                 requestId)));
         Set<String> models = new TreeSet<>(report.tokensByModel().keySet());
         models.addAll(report.savingsByModel().keySet());
-        models.forEach(model -> lines.add(modelLine(dimensions, model,
-                report.tokensByModel().getOrDefault(model, TokenUsage.NONE), Metric.PROMPT_TOKENS,
-                Metric.COMPLETION_TOKENS, Optional.ofNullable(report.savingsByModel().get(model)), at, requestId)));
+        models.addAll(report.latencyByModel().keySet());
+        Map<String, ModelBudget> budgets = new LinkedHashMap<>();
+        report.budgets().forEach(budget -> budgets.put(budget.model(), budget));
+        models.addAll(budgets.keySet());
+        for (String model : models) {
+            List<List<Long>> modelLatencies = chunks(Optional.ofNullable(report.latencyByModel().get(model))
+                    .map(LatencyStats::samplesMillis).orElse(List.of()));
+            Map<Metric, Object> extra = new LinkedHashMap<>();
+            if (!modelLatencies.isEmpty()) {
+                extra.put(Metric.LLM_LATENCY, modelLatencies.getFirst());
+            }
+            Optional.ofNullable(budgets.get(model)).ifPresent(budget -> {
+                extra.put(Metric.TOKENS_SPENT, budget.use().spentThisPass());
+                extra.put(Metric.BUDGET_REMAINING, budget.use().remaining());
+            });
+            lines.add(modelLine(dimensions, model, report.tokensByModel().getOrDefault(model, TokenUsage.NONE),
+                    Metric.PROMPT_TOKENS, Metric.COMPLETION_TOKENS,
+                    Optional.ofNullable(report.savingsByModel().get(model)), extra, at, requestId));
+            modelLatencies.stream().skip(1).forEach(chunk -> lines.add(line(withModel(dimensions, model),
+                    Map.of(Metric.LLM_LATENCY, chunk), at, requestId)));
+        }
         report.batch().tokensByModel().forEach((model, usage) -> lines.add(modelLine(dimensions, model, usage,
-                Metric.BATCH_PROMPT_TOKENS, Metric.BATCH_COMPLETION_TOKENS, Optional.empty(), at, requestId)));
+                Metric.BATCH_PROMPT_TOKENS, Metric.BATCH_COMPLETION_TOKENS, Optional.empty(), Map.of(), at,
+                requestId)));
         return lines;
     }
 
@@ -83,11 +109,10 @@ public final class EmfMetrics {
      * for).
      */
     private static String modelLine(Map<String, String> runDimensions, String model, TokenUsage usage,
-                                    Metric prompt, Metric completion, Optional<AnswerSavings> savings, Instant at,
-                                    String requestId) {
-        Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
-        dimensions.put(Metric.MODEL_DIMENSION, model);
-        Map<Metric, Object> values = new LinkedHashMap<>();
+                                    Metric prompt, Metric completion, Optional<AnswerSavings> savings,
+                                    Map<Metric, Object> extra, Instant at, String requestId) {
+        Map<String, String> dimensions = withModel(runDimensions, model);
+        Map<Metric, Object> values = new LinkedHashMap<>(extra);
         values.put(prompt, usage.promptTokens());
         values.put(completion, usage.completionTokens());
         savings.filter(saved -> saved.callsSaved() > 0).ifPresent(saved -> {
@@ -97,6 +122,12 @@ public final class EmfMetrics {
                     saved.tokensSaved().promptTokens() + saved.tokensSaved().completionTokens());
         });
         return line(dimensions, values, at, requestId);
+    }
+
+    private static Map<String, String> withModel(Map<String, String> runDimensions, String model) {
+        Map<String, String> dimensions = new LinkedHashMap<>(runDimensions);
+        dimensions.put(Metric.MODEL_DIMENSION, model);
+        return dimensions;
     }
 
     private static List<List<Long>> chunks(List<Long> samples) {

@@ -52,7 +52,8 @@ final class LambdaRunner implements AutoCloseable {
         this.baseConfig = ConfigReader.read(environment.variables());
         this.settings = LambdaSettings.read(environment.variables());
         this.secret = settings.secretId().map(id -> new SecretSource(
-                environment.secretsClient().orElseGet(() -> SecretSource.defaultClient(settings.region().orElseThrow())),
+                environment.secretsClient()
+                        .orElseGet(() -> SecretSource.defaultClient(settings.region().orElseThrow())),
                 id, settings.secretMaxAge(), clock));
         if (secret.isEmpty()) {
             watcher = Watcher.create(baseConfig, clock, InstanceName.of("lambda-" + kind));

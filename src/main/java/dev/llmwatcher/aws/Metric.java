@@ -19,7 +19,8 @@ public enum Metric {
     OLDEST_QUEUED_AGE("OldestQueuedAgeSeconds", "Seconds", false),
     /**
      * Every answered LLM call's latency as a value of its own (EMF value arrays), so CloudWatch's percentiles (p50,
-     * p95) over any period are true ones, not averages of each invocation's percentiles.
+     * p95) over any period are true ones, not averages of each invocation's percentiles. Sent on the run's line and
+     * again, each model's own, on each model's line (dimension {@link #MODEL_DIMENSION}).
      */
     LLM_LATENCY("LlmLatency", "Milliseconds", false),
     PROMPT_TOKENS("PromptTokens", "Count", true),
@@ -47,7 +48,15 @@ public enum Metric {
     OLDEST_BATCH_AGE("OldestBatchAgeSeconds", "Seconds", false),
     /** Tokens of the collected batch answers, billed at the batch price. */
     BATCH_PROMPT_TOKENS("BatchPromptTokens", "Count", true),
-    BATCH_COMPLETION_TOKENS("BatchCompletionTokens", "Count", true);
+    BATCH_COMPLETION_TOKENS("BatchCompletionTokens", "Count", true),
+    /** Batches still open after the invocation. */
+    OPEN_BATCHES("OpenBatches", "Count", false),
+    /** Tokens the invocation's calls cost against the model's daily budget (batch answers at half). */
+    TOKENS_SPENT("TokensSpent", "Count", true),
+    /** Tokens of the model's daily budget neither spent nor held when the invocation ended, all drainers together. */
+    BUDGET_REMAINING("BudgetRemaining", "Count", true),
+    /** Models whose daily token budget is spent while documents of them wait (the budget alarm watches it). */
+    BUDGETS_SPENT("BudgetsSpent", "Count", false);
 
     /** The CloudWatch namespace of every metric here. */
     public static final String NAMESPACE = "LlmWatcher";

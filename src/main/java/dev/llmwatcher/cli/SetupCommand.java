@@ -5,6 +5,7 @@ import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.ElasticsearchAnswerCache;
+import dev.llmwatcher.elasticsearch.ElasticsearchTokenLedger;
 import dev.llmwatcher.elasticsearch.PipelineInstaller;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.json.Json;
@@ -74,6 +75,9 @@ public final class SetupCommand implements Command {
             String cacheIndex = config.answerCache().index();
             console.out().printf("%-40s %s%n", "index template " + ElasticsearchAnswerCache.templateName(cacheIndex),
                     word(admin.answerCache(cacheIndex).installTemplate().name()));
+            String budgetIndex = config.budget().index();
+            console.out().printf("%-40s %s%n", "index template " + ElasticsearchTokenLedger.templateName(budgetIndex),
+                    word(admin.tokenLedger(budgetIndex).installTemplate().name()));
         }
         if (!complete) {
             console.err().println("llm-watcher: this cluster has no painless scripting or ingest script "

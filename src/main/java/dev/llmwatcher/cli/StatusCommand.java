@@ -32,7 +32,8 @@ public final class StatusCommand implements Command {
 
     @Override
     public String summary() {
-        return "show what is in the queue: eligible, claimed, errored, parked; top errors; the answer cache's size";
+        return "show what is in the queue: eligible, claimed, errored, parked; top errors; the answer cache's size; "
+                + "today's token budgets";
     }
 
     @Override
@@ -51,17 +52,21 @@ public final class StatusCommand implements Command {
         Instant now = console.clock().instant();
         QueueStatus status;
         long cached;
+        List<BudgetStatus> budgets;
         try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
             status = admin.inspector().inspect(config.watchIndex(), now);
             cached = admin.answerCache(config.answerCache().index()).size();
+            budgets = BudgetStatus.read(config.budget(), admin, config.watchIndex(), now);
         }
         if (arguments.has(JSON)) {
             Map<String, Object> json = asJson(status);
             json.put("answer_cache", cacheJson(config.answerCache(), cached));
+            json.put("token_budgets", BudgetStatus.json(config.budget(), budgets, now));
             console.out().println(Json.mapper().writeValueAsString(json));
         } else {
             print(status, now, console.out());
             printCache(config.answerCache(), cached, console.out());
+            BudgetStatus.print(config.budget(), budgets, now, console.out());
             if (status.exists()) {
                 BatchesCommand.printOpen(config, console);
             }

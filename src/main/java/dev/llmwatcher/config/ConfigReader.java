@@ -1,5 +1,6 @@
 package dev.llmwatcher.config;
 
+import dev.llmwatcher.budget.DailyLimits;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -53,7 +54,7 @@ public final class ConfigReader {
                 seconds(Setting.RETRY_BACKOFF, 0, 86_400), integer(Setting.MAX_PROMPT_CHARS, 1, 10_000_000),
                 seconds(Setting.PASS_DURATION, 10, 86_400), seconds(Setting.SHUTDOWN_GRACE, 0, 3600),
                 new AnswerCacheSettings(bool(Setting.ANSWER_CACHE), seconds(Setting.ANSWER_CACHE_MAX_AGE, 1,
-                        315_360_000), indexName(Setting.ANSWER_CACHE_INDEX)), batch(), answerPolicy());
+                        315_360_000), indexName(Setting.ANSWER_CACHE_INDEX)), batch(), answerPolicy(), budget());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -90,6 +91,16 @@ public final class ConfigReader {
         }
         return new AnswerPolicy(undeclared, integer(Setting.MAX_ANSWER_BYTES, 1, 100 * 1024 * 1024),
                 integer(Setting.MAX_ANSWER_FIELDS, 1, 100_000), allowed);
+    }
+
+    private BudgetSettings budget() {
+        DailyLimits limits = DailyLimits.NONE;
+        try {
+            limits = DailyLimits.parse(raw(Setting.DAILY_TOKEN_BUDGET).orElse(null));
+        } catch (IllegalArgumentException e) {
+            problems.add(describe(Setting.DAILY_TOKEN_BUDGET) + ": " + e.getMessage());
+        }
+        return new BudgetSettings(limits, indexName(Setting.TOKEN_BUDGET_INDEX));
     }
 
     private ElasticsearchSettings elasticsearch() {

@@ -84,6 +84,11 @@ public enum Setting {
     ALLOWED_TARGET_INDICES("LLM_WATCHER_ALLOWED_TARGET_INDICES", "--allowed-target-indices", "*",
             "Comma-separated index patterns (* wildcards) answers may be written to; a document whose "
                     + "_original_index matches none fails"),
+    DAILY_TOKEN_BUDGET("LLM_WATCHER_DAILY_TOKEN_BUDGET", "--daily-token-budget", null,
+            "Tokens each model may spend per UTC day, shared by every drainer of the cluster: MODEL=TOKENS[,...], "
+                    + "*=TOKENS for every model not named (e.g. gpt-4o-mini=2M,*=0); none: no limit"),
+    TOKEN_BUDGET_INDEX("LLM_WATCHER_TOKEN_BUDGET_INDEX", "--token-budget-index", "llm-watcher-token-budget",
+            "Index that keeps each day's token spend per model"),
     SECRET_ID("LLM_WATCHER_SECRET_ID", "--secret-id", null,
             "Lambda: Secrets Manager secret (ARN or name) holding the Elasticsearch and OpenAI credentials as JSON"),
     SECRET_MAX_AGE("LLM_WATCHER_SECRET_MAX_AGE", "--secret-max-age", "300",

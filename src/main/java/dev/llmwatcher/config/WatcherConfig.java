@@ -15,12 +15,24 @@ import java.util.Optional;
  * @param answerCache    whether and how answers to repeated questions are reused
  * @param batch          the batch drain mode (OpenAI's Batch API)
  * @param answerPolicy   what an answer may change (declared fields, bounds) and where it may be written
+ * @param budget         the daily token budgets shared by every drainer
  */
 public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
                             int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
                             boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
                             Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache,
-                            BatchSettings batch, AnswerPolicy answerPolicy) {
+                            BatchSettings batch, AnswerPolicy answerPolicy, BudgetSettings budget) {
+
+    /** A configuration without token budgets, as before they existed. */
+    public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
+                         int concurrency, Duration watchInterval, boolean retryErrors, Optional<String> sortField,
+                         boolean debug, int maxAttempts, Duration retryBackoff, int maxPromptChars,
+                         Duration passDuration, Duration shutdownGrace, AnswerCacheSettings answerCache,
+                         BatchSettings batch, AnswerPolicy answerPolicy) {
+        this(elasticsearch, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors, sortField, debug,
+                maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache, batch,
+                answerPolicy, BudgetSettings.NONE);
+    }
 
     /** A configuration with the batch drain mode off, as before it existed. */
     public WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, String watchIndex, int batchSize,
@@ -45,18 +57,18 @@ public record WatcherConfig(ElasticsearchSettings elasticsearch, LlmAccess llm, 
     public WatcherConfig withElasticsearch(ElasticsearchSettings access) {
         return new WatcherConfig(access, llm, watchIndex, batchSize, concurrency, watchInterval, retryErrors,
                 sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
-                batch, answerPolicy);
+                batch, answerPolicy, budget);
     }
 
     public WatcherConfig withLlm(LlmAccess access) {
         return new WatcherConfig(elasticsearch, access, watchIndex, batchSize, concurrency, watchInterval,
                 retryErrors, sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration,
-                shutdownGrace, answerCache, batch, answerPolicy);
+                shutdownGrace, answerCache, batch, answerPolicy, budget);
     }
 
     public WatcherConfig withWatchIndex(String index) {
         return new WatcherConfig(elasticsearch, llm, index, batchSize, concurrency, watchInterval, retryErrors,
                 sortField, debug, maxAttempts, retryBackoff, maxPromptChars, passDuration, shutdownGrace, answerCache,
-                batch, answerPolicy);
+                batch, answerPolicy, budget);
     }
 }

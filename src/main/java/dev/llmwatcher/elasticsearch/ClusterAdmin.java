@@ -70,6 +70,11 @@ public final class ClusterAdmin implements AutoCloseable {
         return new ElasticsearchAnswerCache(client, failures, index);
     }
 
+    /** The daily token budgets' ledger in {@code index}: today's spend per model, and its index template. */
+    public ElasticsearchTokenLedger tokenLedger(String index) {
+        return new ElasticsearchTokenLedger(client, failures, index);
+    }
+
     public PlainDocuments documents() {
         return new PlainDocuments(client, failures);
     }

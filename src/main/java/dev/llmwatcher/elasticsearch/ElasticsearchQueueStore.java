@@ -22,6 +22,7 @@ import dev.llmwatcher.queue.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import co.elastic.clients.elasticsearch._types.query_dsl.BoolQuery;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 
 import java.io.IOException;
@@ -296,14 +297,34 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
         return Query.of(q -> q.bool(b -> b.filter(eligible).filter(isProvider)));
     }
 
-    /** The query's eligible documents, without those of its excluded provider if it has one. */
+    /**
+     * The query's eligible documents, without those of its excluded provider if it has one, and only those of the
+     * models its model filter lets through.
+     */
     private Query eligible(QueueQuery query) {
         Query eligible = EligibilityQuery.of(query.selection(), query.now());
-        if (query.excludedProvider().isEmpty()) {
+        if (query.excludedProvider().isEmpty() && query.models().any()) {
             return eligible;
         }
-        Query excluded = isProvider(query.index(), query.excludedProvider().get());
-        return Query.of(q -> q.bool(b -> b.filter(eligible).mustNot(excluded)));
+        BoolQuery.Builder narrowed = new BoolQuery.Builder().filter(eligible);
+        query.excludedProvider().ifPresent(provider -> narrowed.mustNot(isProvider(query.index(), provider)));
+        if (!query.models().any()) {
+            ModelQuery.apply(query.models(), modelField(query.index()), narrowed);
+        }
+        return narrowed.build()._toQuery();
+    }
+
+    /** The field that matches {@code _llm_watcher.model} exactly, whichever way the index maps it. */
+    private String modelField(String index) {
+        String path = QueueFields.path(QueueFields.MODEL);
+        try {
+            return KeywordFields.pick(client, index, List.of(path)).get(path);
+        } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return path;
+            }
+            throw failures.unavailable("read the mapping of " + index, e);
+        }
     }
 
     private Query isProvider(String index, String provider) {

@@ -5,8 +5,10 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
 import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
 import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
+import co.elastic.clients.elasticsearch._types.query_dsl.BoolQuery;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
+import dev.llmwatcher.queue.ModelFilter;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueStatus;
 import dev.llmwatcher.queue.Selection;
@@ -51,6 +53,28 @@ public final class QueueInspector {
             throw failures.unavailable("inspect the queue " + index, e);
         } catch (IOException e) {
             throw failures.unavailable("inspect the queue " + index, e);
+        }
+    }
+
+    /**
+     * Documents of {@code model} a pass would take now, new ones and failed ones due for a retry together: what waits
+     * for that model's token budget while it is spent. 0 when the queue does not exist.
+     */
+    public long eligibleOf(String index, String model, Instant now) {
+        try {
+            String path = QueueFields.path(QueueFields.MODEL);
+            String field = KeywordFields.pick(client, index, List.of(path)).get(path);
+            BoolQuery.Builder query = new BoolQuery.Builder().filter(Dsl.anyOf(
+                    EligibilityQuery.of(Selection.NEW, now), EligibilityQuery.of(Selection.RETRY, now)));
+            ModelQuery.apply(ModelFilter.onlyModel(model), field, query);
+            return client.count(c -> c.index(index).query(query.build()._toQuery())).count();
+        } catch (ElasticsearchException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return 0;
+            }
+            throw failures.unavailable("count the documents of " + model + " in " + index, e);
+        } catch (IOException e) {
+            throw failures.unavailable("count the documents of " + model + " in " + index, e);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Reads and claims queue documents ahead of the LLM calls, so a free call slot never waits for a search or a
@@ -24,8 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ClaimFeed implements AutoCloseable {
 
     private static final long OFFER_WAIT_MILLIS = 50;
+    /** Pages in a row of documents waiting for a spent budget after which the feed claims no more. */
+    static final int MAX_WAITING_PAGES = 10;
 
     private final QueueStore store;
+    private final Predicate<QueuedDocument> admits;
     private final String queueIndex;
     private final Claim claim;
     private final int maxDocuments;
@@ -40,7 +44,9 @@ final class ClaimFeed implements AutoCloseable {
     private volatile boolean exhausted;
     private volatile RuntimeException failure;
 
-    private ClaimFeed(QueueStore store, QueueQuery query, Claim claim, int maxDocuments) {
+    private ClaimFeed(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
+                      Predicate<QueuedDocument> admits) {
+        this.admits = admits;
         this.store = store;
         this.queueIndex = query.index();
         this.claim = claim;
@@ -53,7 +59,18 @@ final class ClaimFeed implements AutoCloseable {
 
     /** Opens the scan (so an unreachable queue fails here, before anything starts) and starts claiming. */
     static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments) {
-        return new ClaimFeed(store, query, claim, maxDocuments);
+        return new ClaimFeed(store, query, claim, maxDocuments, document -> true);
+    }
+
+    /**
+     * As above, claiming only the documents {@code admits} lets through: the others (their token budget is spent) are
+     * left as they are, and the documents behind them are still claimed. After {@value #MAX_WAITING_PAGES} pages in a
+     * row with none it lets through, the claiming ends: the rest of the queue is likely more of the same, and the next
+     * pass leaves the spent models out of its query instead of reading past them.
+     */
+    static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
+                          Predicate<QueuedDocument> admits) {
+        return new ClaimFeed(store, query, claim, maxDocuments, admits);
     }
 
     long totalEligible() {
@@ -126,13 +143,22 @@ final class ClaimFeed implements AutoCloseable {
 
     private void produce() {
         int claimedSoFar = 0;
+        int waitingPages = 0;
         try {
             while (!stopped && claimedSoFar < maxDocuments) {
                 List<QueuedDocument> page = nextReadPage();
                 if (page.isEmpty()) {
                     break;
                 }
-                List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar));
+                List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar))
+                        .stream().filter(admits).toList();
+                if (wanted.isEmpty()) {
+                    if (++waitingPages == MAX_WAITING_PAGES) {
+                        break;
+                    }
+                    continue;
+                }
+                waitingPages = 0;
                 List<QueuedDocument> claimed = store.claim(queueIndex, wanted, claim);
                 skipped.addAndGet(wanted.size() - claimed.size());
                 claimedSoFar += claimed.size();

@@ -222,7 +222,7 @@ public final class DocumentProcessor {
                     + " has no quota left, so the pass stops and its documents stay queued: " + e.getMessage(), true);
             case AUTHENTICATION -> new DocumentOutcome.Abandoned(prepared.document(),
                     RunReport.CREDENTIALS_PREFIX + " by " + instructions.provider() + ": " + e.getMessage(), true);
-            case INTERRUPTED -> new DocumentOutcome.Abandoned(prepared.document(), message, false);
+            case INTERRUPTED, BUDGET_EXHAUSTED -> new DocumentOutcome.Abandoned(prepared.document(), message, false);
             case TIMEOUT, RATE_LIMITED -> cutByDeadline
                     ? new DocumentOutcome.Abandoned(prepared.document(), "cut short by the pass's deadline: " + message,
                     false)

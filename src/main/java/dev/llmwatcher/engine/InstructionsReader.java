@@ -12,7 +12,7 @@ import java.util.Optional;
 public final class InstructionsReader {
 
     public static final String DEFAULT_PROVIDER = "ollama";
-    public static final String DEFAULT_MODEL = "llama3.3";
+    public static final String DEFAULT_MODEL = dev.llmwatcher.queue.QueueFields.DEFAULT_MODEL;
 
     private InstructionsReader() {
     }

@@ -3,6 +3,7 @@ package dev.llmwatcher.engine;
 import dev.llmwatcher.llm.TokenUsage;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,18 +23,22 @@ import java.util.Optional;
  * @param undeclaredFieldsDropped answer fields that were not stored because their schema does not declare them
  *                       (direct and batch answers together): an answer that sets them was probably told to by the
  *                       document it was asked about
+ * @param latencyByModel {@code llmLatency} per model that answered
+ * @param budgets        per model with a daily token budget that the pass touched: the budget as it left it, and
+ *                       the documents that wait for it
  */
 public record RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                         Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
                         Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch,
-                        int undeclaredFieldsDropped) {
+                        int undeclaredFieldsDropped, Map<String, LatencyStats> latencyByModel,
+                        List<ModelBudget> budgets) {
 
-    /** A report of a pass whose answers had no undeclared field. */
+    /** A report of a pass whose answers had no undeclared field, without latencies per model and token budgets. */
     public RunReport(long found, int processed, int failed, int parked, int skipped, int released, long backlog,
                      Map<String, TokenUsage> tokensByModel, LatencyStats llmLatency, Duration duration,
                      Optional<String> stoppedBy, Map<String, AnswerSavings> savingsByModel, BatchReport batch) {
         this(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency, duration,
-                stoppedBy, savingsByModel, batch, 0);
+                stoppedBy, savingsByModel, batch, 0, Map.of(), List.of());
     }
 
     /** A report of a pass that reused no answer and did no batch work. */
@@ -61,13 +66,20 @@ public record RunReport(long found, int processed, int failed, int parked, int s
     public RunReport withBatch(BatchReport work) {
         return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
                 duration, stoppedBy, AnswerSavings.merged(savingsByModel, work.savingsByModel()), work,
-                undeclaredFieldsDropped + work.undeclaredFieldsDropped());
+                undeclaredFieldsDropped + work.undeclaredFieldsDropped(), latencyByModel, budgets);
     }
 
     /** The same report, with {@code dropped} answer fields its schemas did not declare. */
     public RunReport withUndeclaredFieldsDropped(int dropped) {
         return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
-                duration, stoppedBy, savingsByModel, batch, dropped);
+                duration, stoppedBy, savingsByModel, batch, dropped, latencyByModel, budgets);
+    }
+
+    /** The same report with the token budgets as the pass left them. */
+    public RunReport withBudgets(List<ModelBudget> modelBudgets) {
+        return new RunReport(found, processed, failed, parked, skipped, released, backlog, tokensByModel, llmLatency,
+                duration, stoppedBy, savingsByModel, batch, undeclaredFieldsDropped, latencyByModel,
+                List.copyOf(modelBudgets));
     }
 
     /** Total documents this pass claimed and settled one way or another. */

@@ -2,6 +2,7 @@ package dev.llmwatcher.engine;
 
 import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.queue.Claim;
+import dev.llmwatcher.queue.ModelFilter;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueStore;
 import org.slf4j.Logger;
@@ -10,7 +11,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -33,19 +36,28 @@ public final class WatcherEngine {
     private final String instanceName;
     private final CachedAnswers cache;
     private final BatchWork batchWork;
+    private final SpendGate spend;
 
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
                          String instanceName) {
         this(store, processor, settings, clock, instanceName, CachedAnswers.off(), BatchWork.NONE);
     }
 
+    public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
+                         String instanceName, CachedAnswers cache, BatchWork batchWork) {
+        this(store, processor, settings, clock, instanceName, cache, batchWork, SpendGate.unlimited());
+    }
+
     /**
      * @param cache     the answer cache: when it is on, documents whose question it answers cost no call, and
      *                  documents with the same question share one call ({@link CachedAnswers#off()} for off)
      * @param batchWork the batch part of every pass, run before its direct calls ({@link BatchWork#NONE} for none)
+     * @param spend     the daily token budgets and the gateways' budgets, whose clients the processor calls through
+     *                  ({@link SpendGate#unlimited()} for none)
      */
     public WatcherEngine(QueueStore store, DocumentProcessor processor, EngineSettings settings, Clock clock,
-                         String instanceName, CachedAnswers cache, BatchWork batchWork) {
+                         String instanceName, CachedAnswers cache, BatchWork batchWork, SpendGate spend) {
+        this.spend = spend;
         this.cache = cache;
         this.batchWork = batchWork;
         this.store = store;
@@ -64,19 +76,34 @@ public final class WatcherEngine {
         return direct(request, batchWork.takesOpenAi(batch)).withBatch(batch);
     }
 
-    /** The direct calls of a pass; without the OpenAI documents when the batch drain takes them. */
+    /**
+     * The direct calls of a pass; without the OpenAI documents when the batch drain takes them, and without the
+     * documents of models whose daily token budget is spent (they wait, unclaimed; counted and said at the end).
+     */
     private RunReport direct(RunRequest request, boolean openAiBatched) {
         Instant started = clock.instant();
         QueueQuery all = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
                 settings.pageSize());
         QueueQuery query = openAiBatched ? all.excluding(ProviderNames.OPENAI) : all;
+        Set<String> spentModels = spend.startPass();
+        RunReport report;
+        try {
+            report = direct(request, query.withModels(ModelFilter.excluding(spentModels)), started);
+        } catch (RuntimeException e) {
+            spend.endPass();
+            throw e;
+        }
+        return report.withBudgets(BudgetWaits.count(store, query, clock, spend.endPass()));
+    }
+
+    private RunReport direct(RunRequest request, QueueQuery query, Instant started) {
         if (store.countEligible(query) == 0) {
             return emptyPass(request, started);
         }
         LibraryWarmUp.startOnce(Thread.ofVirtual().name("warm-up"));
         Claim claim = new Claim(instanceName + "/" + UUID.randomUUID().toString().substring(0, 8),
                 request.deadline().plus(settings.claimMargin()));
-        try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments())) {
+        try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments(), spend::admits)) {
             logFound(feed.totalEligible(), request.queueIndex());
             request.listener().started(feed.totalEligible());
             BacklogCount backlogCount = new BacklogCount(store, clock, query);
@@ -86,8 +113,8 @@ public final class WatcherEngine {
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),
                     feed.skipped(), tally.backInQueue(), backlog, tally.tokensByModel(), tally.latency(),
-                    Duration.between(started, clock.instant()), pass.stoppedBy(), tally.savingsByModel())
-                    .withUndeclaredFieldsDropped(tally.undeclaredFieldsDropped());
+                    Duration.between(started, clock.instant()), pass.stoppedBy(), tally.savingsByModel(),
+                    BatchReport.NONE, tally.undeclaredFieldsDropped(), tally.latencyByModel(), List.of());
             logProcessed(report);
             return report;
         }

@@ -60,6 +60,7 @@ public final class WriteBack {
     private final BusyWait releasesBusy;
     private final Map<String, TokenUsage> tokensByModel = new HashMap<>();
     private final Map<String, AnswerSavings> savingsByModel = new HashMap<>();
+    private final Map<String, List<Long>> latenciesByModel = new HashMap<>();
     private long[] latencies = new long[64];
     private int latencyCount;
     private int processed;
@@ -95,7 +96,8 @@ public final class WriteBack {
      */
     public record Tally(int processed, int failed, int parked, int released, int setAside,
                  Map<String, TokenUsage> tokensByModel, LatencyStats latency,
-                 Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped) {
+                 Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped,
+                 Map<String, LatencyStats> latencyByModel) {
 
         /** Documents this pass gave back to the queue without an attempt: eligible again at once. */
         int backInQueue() {
@@ -259,9 +261,12 @@ public final class WriteBack {
     }
 
     public Tally tally() {
+        Map<String, LatencyStats> byModel = new HashMap<>();
+        latenciesByModel.forEach((model, millis) -> byModel.put(model,
+                LatencyStats.ofMillis(millis.stream().mapToLong(Long::longValue).toArray())));
         return new Tally(processed, failed, parked, released, setAside, Map.copyOf(tokensByModel),
                 LatencyStats.ofMillis(Arrays.copyOf(latencies, latencyCount)), Map.copyOf(savingsByModel),
-                undeclaredFieldsDropped);
+                undeclaredFieldsDropped, Map.copyOf(byModel));
     }
 
     private boolean retryDue() {
@@ -397,5 +402,7 @@ public final class WriteBack {
             latencies = Arrays.copyOf(latencies, latencies.length * 2);
         }
         latencies[latencyCount++] = call.providerLatency().toMillis();
+        latenciesByModel.computeIfAbsent(call.model(), model -> new ArrayList<>()).add(call.providerLatency()
+                .toMillis());
     }
 }

@@ -12,11 +12,13 @@ public class LlmException extends Exception {
     /**
      * Why the call failed. {@code AUTHENTICATION} means the credentials themselves were refused (every call would
      * fail, so the pass stops); {@code ACCESS_DENIED} means valid credentials may not use this model (another
-     * document's model may be fine, so only the document fails).
+     * document's model may be fine, so only the document fails). {@code BUDGET_EXHAUSTED} means a token budget is
+     * spent: a gateway's in front of the provider (LiteLLM's {@code budget_exceeded}) or the watcher's own daily
+     * budget; nothing is wrong with the document, which waits.
      */
     public enum Kind {
         CONNECTION, TIMEOUT, SERVER_ERROR, RATE_LIMITED, QUOTA_EXHAUSTED, AUTHENTICATION, ACCESS_DENIED,
-        MODEL_NOT_FOUND, BAD_REQUEST, TRUNCATED, REFUSED, MALFORMED_RESPONSE, INTERRUPTED
+        MODEL_NOT_FOUND, BAD_REQUEST, TRUNCATED, REFUSED, MALFORMED_RESPONSE, INTERRUPTED, BUDGET_EXHAUSTED
     }
 
     private final Kind kind;

@@ -20,6 +20,8 @@ public final class QueueFields {
     public static final String OPTIONS = "options";
     public static final String ORIGINAL_INDEX = "_original_index";
     public static final String TARGET_FIELD = "target_field";
+    /** The model the stored script names when the pipeline gives none. */
+    public static final String DEFAULT_MODEL = "llama3.3";
 
     // Bookkeeping fields, written by us.
     /** Last failure, a one-line message (text with a {@code keyword} subfield for aggregations). */

@@ -181,6 +181,46 @@ class EmfMetricsTest {
         assertThat(lines.get(1)).doesNotContainKey(Metric.DOCUMENTS_PROCESSED.metricName());
     }
 
+    @Test
+    void eachModelsLineCarriesItsOwnLatenciesAndTheSpendAgainstItsDailyBudget() {
+        ollama.respondWith(request -> request.model().equals("model-a") ? Reply.success("{\"scale\": 3}", 40, 10,
+                "stop") : Reply.success("{\"scale\": 4}", 20, 5, "stop"));
+        List.of("1", "2", "3").forEach(id -> queue(id, "model-a", Instant.now()));
+        queue("4", "model-b", Instant.now());
+        queue("5", "model-c", Instant.now());
+        fixture.with("LLM_WATCHER_DAILY_TOKEN_BUDGET", "model-a=100000,model-c=0");
+
+        Map<String, Object> summary = lambda.watcher(fixture).handleRequest(Map.of(),
+                lambda.context(FUNCTION, Duration.ofSeconds(60)));
+
+        assertThat(summary.get("budgets")).asInstanceOf(InstanceOfAssertFactories.LIST).contains(
+                Map.of("model", "model-a", "limit", 100_000L, "spent_by_invocation", 150L, "remaining",
+                        100_000L - 150, "spent", false, "waiting_documents", 0L),
+                Map.of("model", "model-c", "limit", 0L, "spent_by_invocation", 0L, "remaining", 0L, "spent", true,
+                        "waiting_documents", 1L));
+        List<Map<String, Object>> lines = lambda.metricLines();
+        assertThat(lines).allSatisfy(EmfMetricsTest::assertValidEmf);
+        assertThat(lines.getFirst()).containsEntry(Metric.BUDGETS_SPENT.metricName(), 1)
+                .hasEntrySatisfying(Metric.LLM_LATENCY.metricName(), values -> assertThat((List<?>) values)
+                        .hasSize(4));
+        Map<String, Object> modelA = modelLine(lines, "model-a");
+        assertThat((List<?>) modelA.get(Metric.LLM_LATENCY.metricName())).hasSize(3);
+        assertThat(modelA).containsEntry(Metric.TOKENS_SPENT.metricName(), 3 * 50)
+                .containsEntry(Metric.BUDGET_REMAINING.metricName(), 100_000 - 3 * 50);
+        Map<String, Object> modelB = modelLine(lines, "model-b");
+        assertThat((List<?>) modelB.get(Metric.LLM_LATENCY.metricName())).hasSize(1);
+        assertThat(modelB).as("no budget, no budget metrics").doesNotContainKeys(Metric.TOKENS_SPENT.metricName(),
+                Metric.BUDGET_REMAINING.metricName());
+        assertThat(modelLine(lines, "model-c")).containsEntry(Metric.TOKENS_SPENT.metricName(), 0)
+                .containsEntry(Metric.BUDGET_REMAINING.metricName(), 0)
+                .doesNotContainKey(Metric.LLM_LATENCY.metricName());
+    }
+
+    private static Map<String, Object> modelLine(List<Map<String, Object>> lines, String model) {
+        return lines.stream().filter(line -> model.equals(line.get(Metric.MODEL_DIMENSION))).findFirst()
+                .orElseThrow(() -> new AssertionError("no line for " + model + " in " + lines));
+    }
+
     /** EMF's rules: a namespace, and every declared dimension and metric present at the root. */
     @SuppressWarnings("unchecked")
     static void assertValidEmf(Map<String, Object> line) {

@@ -5,9 +5,11 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.config.IndexPatterns;
+import dev.llmwatcher.budget.BudgetUse;
 import dev.llmwatcher.config.Setting;
 import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.engine.LatencyStats;
+import dev.llmwatcher.engine.ModelBudget;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.Selection;
@@ -443,7 +445,8 @@ class SamTemplateTest {
                 LatencyStats.ofMillis(new long[] {120, 80}), Duration.ofSeconds(3), Optional.empty())
                 .withBatch(new BatchReport(5, 1, 2, 0, 0, Map.of("gpt-4o-mini", new TokenUsage(30, 6)),
                         List.of(new BatchReport.OpenBatch("batch_1", "s-1", 5, Duration.ofHours(2), "in_progress",
-                                new ProviderBatch.RequestCounts(5, 1, 0)))));
+                                new ProviderBatch.RequestCounts(5, 1, 0)))))
+                .withBudgets(List.of(new ModelBudget(new BudgetUse("llama3.3", 1_000, 990, 0, 12, true), 3)));
         Map<String, Set<Set<String>>> emitted = new TreeMap<>();
         for (Selection selection : Selection.values()) {
             for (String line : EmfMetrics.lines("fn", "llm-queue", selection, report, Duration.ofSeconds(5),

@@ -118,6 +118,44 @@ class ConfigReaderTest {
     }
 
     @Test
+    void noDailyTokenBudgetMeansNoLimitAndOneIsReadPerModelWithAWildcard() {
+        WatcherConfig none = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200"));
+        WatcherConfig budgeted = ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_DAILY_TOKEN_BUDGET", " gpt-4o-mini=2M, deepseek-r1:14b=500k,meta/llama=2_000_000,*=0",
+                "LLM_WATCHER_TOKEN_BUDGET_INDEX", "team-a-budget"));
+
+        assertThat(none.budget().enabled()).isFalse();
+        assertThat(none.budget().limits().of("gpt-4o-mini")).isEmpty();
+        assertThat(none.budget().index()).isEqualTo("llm-watcher-token-budget");
+        assertThat(budgeted.budget().enabled()).isTrue();
+        assertThat(budgeted.budget().limits().of("gpt-4o-mini")).hasValue(2_000_000);
+        assertThat(budgeted.budget().limits().of("deepseek-r1:14b")).hasValue(500_000);
+        assertThat(budgeted.budget().limits().of("meta/llama")).hasValue(2_000_000);
+        assertThat(budgeted.budget().limits().of("any-other")).hasValue(0);
+        assertThat(budgeted.budget().index()).isEqualTo("team-a-budget");
+    }
+
+    @Test
+    void aDailyTokenBudgetThatCannotBeReadSaysWhichEntryAndHow() {
+        for (Map.Entry<String, String> bad : Map.of(
+                "gpt-4o-mini", "'gpt-4o-mini' is not MODEL=TOKENS",
+                "gpt-4o-mini=lots", "the budget of 'gpt-4o-mini' is 'lots', not a whole number of tokens",
+                "gpt-4o-mini=-5", "the budget of 'gpt-4o-mini' is '-5'",
+                "a=1,a=2", "model 'a' is given twice",
+                "*=1,*=2", "'*' is given twice",
+                "a=1,,b=2", "'' is not MODEL=TOKENS").entrySet()) {
+            assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                    "LLM_WATCHER_DAILY_TOKEN_BUDGET", bad.getKey())))
+                    .as(bad.getKey())
+                    .hasMessageContaining("--daily-token-budget (LLM_WATCHER_DAILY_TOKEN_BUDGET): " + bad.getValue());
+        }
+        assertThatThrownBy(() -> ConfigReader.read(Map.of("ELASTICSEARCH_URL", "http://es:9200",
+                "LLM_WATCHER_TOKEN_BUDGET_INDEX", "Budget")))
+                .hasMessageContaining("--token-budget-index (LLM_WATCHER_TOKEN_BUDGET_INDEX): 'Budget' is not a valid "
+                        + "index name");
+    }
+
+    @Test
     void missingElasticsearchUrlSaysHowToGiveIt() {
         assertThatThrownBy(() -> ConfigReader.read(Map.of()))
                 .hasMessageStartingWith("no Elasticsearch URL: pass --elasticsearch or set ELASTICSEARCH_URL")

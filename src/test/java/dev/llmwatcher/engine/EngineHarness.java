@@ -49,8 +49,11 @@ public final class EngineHarness {
     /** Where the scripted provider's requests "go", as part of the cache key. */
     String endpoint = "http://ollama.test:11434";
 
+    /** The daily token budgets and gateways' budgets every call goes through; none by default. */
+    SpendGate spend = SpendGate.unlimited();
+
     DocumentProcessor processor() {
-        return new DocumentProcessor(new ScriptedProviders(llm, endpoint, List.of("ollama", "openai")),
+        return new DocumentProcessor(spend.meter(new ScriptedProviders(llm, endpoint, List.of("ollama", "openai"))),
                 new PromptRenderer(), new AnswerInterpreter(), new ResultMerger(), 100_000);
     }
 
@@ -69,7 +72,7 @@ public final class EngineHarness {
     WatcherEngine engine() {
         DocumentProcessor processor = processor();
         return new WatcherEngine(store, processor, settings(), Clock.systemUTC(), "test", cache(processor),
-                BatchWork.NONE);
+                BatchWork.NONE, spend);
     }
 
     /** The engine with the batch drain mode over {@code provider}, the in-memory queue keeping its bookkeeping. */

@@ -52,10 +52,16 @@ final class NumberedDocuments {
 
     /** Queues every document in bulk, each with {@code meta} adapted by {@code provider(n)}. */
     void queue(IntFunction<String> provider) {
+        queue(provider, n -> "llama3.3");
+    }
+
+    /** Queues every document in bulk, each with its provider {@code provider(n)} and its model {@code model(n)}. */
+    void queue(IntFunction<String> provider, IntFunction<String> model) {
         Map<String, Map<String, Object>> sources = new LinkedHashMap<>();
         for (int n = 0; n < count; n++) {
             Map<String, Object> meta = TestElasticsearch.pipelineMeta(target, PROMPT);
             meta.put("provider", provider.apply(n));
+            meta.put("model", model.apply(n));
             meta.put("format", Map.of("type", "object", "properties", Map.of("value", Map.of("type", "integer")),
                     "required", List.of("value")));
             Map<String, Object> source = new LinkedHashMap<>();

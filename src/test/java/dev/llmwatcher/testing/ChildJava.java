@@ -25,8 +25,23 @@ public final class ChildJava {
     private ChildJava() {
     }
 
+    /** A child started and not waited for, e.g. to be killed mid-run; {@link #await} ends it and reads its output. */
+    public record Started(Process process, Path out, Path err, String mainClass) {
+
+        /** Waits for the child's end (killing it after the usual timeout) and returns how it ended. */
+        public Result await() throws IOException, InterruptedException {
+            return ChildJava.await(this);
+        }
+    }
+
     public static Result run(Path workDir, Map<String, String> environment, String mainClass, String... args)
             throws IOException, InterruptedException {
+        return await(start(workDir, environment, mainClass, args));
+    }
+
+    /** Starts {@code mainClass} in a JVM of its own, as {@link #run} does, without waiting for it. */
+    public static Started start(Path workDir, Map<String, String> environment, String mainClass, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
@@ -36,7 +51,14 @@ public final class ChildJava {
         builder.environment().keySet().removeIf(name -> name.startsWith("AWS_LAMBDA_")
                 || name.startsWith("LLM_WATCHER_") || name.equals("JAVA_TOOL_OPTIONS"));
         builder.environment().putAll(environment);
-        Process child = builder.start();
+        return new Started(builder.start(), out, err, mainClass);
+    }
+
+    private static Result await(Started started) throws IOException, InterruptedException {
+        String mainClass = started.mainClass();
+        Process child = started.process();
+        Path out = started.out();
+        Path err = started.err();
         if (!child.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             child.destroyForcibly().waitFor();
             throw new IllegalStateException(mainClass + " did not end within " + TIMEOUT_SECONDS + " s; stderr: "

@@ -80,6 +80,20 @@ public final class FakeOpenAiServer extends FakeLlmServer {
         return json(body);
     }
 
+    /**
+     * LiteLLM's proxy refusing a call because a budget (a key's, a user's, a team's, a model's) is spent, before any
+     * provider is called: its {@code ProxyException} body, {@code error.type} {@code budget_exceeded}, {@code code} the
+     * status as a string. The status is 400 in older LiteLLM versions, 429 in newer ones, or what its operator set.
+     */
+    public static Reply budgetExceeded(int status, String message) {
+        Map<String, Object> error = new HashMap<>();
+        error.put("message", message);
+        error.put("type", "budget_exceeded");
+        error.put("param", null);
+        error.put("code", Integer.toString(status));
+        return Reply.raw(status, json(Map.of("error", error)));
+    }
+
     @Override
     protected String errorBody(int status, String message) {
         String type = switch (status) {

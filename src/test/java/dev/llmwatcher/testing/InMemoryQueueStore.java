@@ -420,7 +420,8 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         queue(query.index()).forEach((id, v) -> {
             QueuedDocument document = new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source());
             if (isEligible(document.meta(), query.selection(), query.now()) && query.excludedProvider()
-                    .filter(provider -> provider.equals(document.meta().get(QueueFields.PROVIDER))).isEmpty()) {
+                    .filter(provider -> provider.equals(document.meta().get(QueueFields.PROVIDER))).isEmpty()
+                    && query.models().matches(document.meta().get(QueueFields.MODEL))) {
                 eligible.add(document);
             }
         });

@@ -178,13 +178,14 @@ public final class TestElasticsearch {
 
     /**
      * The watcher's settings that reach this server without credentials: {@code ELASTICSEARCH_URL}, and
-     * {@code ELASTICSEARCH_CA_CERT} for an HTTPS server; and an answer cache index of its own, so that no test is
-     * answered from another test's cache.
+     * {@code ELASTICSEARCH_CA_CERT} for an HTTPS server; and an answer cache index and a token budget index of its
+     * own, so that no test is answered from another test's cache or spends another test's budget.
      */
     public Map<String, String> connectionVariables() {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put("ELASTICSEARCH_URL", url().toString());
         variables.put("LLM_WATCHER_ANSWER_CACHE_INDEX", uniqueIndex("answer-cache"));
+        variables.put("LLM_WATCHER_TOKEN_BUDGET_INDEX", uniqueIndex("token-budget"));
         certificates().ifPresent(tls -> variables.put("ELASTICSEARCH_CA_CERT", tls.caPem().toString()));
         return variables;
     }

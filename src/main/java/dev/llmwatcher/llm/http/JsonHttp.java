@@ -254,7 +254,8 @@ public final class JsonHttp implements AutoCloseable {
     private static LlmException errorOf(int status, String body, Duration retryAfter, Target target) {
         ErrorBody error = ErrorBody.of(body);
         String detail = error.detail();
-        LlmException.Kind kind = status == 429 && error.quotaExhausted() ? LlmException.Kind.QUOTA_EXHAUSTED
+        LlmException.Kind kind = status / 100 == 4 && error.budgetExceeded() ? LlmException.Kind.BUDGET_EXHAUSTED
+                : status == 429 && error.quotaExhausted() ? LlmException.Kind.QUOTA_EXHAUSTED
                 : kindOf(status);
         if (kind == LlmException.Kind.MODEL_NOT_FOUND && target.model() != null
                 && !detail.contains(target.model())) {
@@ -311,6 +312,15 @@ public final class JsonHttp implements AutoCloseable {
                 // not JSON: the raw body is the best we have
             }
             return new ErrorBody(truncate(body.strip(), MAX_BODY_CHARS), "", "");
+        }
+
+        /**
+         * A gateway's spent budget: LiteLLM's proxy answers one with {@code error.type} {@code budget_exceeded}
+         * (HTTP 400 in older versions, 429 in newer ones, or as configured), before any provider is called. Unlike a
+         * rate limit, no wait within a pass lifts it.
+         */
+        boolean budgetExceeded() {
+            return "budget_exceeded".equals(type) || "budget_exceeded".equals(code);
         }
 
         /** OpenAI's 429 for an account out of credit: unlike a rate limit, no wait within a run lifts it. */

@@ -5,6 +5,9 @@ import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.llm.LlmRequest;
 import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.llm.http.JsonHttp;
+import dev.llmwatcher.llm.retry.ConcurrencyLimit;
+import dev.llmwatcher.llm.retry.RateLimitGate;
+import dev.llmwatcher.llm.retry.RetryingLlmClient;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOpenAiServer;
 import org.junit.jupiter.api.AfterEach;
@@ -13,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -187,6 +192,41 @@ class OpenAiClientTest {
                     assertThat(e.getMessage()).endsWith("answered 429: You exceeded your current quota, please check "
                             + "your plan and billing details.");
                 });
+    }
+
+    @Test
+    void aGatewaysSpentBudgetIsNeitherARateLimitNorTheDocumentsFaultWhateverItsStatus() {
+        for (int status : List.of(400, 422, 429)) {
+            server.respond(FakeOpenAiServer.budgetExceeded(status, "Budget has been exceeded! Team=team-7 Current "
+                    + "cost: 10.51, Max budget: 10.0"));
+
+            assertThatThrownBy(() -> client.complete(request(SCHEMA, Map.of())))
+                    .asInstanceOf(type(LlmException.class))
+                    .satisfies(e -> {
+                        assertThat(e.kind()).as("HTTP %d", status).isEqualTo(LlmException.Kind.BUDGET_EXHAUSTED);
+                        assertThat(e.getMessage()).endsWith("answered " + status + ": Budget has been exceeded! "
+                                + "Team=team-7 Current cost: 10.51, Max budget: 10.0");
+                    });
+        }
+    }
+
+    @Test
+    void aSpentGatewayBudgetIsNotRetriedWhileARateLimitIs() throws Exception {
+        RetryingLlmClient retrying = new RetryingLlmClient(client, RetryingLlmClient.Policy.DEFAULT,
+                new RateLimitGate(), new ConcurrencyLimit(), System::nanoTime, duration -> { }, new Random(1));
+        server.respond(FakeOpenAiServer.budgetExceeded(429, "Budget has been exceeded!"));
+
+        assertThatThrownBy(() -> retrying.complete(request(SCHEMA, Map.of()))).isInstanceOf(LlmException.class);
+        int budgetCalls = server.calls();
+        server.reset();
+        AtomicInteger answered = new AtomicInteger();
+        server.respondWith(request -> answered.getAndIncrement() == 0 ? Reply.rateLimited()
+                : Reply.text("{\"scale\": 3}"));
+        LlmAnswer afterRateLimit = retrying.complete(request(SCHEMA, Map.of()));
+
+        assertThat(budgetCalls).isEqualTo(1);
+        assertThat(server.calls()).isEqualTo(2);
+        assertThat(afterRateLimit.text()).isEqualTo("{\"scale\": 3}");
     }
 
     @Test
