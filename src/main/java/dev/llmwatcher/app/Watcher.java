@@ -37,6 +37,7 @@ import dev.llmwatcher.queue.Selection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -231,6 +232,11 @@ public final class Watcher implements AutoCloseable {
     public EnqueueReport enqueue(EnqueueRequest request) throws InterruptedException {
         ensureQueueTemplate(request.queueIndex());
         return new Enqueuer(store, clock).run(request);
+    }
+
+    /** {@code enqueue --dry-run}: the backfill's matches, sample prompts and estimated tokens; nothing queued. */
+    public BackfillDryRun.Estimate estimate(EnqueueRequest request, int sampleSize, PrintStream out) {
+        return BackfillDryRun.run(store, store, processor, request, sampleSize, config.budget().limits(), clock, out);
     }
 
     /** The backfill port over this watcher's cluster: counts, progress, the dry run's sample. */

@@ -28,6 +28,9 @@ public final class EnqueueCommand implements Command {
     static final String TARGET_FIELD = "--target-field";
     static final String SLICES = "--slices";
     static final String BACKFILL_ID = "--backfill-id";
+    static final String DRY_RUN = "--dry-run";
+    static final String SAMPLE = "--sample";
+    static final int DEFAULT_SAMPLE = 100;
 
     @Override
     public String name() {
@@ -42,7 +45,12 @@ public final class EnqueueCommand implements Command {
     @Override
     public Set<String> options() {
         return Set.of(FROM, QUERY, "--provider", "--model", "--prompt", "--schema", "--options", "--pipeline-file",
-                TARGET_FIELD, SLICES, BACKFILL_ID);
+                TARGET_FIELD, SLICES, BACKFILL_ID, SAMPLE);
+    }
+
+    @Override
+    public Set<String> switches() {
+        return Set.of(DRY_RUN);
     }
 
     @Override
@@ -55,6 +63,9 @@ public final class EnqueueCommand implements Command {
                   --target-field FIELD               put the answer under FIELD instead of merging it at the root
                   --slices N                         concurrent slices of the scan (default 2)
                   --backfill-id ID                   name of this backfill in status (default bf-DATE-TIME-XXXX)
+                  --dry-run                          queue nothing: count the matches, render a sample of prompts,
+                                                     estimate the tokens and the days within --daily-token-budget
+                  --sample N                         documents the dry run prepares and estimates (default 100)
                 """;
     }
 
@@ -64,6 +75,11 @@ public final class EnqueueCommand implements Command {
         EnqueueRequest request = request(arguments, config, console);
         EnqueueReport report;
         try (Watcher watcher = Watcher.create(config, console.clock(), "enqueue")) {
+            if (arguments.has(DRY_RUN)) {
+                watcher.estimate(request, positive(SAMPLE, arguments.options().get(SAMPLE), DEFAULT_SAMPLE, 10_000),
+                        console.out());
+                return Main.OK;
+            }
             report = watcher.enqueue(request);
         }
         EnqueueResult result = report.result();
@@ -88,7 +104,8 @@ public final class EnqueueCommand implements Command {
                 spec.format(), spec.options(), arguments.options().get(TARGET_FIELD));
         String backfillId = arguments.options().getOrDefault(BACKFILL_ID, Enqueuer.newBackfillId(console.clock()));
         return new EnqueueRequest(new SourceSelection(from, query(arguments.options().get(QUERY))),
-                config.watchIndex(), instructions, backfillId, slices(arguments.options().get(SLICES)),
+                config.watchIndex(), instructions, backfillId,
+                positive(SLICES, arguments.options().get(SLICES), EnqueueRequest.DEFAULT_SLICES, 64),
                 EnqueueRequest.DEFAULT_PAGE_SIZE, null);
     }
 
@@ -110,18 +127,18 @@ public final class EnqueueCommand implements Command {
         return (Map<String, Object>) (query.size() == 1 && inner instanceof Map<?, ?> ? inner : query);
     }
 
-    private static int slices(String text) {
+    private static int positive(String flag, String text, int otherwise, int max) {
         if (text == null) {
-            return EnqueueRequest.DEFAULT_SLICES;
+            return otherwise;
         }
         try {
-            int slices = Integer.parseInt(text.strip());
-            if (slices >= 1 && slices <= 64) {
-                return slices;
+            int value = Integer.parseInt(text.strip());
+            if (value >= 1 && value <= max) {
+                return value;
             }
         } catch (NumberFormatException e) {
-            // reported below
+            throw new UsageException(flag + " must be a whole number from 1 to " + max + ", got " + text);
         }
-        throw new UsageException(SLICES + " must be a whole number from 1 to 64, got " + text);
+        throw new UsageException(flag + " must be a whole number from 1 to " + max + ", got " + text);
     }
 }

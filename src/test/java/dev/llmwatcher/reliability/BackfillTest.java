@@ -1,17 +1,27 @@
 package dev.llmwatcher.reliability;
 
+import dev.llmwatcher.app.BackfillDryRun;
+import dev.llmwatcher.app.Watcher;
+import dev.llmwatcher.backfill.SourceSelection;
 import dev.llmwatcher.engine.RunReport;
+import dev.llmwatcher.engine.backfill.BackfillInstructions;
+import dev.llmwatcher.engine.backfill.EnqueueRequest;
+import dev.llmwatcher.testing.FakeLlmServer;
 import dev.llmwatcher.testing.CliRunner;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 /**
  * {@code enqueue --from} on the real Elasticsearch (the test distribution: no painless, no reindex module, so the scan
@@ -35,11 +45,15 @@ class BackfillTest {
 
     /** {@code doc-n} for every n; two of three selected; none carries an answer yet. */
     private Map<String, Map<String, Object>> writeReviews() {
+        return writeReviews(DOCUMENTS);
+    }
+
+    private Map<String, Map<String, Object>> writeReviews(int count) {
         Map<String, Map<String, Object>> all = new LinkedHashMap<>();
-        for (int n = 0; n < DOCUMENTS; n++) {
+        for (int n = 0; n < count; n++) {
             all.put(NumberedDocuments.id(n), Map.of("doc", NumberedDocuments.id(n), "n", n, "selected", n % 3 != 0));
         }
-        for (int from = 0; from < DOCUMENTS; from += 500) {
+        for (int from = 0; from < count; from += 500) {
             Map<String, Map<String, Object>> chunk = new LinkedHashMap<>();
             all.entrySet().stream().skip(from).limit(500).forEach(e -> chunk.put(e.getKey(), e.getValue()));
             es.bulkIndex(reviews, chunk);
@@ -101,6 +115,51 @@ class BackfillTest {
         });
         assertThat(reports.stream().mapToInt(RunReport::processed).sum()).isEqualTo(selected - DELETED);
         editedNumbers.forEach(n -> assertThat(fixture.ollama().callsFor(NumberedDocuments.id(n))).isEqualTo(2));
+    }
+
+    @Test
+    void theDryRunEstimatesTheTokensWithinAFifthOfWhatTheProviderThenReportsAndQueuesNothing() throws Exception {
+        writeReviews(200);
+        fixture.with("LLM_WATCHER_ANSWER_CACHE_INDEX", TestElasticsearch.uniqueIndex("cache"));
+        fixture.ollama().respondWith(request -> {
+            int n = NumberedDocuments.numberOf(request);
+            return FakeLlmServer.Reply.success("{\"value\": " + NumberedDocuments.valueFor(n) + "}",
+                    request.prompt().length() / 4 + 3, 6 + n % 3, "stop");
+        });
+        try (Watcher watcher = fixture.watcher()) {
+            watcher.enqueue(request(Map.of("range", Map.of("n", Map.of("lt", 40)))));
+        }
+        Drain.untilEmpty(fixture);
+
+        BackfillDryRun.Estimate estimate;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (Watcher watcher = fixture.watcher()) {
+            estimate = watcher.estimate(request(Map.of()), 500, new PrintStream(printed, true,
+                    StandardCharsets.UTF_8));
+        }
+        assertThat(es.count(fixture.queueIndex())).isZero();
+        List<RunReport> reports;
+        try (Watcher watcher = fixture.watcher()) {
+            watcher.enqueue(request(Map.of()));
+        }
+        reports = Drain.untilEmpty(fixture);
+
+        long reported = reports.stream().flatMap(r -> r.tokensByModel().values().stream())
+                .mapToLong(u -> u.promptTokens() + u.completionTokens()).sum();
+        assertThat(estimate.matched()).isEqualTo(200);
+        assertThat(estimate.cached()).isEqualTo(40);
+        assertThat(estimate.failing()).isZero();
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("200 documents match")
+                .contains("PROMPT      id doc-").contains("Nothing was queued");
+        assertThat(reported).isPositive();
+        assertThat((double) estimate.estimatedTokens()).isCloseTo(reported, withinPercentage(20));
+    }
+
+    private EnqueueRequest request(Map<String, Object> query) {
+        return new EnqueueRequest(new SourceSelection(reviews, query), fixture.queueIndex(),
+                new BackfillInstructions(null, null, NumberedDocuments.PROMPT, Map.of("type", "object",
+                        "properties", Map.of("value", Map.of("type", "integer")), "required", List.of("value")),
+                        null, null), "bf-dry", 2, 50, null);
     }
 
     /** {@code count} selected document numbers from {@code from} on. */

@@ -88,7 +88,7 @@ public final class Enqueuer {
     }
 
     /** The queue document for {@code document}: its source plus {@code _llm_watcher}. */
-    static QueueEntry entry(SourceDocument document, Map<String, Object> instructions, String backfillId,
+    public static QueueEntry entry(SourceDocument document, Map<String, Object> instructions, String backfillId,
                             String queuedAt) {
         Map<String, Object> meta = new LinkedHashMap<>(instructions);
         meta.put(QueueFields.ORIGINAL_INDEX, document.index());
