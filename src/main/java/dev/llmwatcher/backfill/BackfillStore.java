@@ -28,4 +28,10 @@ public interface BackfillStore {
      * (an error recorded; parked ones included). Empty when the queue index does not exist.
      */
     List<BackfillProgress> progress(String queueIndex);
+
+    /** Keeps what a backfill's enqueue did beside {@code queueIndex} (replacing an earlier record of the same id). */
+    void recordBackfill(String queueIndex, BackfillRecord record);
+
+    /** The records kept beside {@code queueIndex}, newest first; empty when there are none. */
+    List<BackfillRecord> backfillRecords(String queueIndex);
 }

@@ -7,6 +7,8 @@ import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import dev.llmwatcher.backfill.BackfillProgress;
+import dev.llmwatcher.backfill.BackfillRecord;
+import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.backfill.EnqueueResult;
 import dev.llmwatcher.backfill.QueueEntry;
 import dev.llmwatcher.backfill.SourceScan;
@@ -14,7 +16,11 @@ import dev.llmwatcher.backfill.SourceSelection;
 import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.QueueFields;
 
+import co.elastic.clients.elasticsearch._types.Refresh;
+
 import java.io.IOException;
+import java.time.Instant;
+import java.util.Comparator;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +32,7 @@ import java.util.Map;
  * the queue (an id already there answers 409: already queued, left alone). This is the path every cluster can take,
  * the test distribution without painless or the reindex module among them.
  */
-final class ElasticsearchBackfill {
+final class ElasticsearchBackfill implements BackfillStore {
 
     private static final String BACKFILLS = "backfills";
     private static final String FAILED = "failed";
@@ -42,7 +48,75 @@ final class ElasticsearchBackfill {
         this.queueBulk = queueBulk;
     }
 
-    long countMatching(SourceSelection selection) {
+    /** Over a client of its own administration: its queue writes are not counted by any store. */
+    ElasticsearchBackfill(ElasticsearchClient client, ElasticsearchFailures failures) {
+        this(client, failures, (queueIndex, operations, action) -> plainBulk(client, failures, operations, action));
+    }
+
+    private static List<BulkResponseItem> plainBulk(ElasticsearchClient client, ElasticsearchFailures failures,
+                                                    List<BulkOperation> operations, String action) {
+        try {
+            List<BulkResponseItem> items = client.bulk(b -> b.operations(operations)).items();
+            if (items.size() != operations.size()) {
+                throw new IOException("the bulk answer has " + items.size() + " items for " + operations.size()
+                        + " operations");
+            }
+            return items;
+        } catch (IOException | RuntimeException e) {
+            throw failures.unavailable(action, e);
+        }
+    }
+
+    /** The index beside a queue that keeps its backfills' records. */
+    static String recordsIndex(String queueIndex) {
+        return queueIndex + "-backfills";
+    }
+
+    @Override
+    public void recordBackfill(String queueIndex, BackfillRecord record) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("backfill", record.backfill());
+        document.put("from", record.from());
+        document.put("matched", record.matched());
+        document.put("queued", record.queued());
+        document.put("started_at", record.startedAt().toString());
+        document.put("finished_at", record.finishedAt().toString());
+        try {
+            client.index(i -> i.index(recordsIndex(queueIndex)).id(record.backfill()).document(document)
+                    .refresh(Refresh.WaitFor));
+        } catch (IOException | RuntimeException e) {
+            throw failures.unavailable("record backfill " + record.backfill() + " in " + recordsIndex(queueIndex), e);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public List<BackfillRecord> backfillRecords(String queueIndex) {
+        SearchResponse<Map> response;
+        try {
+            response = client.search(s -> s.index(recordsIndex(queueIndex)).size(1000), Map.class);
+        } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return List.of();
+            }
+            throw failures.unavailable("read the backfills of " + queueIndex, e);
+        }
+        List<BackfillRecord> records = new ArrayList<>();
+        for (var hit : response.hits().hits()) {
+            Map source = hit.source();
+            if (source == null) {
+                continue;
+            }
+            records.add(new BackfillRecord(String.valueOf(source.get("backfill")), String.valueOf(source.get("from")),
+                    ((Number) source.get("matched")).longValue(), ((Number) source.get("queued")).longValue(),
+                    Instant.parse((String) source.get("started_at")), Instant.parse((String) source.get("finished_at"))));
+        }
+        records.sort(Comparator.comparing(BackfillRecord::startedAt).reversed());
+        return records;
+    }
+
+    @Override
+    public long countMatching(SourceSelection selection) {
         Query query = query(selection);
         try {
             return client.count(c -> c.index(selection.from()).query(query)).count();
@@ -54,11 +128,13 @@ final class ElasticsearchBackfill {
         }
     }
 
-    SourceScan scan(SourceSelection selection, int slices, int pageSize) {
+    @Override
+    public SourceScan scanSource(SourceSelection selection, int slices, int pageSize) {
         return SlicedSourceScan.open(client, failures, selection.from(), query(selection), slices, pageSize);
     }
 
-    EnqueueResult enqueue(String queueIndex, List<QueueEntry> entries) {
+    @Override
+    public EnqueueResult enqueue(String queueIndex, List<QueueEntry> entries) {
         if (entries.isEmpty()) {
             return EnqueueResult.NONE;
         }
@@ -85,9 +161,12 @@ final class ElasticsearchBackfill {
         return new EnqueueResult(created, already, failed, shown);
     }
 
-    List<BackfillProgress> progress(String queueIndex) {
+    /** Refreshes the queue first, so documents stored a moment ago are no longer counted. */
+    @Override
+    public List<BackfillProgress> progress(String queueIndex) {
         SearchResponse<Void> response;
         try {
+            client.indices().refresh(r -> r.index(queueIndex));
             String field = KeywordFields.pick(client, queueIndex, List.of(QueueFields.BACKFILL_PATH))
                     .get(QueueFields.BACKFILL_PATH);
             response = client.search(s -> s.index(queueIndex).size(0).trackTotalHits(t -> t.enabled(false))

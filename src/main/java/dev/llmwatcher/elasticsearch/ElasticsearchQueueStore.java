@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import dev.llmwatcher.backfill.BackfillProgress;
+import dev.llmwatcher.backfill.BackfillRecord;
 import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.backfill.EnqueueResult;
 import dev.llmwatcher.backfill.QueueEntry;
@@ -355,7 +356,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
 
     @Override
     public SourceScan scanSource(SourceSelection selection, int slices, int pageSize) {
-        return backfill.scan(selection, slices, pageSize);
+        return backfill.scanSource(selection, slices, pageSize);
     }
 
     @Override
@@ -363,11 +364,19 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
         return backfill.enqueue(queueIndex, entries);
     }
 
-    /** Refreshes the queue first, so documents stored a moment ago are no longer counted. */
     @Override
     public List<BackfillProgress> progress(String queueIndex) {
-        refresh(queueIndex);
         return backfill.progress(queueIndex);
+    }
+
+    @Override
+    public void recordBackfill(String queueIndex, BackfillRecord record) {
+        backfill.recordBackfill(queueIndex, record);
+    }
+
+    @Override
+    public List<BackfillRecord> backfillRecords(String queueIndex) {
+        return backfill.backfillRecords(queueIndex);
     }
 
     @Override

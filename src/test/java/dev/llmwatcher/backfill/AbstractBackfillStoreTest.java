@@ -162,4 +162,17 @@ public abstract class AbstractBackfillStoreTest extends AbstractPortTest {
         }
         assertThat(new HashSet<>(ids)).hasSize(60);
     }
+
+    @Test
+    void aBackfillsRecordIsKeptBesideTheQueueAndReplacedUnderTheSameId() {
+        java.time.Instant earlier = NOW.minusSeconds(60);
+        backfill().recordBackfill(queue, new BackfillRecord("bf-old", target, 10, 10, earlier, earlier));
+        backfill().recordBackfill(queue, new BackfillRecord("bf-new", target, 5, 3, NOW, NOW));
+        backfill().recordBackfill(queue, new BackfillRecord("bf-new", target, 5, 5, NOW, NOW.plusSeconds(1)));
+
+        assertThat(backfill().backfillRecords(queue)).containsExactly(
+                new BackfillRecord("bf-new", target, 5, 5, NOW, NOW.plusSeconds(1)),
+                new BackfillRecord("bf-old", target, 10, 10, earlier, earlier));
+        assertThat(backfill().backfillRecords("missing-" + queue)).isEmpty();
+    }
 }

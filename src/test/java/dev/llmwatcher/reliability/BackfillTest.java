@@ -80,6 +80,9 @@ class BackfillTest {
         assertThat(enqueue()).as(cli.err()).isZero();
         assertThat(cli.out()).contains("0 queued, " + selected + " already queued, 0 failed");
         assertThat(es.count(fixture.queueIndex())).isEqualTo(selected);
+        assertThat(cli.run(fixture.settings(), "status")).as(cli.err()).isZero();
+        assertThat(cli.out()).contains("bf-test from " + reviews + ": " + selected + " queued, 0 done, " + selected
+                + " waiting, 0 failed");
 
         Map<String, Map<String, Object>> edits = new LinkedHashMap<>();
         List<Integer> editedNumbers = selectedNumbers(1, EDITED);

@@ -1,6 +1,7 @@
 package dev.llmwatcher.testing;
 
 import dev.llmwatcher.backfill.BackfillProgress;
+import dev.llmwatcher.backfill.BackfillRecord;
 import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.backfill.EnqueueResult;
 import dev.llmwatcher.backfill.QueueEntry;
@@ -71,6 +72,7 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
     private final Map<String, LinkedHashMap<String, Map<String, Object>>> targets = new HashMap<>();
     /** The {@code _seq_no} of each document in a target index (the primary term is always 1). */
     private final Map<String, Map<String, Long>> targetSeqNos = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, BackfillRecord>> backfillRecords = new HashMap<>();
     private final Map<String, String> rejectedResults = new HashMap<>();
     private final List<Event> events = new ArrayList<>();
     private long nextSeqNo;
@@ -350,6 +352,19 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         List<BackfillProgress> progress = new ArrayList<>();
         counts.forEach((backfill, c) -> progress.add(new BackfillProgress(backfill, c[0], c[1])));
         return progress;
+    }
+
+    @Override
+    public synchronized void recordBackfill(String queueIndex, BackfillRecord record) {
+        backfillRecords.computeIfAbsent(queueIndex, q -> new LinkedHashMap<>()).put(record.backfill(), record);
+    }
+
+    @Override
+    public synchronized List<BackfillRecord> backfillRecords(String queueIndex) {
+        List<BackfillRecord> records = new ArrayList<>(backfillRecords.getOrDefault(queueIndex, new LinkedHashMap<>())
+                .values());
+        records.sort(Comparator.comparing(BackfillRecord::startedAt).reversed());
+        return records;
     }
 
     /** The documents of the selection's index (or of every index a trailing-{@code *} pattern names). */

@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine.backfill;
 
+import dev.llmwatcher.backfill.BackfillRecord;
 import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.backfill.EnqueueResult;
 import dev.llmwatcher.backfill.QueueEntry;
@@ -10,6 +11,7 @@ import dev.llmwatcher.queue.SourceVersion;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -52,6 +54,7 @@ public final class Enqueuer {
 
     public EnqueueReport run(EnqueueRequest request) throws InterruptedException {
         long started = System.nanoTime();
+        Instant startedAt = clock.instant();
         long matched = store.countMatching(request.selection());
         Map<String, Object> instructions = request.instructions().meta();
         AtomicLong read = new AtomicLong();
@@ -67,8 +70,18 @@ public final class Enqueuer {
                 result = result.plus(outcome(slice, running));
             }
         }
+        record(request, matched, result.created(), startedAt);
         return new EnqueueReport(request.backfillId(), matched, read.get(), result,
                 Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Keeps the backfill's record for {@code status}; a run again under the same id adds to what it queued. */
+    private void record(EnqueueRequest request, long matched, long created, Instant startedAt) {
+        BackfillRecord earlier = store.backfillRecords(request.queueIndex()).stream()
+                .filter(r -> r.backfill().equals(request.backfillId())).findFirst().orElse(null);
+        store.recordBackfill(request.queueIndex(), new BackfillRecord(request.backfillId(),
+                request.selection().from(), matched, created + (earlier == null ? 0 : earlier.queued()),
+                earlier == null ? startedAt : earlier.startedAt(), clock.instant()));
     }
 
     private EnqueueResult enqueueSlice(SourceScan scan, int slice, EnqueueRequest request,
