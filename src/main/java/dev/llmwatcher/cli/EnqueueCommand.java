@@ -73,11 +73,11 @@ public final class EnqueueCommand implements Command {
     public int run(Arguments arguments, Console console) throws IOException, InterruptedException {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         EnqueueRequest request = request(arguments, config, console);
+        int sample = positive(SAMPLE, arguments.options().get(SAMPLE), DEFAULT_SAMPLE, 10_000);
         EnqueueReport report;
         try (Watcher watcher = Watcher.create(config, console.clock(), "enqueue")) {
             if (arguments.has(DRY_RUN)) {
-                watcher.estimate(request, positive(SAMPLE, arguments.options().get(SAMPLE), DEFAULT_SAMPLE, 10_000),
-                        console.out());
+                watcher.estimate(request, sample, console.out());
                 return Main.OK;
             }
             report = watcher.enqueue(request);
