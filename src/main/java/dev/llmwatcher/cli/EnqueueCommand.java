@@ -80,7 +80,15 @@ public final class EnqueueCommand implements Command {
                 watcher.estimate(request, sample, console.out());
                 return Main.OK;
             }
-            report = watcher.enqueue(request);
+            ProgressLine progress = ProgressLine.forConsole(console);
+            progress.started(watcher.backfillStore().countMatching(request.selection()));
+            try {
+                report = watcher.enqueue(new EnqueueRequest(request.selection(), request.queueIndex(),
+                        request.instructions(), request.backfillId(), request.slices(), request.pageSize(),
+                        read -> progress.written((int) Math.min(read, Integer.MAX_VALUE), 0)));
+            } finally {
+                progress.finish();
+            }
         }
         EnqueueResult result = report.result();
         console.out().printf("backfill %s: %d documents matched %s; %d read, %d queued, %d already queued, "
@@ -88,6 +96,10 @@ public final class EnqueueCommand implements Command {
                 request.selection().from(), report.read(), result.created(), result.alreadyQueued(), result.failed(),
                 report.took().toMillis() / 1000.0, report.rate());
         result.firstFailures().forEach((id, reason) -> console.err().println("  not queued " + id + ": " + reason));
+        if (result.failed() > 0) {
+            console.err().println("llm-watcher: " + result.failed() + " documents were not queued; run the same "
+                    + "enqueue again to queue them (those queued already are counted, not queued twice)");
+        }
         return result.failed() == 0 ? Main.OK : Main.FAILED;
     }
 
