@@ -109,7 +109,8 @@ final class ElasticsearchBackfill implements BackfillStore {
             }
             records.add(new BackfillRecord(String.valueOf(source.get("backfill")), String.valueOf(source.get("from")),
                     ((Number) source.get("matched")).longValue(), ((Number) source.get("queued")).longValue(),
-                    Instant.parse((String) source.get("started_at")), Instant.parse((String) source.get("finished_at"))));
+                    Instant.parse((String) source.get("started_at")),
+                    Instant.parse((String) source.get("finished_at"))));
         }
         records.sort(Comparator.comparing(BackfillRecord::startedAt).reversed());
         return records;

@@ -72,8 +72,8 @@ final class SupersededResults {
                         .ifSeqNo(queued.seqNo()).ifPrimaryTerm(queued.primaryTerm()).document(requeued))));
             }
         }
-        List<BulkResponseItem> items = queueBulk.apply(queueIndex, operations, "queue changed source documents again in "
-                + queueIndex);
+        List<BulkResponseItem> items = queueBulk.apply(queueIndex, operations,
+                "queue changed source documents again in " + queueIndex);
         List<WriteOutcome> outcomes = new ArrayList<>();
         for (int i = 0; i < conflicts.size(); i++) {
             String id = conflicts.get(i).queued().id();

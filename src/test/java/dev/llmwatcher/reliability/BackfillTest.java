@@ -64,7 +64,8 @@ class BackfillTest {
     private int enqueue() {
         return cli.run(fixture.settings(), "enqueue", "--from", reviews, "--query",
                 "{\"term\": {\"selected\": true}}", "--prompt", NumberedDocuments.PROMPT, "--schema",
-                "{\"type\": \"object\", \"properties\": {\"value\": {\"type\": \"integer\"}}, \"required\": [\"value\"]}",
+                "{\"type\": \"object\", \"properties\": {\"value\": {\"type\": \"integer\"}}, "
+                        + "\"required\": [\"value\"]}",
                 "--slices", "3", "--backfill-id", "bf-test");
     }
 
