@@ -42,7 +42,7 @@ class ArchitectureTest {
     private static final String[] CLIENT_LIBRARIES = {"co.elastic..", "software.amazon..", "com.amazonaws.."};
     /** The ports: what the engine needs of the outside systems. */
     private static final String[] PORTS = {"dev.llmwatcher.llm", "dev.llmwatcher.queue..", "dev.llmwatcher.cache..",
-            "dev.llmwatcher.batch.."};
+            "dev.llmwatcher.batch..", "dev.llmwatcher.backfill.."};
 
     @ArchTest
     static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.llmwatcher.(**)").should().beFreeOfCycles();

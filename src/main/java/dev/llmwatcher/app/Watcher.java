@@ -25,6 +25,10 @@ import dev.llmwatcher.llm.http.ProxyRoutes;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
+import dev.llmwatcher.engine.backfill.EnqueueReport;
+import dev.llmwatcher.engine.backfill.EnqueueRequest;
+import dev.llmwatcher.engine.backfill.Enqueuer;
+import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueueUnavailableException;
@@ -33,6 +37,7 @@ import dev.llmwatcher.queue.Selection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -218,6 +223,25 @@ public final class Watcher implements AutoCloseable {
             LOG.warn("Could not install the queue's index template (install it with the setup command): {}",
                     e.getMessage());
         }
+    }
+
+    /**
+     * Queues a backfill's documents ({@code enqueue --from}) into its queue, the queue's index template installed
+     * first (it maps the backfill's bookkeeping fields).
+     */
+    public EnqueueReport enqueue(EnqueueRequest request) throws InterruptedException {
+        ensureQueueTemplate(request.queueIndex());
+        return new Enqueuer(store, clock).run(request);
+    }
+
+    /** {@code enqueue --dry-run}: the backfill's matches, sample prompts and estimated tokens; nothing queued. */
+    public BackfillDryRun.Estimate estimate(EnqueueRequest request, int sampleSize, PrintStream out) {
+        return BackfillDryRun.run(store, store, processor, request, sampleSize, config.budget().limits(), clock, out);
+    }
+
+    /** The backfill port over this watcher's cluster: counts, progress, the dry run's sample. */
+    public BackfillStore backfillStore() {
+        return store;
     }
 
     /** One pass with the configured selection and the configured pass duration. */

@@ -104,6 +104,51 @@ final class LambdaRunner implements AutoCloseable {
     }
 
     /**
+     * A backfill the input asks for ({@code enqueue}), into the input's or the configured queue; empty when the input
+     * asks for none. The summary says what was queued (or, for a dry run, estimated); a run cut short by the
+     * invocation's timeout is resumed by invoking it again (what is queued already is counted, not queued twice).
+     */
+    synchronized Optional<Map<String, Object>> enqueue(Map<String, Object> input, Context context) {
+        String queue = InvocationInput.from(input).watchIndex().orElse(baseConfig.watchIndex());
+        Optional<EnqueueEvent> event = EnqueueEvent.from(input, queue, clock);
+        if (event.isEmpty()) {
+            return Optional.empty();
+        }
+        MDC.put(REQUEST_ID, context.getAwsRequestId());
+        try {
+            EnqueueEvent e = event.get();
+            Map<String, Object> summary = new java.util.LinkedHashMap<>();
+            summary.put("queue", queue);
+            summary.put("backfill", e.request().backfillId());
+            if (e.dryRun()) {
+                var estimate = watcher(false).estimate(e.request(), e.sample(), new PrintStream(
+                        java.io.OutputStream.nullOutputStream()));
+                summary.put("matched", estimate.matched());
+                summary.put("sampled", estimate.sampled());
+                summary.put("cached", estimate.cached());
+                summary.put("estimated_tokens", estimate.estimatedTokens());
+                estimate.days().ifPresent(days -> summary.put("days", days));
+                return Optional.of(summary);
+            }
+            var report = watcher(false).enqueue(e.request());
+            summary.put("matched", report.matched());
+            summary.put("queued", report.result().created());
+            summary.put("already_queued", report.result().alreadyQueued());
+            summary.put("failed", report.result().failed());
+            summary.put("seconds", report.took().toMillis() / 1000.0);
+            LOG.info("Backfill {} from {}: {} queued, {} already queued, {} failed", e.request().backfillId(),
+                    e.request().selection().from(), report.result().created(), report.result().alreadyQueued(),
+                    report.result().failed());
+            return Optional.of(summary);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while queueing the backfill", interrupted);
+        } finally {
+            MDC.remove(REQUEST_ID);
+        }
+    }
+
+    /**
      * Age of the oldest eligible document for the metric. The pass's work is already written: a failing metric
      * query must not fail the invocation (that would count as a Lambda error and retry the event), so it is
      * logged and reported as zero.

@@ -10,6 +10,7 @@ import java.util.Map;
  * The scheduled Lambda function for new queue documents: one pass per invocation, ending a safety margin before the
  * invocation would time out. The input is generic JSON so both a classic EventBridge rule's {@code ScheduledEvent}
  * and an EventBridge Scheduler payload work; it may carry {@code watch_index} and {@code max_documents} overrides.
+ * An input with an {@code enqueue} object starts a backfill instead ({@link EnqueueEvent}).
  */
 public final class WatcherHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
 
@@ -30,6 +31,6 @@ public final class WatcherHandler implements RequestHandler<Map<String, Object>,
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
-        return runner.invoke(Selection.NEW, input, context).toMap();
+        return runner.enqueue(input, context).orElseGet(() -> runner.invoke(Selection.NEW, input, context).toMap());
     }
 }

@@ -28,7 +28,8 @@ public final class Main {
     /** The commands this build ships. */
     public static Main standard() {
         return new Main(List.of(new WatchCommand(), new SetupCommand(), new StatusCommand(), new ReleaseCommand(),
-                new CacheCommand(), new BatchesCommand(), new DemoCommand(), new InvokeCommand()));
+                new CacheCommand(), new BatchesCommand(), new DemoCommand(), new InvokeCommand(),
+                new EnqueueCommand()));
     }
 
     public static void main(String[] args) {

@@ -53,20 +53,24 @@ public final class StatusCommand implements Command {
         QueueStatus status;
         long cached;
         List<BudgetStatus> budgets;
+        List<BackfillStatus> backfills;
         try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
             status = admin.inspector().inspect(config.watchIndex(), now);
             cached = admin.answerCache(config.answerCache().index()).size();
             budgets = BudgetStatus.read(config.budget(), admin, config.watchIndex(), now);
+            backfills = BackfillStatus.read(admin.backfills(), config.watchIndex());
         }
         if (arguments.has(JSON)) {
             Map<String, Object> json = asJson(status);
             json.put("answer_cache", cacheJson(config.answerCache(), cached));
             json.put("token_budgets", BudgetStatus.json(config.budget(), budgets, now));
+            json.put("backfills", BackfillStatus.json(backfills, now));
             console.out().println(Json.mapper().writeValueAsString(json));
         } else {
             print(status, now, console.out());
             printCache(config.answerCache(), cached, console.out());
             BudgetStatus.print(config.budget(), budgets, now, console.out());
+            BackfillStatus.print(backfills, now, console.out());
             if (status.exists()) {
                 BatchesCommand.printOpen(config, console);
             }

@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.HealthStatus;
 import co.elastic.clients.elasticsearch.cluster.HealthResponse;
 import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.backfill.BackfillStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,11 @@ public final class ClusterAdmin implements AutoCloseable {
     /** The daily token budgets' ledger in {@code index}: today's spend per model, and its index template. */
     public ElasticsearchTokenLedger tokenLedger(String index) {
         return new ElasticsearchTokenLedger(client, failures, index);
+    }
+
+    /** The backfills of a queue: their records and what of them is still queued ({@code status}). */
+    public BackfillStore backfills() {
+        return new ElasticsearchBackfill(client, failures);
     }
 
     public PlainDocuments documents() {

@@ -4,6 +4,13 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import dev.llmwatcher.backfill.BackfillProgress;
+import dev.llmwatcher.backfill.BackfillRecord;
+import dev.llmwatcher.backfill.BackfillStore;
+import dev.llmwatcher.backfill.EnqueueResult;
+import dev.llmwatcher.backfill.QueueEntry;
+import dev.llmwatcher.backfill.SourceScan;
+import dev.llmwatcher.backfill.SourceSelection;
 import dev.llmwatcher.cache.AnswerCache;
 import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
@@ -18,6 +25,7 @@ import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.SourceVersion;
 import dev.llmwatcher.queue.WriteOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +60,8 @@ import java.util.function.Function;
  * written in the same bulk as the results, one entry per question; a cache entry Elasticsearch refuses is logged and
  * costs no document anything.
  */
-public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, AnswerCache, AutoCloseable {
+public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, AnswerCache, BackfillStore,
+        AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchQueueStore.class);
 
@@ -63,6 +72,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
     private final boolean ownsClient;
     private final ElasticsearchFailures failures;
     private final BatchBookkeeping batches;
+    private final ElasticsearchBackfill backfill;
     /** Per queue index: how many writes this store sent to it, and when it last refreshed it (at which count). */
     private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
     private final Map<String, Refreshed> refreshed = new ConcurrentHashMap<>();
@@ -96,6 +106,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
         this.answerCache = answerCacheIndex.<AnswerCacheIndex>map(index -> new ElasticsearchAnswerCache(client,
                 failures, index)).orElse(AnswerCacheIndex.NONE);
         this.batches = new BatchBookkeeping(client, failures);
+        this.backfill = new ElasticsearchBackfill(client, failures, this::queueBulk);
     }
 
     /** A store with a client of its own ({@link ElasticsearchClients}), closed with it; nothing is sent yet. */
@@ -209,7 +220,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
         if (completed.isEmpty()) {
             return List.of();
         }
-        List<WriteOutcome> indexed = indexResults(completed);
+        List<WriteOutcome> indexed = indexResults(queueIndex, completed);
         List<CompletedDocument> stored = new ArrayList<>();
         for (int i = 0; i < completed.size(); i++) {
             if (indexed.get(i) == null) {
@@ -339,6 +350,36 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
     }
 
     @Override
+    public long countMatching(SourceSelection selection) {
+        return backfill.countMatching(selection);
+    }
+
+    @Override
+    public SourceScan scanSource(SourceSelection selection, int slices, int pageSize) {
+        return backfill.scanSource(selection, slices, pageSize);
+    }
+
+    @Override
+    public EnqueueResult enqueue(String queueIndex, List<QueueEntry> entries) {
+        return backfill.enqueue(queueIndex, entries);
+    }
+
+    @Override
+    public List<BackfillProgress> progress(String queueIndex) {
+        return backfill.progress(queueIndex);
+    }
+
+    @Override
+    public void recordBackfill(String queueIndex, BackfillRecord record) {
+        backfill.recordBackfill(queueIndex, record);
+    }
+
+    @Override
+    public List<BackfillRecord> backfillRecords(String queueIndex) {
+        return backfill.backfillRecords(queueIndex);
+    }
+
+    @Override
     public List<QueuedDocument> enterSubmission(String queueIndex, List<QueuedDocument> documents, String submission,
                                                 Instant submittedAt, Claim claim) {
         Map<String, Object> batch = new HashMap<>();
@@ -390,7 +431,7 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
      * Indexes each result under its queue document's id; returns per input its outcome when it was not stored (an
      * item Elasticsearch pushed back is {@link WriteOutcome#pushedBack}), or null when it was.
      */
-    private List<WriteOutcome> indexResults(List<CompletedDocument> completed) {
+    private List<WriteOutcome> indexResults(String queueIndex, List<CompletedDocument> completed) {
         List<BulkOperation> operations = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         List<WriteOutcome> outcomes = new ArrayList<>();
@@ -403,8 +444,12 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
             }
             outcomes.add(null);
             positions.add(i);
-            operations.add(BulkOperation.of(b -> b.index(o -> o.index(document.targetIndex()).id(id)
-                    .document(document.result()))));
+            Optional<SourceVersion> version = SourceVersion.of(document.queued());
+            operations.add(BulkOperation.of(b -> b.index(o -> {
+                o.index(document.targetIndex()).id(id).document(document.result());
+                version.ifPresent(v -> o.ifSeqNo(v.seqNo()).ifPrimaryTerm(v.primaryTerm()));
+                return o;
+            })));
         }
         if (operations.isEmpty()) {
             return outcomes;
@@ -413,17 +458,32 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
         operations.addAll(cacheWrites(completed));
         List<BulkResponseItem> items = bulk(operations, "store results");
         checkCacheWrites(items.subList(results, items.size()));
+        List<Integer> conflicts = new ArrayList<>();
         for (int k = 0; k < results; k++) {
             BulkResponseItem item = items.get(k);
             if (item.error() == null) {
                 continue;
             }
-            String id = completed.get(positions.get(k)).queued().id();
+            CompletedDocument document = completed.get(positions.get(k));
+            if (item.status() == 409 && SourceVersion.of(document.queued()).isPresent()) {
+                conflicts.add(positions.get(k));
+                continue;
+            }
+            String id = document.queued().id();
             outcomes.set(positions.get(k), BulkItems.isPushedBack(item)
                     ? WriteOutcome.pushedBack(id, failures.reason(item.error()))
                     : WriteOutcome.notStored(id, failures.reason(item.error())));
         }
+        List<WriteOutcome> superseded = superseded().resolve(queueIndex,
+                conflicts.stream().map(completed::get).toList());
+        for (int c = 0; c < conflicts.size(); c++) {
+            outcomes.set(conflicts.get(c), superseded.get(c));
+        }
         return outcomes;
+    }
+
+    private SupersededResults superseded() {
+        return new SupersededResults(client, failures, this::queueBulk);
     }
 
     /** The answer cache entries the completed documents carry, one per question; none without an answer cache. */

@@ -69,6 +69,9 @@ public final class WriteBack {
     private int released;
     private int setAside;
     private int undeclaredFieldsDropped;
+    /** Backfilled results not stored because the application changed or deleted the source since (not failures). */
+    private int superseded;
+    private int supersededLogged;
     private boolean pushBackLogged;
     private Instant oldestBuffered;
 
@@ -312,6 +315,9 @@ public final class WriteBack {
                 writeAgainLater(batch.get(i));
                 pushed++;
                 pushReason = outcome.error().orElse("HTTP 429");
+            } else if (outcome.superseded()) {
+                superseded++;
+                LOG.debug("Result for {} not stored: {}", outcome.id(), outcome.error().orElse("superseded"));
             } else if (outcome.stored()) {
                 processed++;
                 outcome.error().ifPresent(reason -> LOG.warn("Document {} was stored in {} but is still queued: {}",
@@ -325,6 +331,12 @@ public final class WriteBack {
         }
         if (pushed > 0) {
             logPushBack(pushed, pushReason);
+        }
+        if (superseded > supersededLogged) {
+            LOG.info("{} backfilled documents were changed or deleted by the application while queued: their "
+                    + "results were not written over the application's version (changed ones are queued again)",
+                    superseded - supersededLogged);
+            supersededLogged = superseded;
         }
     }
 

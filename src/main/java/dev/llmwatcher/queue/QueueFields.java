@@ -53,6 +53,15 @@ public final class QueueFields {
     public static final String BATCH_SUBMITTED_AT = "submitted_at";
     /** When the document entered the queue (date; set by our shipped pipeline script when present). */
     public static final String QUEUED_AT = "queued_at";
+    /**
+     * The {@code _seq_no} and {@code _primary_term} of the source document when {@code enqueue --from} queued it
+     * (longs): the result is written back only over that version. Missing on documents the pipeline queued, whose
+     * results are written unconditionally as before.
+     */
+    public static final String SOURCE_SEQ_NO = "source_seq_no";
+    public static final String SOURCE_PRIMARY_TERM = "source_primary_term";
+    /** The backfill ({@code enqueue --from}) that queued the document (keyword); missing for pipeline documents. */
+    public static final String BACKFILL = "backfill";
 
     public static final String ERROR_PATH = path(ERROR);
     public static final String ERROR_KEYWORD_PATH = path(ERROR) + ".keyword";
@@ -66,6 +75,7 @@ public final class QueueFields {
     public static final String BATCH_SUBMISSION_PATH = path(BATCH + "." + BATCH_SUBMISSION);
     public static final String BATCH_ID_PATH = path(BATCH + "." + BATCH_ID);
     public static final String BATCH_SUBMITTED_AT_PATH = path(BATCH + "." + BATCH_SUBMITTED_AT);
+    public static final String BACKFILL_PATH = path(BACKFILL);
 
     private QueueFields() {
     }

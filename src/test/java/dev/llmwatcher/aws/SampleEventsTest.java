@@ -45,7 +45,8 @@ class SampleEventsTest {
 
     static Stream<Path> eventFiles() throws IOException {
         try (Stream<Path> files = Files.list(EVENTS)) {
-            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList().stream();
+            return files.filter(f -> f.toString().endsWith(".json"))
+                    .filter(f -> !f.getFileName().toString().startsWith("enqueue")).sorted().toList().stream();
         }
     }
 
@@ -95,6 +96,30 @@ class SampleEventsTest {
         for (int i = 0; i < QUEUED; i++) {
             es.source(target, "doc-" + i).ifPresent(enriched -> assertThat(enriched).containsEntry("scale", 8));
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theEnqueueEventStartsABackfillThatTheScheduledDrainEnrichesInPlace() {
+        Map<String, Object> event = EventLoader.loadEvent(EVENTS.resolve("enqueue.json").toString(), Map.class);
+        ((Map<String, Object>) event.get("enqueue")).put("from", target);
+        es.indexDocument(target, "r-1", Map.of("message", "great"));
+        es.indexDocument(target, "r-2", Map.of("message", "fine"));
+        es.indexDocument(target, "r-3", Map.of("message", "answered before", "scale", 3));
+        RequestHandler<Map<String, Object>, Map<String, Object>> handler = lambda.watcher(fixture);
+
+        Map<String, Object> queued = handler.handleRequest(event, lambda.context());
+        Map<String, Object> drained = handler.handleRequest(Map.of(), lambda.context());
+
+        assertThat(queued).containsEntry("queue", fixture.queueIndex()).containsEntry("backfill", "bf-reviews-scale")
+                .containsEntry("matched", 2L).containsEntry("queued", 2L).containsEntry("failed", 0L);
+        assertThat(drained).containsEntry("processed", 2);
+        assertThat(es.source(target, "r-1")).contains(Map.of("message", "great", "scale", 8));
+        assertThat(es.source(target, "r-2")).contains(Map.of("message", "fine", "scale", 8));
+        assertThat(es.source(target, "r-3")).contains(Map.of("message", "answered before", "scale", 3));
+        es.refresh(target);
+        assertThat(handler.handleRequest(event, lambda.context())).containsEntry("matched", 0L)
+                .containsEntry("queued", 0L);
     }
 
     private Map<String, Object> meta(boolean failedBefore) {

@@ -40,6 +40,16 @@ public final class ElasticsearchPorts extends PortFixture<ElasticsearchQueueStor
     }
 
     @Override
+    public void write(String index, Map<String, Map<String, Object>> sourcesById) {
+        es.bulkIndex(index, sourcesById);
+    }
+
+    @Override
+    public void delete(String index, String id) {
+        es.delete("/" + index + "/_doc/" + id + "?refresh=true").requireSuccess("delete " + id);
+    }
+
+    @Override
     public Optional<Map<String, Object>> source(String index, String id) {
         return es.source(index, id);
     }

@@ -1,5 +1,8 @@
 package dev.llmwatcher.queue;
 
+import dev.llmwatcher.backfill.SourceDocument;
+import dev.llmwatcher.backfill.SourceScan;
+import dev.llmwatcher.backfill.SourceSelection;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -480,5 +483,75 @@ public abstract class AbstractQueueStoreTest extends AbstractPortTest {
         batch.put("submitted_at", submittedAt.toString());
         batch.put("id", batchId);
         return batch;
+    }
+
+    // Backfilled documents: written back only over the version they were queued at
+
+    /** Writes {@code fields} as the application does, then queues it as a backfill does, at the version read. */
+    private QueuedDocument backfilledAndClaimed(String id, Map<String, Object> fields) {
+        ports.write(target, Map.of(id, fields));
+        SourceDocument read;
+        try (SourceScan scan = ports.backfillStore().scanSource(SourceSelection.all(target), 1, 100)) {
+            read = scan.nextPage(0).stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        new SourceVersion(read.seqNo(), read.primaryTerm()).writeInto(extra);
+        extra.put("backfill", "bf-test");
+        queue(id, read.source(), extra);
+        return claimAll().stream().filter(d -> d.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBackfilledResultIsWrittenOverTheVersionItWasQueuedAt() {
+        QueuedDocument claimed = backfilledAndClaimed("b1", Map.of("message", "m"));
+
+        List<WriteOutcome> outcomes = store.store(queue, List.of(new CompletedDocument(claimed, target,
+                Map.of("message", "m", "answer", 1))));
+
+        assertThat(outcomes).containsExactly(WriteOutcome.done("b1"));
+        assertThat(ports.source(target, "b1")).contains(Map.of("message", "m", "answer", 1));
+        assertThat(ports.source(queue, "b1")).isEmpty();
+    }
+
+    @Test
+    void aBackfilledResultNeverOverwritesTheApplicationsChangeWhichIsQueuedAgainAtItsNewVersion() {
+        QueuedDocument claimed = backfilledAndClaimed("b2", Map.of("message", "old"));
+        ports.write(target, Map.of("b2", Map.of("message", "edited")));
+
+        List<WriteOutcome> outcomes = store.store(queue, List.of(new CompletedDocument(claimed, target,
+                Map.of("message", "old", "answer", 1))));
+
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.superseded()).isTrue();
+            assertThat(o.stored()).isFalse();
+            assertThat(o.pushedBack()).isFalse();
+        });
+        assertThat(ports.source(target, "b2")).contains(Map.of("message", "edited"));
+        assertThat(ports.source(queue, "b2").orElseThrow()).containsEntry("message", "edited");
+        assertThat(queueMeta("b2")).containsEntry("prompt", "p").containsEntry("_original_index", target)
+                .containsEntry("backfill", "bf-test").doesNotContainKey("claim")
+                .doesNotContainEntry("source_seq_no", claimed.meta().get("source_seq_no"));
+        QueuedDocument requeued = read("b2");
+        List<QueuedDocument> again = store.claim(queue, List.of(requeued), new Claim("next", NOW.plusSeconds(60)));
+        assertThat(store.store(queue, List.of(new CompletedDocument(again.getFirst(), target,
+                Map.of("message", "edited", "answer", 2))))).containsExactly(WriteOutcome.done("b2"));
+        assertThat(ports.source(target, "b2")).contains(Map.of("message", "edited", "answer", 2));
+    }
+
+    @Test
+    void aBackfilledResultOfADeletedDocumentIsDroppedWithItsQueueDocumentAndNotResurrected() {
+        QueuedDocument claimed = backfilledAndClaimed("b3", Map.of("message", "m"));
+        ports.delete(target, "b3");
+
+        List<WriteOutcome> outcomes = store.store(queue, List.of(new CompletedDocument(claimed, target,
+                Map.of("message", "m", "answer", 1))));
+
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.superseded()).isTrue();
+            assertThat(o.stored()).isFalse();
+            assertThat(o.removedFromQueue()).isTrue();
+        });
+        assertThat(ports.source(target, "b3")).isEmpty();
+        assertThat(ports.source(queue, "b3")).isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.llmwatcher.queue;
 
+import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.cache.AnswerCache;
 
 import java.util.LinkedHashMap;
@@ -51,6 +52,20 @@ public abstract class PortFixture<S extends QueueStore & BatchQueue & AnswerCach
 
     /** Deletes a queue document behind the store's back, as another run that stored it would. */
     public abstract void remove(String queueIndex, String id);
+
+    /** The backfill port, which every store of ours implements too. */
+    public BackfillStore backfillStore() {
+        return (BackfillStore) store;
+    }
+
+    /**
+     * Writes documents into an index as the application does (each a new version), visible to the next scan: the
+     * documents a backfill reads and a result is written back over.
+     */
+    public abstract void write(String index, Map<String, Map<String, Object>> sourcesById);
+
+    /** Deletes a document from an index as the application does. */
+    public abstract void delete(String index, String id);
 
     /** A document as it is stored now, in a queue or a target index; empty when there is none. */
     public abstract Optional<Map<String, Object>> source(String index, String id);

@@ -28,6 +28,16 @@ public final class InMemoryPorts extends PortFixture<InMemoryQueueStore> {
     }
 
     @Override
+    public void write(String index, Map<String, Map<String, Object>> sourcesById) {
+        sourcesById.forEach((id, source) -> store().write(index, id, source));
+    }
+
+    @Override
+    public void delete(String index, String id) {
+        store().deleteStored(index, id);
+    }
+
+    @Override
     public Optional<Map<String, Object>> source(String index, String id) {
         return store().queued(index, id).map(QueuedDocument::source).or(() -> store().stored(index, id));
     }

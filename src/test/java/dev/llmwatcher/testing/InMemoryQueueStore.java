@@ -1,5 +1,13 @@
 package dev.llmwatcher.testing;
 
+import dev.llmwatcher.backfill.BackfillProgress;
+import dev.llmwatcher.backfill.BackfillRecord;
+import dev.llmwatcher.backfill.BackfillStore;
+import dev.llmwatcher.backfill.EnqueueResult;
+import dev.llmwatcher.backfill.QueueEntry;
+import dev.llmwatcher.backfill.SourceDocument;
+import dev.llmwatcher.backfill.SourceScan;
+import dev.llmwatcher.backfill.SourceSelection;
 import dev.llmwatcher.cache.AnswerCache;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.cache.CachedAnswer;
@@ -16,6 +24,7 @@ import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.SortField;
+import dev.llmwatcher.queue.SourceVersion;
 import dev.llmwatcher.queue.WriteOutcome;
 
 import java.time.Instant;
@@ -48,7 +57,7 @@ import java.util.function.Function;
  * <p>It is also the answer cache: answers travel with their results and are kept when the result bulk is written,
  * as in Elasticsearch; {@link #lookups()} counts the look-ups.
  */
-public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerCache {
+public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerCache, BackfillStore {
 
     /** One write the engine asked for: the operation and the ids it named, in order. */
     public record Event(String operation, List<String> ids) {
@@ -61,6 +70,9 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
 
     private final Map<String, LinkedHashMap<String, Versioned>> queues = new HashMap<>();
     private final Map<String, LinkedHashMap<String, Map<String, Object>>> targets = new HashMap<>();
+    /** The {@code _seq_no} of each document in a target index (the primary term is always 1). */
+    private final Map<String, Map<String, Long>> targetSeqNos = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, BackfillRecord>> backfillRecords = new HashMap<>();
     private final Map<String, String> rejectedResults = new HashMap<>();
     private final List<Event> events = new ArrayList<>();
     private long nextSeqNo;
@@ -237,9 +249,11 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
                 outcomes.add(WriteOutcome.notStored(id, "no target index to store the result in"));
             } else if (rejectedResults.containsKey(id)) {
                 outcomes.add(WriteOutcome.notStored(id, rejectedResults.get(id)));
+            } else if (SourceVersion.of(document.queued()).filter(v -> !atVersion(document.targetIndex(), id, v))
+                    .isPresent()) {
+                outcomes.add(superseded(queueIndex, document));
             } else {
-                targets.computeIfAbsent(document.targetIndex(), i -> new LinkedHashMap<>())
-                        .put(id, new LinkedHashMap<>(document.result()));
+                write(document.targetIndex(), id, document.result());
                 if (unchanged(queueIndex, document.queued())) {
                     queue(queueIndex).remove(id);
                     outcomes.add(WriteOutcome.done(id));
@@ -250,6 +264,126 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
             }
         }
         return outcomes;
+    }
+
+    /** Writes a document in an index as the application would (a new version), e.g. one to backfill. */
+    public synchronized void write(String index, String id, Map<String, Object> source) {
+        targets.computeIfAbsent(index, i -> new LinkedHashMap<>()).put(id, new LinkedHashMap<>(source));
+        targetSeqNos.computeIfAbsent(index, i -> new HashMap<>()).put(id, nextSeqNo++);
+    }
+
+    /** Deletes a document from an index as the application would. */
+    public synchronized void deleteStored(String index, String id) {
+        targets.getOrDefault(index, new LinkedHashMap<>()).remove(id);
+        targetSeqNos.getOrDefault(index, new HashMap<>()).remove(id);
+    }
+
+    private boolean atVersion(String index, String id, SourceVersion version) {
+        Long seqNo = targetSeqNos.getOrDefault(index, Map.of()).get(id);
+        return seqNo != null && seqNo == version.seqNo() && version.primaryTerm() == PRIMARY_TERM;
+    }
+
+    /** The application changed or deleted the source since it was queued: its write wins. */
+    private WriteOutcome superseded(String queueIndex, CompletedDocument document) {
+        String id = document.queued().id();
+        Map<String, Object> current = targets.getOrDefault(document.targetIndex(), new LinkedHashMap<>()).get(id);
+        boolean unchanged = unchanged(queueIndex, document.queued());
+        if (current == null) {
+            if (unchanged) {
+                queue(queueIndex).remove(id);
+            }
+            return WriteOutcome.sourceDeleted(id, unchanged);
+        }
+        if (unchanged) {
+            SourceVersion now = new SourceVersion(targetSeqNos.get(document.targetIndex()).get(id), PRIMARY_TERM);
+            queue(queueIndex).put(id, versioned(now.requeue(document.queued(), current)));
+        }
+        return WriteOutcome.sourceChanged(id, unchanged);
+    }
+
+    @Override
+    public synchronized long countMatching(SourceSelection selection) {
+        return matching(selection).size();
+    }
+
+    @Override
+    public synchronized SourceScan scanSource(SourceSelection selection, int slices, int pageSize) {
+        if (slices < 1 || pageSize < 1) {
+            throw new IllegalArgumentException("slices and page size must be at least 1: " + slices + ", "
+                    + pageSize);
+        }
+        List<List<SourceDocument>> bySlice = new ArrayList<>();
+        for (int i = 0; i < slices; i++) {
+            bySlice.add(new ArrayList<>());
+        }
+        List<SourceDocument> all = matching(selection);
+        for (int i = 0; i < all.size(); i++) {
+            bySlice.get(i % slices).add(all.get(i));
+        }
+        return new SlicedSnapshot(bySlice, pageSize);
+    }
+
+    @Override
+    public synchronized EnqueueResult enqueue(String queueIndex, List<QueueEntry> entries) {
+        events.add(event("enqueue", entries.stream().map(QueueEntry::id).toList()));
+        long created = 0;
+        long already = 0;
+        for (QueueEntry entry : entries) {
+            if (queue(queueIndex).containsKey(entry.id())) {
+                already++;
+            } else {
+                queue(queueIndex, entry.id(), entry.source());
+                created++;
+            }
+        }
+        return new EnqueueResult(created, already, 0, Map.of());
+    }
+
+    @Override
+    public synchronized List<BackfillProgress> progress(String queueIndex) {
+        Map<String, long[]> counts = new LinkedHashMap<>();
+        queue(queueIndex).forEach((id, v) -> {
+            QueuedDocument document = new QueuedDocument(id, v.seqNo(), v.primaryTerm(), v.source());
+            if (document.meta().get(QueueFields.BACKFILL) instanceof String backfill) {
+                counts.computeIfAbsent(backfill, b -> new long[2])[document.meta().get(QueueFields.ERROR) == null
+                        ? 0 : 1]++;
+            }
+        });
+        List<BackfillProgress> progress = new ArrayList<>();
+        counts.forEach((backfill, c) -> progress.add(new BackfillProgress(backfill, c[0], c[1])));
+        return progress;
+    }
+
+    @Override
+    public synchronized void recordBackfill(String queueIndex, BackfillRecord record) {
+        backfillRecords.computeIfAbsent(queueIndex, q -> new LinkedHashMap<>()).put(record.backfill(), record);
+    }
+
+    @Override
+    public synchronized List<BackfillRecord> backfillRecords(String queueIndex) {
+        List<BackfillRecord> records = new ArrayList<>(backfillRecords.getOrDefault(queueIndex, new LinkedHashMap<>())
+                .values());
+        records.sort(Comparator.comparing(BackfillRecord::startedAt).reversed());
+        return records;
+    }
+
+    /** The documents of the selection's index (or of every index a trailing-{@code *} pattern names). */
+    private List<SourceDocument> matching(SourceSelection selection) {
+        String from = selection.from();
+        List<SourceDocument> matching = new ArrayList<>();
+        targets.forEach((index, documents) -> {
+            boolean named = from.endsWith("*") ? index.startsWith(from.substring(0, from.length() - 1))
+                    : index.equals(from);
+            if (named) {
+                documents.forEach((id, source) -> {
+                    if (FakeQuery.matches(selection.query(), source)) {
+                        matching.add(new SourceDocument(index, id, targetSeqNos.get(index).get(id), PRIMARY_TERM,
+                                new LinkedHashMap<>(source)));
+                    }
+                });
+            }
+        });
+        return matching;
     }
 
     @Override
@@ -472,6 +606,38 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
 
     private static String iso(Instant instant) {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    /** Pages over each slice of the documents a backfill selected when its scan opened. */
+    private static final class SlicedSnapshot implements SourceScan {
+
+        private final List<List<SourceDocument>> slices;
+        private final int[] positions;
+        private final int pageSize;
+
+        SlicedSnapshot(List<List<SourceDocument>> slices, int pageSize) {
+            this.slices = slices;
+            this.positions = new int[slices.size()];
+            this.pageSize = pageSize;
+        }
+
+        @Override
+        public int slices() {
+            return slices.size();
+        }
+
+        @Override
+        public synchronized List<SourceDocument> nextPage(int slice) {
+            List<SourceDocument> documents = slices.get(slice);
+            int from = positions[slice];
+            int to = Math.min(documents.size(), from + pageSize);
+            positions[slice] = to;
+            return List.copyOf(documents.subList(from, to));
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Pages over the documents that were eligible when the scan opened, at the versions read then. */
