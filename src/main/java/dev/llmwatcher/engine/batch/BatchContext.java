@@ -1,6 +1,7 @@
 package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.budget.TokenBudget;
 import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.engine.CachedAnswers;
 import dev.llmwatcher.engine.DocumentProcessor;
@@ -22,8 +23,17 @@ import java.time.Clock;
  * @param cache        the answer cache: a question it answers is stored from it, never sent in a batch, and a
  *                     collected answer is kept in it ({@link CachedAnswers#off()} when it is off)
  * @param instanceName names this process in claims and submissions
+ * @param budget       the daily token budget: a submission holds its estimate (at the batch price) before its upload,
+ *                     and settles it with the tokens billed at collection ({@link TokenBudget#UNLIMITED} for none)
  */
 public record BatchContext(QueueStore store, BatchQueue batchQueue, BatchProvider provider,
                            DocumentProcessor processor, BatchSettings batch, EngineSettings engine,
-                           CachedAnswers cache, Clock clock, String instanceName) {
+                           CachedAnswers cache, Clock clock, String instanceName, TokenBudget budget) {
+
+    /** Without a daily token budget. */
+    public BatchContext(QueueStore store, BatchQueue batchQueue, BatchProvider provider, DocumentProcessor processor,
+                        BatchSettings batch, EngineSettings engine, CachedAnswers cache, Clock clock,
+                        String instanceName) {
+        this(store, batchQueue, provider, processor, batch, engine, cache, clock, instanceName, TokenBudget.UNLIMITED);
+    }
 }
