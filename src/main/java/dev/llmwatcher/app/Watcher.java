@@ -108,7 +108,7 @@ public final class Watcher implements AutoCloseable {
             return BatchWork.NONE;
         }
         return new BatchDrain(new BatchContext(store, store, llms.openAiBatches(), processor, config.batch(), settings,
-                cache, clock, instanceName, budget));
+                cache, clock, instanceName, budget, admin.batchRefusals(config.budget().index())));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
@@ -240,7 +240,8 @@ public final class Watcher implements AutoCloseable {
 
     /** Listing and cancelling the queue's batches, whatever the batch mode (what was submitted stays visible). */
     public BatchOperations batchOperations() {
-        return new BatchOperations(store, llms.openAiBatches(), clock);
+        return new BatchOperations(store, llms.openAiBatches(), clock,
+                admin.batchRefusals(config.budget().index()));
     }
 
     /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */

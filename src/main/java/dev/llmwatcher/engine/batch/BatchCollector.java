@@ -1,5 +1,6 @@
 package dev.llmwatcher.engine.batch;
 
+import dev.llmwatcher.batch.BatchError;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.batch.BatchResult;
 import dev.llmwatcher.batch.ProviderBatch;
@@ -65,6 +66,7 @@ final class BatchCollector {
     private final CachedAnswers cache;
     private final Clock clock;
     private final TokenBudget budget;
+    private final BatchBackOff backOff;
 
     BatchCollector(BatchContext context) {
         this.cache = context.cache();
@@ -76,6 +78,7 @@ final class BatchCollector {
         this.engine = context.engine();
         this.clock = context.clock();
         this.budget = context.budget();
+        this.backOff = new BatchBackOff(context.refusals(), context.clock());
     }
 
     BatchReport collect(RunRequest request) {
@@ -132,7 +135,56 @@ final class BatchCollector {
                     open.submission(), open.documents(), Duration.between(state.createdAt(), clock.instant()),
                     state.status(), state.counts())));
         }
-        return new Settlement(request, open, state).run();
+        List<BatchResult> refusedLines = List.of();
+        BatchReport.Refusals refusals = BatchReport.Refusals.NONE;
+        if (state.completed()) {
+            backOff.completed(request.queueIndex());
+        } else if (state.expired()) {
+            refusals = new BatchReport.Refusals(0, 1, "", false);
+        } else if (state.failed()) {
+            Optional<List<BatchResult>> lines = refusedLines(state);
+            if (lines.isPresent()) {
+                refusedLines = lines.get();
+                LOG.warn("Batch {} failed validation: {} of its lines were refused ({}); their documents fail, the "
+                        + "others go back to the queue", state.id(), refusedLines.size(), state.errors().getFirst()
+                        .describe());
+            } else {
+                String reason = state.errors().isEmpty() ? "failed without a reason"
+                        : state.errors().getFirst().describe();
+                backOff.refused(request.queueIndex(), state.id(), open.documents(), reason);
+                refusals = new BatchReport.Refusals(1, 0, reason, false);
+            }
+        }
+        return new Settlement(request, open, state, refusedLines).run().withRefusals(refusals);
+    }
+
+    /**
+     * The lines of a failed batch that its errors name, each as an error result for its document; empty when the
+     * batch was refused as a whole (an error names no line, or the lines cannot be told from the file).
+     */
+    private Optional<List<BatchResult>> refusedLines(ProviderBatch state) {
+        if (state.errors().isEmpty() || !state.errors().stream().allMatch(BatchError::namesLine)
+                || state.inputFileId().isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> ids = new ArrayList<>();
+        try {
+            provider.requestIds(state.inputFileId(), ids::add);
+        } catch (LlmException e) {
+            LOG.warn("Could not read the file of failed batch {} to find the lines its errors name: {}", state.id(),
+                    e.getMessage());
+            return Optional.empty();
+        }
+        List<BatchResult> refused = new ArrayList<>();
+        for (BatchError error : state.errors()) {
+            if (error.line() > ids.size()) {
+                return Optional.empty();
+            }
+            refused.add(BatchResult.failed(ids.get(error.line() - 1), new LlmException(LlmException.Kind.BAD_REQUEST,
+                    "the Batch API refused line " + error.line() + " of batch " + state.id() + ": "
+                            + error.describe())));
+        }
+        return Optional.of(refused);
     }
 
     /** A batch the provider no longer knows (deleted, another account): its documents go back to the queue. */
@@ -183,8 +235,12 @@ final class BatchCollector {
         private final Map<CacheKey, List<String>> askers = new HashMap<>();
         private final WriteBack writeBack;
         private final Map<String, TokenUsage> tokens = new HashMap<>();
+        /** Lines a failed batch's validation errors name: their documents fail with the provider's message. */
+        private final List<BatchResult> refusedLines;
 
-        Settlement(RunRequest request, BatchQueue.OpenSubmission open, ProviderBatch state) {
+        Settlement(RunRequest request, BatchQueue.OpenSubmission open, ProviderBatch state,
+                   List<BatchResult> refusedLines) {
+            this.refusedLines = refusedLines;
             this.request = request;
             this.open = open;
             this.submission = open.submission();
@@ -197,6 +253,7 @@ final class BatchCollector {
             Set<String> models = new HashSet<>();
             waiting.values().forEach(document -> models.add(model(document)));
             try {
+                refusedLines.forEach(this::accept);
                 for (Optional<String> file : List.of(state.outputFileId(), state.errorFileId())) {
                     if (file.isPresent()) {
                         provider.results(file.get(), this::accept);

@@ -2,6 +2,7 @@ package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.batch.BatchRefusals;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.budget.BudgetExhaustedException;
 import dev.llmwatcher.budget.Price;
@@ -73,6 +74,7 @@ final class BatchSubmitter {
     private final Clock clock;
     private final String instanceName;
     private final TokenBudget budget;
+    private final BatchBackOff backOff;
 
     BatchSubmitter(BatchContext context) {
         this.cache = context.cache();
@@ -85,6 +87,7 @@ final class BatchSubmitter {
         this.clock = context.clock();
         this.instanceName = context.instanceName();
         this.budget = context.budget();
+        this.backOff = new BatchBackOff(context.refusals(), context.clock());
     }
 
     /** One file's worth of questions under one submission id. */
@@ -102,6 +105,10 @@ final class BatchSubmitter {
             }
             return BatchReport.NONE;
         }
+        Optional<BatchRefusals.Refusals> refused = backOff.pending(request.queueIndex());
+        if (refused.isPresent()) {
+            return backingOff(request, query, refused.get());
+        }
         Selection selection = select(query, Math.min(batch.maxDocumentsPerPass(), request.maxDocuments()));
         BatchReport report = settle(request, selection.unsendable(), processor::withoutCall);
         ToSend toSend = answerFromCache(request, selection.ready());
@@ -113,6 +120,38 @@ final class BatchSubmitter {
             report = report.plus(send(request.queueIndex(), submission));
         }
         return report;
+    }
+
+    /**
+     * A pass while the provider's refusals are backed off from: nothing is submitted. Before {@link
+     * BatchBackOff#GIVE_UP_AFTER} refusals in a row the documents wait for the next submission; after, in the {@code
+     * auto} mode the direct pass calls them, and in the {@code always} mode they fail with the provider's reason (an
+     * attempt counted, so {@code --max-attempts} parks them).
+     */
+    private BatchReport backingOff(RunRequest request, QueueQuery query, BatchRefusals.Refusals refused) {
+        if (refused.count() < BatchBackOff.GIVE_UP_AFTER) {
+            LOG.info("No batch is submitted until {}: the Batch API refused {} in a row (last: {})",
+                    refused.notBefore(), refused.count(), refused.reason());
+            return BatchReport.NONE.withRefusals(new BatchReport.Refusals(0, 0, refused.reason(), true));
+        }
+        if (batch.mode() == BatchSettings.Mode.AUTO) {
+            LOG.warn("The Batch API refused {} batches in a row (last: {}): OpenAI documents are called directly "
+                    + "until {}", refused.count(), refused.reason(), refused.notBefore());
+            return BatchReport.NONE.withRefusals(new BatchReport.Refusals(0, 0, refused.reason(), false));
+        }
+        List<QueuedDocument> documents = new ArrayList<>();
+        try (QueueScan scan = batchQueue.scan(query, ProviderNames.OPENAI)) {
+            int limit = Math.min(batch.maxDocumentsPerPass(), request.maxDocuments());
+            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && documents.size() < limit;
+                 page = scan.nextPage()) {
+                page.stream().limit(limit - documents.size()).forEach(documents::add);
+            }
+        }
+        String error = "openai: the Batch API refused " + refused.count() + " batches in a row, the last at "
+                + refused.lastAt() + " (" + refused.reason() + "); no batch is submitted before " + refused.notBefore();
+        LOG.warn("{} OpenAI documents fail: {}", documents.size(), error);
+        return settle(request, documents, document -> new DocumentOutcome.Failed(document, document.attempts(),
+                error, null)).withRefusals(new BatchReport.Refusals(0, 0, refused.reason(), true));
     }
 
     /**
