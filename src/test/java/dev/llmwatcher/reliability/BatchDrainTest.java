@@ -235,6 +235,8 @@ class BatchDrainTest {
 
             assertThat(collecting.batch().collected()).isEqualTo(5);
             assertThat(collecting.batch().returned()).isEqualTo(5);
+            assertThat(collecting.batch().refusals().expired()).as("counted").isEqualTo(1);
+            assertThat(collecting.batch().refusals().refused()).isZero();
             assertThat(collecting.batch().failed()).isZero();
             assertThat(collecting.batch().submitted()).as("the returned documents, in a new batch").isEqualTo(5);
             assertThat(documents.stored()).hasSize(5);
