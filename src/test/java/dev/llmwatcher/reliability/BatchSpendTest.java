@@ -136,6 +136,25 @@ class BatchSpendTest {
     }
 
     @Test
+    void aRefusedBatchGivesItsHoldBackAndCostsNothing() {
+        queue(20);
+        fixture.with(BUDGET, MINI + "=1000000");
+        batches.refusesOverTheEnqueuedTokenLimit(MINI);
+        long heldWhileOpen;
+        RunReport refused;
+        try (Watcher watcher = fixture.watcher()) {
+            pass(watcher);
+            heldWhileOpen = ledger()[1];
+            es.refresh(fixture.queueIndex());
+            refused = pass(watcher);
+        }
+
+        assertThat(heldWhileOpen).isPositive();
+        assertThat(refused.batch().refusals().refused()).isEqualTo(1);
+        assertThat(ledger()).as("spent, held").containsExactly(0, 0);
+    }
+
+    @Test
     void aBudgetThatCoversPartOfASubmissionSendsThatPartAndTheRestWaits() {
         NumberedDocuments documents = queue(20);
         fixture.with(BUDGET, MINI + "=1500");
