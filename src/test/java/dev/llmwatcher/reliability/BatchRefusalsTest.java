@@ -108,12 +108,17 @@ class BatchRefusalsTest {
         String status = status();
         assertThat(status).contains("Batch API refusals: the last 3 batches of " + fixture.queueIndex()
                 + " were refused", "token_limit_exceeded").doesNotContain("claimed        600");
+        assertThat(status("--json")).contains("\"batch_refusals\":{", "\"count\":3",
+                "\"reason\":\"token_limit_exceeded: Enqueued token limit reached for gpt-4o-mini");
     }
 
-    private String status() {
+    private String status(String... flags) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        int exit = Main.standard().run(new String[] {"status"}, new Console(fixture.settings(), print, print, clock));
+        String[] args = new String[flags.length + 1];
+        args[0] = "status";
+        System.arraycopy(flags, 0, args, 1, flags.length);
+        int exit = Main.standard().run(args, new Console(fixture.settings(), print, print, clock));
         assertThat(exit).isZero();
         return out.toString(StandardCharsets.UTF_8);
     }
