@@ -86,7 +86,7 @@ public final class Watcher implements AutoCloseable {
         CachedAnswers cache = config.answerCache().activeIndex().<CachedAnswers>map(index -> new StoredAnswers(store,
                 processor, config.answerCache().maxAge(), clock)).orElseGet(CachedAnswers::off);
         this.engine = new WatcherEngine(store, processor, settings, clock, instanceName, cache,
-                batchDrain(config, settings, cache, clock, instanceName), spend);
+                batchDrain(config, settings, cache, clock, instanceName, spend.budget()), spend);
     }
 
     /**
@@ -108,12 +108,12 @@ public final class Watcher implements AutoCloseable {
      * the same HTTP client as the direct calls.
      */
     private BatchWork batchDrain(WatcherConfig config, EngineSettings settings, CachedAnswers cache, Clock clock,
-                                 String instanceName) {
+                                 String instanceName, TokenBudget budget) {
         if (!config.batch().enabled()) {
             return BatchWork.NONE;
         }
         return new BatchDrain(new BatchContext(store, store, llms.openAiBatches(), processor, config.batch(), settings,
-                cache, clock, instanceName));
+                cache, clock, instanceName, budget, admin.batchRefusals(config.budget().index())));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
@@ -264,7 +264,8 @@ public final class Watcher implements AutoCloseable {
 
     /** Listing and cancelling the queue's batches, whatever the batch mode (what was submitted stays visible). */
     public BatchOperations batchOperations() {
-        return new BatchOperations(store, llms.openAiBatches(), clock);
+        return new BatchOperations(store, llms.openAiBatches(), clock,
+                admin.batchRefusals(config.budget().index()));
     }
 
     /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */

@@ -66,6 +66,8 @@ public final class EmfMetrics {
             values.put(Metric.BATCH_DOCUMENTS_RETURNED, report.batch().returned());
             values.put(Metric.OLDEST_BATCH_AGE, report.batch().oldestOpen().toMillis() / 1000.0);
             values.put(Metric.OPEN_BATCHES, report.batch().open().size());
+            values.put(Metric.BATCH_REFUSALS, report.batch().refusals().refused());
+            values.put(Metric.BATCHES_EXPIRED, report.batch().refusals().expired());
         }
         if (!report.budgets().isEmpty()) {
             values.put(Metric.BUDGETS_SPENT, report.budgets().stream().filter(ModelBudget::blocksDocuments).count());

@@ -45,9 +45,15 @@ public record InvocationSummary(String queue, Selection selection, long found, i
         map.put("credentials_refreshed", credentialsRefreshed);
         map.put("undeclared_fields_dropped", undeclaredFieldsDropped);
         if (batch.any()) {
-            map.put("batch", Map.of("submitted", batch.submitted(), "batches", batch.batches(),
-                    "collected", batch.collected(), "failed", batch.failed(), "returned", batch.returned(),
-                    "open", batch.open().size()));
+            Map<String, Object> work = new LinkedHashMap<>(Map.of("submitted", batch.submitted(), "batches",
+                    batch.batches(), "collected", batch.collected(), "failed", batch.failed(), "returned",
+                    batch.returned(), "open", batch.open().size()));
+            BatchReport.Refusals refusals = batch.refusals();
+            if (refusals.refused() + refusals.expired() > 0 || refusals.backingOff()) {
+                work.put("refusals", Map.of("refused", refusals.refused(), "expired", refusals.expired(),
+                        "reason", refusals.reason(), "backing_off", refusals.backingOff()));
+            }
+            map.put("batch", work);
         }
         if (!budgets.isEmpty()) {
             map.put("budgets", budgets.stream().map(InvocationSummary::budgetMap).toList());

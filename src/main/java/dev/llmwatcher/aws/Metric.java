@@ -51,6 +51,10 @@ public enum Metric {
     BATCH_COMPLETION_TOKENS("BatchCompletionTokens", "Count", true),
     /** Batches still open after the invocation. */
     OPEN_BATCHES("OpenBatches", "Count", false),
+    /** Batches the provider refused as a whole (failed without a line at fault, or over its enqueued-token limit). */
+    BATCH_REFUSALS("BatchRefusals", "Count", false),
+    /** Batches whose completion window ended first: their finished lines are stored, the rest go again. */
+    BATCHES_EXPIRED("BatchesExpired", "Count", false),
     /** Tokens the invocation's calls cost against the model's daily budget (batch answers at half). */
     TOKENS_SPENT("TokensSpent", "Count", true),
     /** Tokens of the model's daily budget neither spent nor held when the invocation ended, all drainers together. */

@@ -40,6 +40,12 @@ public interface BatchProvider {
     /** Asks the provider to cancel a batch; its documents come back once it is {@code cancelled}. */
     ProviderBatch cancel(String batchId) throws LlmException;
 
+    /**
+     * Streams the {@code custom_id}s of an uploaded file of requests, in the file's order: how a line number the
+     * provider names in a validation error is turned back into the document it asked for.
+     */
+    void requestIds(String fileId, Consumer<String> each) throws LlmException;
+
     /** Streams a result file (output or error) line by line, never whole in memory. */
     void results(String fileId, Consumer<BatchResult> each) throws LlmException;
 }

@@ -42,7 +42,7 @@ public final class SharedTokenBudget implements TokenBudget {
     private final Set<String> spentAtStart = ConcurrentHashMap.newKeySet();
     private final Map<String, DaySpend> seenAtStart = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> batchSpentThisPass = new ConcurrentHashMap<>();
-    /** Per model, the day as the last batch settlement of this pass left it. */
+    /** Per model, the day as the last batch hold or settlement of this pass left it. */
     private final Map<String, DaySpend> batchSeen = new ConcurrentHashMap<>();
 
     private record Key(String model, LocalDate day) {
@@ -196,20 +196,29 @@ public final class SharedTokenBudget implements TokenBudget {
     @Override
     public SubmissionHold holdSubmission(String submission, String model, long estimatedTokens, Instant until)
             throws BudgetExhaustedException {
+        return holdSubmission(submission, model, estimatedTokens, estimatedTokens, until);
+    }
+
+    @Override
+    public SubmissionHold holdSubmission(String submission, String model, long leastTokens, long estimatedTokens,
+                                         Instant until) throws BudgetExhaustedException {
         OptionalLong limit = limits.of(model);
         LocalDate day = today();
-        SubmissionHold hold = new SubmissionHold(submission, model, day, estimatedTokens, until, limit.isPresent());
         if (limit.isEmpty()) {
-            return hold;
+            return new SubmissionHold(submission, model, day, estimatedTokens, until, false);
         }
         Instant now = clock.instant();
+        long least = Math.min(leastTokens, estimatedTokens);
         try {
-            Lease lease = ledger.exchange(new LeaseRequest(model, day, hold.holder(), limit.getAsLong(), 0, 0,
-                    estimatedTokens, estimatedTokens, until, now));
+            Lease lease = ledger.exchange(new LeaseRequest(model, day, new SubmissionHold(submission, model, day,
+                    estimatedTokens, until, true).holder(), limit.getAsLong(), 0, 0, least, estimatedTokens, until, now));
             if (lease.refused()) {
+                spentAtStart.add(model);
+                seenAtStart.put(model, lease.day());
                 throw new BudgetExhaustedException(Spent.message(model, lease.day(), limit.getAsLong()));
             }
-            return hold;
+            batchSeen.put(model, lease.day());
+            return new SubmissionHold(submission, model, day, lease.granted(), until, true);
         } catch (LedgerUnavailableException e) {
             throw new BudgetExhaustedException("no budget could be held for batch submission " + submission
                     + ", since the token budget's ledger could not be reached: " + e.getMessage(), e);
@@ -220,14 +229,14 @@ public final class SharedTokenBudget implements TokenBudget {
     public void settleSubmission(SubmissionHold hold, long promptTokens, long completionTokens, long keepHeld) {
         long charged = Price.BATCH.charge(promptTokens + completionTokens);
         batchSpentThisPass.computeIfAbsent(hold.model(), model -> new LongAdder()).add(charged);
-        if (hold.metered()) {
+        if (hold.metered() && limits.of(hold.model()).isPresent()) {
             giveBack(hold, charged, keepHeld);
         }
     }
 
     @Override
     public void releaseSubmission(SubmissionHold hold) {
-        if (hold.metered()) {
+        if (hold.metered() && limits.of(hold.model()).isPresent()) {
             giveBack(hold, 0, 0);
         }
     }

@@ -65,6 +65,17 @@ public interface TokenBudget {
             throws BudgetExhaustedException;
 
     /**
+     * Holds at most {@code estimatedTokens}, and at least {@code leastTokens}, of {@code model}'s budget today for a
+     * batch submission: the hold returned says how much was granted ({@link SubmissionHold#tokens()}), and the
+     * submission sends no more than that covers. Refused only when not even {@code leastTokens} are left, and from then
+     * on the model is not {@link #admits admitted} in this pass.
+     *
+     * @throws BudgetExhaustedException when today's budget cannot cover {@code leastTokens}
+     */
+    SubmissionHold holdSubmission(String submission, String model, long leastTokens, long estimatedTokens,
+                                  Instant until) throws BudgetExhaustedException;
+
+    /**
      * Settles a submission's hold with the tokens its collected answers were billed, at the batch price, on the day
      * the hold was made; {@code keepHeld} tokens stay held for answers still to collect (0 ends the hold).
      */
@@ -115,6 +126,12 @@ public interface TokenBudget {
         @Override
         public SubmissionHold holdSubmission(String submission, String model, long estimatedTokens, Instant until) {
             return new SubmissionHold(submission, model, null, estimatedTokens, until, false);
+        }
+
+        @Override
+        public SubmissionHold holdSubmission(String submission, String model, long leastTokens, long estimatedTokens,
+                                             Instant until) {
+            return holdSubmission(submission, model, estimatedTokens, until);
         }
 
         @Override

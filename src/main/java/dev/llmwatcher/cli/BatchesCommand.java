@@ -72,6 +72,12 @@ public final class BatchesCommand implements Command {
             if (!open.isEmpty()) {
                 print(config.watchIndex(), open, console);
             }
+            watcher.batchOperations().refusals(config.watchIndex()).ifPresent(refused -> console.out().printf(
+                    "Batch API refusals: the last %d batches of %s were refused (the last at %s: %s); no batch is "
+                            + "submitted before %s%s%n", refused.count(), config.watchIndex(), refused.lastAt(),
+                    refused.reason(), refused.notBefore(), refused.count() >= BatchOperations.giveUpAfter()
+                            ? ", and meanwhile OpenAI documents are called directly (batch mode auto) or fail with "
+                            + "this reason (batch mode always)" : ""));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.llmwatcher.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.batch.BatchRefusals;
 import dev.llmwatcher.config.AnswerCacheSettings;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -54,17 +56,22 @@ public final class StatusCommand implements Command {
         long cached;
         List<BudgetStatus> budgets;
         List<BackfillStatus> backfills;
+        Optional<BatchRefusals.Refusals> refusals;
         try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
             status = admin.inspector().inspect(config.watchIndex(), now);
             cached = admin.answerCache(config.answerCache().index()).size();
             budgets = BudgetStatus.read(config.budget(), admin, config.watchIndex(), now);
             backfills = BackfillStatus.read(admin.backfills(), config.watchIndex());
+            refusals = admin.batchRefusals(config.budget().index()).read(config.watchIndex());
         }
         if (arguments.has(JSON)) {
             Map<String, Object> json = asJson(status);
             json.put("answer_cache", cacheJson(config.answerCache(), cached));
             json.put("token_budgets", BudgetStatus.json(config.budget(), budgets, now));
             json.put("backfills", BackfillStatus.json(backfills, now));
+            json.put("batch_refusals", refusals.map(refused -> Map.of("count", refused.count(), "reason",
+                    refused.reason(), "last_at", refused.lastAt().toString(), "not_before",
+                    refused.notBefore().toString())).orElse(null));
             console.out().println(Json.mapper().writeValueAsString(json));
         } else {
             print(status, now, console.out());

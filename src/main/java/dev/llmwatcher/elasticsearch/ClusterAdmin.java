@@ -81,6 +81,11 @@ public final class ClusterAdmin implements AutoCloseable {
         return new ElasticsearchBackfill(client, failures);
     }
 
+    /** The batch refusals of every queue, kept in the token budget's index {@code index}. */
+    public ElasticsearchBatchRefusals batchRefusals(String index) {
+        return new ElasticsearchBatchRefusals(client, failures, tokenLedger(index));
+    }
+
     public PlainDocuments documents() {
         return new PlainDocuments(client, failures);
     }

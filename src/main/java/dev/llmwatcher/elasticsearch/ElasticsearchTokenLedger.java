@@ -254,7 +254,7 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
      * same moment is fine. If that fails (no {@code create_index} privilege) the ledger still works, on whatever index
      * the first write makes.
      */
-    private void ensureIndex() {
+    void ensureIndex() {
         if (indexChecked.get()) {
             return;
         }

@@ -20,6 +20,11 @@ enum AnswerCacheOff implements CachedAnswers {
     }
 
     @Override
+    public boolean sharesCalls() {
+        return false;
+    }
+
+    @Override
     public DocumentOutcome.Completed keeping(DocumentOutcome.Completed completed, PreparedDocument prepared,
                                              LlmAnswer answer) {
         return completed;

@@ -19,7 +19,38 @@ import java.util.Map;
  */
 public record BatchReport(int submitted, int batches, int collected, int failed, int returned,
                           Map<String, TokenUsage> tokensByModel, List<OpenBatch> open,
-                          Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped) {
+                          Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped,
+                          Refusals refusals) {
+
+    /**
+     * Batches the provider did not run to the end: {@code refused} as a whole (failed without a line at fault, or
+     * over the organisation's enqueued-token limit) and {@code expired}; {@code reason}, the provider's last reason
+     * for a refusal ("" when none is known); {@code backingOff}, the pass submitted nothing because refusals are
+     * backed off from, and the OpenAI documents wait for the next submission (not called directly).
+     */
+    public record Refusals(int refused, int expired, String reason, boolean backingOff) {
+
+        public static final Refusals NONE = new Refusals(0, 0, "", false);
+
+        Refusals plus(Refusals other) {
+            return new Refusals(refused + other.refused, expired + other.expired,
+                    other.reason.isEmpty() ? reason : other.reason, backingOff || other.backingOff);
+        }
+    }
+
+    /** Batch work without refusals. */
+    public BatchReport(int submitted, int batches, int collected, int failed, int returned,
+                       Map<String, TokenUsage> tokensByModel, List<OpenBatch> open,
+                       Map<String, AnswerSavings> savingsByModel, int undeclaredFieldsDropped) {
+        this(submitted, batches, collected, failed, returned, tokensByModel, open, savingsByModel,
+                undeclaredFieldsDropped, Refusals.NONE);
+    }
+
+    /** The same report, with {@code more} refusals. */
+    public BatchReport withRefusals(Refusals more) {
+        return new BatchReport(submitted, batches, collected, failed, returned, tokensByModel, open, savingsByModel,
+                undeclaredFieldsDropped, refusals.plus(more));
+    }
 
     /** Batch work in which the answer cache answered nothing. */
     public BatchReport(int submitted, int batches, int collected, int failed, int returned,
@@ -37,7 +68,7 @@ public record BatchReport(int submitted, int batches, int collected, int failed,
     /** The same report, with the answer fields its collected answers' schemas did not declare and were dropped. */
     public BatchReport withUndeclaredFieldsDropped(int dropped) {
         return new BatchReport(submitted, batches, collected, failed, returned, tokensByModel, open, savingsByModel,
-                dropped);
+                dropped, refusals);
     }
 
     public static final BatchReport NONE = new BatchReport(0, 0, 0, 0, 0, Map.of(), List.of());
@@ -53,7 +84,8 @@ public record BatchReport(int submitted, int batches, int collected, int failed,
 
     /** True when the pass did anything through the Batch API or has batches open. */
     public boolean any() {
-        return submitted + collected + failed + returned > 0 || !open.isEmpty();
+        return submitted + collected + failed + returned + refusals.refused() + refusals.expired() > 0
+                || !open.isEmpty();
     }
 
     /** The age of the oldest open batch; zero when none is open. */
@@ -69,6 +101,6 @@ public record BatchReport(int submitted, int batches, int collected, int failed,
         return new BatchReport(submitted + other.submitted, batches + other.batches, collected + other.collected,
                 failed + other.failed, returned + other.returned, Map.copyOf(tokens), List.copyOf(allOpen),
                 AnswerSavings.merged(savingsByModel, other.savingsByModel),
-                undeclaredFieldsDropped + other.undeclaredFieldsDropped);
+                undeclaredFieldsDropped + other.undeclaredFieldsDropped, refusals.plus(other.refusals));
     }
 }

@@ -33,6 +33,14 @@ public interface CachedAnswers {
      * {@code completed}, carrying {@code answer} (just paid for, and interpreted without error) to the cache, to be
      * written in the same bulk as its result; as it is when the cache is off.
      */
+    /**
+     * True when documents asking the same question share one call (a pass's single flight, one line of a batch
+     * submission); false when the cache is off, and each document is asked on its own.
+     */
+    default boolean sharesCalls() {
+        return true;
+    }
+
     DocumentOutcome.Completed keeping(DocumentOutcome.Completed completed, PreparedDocument prepared,
                                       LlmAnswer answer);
 }

@@ -61,7 +61,7 @@ final class MeteredLlmClient implements LlmClient {
     }
 
     /** The request's own cap on its completion, when it sets one (a positive whole number). */
-    private static OptionalLong completionCap(LlmRequest request) {
+    static OptionalLong completionCap(LlmRequest request) {
         for (String option : COMPLETION_CAPS) {
             if (request.options().get(option) instanceof Number cap && cap.longValue() > 0) {
                 return OptionalLong.of(cap.longValue());

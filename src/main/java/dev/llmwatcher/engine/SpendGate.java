@@ -5,6 +5,7 @@ import dev.llmwatcher.budget.TokenBudget;
 import dev.llmwatcher.llm.LlmClient;
 import dev.llmwatcher.llm.LlmProviders;
 import dev.llmwatcher.llm.LlmException;
+import dev.llmwatcher.llm.LlmRequest;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueuedDocument;
 import org.slf4j.Logger;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -94,6 +96,14 @@ public final class SpendGate {
             LOG.warn("A budget is spent at the gateway: {}. The {} documents wait in the queue (no error, no attempt "
                     + "counted), and this pass calls it no more", refusal.getMessage(), provider);
         }
+    }
+
+    /**
+     * The request's own cap on its completion ({@code max_tokens} and the like), for an estimate made outside a
+     * metered call (a batch submission's).
+     */
+    public static OptionalLong completionCap(LlmRequest request) {
+        return MeteredLlmClient.completionCap(request);
     }
 
     private static String key(String provider) {

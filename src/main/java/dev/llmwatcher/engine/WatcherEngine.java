@@ -72,20 +72,26 @@ public final class WatcherEngine {
      * that cannot be used at all ends the pass with {@link dev.llmwatcher.queue.QueueUnavailableException}.
      */
     public RunReport run(RunRequest request) {
-        BatchReport batch = batchWork.run(request);
-        return direct(request, batchWork.takesOpenAi(batch)).withBatch(batch);
+        Set<String> spentModels = spend.startPass();
+        BatchReport batch;
+        try {
+            batch = batchWork.run(request);
+        } catch (RuntimeException e) {
+            spend.endPass();
+            throw e;
+        }
+        return direct(request, batchWork.takesOpenAi(batch), spentModels).withBatch(batch);
     }
 
     /**
      * The direct calls of a pass; without the OpenAI documents when the batch drain takes them, and without the
      * documents of models whose daily token budget is spent (they wait, unclaimed; counted and said at the end).
      */
-    private RunReport direct(RunRequest request, boolean openAiBatched) {
+    private RunReport direct(RunRequest request, boolean openAiBatched, Set<String> spentModels) {
         Instant started = clock.instant();
         QueueQuery all = new QueueQuery(request.queueIndex(), request.selection(), started, settings.sortField(),
                 settings.pageSize());
         QueueQuery query = openAiBatched ? all.excluding(ProviderNames.OPENAI) : all;
-        Set<String> spentModels = spend.startPass();
         RunReport report;
         try {
             report = direct(request, query.withModels(ModelFilter.excluding(spentModels)), started);
@@ -93,7 +99,7 @@ public final class WatcherEngine {
             spend.endPass();
             throw e;
         }
-        return report.withBudgets(BudgetWaits.count(store, query, clock, spend.endPass()));
+        return report.withBudgets(BudgetWaits.count(store, all, clock, spend.endPass()));
     }
 
     private RunReport direct(RunRequest request, QueueQuery query, Instant started) {

@@ -198,6 +198,32 @@ class BatchDrainTest {
     }
 
     @Test
+    void identicalQuestionsOfASubmissionAreSentOnceAndEveryDocumentThatAskedGetsTheAnswer() {
+        RepeatedMessages messages = new RepeatedMessages(es, fixture.queueIndex(),
+                TestElasticsearch.uniqueIndex("batch-repeated"), 100);
+        messages.queue("r", 1000, "openai");
+        model.respondWith(RepeatedMessages::correctAnswer);
+        RunReport submitting;
+        List<RunReport> collecting;
+        try (Watcher watcher = fixture.watcher()) {
+            submitting = pass(watcher);
+            es.refresh(fixture.queueIndex());
+            collecting = drain(watcher, 4);
+        }
+
+        assertThat(submitting.batch().submitted()).as("every document is in the submission").isEqualTo(1000);
+        assertThat(batches.uploads()).singleElement().satisfies(lines -> assertThat(lines).hasSize(100));
+        assertThat(model.calls()).isEqualTo(100);
+        assertThat(es.count(fixture.queueIndex())).isZero();
+        assertThat(messages.notStoredCorrectly("r", 1000)).isEmpty();
+        assertThat(collecting.stream().mapToInt(r -> r.batch().collected()).sum()).isEqualTo(1000);
+        assertThat(collecting.stream().map(r -> r.batch().tokens()).reduce(TokenUsage.NONE, TokenUsage::plus))
+                .as("billed once per line").isEqualTo(new TokenUsage(100 * 10, 100 * 5));
+        assertThat(es.count(fixture.settings().get("LLM_WATCHER_ANSWER_CACHE_INDEX")))
+                .as("each answer cached once").isEqualTo(100);
+    }
+
+    @Test
     void anExpiredBatchsAnsweredLinesAreStoredAndTheRestGoBackToTheQueueForTheNextBatch() {
         NumberedDocuments documents = queue(10);
         batches.statuses("validating", "in_progress", "expired").runsOnly(line -> line % 2 == 0);
@@ -209,6 +235,8 @@ class BatchDrainTest {
 
             assertThat(collecting.batch().collected()).isEqualTo(5);
             assertThat(collecting.batch().returned()).isEqualTo(5);
+            assertThat(collecting.batch().refusals().expired()).as("counted").isEqualTo(1);
+            assertThat(collecting.batch().refusals().refused()).isZero();
             assertThat(collecting.batch().failed()).isZero();
             assertThat(collecting.batch().submitted()).as("the returned documents, in a new batch").isEqualTo(5);
             assertThat(documents.stored()).hasSize(5);

@@ -54,6 +54,7 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         final long createdAt;
         final List<String> script;
         final IntPredicate runs;
+        final List<Map<String, Object>> errors;
         int step;
         String status;
         String outputFileId;
@@ -63,7 +64,8 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         boolean cancelRequested;
 
         Batch(String id, String inputFileId, Map<String, String> metadata, long createdAt, List<String> script,
-              IntPredicate runs) {
+              IntPredicate runs, List<Map<String, Object>> errors) {
+            this.errors = errors;
             this.id = id;
             this.inputFileId = inputFileId;
             this.metadata = metadata;
@@ -86,6 +88,9 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
     private volatile IntPredicate runs = line -> true;
     private volatile IntPredicate omitted = line -> false;
     private volatile long clockSeconds = Instant.now().getEpochSecond();
+    /** The {@code errors.data} of batches that end {@code failed}: by default one about no line in particular. */
+    private volatile List<Map<String, Object>> failure = List.of(batchError("invalid_request",
+            "The input file is invalid.", null));
 
     public FakeOpenAiBatchServer(FakeOpenAiServer model) {
         this.model = model;
@@ -108,6 +113,40 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
     public FakeOpenAiBatchServer statuses(String... statuses) {
         this.script = List.of(statuses);
         return this;
+    }
+
+    /**
+     * Every batch created from now on fails at validation, refused as a whole as OpenAI refuses a batch over the
+     * organisation's enqueued-token limit for its model ({@code token_limit_exceeded}, no line).
+     */
+    public FakeOpenAiBatchServer refusesOverTheEnqueuedTokenLimit(String model) {
+        this.failure = List.of(batchError("token_limit_exceeded", "Enqueued token limit reached for " + model
+                + " in organization org-test. Limit: 90,000 enqueued tokens. Please try again once some in_progress "
+                + "batches have been completed.", null));
+        return statuses("validating", "failed");
+    }
+
+    /**
+     * Every batch created from now on fails validation because of the given lines (1-based, as OpenAI numbers them):
+     * one error each in {@code errors.data}, naming its line.
+     */
+    public FakeOpenAiBatchServer failsValidationOfLines(int... lines) {
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (int line : lines) {
+            errors.add(batchError("invalid_value", "Line " + line + ": the model 'gpt-nope' does not exist or you do "
+                    + "not have access to it.", line));
+        }
+        this.failure = List.copyOf(errors);
+        return statuses("validating", "failed");
+    }
+
+    private static Map<String, Object> batchError(String code, String message, Integer line) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        error.put("param", line == null ? null : "body.model");
+        error.put("line", line);
+        return error;
     }
 
     /** Which lines (by 0-based position in the file) an expiring batch got to before its window ended. */
@@ -219,7 +258,7 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         Map<String, String> metadata = MAPPER.convertValue(body.path("metadata"), new TypeReference<>() {
         });
         Batch batch = new Batch("batch_" + ids.incrementAndGet(), input, metadata == null ? Map.of() : metadata,
-                clockSeconds++, script, runs);
+                clockSeconds++, script, runs, failure);
         batches.put(batch.id, batch);
         created.incrementAndGet();
         synchronized (batch) {
@@ -363,8 +402,7 @@ public final class FakeOpenAiBatchServer implements AutoCloseable {
         view.put("id", batch.id);
         view.put("object", "batch");
         view.put("endpoint", "/v1/chat/completions");
-        view.put("errors", batch.status.equals("failed") ? Map.of("object", "list", "data", List.of(Map.of(
-                "code", "invalid_request", "message", "the input file is invalid", "line", 1))) : null);
+        view.put("errors", batch.status.equals("failed") ? Map.of("object", "list", "data", batch.errors) : null);
         view.put("input_file_id", batch.inputFileId);
         view.put("completion_window", "24h");
         view.put("status", batch.status);

@@ -34,7 +34,8 @@ public final class BatchDrain implements BatchWork {
     @Override
     public boolean takesOpenAi(BatchReport report) {
         return settings.mode() == BatchSettings.Mode.ALWAYS
-                || settings.mode() == BatchSettings.Mode.AUTO && report.submitted() > 0;
+                || settings.mode() == BatchSettings.Mode.AUTO && (report.submitted() > 0
+                || report.refusals().backingOff());
     }
 
     @Override
@@ -50,9 +51,10 @@ public final class BatchDrain implements BatchWork {
         }
         if (report.submitted() + report.collected() + report.failed() + report.returned() > 0) {
             LOG.info("Batches: {} documents submitted in {} batches, {} collected, {} failed, {} back in the queue, "
-                    + "{} batches open; {} prompt and {} completion tokens billed at the batch price",
-                    report.submitted(), report.batches(), report.collected(), report.failed(), report.returned(),
-                    report.open().size(), report.tokens().promptTokens(), report.tokens().completionTokens());
+                    + "{} batches open, {} refused, {} expired; {} prompt and {} completion tokens billed at the "
+                    + "batch price", report.submitted(), report.batches(), report.collected(), report.failed(),
+                    report.returned(), report.open().size(), report.refusals().refused(), report.refusals().expired(),
+                    report.tokens().promptTokens(), report.tokens().completionTokens());
         }
         return report;
     }

@@ -1,6 +1,7 @@
 package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.batch.BatchRefusals;
 import dev.llmwatcher.batch.ProviderBatch;
 import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.llm.LlmException;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What an operator does with the batches of a queue: see them with the provider's state, and cancel one (its
@@ -23,11 +25,27 @@ public final class BatchOperations {
     private final BatchQueue batchQueue;
     private final BatchProvider provider;
     private final Clock clock;
+    private final BatchRefusals refusals;
 
     public BatchOperations(BatchQueue batchQueue, BatchProvider provider, Clock clock) {
+        this(batchQueue, provider, clock, BatchRefusals.thisProcessOnly());
+    }
+
+    public BatchOperations(BatchQueue batchQueue, BatchProvider provider, Clock clock, BatchRefusals refusals) {
         this.batchQueue = batchQueue;
         this.provider = provider;
         this.clock = clock;
+        this.refusals = refusals;
+    }
+
+    /** The batches the provider refused in a row for this queue, if the last one it took did not complete yet. */
+    public Optional<BatchRefusals.Refusals> refusals(String queueIndex) {
+        return refusals.read(queueIndex);
+    }
+
+    /** How many refusals in a row make documents stop waiting for a batch (called directly, or failed). */
+    public static int giveUpAfter() {
+        return BatchBackOff.GIVE_UP_AFTER;
     }
 
     /** Every batch with documents in the queue, with the provider's state of each. */

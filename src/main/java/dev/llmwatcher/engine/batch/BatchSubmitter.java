@@ -2,7 +2,13 @@ package dev.llmwatcher.engine.batch;
 
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
+import dev.llmwatcher.batch.BatchRefusals;
 import dev.llmwatcher.batch.ProviderBatch;
+import dev.llmwatcher.budget.BudgetExhaustedException;
+import dev.llmwatcher.budget.Price;
+import dev.llmwatcher.budget.SubmissionHold;
+import dev.llmwatcher.budget.TokenBudget;
+import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.engine.BatchReport;
 import dev.llmwatcher.engine.CachedAnswers;
@@ -12,6 +18,7 @@ import dev.llmwatcher.engine.EngineSettings;
 import dev.llmwatcher.engine.InvalidDocumentException;
 import dev.llmwatcher.engine.PreparedDocument;
 import dev.llmwatcher.engine.RunRequest;
+import dev.llmwatcher.engine.SpendGate;
 import dev.llmwatcher.engine.WriteBack;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.llm.ProviderNames;
@@ -30,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +45,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 
 /**
  * Sends waiting OpenAI documents to the provider's Batch API: reads and prepares them (a document that cannot be
@@ -64,6 +73,8 @@ final class BatchSubmitter {
     private final CachedAnswers cache;
     private final Clock clock;
     private final String instanceName;
+    private final TokenBudget budget;
+    private final BatchBackOff backOff;
 
     BatchSubmitter(BatchContext context) {
         this.cache = context.cache();
@@ -75,10 +86,12 @@ final class BatchSubmitter {
         this.engine = context.engine();
         this.clock = context.clock();
         this.instanceName = context.instanceName();
+        this.budget = context.budget();
+        this.backOff = new BatchBackOff(context.refusals(), context.clock());
     }
 
-    /** One file's worth of documents under one submission id, with their lines in the same order. */
-    private record Submission(String id, List<PreparedDocument> documents, List<String> lines, long bytes) {
+    /** One file's worth of questions under one submission id. */
+    private record Submission(String id, List<Question> questions, long bytes) {
     }
 
     BatchReport submit(RunRequest request) {
@@ -92,6 +105,10 @@ final class BatchSubmitter {
             }
             return BatchReport.NONE;
         }
+        Optional<BatchRefusals.Refusals> refused = backOff.pending(request.queueIndex());
+        if (refused.isPresent()) {
+            return backingOff(request, query, refused.get());
+        }
         Selection selection = select(query, Math.min(batch.maxDocumentsPerPass(), request.maxDocuments()));
         BatchReport report = settle(request, selection.unsendable(), processor::withoutCall);
         ToSend toSend = answerFromCache(request, selection.ready());
@@ -103,6 +120,38 @@ final class BatchSubmitter {
             report = report.plus(send(request.queueIndex(), submission));
         }
         return report;
+    }
+
+    /**
+     * A pass while the provider's refusals are backed off from: nothing is submitted. Before {@link
+     * BatchBackOff#GIVE_UP_AFTER} refusals in a row the documents wait for the next submission; after, in the {@code
+     * auto} mode the direct pass calls them, and in the {@code always} mode they fail with the provider's reason (an
+     * attempt counted, so {@code --max-attempts} parks them).
+     */
+    private BatchReport backingOff(RunRequest request, QueueQuery query, BatchRefusals.Refusals refused) {
+        if (refused.count() < BatchBackOff.GIVE_UP_AFTER) {
+            LOG.info("No batch is submitted until {}: the Batch API refused {} in a row (last: {})",
+                    refused.notBefore(), refused.count(), refused.reason());
+            return BatchReport.NONE.withRefusals(new BatchReport.Refusals(0, 0, refused.reason(), true));
+        }
+        if (batch.mode() == BatchSettings.Mode.AUTO) {
+            LOG.warn("The Batch API refused {} batches in a row (last: {}): OpenAI documents are called directly "
+                    + "until {}", refused.count(), refused.reason(), refused.notBefore());
+            return BatchReport.NONE.withRefusals(new BatchReport.Refusals(0, 0, refused.reason(), false));
+        }
+        List<QueuedDocument> documents = new ArrayList<>();
+        try (QueueScan scan = batchQueue.scan(query, ProviderNames.OPENAI)) {
+            int limit = Math.min(batch.maxDocumentsPerPass(), request.maxDocuments());
+            for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && documents.size() < limit;
+                 page = scan.nextPage()) {
+                page.stream().limit(limit - documents.size()).forEach(documents::add);
+            }
+        }
+        String error = "openai: the Batch API refused " + refused.count() + " batches in a row, the last at "
+                + refused.lastAt() + " (" + refused.reason() + "); no batch is submitted before " + refused.notBefore();
+        LOG.warn("{} OpenAI documents fail: {}", documents.size(), error);
+        return settle(request, documents, document -> new DocumentOutcome.Failed(document, document.attempts(),
+                error, null)).withRefusals(new BatchReport.Refusals(0, 0, refused.reason(), true));
     }
 
     /**
@@ -123,16 +172,19 @@ final class BatchSubmitter {
     private Selection select(QueueQuery query, int limit) {
         List<PreparedDocument> ready = new ArrayList<>();
         List<QueuedDocument> unsendable = new ArrayList<>();
-        long budget = memoryBudget();
+        long memory = memoryBudget();
         long held = 0;
         try (QueueScan scan = batchQueue.scan(query, ProviderNames.OPENAI)) {
             for (List<QueuedDocument> page = scan.nextPage(); !page.isEmpty() && ready.size() < limit
-                    && held < budget; page = scan.nextPage()) {
+                    && held < memory; page = scan.nextPage()) {
                 for (QueuedDocument document : page) {
-                    if (ready.size() == limit || held >= budget) {
+                    if (ready.size() == limit || held >= memory) {
                         break;
                     }
                     Optional<PreparedDocument> prepared = preparable(document);
+                    if (prepared.isPresent() && !budget.admits(prepared.get().instructions().model())) {
+                        continue;
+                    }
                     if (prepared.isPresent()) {
                         ready.add(prepared.get());
                         held += HELD_COPIES * 2L * prepared.get().prompt().length();
@@ -142,7 +194,7 @@ final class BatchSubmitter {
                 }
             }
         }
-        if (held >= budget) {
+        if (held >= memory) {
             LOG.info("This pass submits {} documents, as many as half the heap holds; the next pass submits more",
                     ready.size());
         }
@@ -208,31 +260,53 @@ final class BatchSubmitter {
                 claimed -> answered.get(claimed.id()).claimedAs(claimed)));
     }
 
-    /** Packs the documents into files within the provider's request and byte limits. */
+    /**
+     * The documents asking one question: one line, under the first one's id, answers them all. Without the answer
+     * cache each document is a question of its own, as in a direct pass.
+     */
+    private record Question(List<PreparedDocument> askers, String line) {
+
+        PreparedDocument first() {
+            return askers.getFirst();
+        }
+    }
+
+    /** The documents grouped by their question (the answer cache's key), in their order. */
+    private List<List<PreparedDocument>> byQuestion(List<PreparedDocument> prepared) {
+        if (!cache.sharesCalls()) {
+            return prepared.stream().map(List::of).toList();
+        }
+        Map<CacheKey, List<PreparedDocument>> groups = new LinkedHashMap<>();
+        for (PreparedDocument document : prepared) {
+            groups.computeIfAbsent(processor.cacheKey(document), key -> new ArrayList<>()).add(document);
+        }
+        return List.copyOf(groups.values());
+    }
+
+    /** Packs the questions into files within the provider's request and byte limits, one line each. */
     private List<Submission> pack(List<PreparedDocument> prepared) {
         BatchLimits limits = new BatchLimits(Math.min(batch.maxRequests(), provider.limits().maxRequests()),
                 Math.min(batch.maxBytes(), provider.limits().maxBytes()));
         List<Submission> files = new ArrayList<>();
         Submission current = empty();
-        for (PreparedDocument document : prepared) {
-            String line = line(current.id(), document);
+        for (List<PreparedDocument> askers : byQuestion(prepared)) {
+            String line = line(current.id(), askers.getFirst());
             long size = line.getBytes(StandardCharsets.UTF_8).length + 1L;
-            if (!current.documents().isEmpty() && (current.documents().size() == limits.maxRequests()
+            if (!current.questions().isEmpty() && (current.questions().size() == limits.maxRequests()
                     || current.bytes() + size > limits.maxBytes())) {
                 files.add(current);
                 current = empty();
-                line = line(current.id(), document);
+                line = line(current.id(), askers.getFirst());
             }
             if (size > limits.maxBytes()) {
                 LOG.warn("Document {} is not sent in a batch: its request ({} bytes) is larger than a batch file may "
-                        + "be; it is called directly", document.document().id(), size);
+                        + "be; it is called directly", askers.getFirst().document().id(), size);
                 continue;
             }
-            current.documents().add(document);
-            current.lines().add(line);
-            current = new Submission(current.id(), current.documents(), current.lines(), current.bytes() + size);
+            current.questions().add(new Question(askers, line));
+            current = new Submission(current.id(), current.questions(), current.bytes() + size);
         }
-        if (!current.documents().isEmpty()) {
+        if (!current.questions().isEmpty()) {
             files.add(current);
         }
         return files;
@@ -240,7 +314,7 @@ final class BatchSubmitter {
 
     private static Submission empty() {
         return new Submission("s-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
-                new ArrayList<>(), new ArrayList<>(), 0);
+                new ArrayList<>(), 0);
     }
 
     private String line(String submission, PreparedDocument document) {
@@ -248,34 +322,98 @@ final class BatchSubmitter {
                 DocumentProcessor.request(document, engine.callTimeout()));
     }
 
-    /** Claims one file's documents under its submission id, then uploads it and records the batch's id on them. */
+    /**
+     * Holds one file's budget, claims its documents under its submission id, then uploads it and records the batch's
+     * id on them. Questions of a model whose budget cannot cover them are left out, their documents untouched.
+     */
     private BatchReport send(String queueIndex, Submission submission) {
         Instant now = clock.instant();
-        Claim lease = new Claim(instanceName + "/" + submission.id(),
-                now.plus(batch.completionWindow()).plus(batch.leaseMargin()));
-        List<QueuedDocument> claimed = batchQueue.enterSubmission(queueIndex,
-                submission.documents().stream().map(PreparedDocument::document).toList(), submission.id(), now, lease);
+        Instant until = now.plus(batch.completionWindow()).plus(batch.leaseMargin());
+        Held held = hold(submission, until);
+        if (held.questions().isEmpty()) {
+            return BatchReport.NONE;
+        }
+        Claim lease = new Claim(instanceName + "/" + submission.id(), until);
+        List<QueuedDocument> claimed = batchQueue.enterSubmission(queueIndex, held.questions().stream()
+                .flatMap(question -> question.askers().stream()).map(PreparedDocument::document).toList(),
+                submission.id(), now, lease);
         if (claimed.isEmpty()) {
+            held.holds().forEach(budget::releaseSubmission);
             return BatchReport.NONE;
         }
         Set<String> ids = claimed.stream().map(QueuedDocument::id).collect(Collectors.toSet());
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < submission.documents().size(); i++) {
-            if (ids.contains(submission.documents().get(i).document().id())) {
-                lines.add(submission.lines().get(i));
+        for (Question question : held.questions()) {
+            Optional<PreparedDocument> first = question.askers().stream()
+                    .filter(asker -> ids.contains(asker.document().id())).findFirst();
+            if (first.isPresent()) {
+                lines.add(first.get() == question.first() ? question.line() : line(submission.id(), first.get()));
             }
         }
         Optional<ProviderBatch> created = create(queueIndex, submission.id(), lines, now);
         if (created.isEmpty()) {
             store.release(queueIndex, claimed);
+            held.holds().forEach(budget::releaseSubmission);
             return BatchReport.NONE;
         }
         ProviderBatch made = created.get();
         batchQueue.recordBatchId(queueIndex, claimed, made.id());
-        LOG.info("Submitted {} documents of {} in batch {} (submission {})", claimed.size(), queueIndex, made.id(),
-                submission.id());
+        LOG.info("Submitted {} documents of {} in batch {} (submission {}, {} lines)", claimed.size(), queueIndex,
+                made.id(), submission.id(), lines.size());
         return new BatchReport(claimed.size(), 1, 0, 0, 0, Map.of(), List.of(new BatchReport.OpenBatch(made.id(),
                 submission.id(), claimed.size(), Duration.ZERO, made.status(), made.counts())));
+    }
+
+    /** The questions of a file the token budget covers, and the holds made for them. */
+    private record Held(List<Question> questions, List<SubmissionHold> holds) {
+    }
+
+    /**
+     * Holds each model's share of a file at the batch price: at least its first question's estimate, at most all of
+     * them. A model's questions beyond what was granted are left out (their documents wait for a later pass, or the
+     * next day), and what was granted beyond the questions kept is given back at once.
+     */
+    private Held hold(Submission submission, Instant until) {
+        Map<String, List<Question>> byModel = new LinkedHashMap<>();
+        submission.questions().forEach(question -> byModel.computeIfAbsent(question.first().instructions().model(),
+                model -> new ArrayList<>()).add(question));
+        List<Question> kept = new ArrayList<>();
+        List<SubmissionHold> holds = new ArrayList<>();
+        for (Map.Entry<String, List<Question>> entry : byModel.entrySet()) {
+            String model = entry.getKey();
+            long[] estimates = entry.getValue().stream().mapToLong(question -> estimate(model, question)).toArray();
+            SubmissionHold hold;
+            try {
+                hold = budget.holdSubmission(submission.id(), model, estimates[0], LongStream.of(estimates).sum(),
+                        until);
+            } catch (BudgetExhaustedException e) {
+                LOG.info("{} documents of {} are not submitted: {}", entry.getValue().stream()
+                        .mapToInt(question -> question.askers().size()).sum(), model, e.getMessage());
+                continue;
+            }
+            long used = 0;
+            int fits = 0;
+            while (fits < estimates.length && used + estimates[fits] <= hold.tokens()) {
+                used += estimates[fits++];
+            }
+            if (fits < estimates.length) {
+                LOG.info("The token budget of {} covers {} of the {} questions of submission {}; the others wait",
+                        model, fits, estimates.length, submission.id());
+            }
+            if (used < hold.tokens()) {
+                budget.settleSubmission(hold, 0, 0, used);
+            }
+            kept.addAll(entry.getValue().subList(0, fits));
+            holds.add(hold);
+        }
+        return new Held(kept, holds);
+    }
+
+    /** A question's estimate, at the batch price. */
+    private long estimate(String model, Question question) {
+        PreparedDocument first = question.first();
+        return Price.BATCH.charge(budget.estimate(model, first.prompt().length(),
+                SpendGate.completionCap(DocumentProcessor.request(first, engine.callTimeout()))));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.llmwatcher.llm.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmwatcher.batch.BatchError;
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
 import dev.llmwatcher.batch.BatchResult;
@@ -134,6 +135,17 @@ public final class OpenAiBatchClient implements BatchProvider {
         });
     }
 
+    @Override
+    public void requestIds(String fileId, Consumer<String> each) throws LlmException {
+        http.getLines(url("/files/" + encode(fileId) + "/content"), chat.headers(), timeout, target, line -> {
+            try {
+                each.accept(Json.mapper().readTree(line).path("custom_id").asText(""));
+            } catch (JsonProcessingException e) {
+                each.accept("");
+            }
+        });
+    }
+
     /** One output or error line; null (logged) for a line without a custom id, which cannot be matched. */
     private BatchResult result(String line) {
         JsonNode node;
@@ -178,10 +190,16 @@ public final class OpenAiBatchClient implements BatchProvider {
         Map<String, String> metadata = new LinkedHashMap<>();
         node.path("metadata").properties().forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
         JsonNode counts = node.path("request_counts");
+        List<BatchError> errors = new ArrayList<>();
+        for (JsonNode error : node.path("errors").path("data")) {
+            errors.add(new BatchError(error.path("code").asText(""), error.path("message").asText(""),
+                    error.path("line").asInt(0)));
+        }
         return new ProviderBatch(id, node.path("status").asText("unknown"), optional(node, "output_file_id"),
                 optional(node, "error_file_id"), new ProviderBatch.RequestCounts(counts.path("total").asLong(0),
                 counts.path("completed").asLong(0), counts.path("failed").asLong(0)),
-                Map.copyOf(metadata), Instant.ofEpochSecond(node.path("created_at").asLong(0)));
+                Map.copyOf(metadata), Instant.ofEpochSecond(node.path("created_at").asLong(0)),
+                node.path("input_file_id").asText(""), errors);
     }
 
     private String text(JsonNode node, String field) throws LlmException {

@@ -1,0 +1,44 @@
+package dev.llmwatcher.elasticsearch;
+
+import dev.llmwatcher.batch.BatchRefusals;
+import dev.llmwatcher.batch.BatchRefusalsContract;
+import dev.llmwatcher.budget.LeaseRequest;
+import dev.llmwatcher.testing.TestElasticsearch;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The batch refusals in the token budget's index of the real cluster keep the contract, and are no model's day to the
+ * ledger that shares the index.
+ */
+class ElasticsearchBatchRefusalsTest extends BatchRefusalsContract {
+
+    private final TestElasticsearch es = TestElasticsearch.shared();
+    private final String index = TestElasticsearch.uniqueIndex("token-budget");
+    private final ElasticsearchTokenLedger ledger = new ElasticsearchTokenLedger(es.client(),
+            new ElasticsearchFailures(es.settings()), index);
+
+    @Override
+    protected BatchRefusals refusals() {
+        return new ElasticsearchBatchRefusals(es.client(), new ElasticsearchFailures(es.settings()), ledger);
+    }
+
+    @Override
+    protected String queue() {
+        return TestElasticsearch.uniqueIndex("queue");
+    }
+
+    @Test
+    void theLedgerReadsNoModelsDayFromARefusal() {
+        LocalDate day = LocalDate.ofInstant(NOW, ZoneOffset.UTC);
+        ledger.exchange(new LeaseRequest("gpt-4o-mini", day, "a", 100, 0, 0, 10, 10, NOW.plusSeconds(60), NOW));
+        refusals().write(queue(), new BatchRefusals.Refusals(1, "token_limit_exceeded", NOW, NOW.plusSeconds(300)));
+
+        assertThat(ledger.day(day, NOW)).singleElement().satisfies(spend ->
+                assertThat(spend.model()).isEqualTo("gpt-4o-mini"));
+    }
+}
