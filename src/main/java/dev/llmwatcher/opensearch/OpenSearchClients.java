@@ -1,0 +1,116 @@
+package dev.llmwatcher.opensearch;
+
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.json.Json;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.message.BasicHeader;
+import org.apache.hc.core5.ssl.SSLContexts;
+import org.apache.hc.core5.util.Timeout;
+import org.opensearch.client.json.jackson.JacksonJsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Builds the one {@link OpenSearchClient} a process uses from the cluster settings: every URL a node, basic auth (an
+ * OpenSearch API key is sent as {@code Authorization: ApiKey}, as the security plugin's API keys are), TLS trusting
+ * the configured CA with host names checked, the request timeout as the connect and the response timeout, and the
+ * same Jackson mapper as the rest of the product (it sends {@code null} map values, so a partial update clears a
+ * field). 
+ */
+public final class OpenSearchClients {
+
+    private static final int CONNECTIONS_PER_NODE = 64;
+
+    private OpenSearchClients() {
+    }
+
+    /** A client for these settings; nothing is sent until its first request. Close its transport when done. */
+    public static OpenSearchClient create(ElasticsearchSettings settings) {
+        HttpHost[] hosts = settings.urls().stream().map(OpenSearchClients::host).toArray(HttpHost[]::new);
+        Timeout timeout = Timeout.of(settings.requestTimeout());
+        SSLContext tls = tls(settings);
+        OpenSearchTransport transport = ApacheHttpClient5TransportBuilder.builder(hosts)
+                .setMapper(new JacksonJsonpMapper(Json.mapper()))
+                .setDefaultHeaders(authorization(settings).toArray(Header[]::new))
+                .setRequestConfigCallback(request -> request.setResponseTimeout(timeout)
+                        .setConnectionRequestTimeout(timeout))
+                .setConnectionConfigCallback(connection -> connection.setConnectTimeout(timeout))
+                .setHttpClientConfigCallback(client -> configure(client, tls, settings.urls().size()))
+                .build();
+        return new OpenSearchClient(transport);
+    }
+
+    private static HttpAsyncClientBuilder configure(HttpAsyncClientBuilder client, SSLContext tls, int nodes) {
+        return client.disableContentCompression().setConnectionManager(PoolingAsyncClientConnectionManagerBuilder
+                .create().setMaxConnPerRoute(CONNECTIONS_PER_NODE).setMaxConnTotal(CONNECTIONS_PER_NODE * nodes)
+                .setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(tls)
+                        .setHostVerificationPolicy(HostnameVerificationPolicy.BOTH)
+                        .setHostnameVerifier(new DefaultHostnameVerifier()).buildAsync())
+                .build());
+    }
+
+    static HttpHost host(URI url) {
+        int port = url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+        return new HttpHost(url.getScheme(), url.getHost(), port);
+    }
+
+    private static List<Header> authorization(ElasticsearchSettings settings) {
+        List<Header> headers = new ArrayList<>();
+        if (settings.apiKey().isPresent()) {
+            headers.add(new BasicHeader("Authorization", "ApiKey " + settings.apiKey().get()));
+        } else {
+            settings.username().ifPresent(username -> headers.add(new BasicHeader("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString((username + ":" + settings.password().orElse(""))
+                    .getBytes(StandardCharsets.UTF_8)))));
+        }
+        return headers;
+    }
+
+    /** The JDK's default CAs, or the configured CA certificate (PEM) alone. */
+    private static SSLContext tls(ElasticsearchSettings settings) {
+        if (settings.caCertificate().isEmpty()) {
+            return SSLContexts.createSystemDefault();
+        }
+        try (InputStream pem = Files.newInputStream(settings.caCertificate().get())) {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int i = 0;
+            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
+                trusted.setCertificateEntry("ca" + i++, certificate);
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the OpenSearch CA certificate file "
+                    + settings.caCertificate().get(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot use the CA certificate " + settings.caCertificate().get()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+}
