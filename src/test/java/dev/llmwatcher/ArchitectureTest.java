@@ -90,7 +90,8 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule ONLY_BEDROCK_AND_THE_LAMBDA_SHELL_USE_THE_AWS_SDK = noClasses().that()
-            .resideOutsideOfPackages("dev.llmwatcher.llm.bedrock..", "dev.llmwatcher.aws..")
+            .resideOutsideOfPackages("dev.llmwatcher.llm.bedrock..", "dev.llmwatcher.aws..",
+                    "dev.llmwatcher.opensearch..")
             .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..");
 
     private static JavaClasses counterexample() {

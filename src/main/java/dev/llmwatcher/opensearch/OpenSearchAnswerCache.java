@@ -9,7 +9,6 @@ import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.store.CacheDocuments;
 import dev.llmwatcher.store.QueueQueries;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.MgetResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.get.GetResult;
@@ -128,13 +127,12 @@ public final class OpenSearchAnswerCache implements AnswerCache {
     public long size() {
         try {
             client.indices().refresh(r -> r.index(index).ignoreUnavailable(true).allowNoIndices(true));
-            return client.count(c -> c.index(index)).count();
         } catch (IOException | RuntimeException e) {
-            if (OpenSearchFailures.isIndexNotFound(e)) {
-                return 0;
-            }
             throw failures.unavailable("count the entries of the answer cache " + index, e);
         }
+        RawRequests.Answer answer = new RawRequests(client, failures).send("POST", "/" + index + "/_count",
+                Map.of("query", QueueQueries.matchAll()), "count the entries of the answer cache " + index, 404);
+        return answer.status() == 404 ? 0 : answer.json().get("count") instanceof Number n ? n.longValue() : 0;
     }
 
     /** Deletes every entry; returns how many. */
@@ -148,12 +146,11 @@ public final class OpenSearchAnswerCache implements AnswerCache {
                 QueueQueries.iso(cutoff))));
     }
 
-    private long deleteMatching(Map<String, Object> json) {
-        Query query = Pit.query(client, json);
+    private long deleteMatching(Map<String, Object> query) {
         Pit pit;
         try {
             client.indices().refresh(r -> r.index(index));
-            pit = Pit.open(client, index, "2m");
+            pit = Pit.open(client, new RawRequests(client, failures), index, "2m");
         } catch (IOException | RuntimeException e) {
             if (OpenSearchFailures.isIndexNotFound(e)) {
                 return 0;
@@ -163,7 +160,7 @@ public final class OpenSearchAnswerCache implements AnswerCache {
         long deleted = 0;
         try (pit) {
             while (true) {
-                List<QueuedDocument> page = pit.next(query, List.of(Pit.SHARD_DOC_ORDER), PAGE, false, false)
+                List<QueuedDocument> page = pit.next(query, List.of(QueueQueries.SHARD_DOC_ORDER), PAGE, false, false)
                         .documents();
                 if (page.isEmpty()) {
                     return deleted;

@@ -6,10 +6,6 @@ import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.store.KeywordChoice;
 import dev.llmwatcher.store.QueueQueries;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.aggregations.Aggregate;
-import org.opensearch.client.opensearch._types.aggregations.StringTermsBucket;
-import org.opensearch.client.opensearch._types.query_dsl.Query;
-import org.opensearch.client.opensearch.core.SearchResponse;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -57,42 +53,39 @@ final class OpenSearchBatches {
     }
 
     List<BatchQueue.OpenSubmission> openSubmissions(String index) {
+        Map<String, String> fields;
         try {
-            Map<String, String> fields = keywordFields(index,
-                    List.of(QueueFields.BATCH_SUBMISSION_PATH, QueueFields.BATCH_ID_PATH));
-            Query submitted = Pit.query(client, QueueQueries.exists(QueueFields.BATCH_SUBMISSION_PATH));
-            SearchResponse<Void> response = client.search(s -> s.index(index).size(0).query(submitted)
-                    .aggregations("submissions", a -> a
-                            .terms(t -> t.field(fields.get(QueueFields.BATCH_SUBMISSION_PATH)).size(MAX_SUBMISSIONS))
-                            .aggregations("batch", b -> b.terms(t -> t.field(fields.get(QueueFields.BATCH_ID_PATH))
-                                    .size(1)))
-                            .aggregations("submitted", b -> b.min(m -> m.field(
-                                    QueueFields.BATCH_SUBMITTED_AT_PATH)))), Void.class);
-            Aggregate submissions = response.aggregations().get("submissions");
-            if (submissions == null || !submissions.isSterms()) {
-                return List.of();
-            }
-            List<BatchQueue.OpenSubmission> open = new ArrayList<>();
-            for (StringTermsBucket bucket : submissions.sterms().buckets().array()) {
-                open.add(new BatchQueue.OpenSubmission(bucket.key(), batchId(bucket), bucket.docCount(),
-                        submittedAt(bucket)));
-            }
-            return open;
-        } catch (IOException | RuntimeException e) {
-            if (OpenSearchFailures.isIndexNotFound(e)) {
-                return List.of();
-            }
+            fields = keywordFields(index, List.of(QueueFields.BATCH_SUBMISSION_PATH, QueueFields.BATCH_ID_PATH));
+        } catch (IOException e) {
             throw failures.unavailable("find the open batch submissions in " + index, e);
         }
+        Map<String, Object> aggregations = Map.of("submissions", Map.of(
+                "terms", Map.of("field", fields.get(QueueFields.BATCH_SUBMISSION_PATH), "size", MAX_SUBMISSIONS),
+                "aggs", Map.of("batch", Map.of("terms", Map.of("field", fields.get(QueueFields.BATCH_ID_PATH),
+                                "size", 1)),
+                        "submitted", Map.of("min", Map.of("field", QueueFields.BATCH_SUBMITTED_AT_PATH)))));
+        RawRequests.Answer answer = new RawRequests(client, failures).send("POST", "/" + index + "/_search",
+                Map.of("size", 0, "query", QueueQueries.exists(QueueFields.BATCH_SUBMISSION_PATH),
+                        "aggs", aggregations), "find the open batch submissions in " + index, 404);
+        List<BatchQueue.OpenSubmission> open = new ArrayList<>();
+        for (Map<?, ?> bucket : buckets(answer.json().get("aggregations"), "submissions")) {
+            List<Map<?, ?>> ids = buckets(bucket, "batch");
+            Optional<String> batchId = ids.isEmpty() ? Optional.empty() : Optional.of(String.valueOf(
+                    ids.getFirst().get("key")));
+            open.add(new BatchQueue.OpenSubmission(String.valueOf(bucket.get("key")), batchId,
+                    bucket.get("doc_count") instanceof Number n ? n.longValue() : 0, submittedAt(bucket)));
+        }
+        return open;
     }
 
     List<QueuedDocument> submissionDocuments(String index, String submission) {
-        try (Pit pit = Pit.open(client, index, "5m")) {
-            Query query = Pit.query(client, exactly(index, QueueFields.BATCH_SUBMISSION_PATH, submission));
+        RawRequests raw = new RawRequests(client, failures);
+        try (Pit pit = Pit.open(client, raw, index, "5m")) {
+            Map<String, Object> query = exactly(index, QueueFields.BATCH_SUBMISSION_PATH, submission);
             List<QueuedDocument> documents = new ArrayList<>();
             boolean first = true;
             while (true) {
-                Pit.Page page = pit.next(query, List.of(Pit.SHARD_DOC_ORDER), PAGE, true, first);
+                Pit.Page page = pit.next(query, List.of(QueueQueries.SHARD_DOC_ORDER), PAGE, true, first);
                 first = false;
                 documents.addAll(page.documents());
                 if (page.documents().size() < PAGE) {
@@ -107,18 +100,20 @@ final class OpenSearchBatches {
         }
     }
 
-    private static Optional<String> batchId(StringTermsBucket bucket) {
-        Aggregate ids = bucket.aggregations().get("batch");
-        return ids != null && ids.isSterms() && !ids.sterms().buckets().array().isEmpty()
-                ? Optional.of(ids.sterms().buckets().array().getFirst().key()) : Optional.empty();
+    /** The buckets of the terms aggregation {@code name} under {@code parent}; none when it is absent. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<?, ?>> buckets(Object parent, String name) {
+        if (parent instanceof Map<?, ?> aggregations && aggregations.get(name) instanceof Map<?, ?> terms
+                && terms.get("buckets") instanceof List<?> buckets) {
+            return (List<Map<?, ?>>) buckets;
+        }
+        return List.of();
     }
 
-    private static Instant submittedAt(StringTermsBucket bucket) {
-        Aggregate min = bucket.aggregations().get("submitted");
-        if (min == null || !min.isMin() || min.min().value() == null || min.min().value().isNaN()
-                || min.min().value().isInfinite()) {
-            return Instant.EPOCH;
+    private static Instant submittedAt(Map<?, ?> bucket) {
+        if (bucket.get("submitted") instanceof Map<?, ?> min && min.get("value") instanceof Number value) {
+            return Instant.ofEpochMilli(value.longValue());
         }
-        return Instant.ofEpochMilli(min.min().value().longValue());
+        return Instant.EPOCH;
     }
 }

@@ -15,9 +15,16 @@ import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.aws.AwsSdk2Transport;
+import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,13 +38,17 @@ import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds the one {@link OpenSearchClient} a process uses from the cluster settings: every URL a node, basic auth (an
  * OpenSearch API key is sent as {@code Authorization: ApiKey}, as the security plugin's API keys are), TLS trusting
  * the configured CA with host names checked, the request timeout as the connect and the response timeout, and the
  * same Jackson mapper as the rest of the product (it sends {@code null} map values, so a partial update clears a
- * field). 
+ * field).
+ * For Amazon OpenSearch Service ({@link ElasticsearchSettings#sigV4Service()}) the AWS SDK signs every request with
+ * SigV4 instead ({@link #signed}).
  */
 public final class OpenSearchClients {
 
@@ -48,6 +59,9 @@ public final class OpenSearchClients {
 
     /** A client for these settings; nothing is sent until its first request. Close its transport when done. */
     public static OpenSearchClient create(ElasticsearchSettings settings) {
+        if (settings.sigV4Service().isPresent()) {
+            return signed(settings, settings.sigV4Service().get());
+        }
         HttpHost[] hosts = settings.urls().stream().map(OpenSearchClients::host).toArray(HttpHost[]::new);
         Timeout timeout = Timeout.of(settings.requestTimeout());
         SSLContext tls = tls(settings);
@@ -61,6 +75,41 @@ public final class OpenSearchClients {
                 .build();
         return new OpenSearchClient(transport);
     }
+
+    /**
+     * A client whose every request the AWS SDK signs with SigV4 for {@code service} ({@code es}): opensearch-java's
+     * {@link AwsSdk2Transport} over the SDK's url-connection HTTP client (the one the Lambda package already has), the
+     * SDK's default credential chain (the function's role on Lambda), and the region of the domain's host name
+     * ({@code *.REGION.es.amazonaws.com}) or else the SDK's default region chain ({@code AWS_REGION}). Answers are not
+     * asked to be compressed, as with the unsigned transport. The first URL
+     * is the domain's endpoint (https; its port kept); a CA certificate, if given, is the only one trusted.
+     */
+    static OpenSearchClient signed(ElasticsearchSettings settings, String service) {
+        URI url = settings.url();
+        String host = url.getPort() > 0 ? url.getHost() + ":" + url.getPort() : url.getHost();
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(settings.requestTimeout()).socketTimeout(settings.requestTimeout());
+        if (settings.caCertificate().isPresent()) {
+            TrustManager[] trust = trustManagers(settings);
+            http.tlsTrustManagersProvider(() -> trust);
+        }
+        AwsSdk2Transport transport = new AwsSdk2Transport(http.build(), host, service, region(url.getHost()),
+                AwsSdk2TransportOptions.builder().setMapper(new JacksonJsonpMapper(Json.mapper()))
+                        .setResponseCompression(false)
+                        .setCredentials(DefaultCredentialsProvider.builder().build()).build());
+        return new OpenSearchClient(transport);
+    }
+
+    /** The region in an Amazon OpenSearch Service host name, else the SDK's default region. */
+    static Region region(String host) {
+        Matcher matcher = SERVICE_HOST.matcher(host);
+        if (matcher.matches()) {
+            return Region.of(matcher.group(1));
+        }
+        return new DefaultAwsRegionProviderChain().getRegion();
+    }
+
+    private static final Pattern SERVICE_HOST = Pattern.compile(".*\\.([a-z]{2}(?:-[a-z]+)+-\\d+)\\.es\\.amazonaws\\.com");
 
     private static HttpAsyncClientBuilder configure(HttpAsyncClientBuilder client, SSLContext tls, int nodes) {
         return client.disableContentCompression().setConnectionManager(PoolingAsyncClientConnectionManagerBuilder
@@ -93,6 +142,18 @@ public final class OpenSearchClients {
         if (settings.caCertificate().isEmpty()) {
             return SSLContexts.createSystemDefault();
         }
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trustManagers(settings), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot use the CA certificate " + settings.caCertificate().get()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Trust managers that trust the configured CA certificate (PEM) alone. */
+    private static TrustManager[] trustManagers(ElasticsearchSettings settings) {
         try (InputStream pem = Files.newInputStream(settings.caCertificate().get())) {
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
             trusted.load(null, null);
@@ -102,9 +163,7 @@ public final class OpenSearchClients {
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
+            return trust.getTrustManagers();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the OpenSearch CA certificate file "
                     + settings.caCertificate().get(), e);

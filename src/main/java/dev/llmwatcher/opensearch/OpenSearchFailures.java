@@ -38,8 +38,10 @@ public final class OpenSearchFailures {
 
     /** A missing index is an answer (an empty queue, nothing to do), not a failure. */
     public static boolean isIndexNotFound(Exception e) {
-        return e instanceof OpenSearchException oe && oe.error() != null
-                && "index_not_found_exception".equals(oe.error().type());
+        Throwable cause = e instanceof dev.llmwatcher.queue.QueueUnavailableException ? e.getCause() : e;
+        return cause instanceof OpenSearchException oe && oe.error() != null
+                && "index_not_found_exception".equals(oe.error().type())
+                || cause instanceof RawRequests.RawFailure raw && "index_not_found_exception".equals(raw.type());
     }
 
     /** OpenSearch's own words for an item error, on one line: {@code type: reason (caused by: type: reason)}. */

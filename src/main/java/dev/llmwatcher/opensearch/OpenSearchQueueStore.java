@@ -54,6 +54,7 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
     private final boolean ownsClient;
     private final OpenSearchFailures failures;
     private final OpenSearchBatches batches;
+    private final RawRequests raw;
     /** Empty when the answer cache is off. */
     private final Optional<OpenSearchAnswerCache> answerCache;
     private final AtomicBoolean cacheWriteFailureLogged = new AtomicBoolean();
@@ -70,6 +71,7 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
         this.ownsClient = ownsClient;
         this.failures = new OpenSearchFailures(settings);
         this.batches = new OpenSearchBatches(client, failures);
+        this.raw = new RawRequests(client, failures);
         this.answerCache = answerCacheIndex.map(index -> new OpenSearchAnswerCache(client, failures, index));
     }
 
@@ -98,7 +100,7 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
     @Override
     public QueueScan scan(QueueQuery query) {
         refresh(query.index());
-        return PitScan.open(client, failures, query, Pit.query(client, eligible(query)));
+        return PitScan.open(client, failures, query, eligible(query));
     }
 
     @Override
@@ -109,7 +111,7 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
     @Override
     public QueueScan scan(QueueQuery query, String provider) {
         refresh(query.index());
-        return PitScan.open(client, failures, query, Pit.query(client, ofProvider(query, provider)));
+        return PitScan.open(client, failures, query, ofProvider(query, provider));
     }
 
     @Override
@@ -119,14 +121,9 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
 
     private long count(QueueQuery query, Map<String, Object> json, String action) {
         refresh(query.index());
-        try {
-            return client.count(c -> c.index(query.index()).query(Pit.query(client, json))).count();
-        } catch (IOException | RuntimeException e) {
-            if (OpenSearchFailures.isIndexNotFound(e)) {
-                return 0;
-            }
-            throw failures.unavailable(action, e);
-        }
+        RawRequests.Answer answer = raw.send("POST", "/" + query.index() + "/_count", Map.of("query", json), action,
+                404);
+        return answer.status() == 404 ? 0 : answer.json().get("count") instanceof Number n ? n.longValue() : 0;
     }
 
     private void refresh(String queueIndex) {

@@ -1,21 +1,13 @@
 package dev.llmwatcher.opensearch;
 
-import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.queue.QueuedDocument;
-import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.FieldValue;
-import org.opensearch.client.opensearch._types.SortOptions;
-import org.opensearch.client.opensearch._types.SortOrder;
-import org.opensearch.client.opensearch._types.query_dsl.Query;
-import org.opensearch.client.opensearch.core.SearchResponse;
-import org.opensearch.client.opensearch.core.search.Hit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,75 +15,64 @@ import java.util.Map;
  * One point in time on an index (OpenSearch 2.4+), paged with {@code search_after}: what the queue scan, the batch
  * bookkeeping and the answer cache's maintenance read through. Each hit comes back as a {@link QueuedDocument} with
  * the {@code _seq_no}/{@code _primary_term} a conditional write needs.
+ *
+ * <p>The point in time is opened and closed with the typed client; the searches go through its generic API with the
+ * shared query shapes ({@code store.QueueQueries}) as they are, and the answer is read as a map: the typed search
+ * response would bring every aggregation and query type of the client into the Lambda package (about 2 MB).
  */
 final class Pit implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pit.class);
 
-    /** The cheapest total order within a point in time; the tiebreaker after any other sort. */
-    static final SortOptions SHARD_DOC_ORDER = SortOptions.of(s -> s.field(f -> f.field("_shard_doc")
-            .order(SortOrder.Asc)));
-
     record Page(List<QueuedDocument> documents, long total) {
     }
 
     private final OpenSearchClient client;
+    private final RawRequests raw;
     private final String index;
     private final String keepAlive;
     private String id;
-    private List<FieldValue> searchAfter;
+    private List<?> searchAfter;
 
-    private Pit(OpenSearchClient client, String index, String keepAlive, String id) {
+    private Pit(OpenSearchClient client, RawRequests raw, String index, String keepAlive, String id) {
         this.client = client;
+        this.raw = raw;
         this.index = index;
         this.keepAlive = keepAlive;
         this.id = id;
     }
 
     /** Throws index_not_found ({@link OpenSearchFailures#isIndexNotFound}) when the index does not exist. */
-    static Pit open(OpenSearchClient client, String index, String keepAlive) throws IOException {
+    static Pit open(OpenSearchClient client, RawRequests raw, String index, String keepAlive) throws IOException {
         String id = client.createPit(p -> p.index(index).keepAlive(t -> t.time(keepAlive))).pitId();
-        return new Pit(client, index, keepAlive, id);
+        return new Pit(client, raw, index, keepAlive, id);
     }
 
-    /** A query of the shared shapes ({@code store.QueueQueries}) as the client's typed query. */
-    static Query query(OpenSearchClient client, Map<String, Object> json) {
-        JsonpMapper mapper = client._transport().jsonpMapper();
-        return Query._DESERIALIZER.deserialize(mapper.jsonProvider().createParser(new StringReader(
-                JsonCodec.writeString(json))), mapper);
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Page next(Query query, List<SortOptions> sort, int size, boolean withSource, boolean trackTotal)
-            throws IOException {
+    /** The page after the last one read, in {@code sort} order; {@code trackTotal} counts every match. */
+    Page next(Map<String, Object> query, List<Object> sort, int size, boolean withSource, boolean trackTotal) {
         if (id == null) {
             throw new IllegalStateException("the point in time on " + index + " is closed");
         }
-        String pit = id;
-        List<FieldValue> after = searchAfter;
-        SearchResponse<Map> response = client.search(s -> {
-            s.pit(org.opensearch.client.opensearch.core.search.Pit.of(p -> p.id(pit).keepAlive(keepAlive))).query(query).sort(sort).size(size)
-                    .source(src -> src.fetch(withSource)).seqNoPrimaryTerm(true)
-                    .trackTotalHits(t -> t.enabled(trackTotal));
-            if (after != null) {
-                s.searchAfter(after);
-            }
-            return s;
-        }, Map.class);
-        if (response.pitId() != null) {
-            id = response.pitId();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("pit", Map.of("id", id, "keep_alive", keepAlive));
+        body.put("query", query);
+        body.put("sort", sort);
+        body.put("size", size);
+        body.put("_source", withSource);
+        body.put("seq_no_primary_term", true);
+        body.put("track_total_hits", trackTotal);
+        if (searchAfter != null) {
+            body.put("search_after", searchAfter);
         }
-        List<QueuedDocument> documents = new ArrayList<>(response.hits().hits().size());
-        for (Hit<Map> hit : response.hits().hits()) {
-            if (hit.seqNo() == null || hit.primaryTerm() == null) {
-                throw new IOException("hit " + hit.id() + " without _seq_no or _primary_term");
-            }
-            documents.add(new QueuedDocument(hit.id(), hit.seqNo(), hit.primaryTerm(),
-                    hit.source() == null ? Map.of() : (Map<String, Object>) hit.source()));
-            searchAfter = hit.sort();
+        Map<String, Object> answer = raw.send("POST", "/_search", body, "search " + index).json();
+        if (answer.get("pit_id") instanceof String next) {
+            id = next;
         }
-        long total = trackTotal && response.hits().total() != null ? response.hits().total().value() : 0;
-        return new Page(documents, total);
+        Hits hits = Hits.of(answer);
+        if (!hits.documents().isEmpty()) {
+            searchAfter = hits.lastSort();
+        }
+        return new Page(hits.documents(), trackTotal ? hits.total() : 0);
     }
 
     @Override
@@ -105,6 +86,34 @@ final class Pit implements AutoCloseable {
             client.deletePit(d -> d.pitId(closing));
         } catch (IOException | RuntimeException e) {
             LOG.debug("Could not close the point in time on {} (it expires on its own): {}", index, e.getMessage());
+        }
+    }
+
+    /** The hits of a search answer read as a map. */
+    record Hits(List<QueuedDocument> documents, List<?> lastSort, long total) {
+
+        @SuppressWarnings("unchecked")
+        static Hits of(Map<String, Object> answer) {
+            Map<String, Object> hits = answer.get("hits") instanceof Map<?, ?> h ? (Map<String, Object>) h : Map.of();
+            List<QueuedDocument> documents = new ArrayList<>();
+            List<?> lastSort = null;
+            if (hits.get("hits") instanceof List<?> list) {
+                for (Object entry : list) {
+                    Map<String, Object> hit = (Map<String, Object>) entry;
+                    if (!(hit.get("_seq_no") instanceof Number seqNo)
+                            || !(hit.get("_primary_term") instanceof Number primaryTerm)) {
+                        throw new IllegalStateException("hit " + hit.get("_id") + " without _seq_no or _primary_term");
+                    }
+                    Map<String, Object> source = hit.get("_source") instanceof Map<?, ?> m
+                            ? (Map<String, Object>) m : Map.of();
+                    documents.add(new QueuedDocument(String.valueOf(hit.get("_id")), seqNo.longValue(),
+                            primaryTerm.longValue(), source));
+                    lastSort = hit.get("sort") instanceof List<?> sort ? sort : null;
+                }
+            }
+            long total = hits.get("total") instanceof Map<?, ?> t && t.get("value") instanceof Number n
+                    ? n.longValue() : 0;
+            return new Hits(documents, lastSort, total);
         }
     }
 }

@@ -63,14 +63,28 @@ final class RawRequests {
     static final class RawFailure extends IOException {
 
         private final int status;
+        private final String type;
 
         RawFailure(int status, Map<String, Object> json) {
-            super(String.valueOf(json.getOrDefault("error", "no error body")));
+            super(describe(json));
             this.status = status;
+            this.type = json.get("error") instanceof Map<?, ?> error && error.get("type") instanceof String t ? t : "";
         }
 
         int status() {
             return status;
+        }
+
+        /** OpenSearch's error type, e.g. {@code index_not_found_exception}; empty when it gave none. */
+        String type() {
+            return type;
+        }
+
+        private static String describe(Map<String, Object> json) {
+            if (json.get("error") instanceof Map<?, ?> error) {
+                return error.get("type") + ": " + error.get("reason");
+            }
+            return String.valueOf(json.getOrDefault("error", "no error body"));
         }
     }
 }

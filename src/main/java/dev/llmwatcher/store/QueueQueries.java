@@ -4,6 +4,7 @@ import dev.llmwatcher.queue.ModelFilter;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.queue.SortField;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The queue's queries in the query DSL Elasticsearch and OpenSearch share, as JSON maps an adapter hands to its
@@ -135,6 +137,20 @@ public final class QueueQueries {
         }
         return Map.of("bool", bool);
     }
+
+    /**
+     * The scan's order: the configured sort field ascending (an index that does not map it yet sorts as its type),
+     * then {@code _shard_doc}, the cheapest total order within a point in time.
+     */
+    public static List<Object> scanSort(Optional<SortField> sortField) {
+        List<Object> sort = new ArrayList<>();
+        sortField.ifPresent(f -> sort.add(Map.of(f.name(), Map.of("order", "asc", "unmapped_type", f.type()))));
+        sort.add(SHARD_DOC_ORDER);
+        return sort;
+    }
+
+    /** The tiebreaker of every point-in-time page. */
+    public static final Map<String, Object> SHARD_DOC_ORDER = Map.of("_shard_doc", "asc");
 
     /** Dates as we write and compare them: ISO-8601 UTC with milliseconds, both engines' default precision. */
     public static String iso(Instant instant) {
