@@ -1,7 +1,9 @@
 package dev.llmwatcher.opensearch;
 
 import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.json.Json;
+import dev.llmwatcher.json.JsonCodec;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
@@ -14,6 +16,7 @@ import org.apache.hc.core5.ssl.SSLContexts;
 import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch.generic.Requests;
 import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.aws.AwsSdk2Transport;
 import org.opensearch.client.transport.aws.AwsSdk2TransportOptions;
@@ -38,6 +41,7 @@ import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -172,4 +176,40 @@ public final class OpenSearchClients {
                     + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Which engine serves these settings: the override when it names one, OpenSearch when requests are signed for
+     * Amazon OpenSearch Service, else the cluster's own answer to {@code GET /} ({@code version.distribution}), asked
+     * once. Anything else (no answer, Elasticsearch's test distribution answering 405, an older cluster) is
+     * Elasticsearch, whose adapter then reports any failure as it always has.
+     */
+    public static SearchEngine engineOf(ElasticsearchSettings settings) {
+        if (settings.engine() != SearchEngine.AUTO) {
+            return settings.engine();
+        }
+        if (settings.sigV4Service().isPresent()) {
+            return SearchEngine.OPENSEARCH;
+        }
+        OpenSearchClient client = create(settings.withRequestTimeout(settings.requestTimeout()
+                .compareTo(PROBE_TIMEOUT) < 0 ? settings.requestTimeout() : PROBE_TIMEOUT));
+        try (var response = client.generic().execute(Requests.builder().method("GET").endpoint("/").build())) {
+            if (response.getStatus() == 200 && response.getBody().isPresent()
+                    && JsonCodec.read(response.getBody().get().bodyAsBytes()) instanceof Map<?, ?> root
+                    && root.get("version") instanceof Map<?, ?> version
+                    && "opensearch".equals(version.get("distribution"))) {
+                return SearchEngine.OPENSEARCH;
+            }
+            return SearchEngine.ELASTICSEARCH;
+        } catch (IOException | RuntimeException e) {
+            return SearchEngine.ELASTICSEARCH;
+        } finally {
+            try {
+                client._transport().close();
+            } catch (IOException e) {
+                // the probe is over either way
+            }
+        }
+    }
+
+    private static final java.time.Duration PROBE_TIMEOUT = java.time.Duration.ofSeconds(10);
 }

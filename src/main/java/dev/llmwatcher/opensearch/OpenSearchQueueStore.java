@@ -80,6 +80,11 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
         return new OpenSearchQueueStore(OpenSearchClients.create(settings), true, settings, answerCacheIndex);
     }
 
+    /** The client this store talks through, for the other adapters of the same cluster (the token ledger). */
+    public OpenSearchClient client() {
+        return client;
+    }
+
     @Override
     public Map<CacheKey, CachedAnswer> lookup(Collection<CacheKey> keys) {
         return answerCache.map(cache -> cache.lookup(keys)).orElse(Map.of());
