@@ -113,7 +113,8 @@ public final class OpenSearchClients {
         return new DefaultAwsRegionProviderChain().getRegion();
     }
 
-    private static final Pattern SERVICE_HOST = Pattern.compile(".*\\.([a-z]{2}(?:-[a-z]+)+-\\d+)\\.es\\.amazonaws\\.com");
+    private static final Pattern SERVICE_HOST = Pattern.compile(
+            ".*\\.([a-z]{2}(?:-[a-z]+)+-\\d+)\\.es\\.amazonaws\\.com");
 
     private static HttpAsyncClientBuilder configure(HttpAsyncClientBuilder client, SSLContext tls, int nodes) {
         return client.disableContentCompression().setConnectionManager(PoolingAsyncClientConnectionManagerBuilder

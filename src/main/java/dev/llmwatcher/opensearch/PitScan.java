@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Pages through eligible queue documents with a point in time and {@code search_after}, in the configured sort order
- * with {@code _shard_doc} as tiebreaker ({@link QueueQueries#scanSort}). Documents changed after the point in time was opened show at their old
- * version; claiming them then fails harmlessly.
+ * with {@code _shard_doc} as tiebreaker ({@link QueueQueries#scanSort}). Documents changed after the point in time
+ * was opened show at their old version; claiming them then fails harmlessly.
  */
 final class PitScan implements QueueScan {
 
