@@ -11,8 +11,8 @@ import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.cache.CachedAnswer;
 import dev.llmwatcher.json.JsonCodec;
-import dev.llmwatcher.llm.TokenUsage;
 import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.store.CacheDocuments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,6 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -115,34 +114,12 @@ public final class ElasticsearchAnswerCache implements AnswerCacheIndex {
     }
 
     private static Map<String, Object> source(CacheEntry entry) {
-        CachedAnswer answer = entry.answer();
-        Map<String, Object> source = new LinkedHashMap<>();
-        source.put("model", answer.model());
-        source.put("answered_at", EligibilityQuery.iso(answer.answeredAt()));
-        source.put("prompt_tokens", answer.usage().promptTokens());
-        source.put("completion_tokens", answer.usage().completionTokens());
-        source.put("finish_reason", answer.finishReason());
-        source.put("answer", answer.text());
-        return source;
+        return CacheDocuments.source(entry);
     }
 
     /** An entry as stored; empty for one that is not ours to read (no answer text, no time). */
     private static Optional<CachedAnswer> answer(Map<?, ?> source) {
-        if (!(source.get("answer") instanceof String text) || !(source.get("answered_at") instanceof String at)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new CachedAnswer(text, source.get("finish_reason") instanceof String f ? f
-                    : null, new TokenUsage(number(source.get("prompt_tokens")),
-                    number(source.get("completion_tokens"))), String.valueOf(source.get("model")),
-                    Instant.parse(at)));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static long number(Object value) {
-        return value instanceof Number n ? n.longValue() : 0;
+        return CacheDocuments.answer(source);
     }
 
     /**

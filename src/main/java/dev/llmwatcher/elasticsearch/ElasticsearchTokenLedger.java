@@ -10,10 +10,10 @@ import dev.llmwatcher.budget.DaySpend;
 import dev.llmwatcher.budget.Lease;
 import dev.llmwatcher.budget.LeaseRequest;
 import dev.llmwatcher.budget.LedgerDay;
-import dev.llmwatcher.budget.LedgerLease;
 import dev.llmwatcher.budget.LedgerUnavailableException;
 import dev.llmwatcher.budget.TokenLedger;
 import dev.llmwatcher.json.JsonCodec;
+import dev.llmwatcher.store.LedgerDocuments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,13 +21,9 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +54,6 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
     static final int MAX_TRIES = 50;
     /** Most models one day's read returns. */
     private static final int MAX_MODELS = 1000;
-    /** Elasticsearch's limit on an {@code _id}, in bytes. */
-    private static final int MAX_ID_BYTES = 512;
 
     private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
@@ -190,59 +184,18 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
         }
     }
 
-    /** {@code DAY/MODEL}, or {@code DAY/sha256:HEX} for a model name too long for an id. */
+    /** {@code DAY/MODEL}, or {@code DAY/sha256:HEX} for a model name too long for an id ({@link LedgerDocuments}). */
     static String id(String model, LocalDate day) {
-        String id = day + "/" + model;
-        if (id.getBytes(StandardCharsets.UTF_8).length <= MAX_ID_BYTES) {
-            return id;
-        }
-        try {
-            return day + "/sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(model.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+        return LedgerDocuments.id(model, day);
     }
 
     private static Map<String, Object> source(LedgerDay day, Instant now) {
-        Map<String, Object> source = new LinkedHashMap<>();
-        source.put("model", day.model());
-        source.put("day", day.day().toString());
-        source.put("spent", day.spent());
-        source.put("limit", day.limit());
-        source.put("refused_need", day.refusedNeed());
-        source.put("leases", day.leases().stream().map(lease -> Map.of("holder", lease.holder(),
-                "tokens", lease.tokens(), "until", EligibilityQuery.iso(lease.until()))).toList());
-        source.put("updated_at", EligibilityQuery.iso(now));
-        return source;
+        return LedgerDocuments.source(day, now);
     }
 
     /** A stored day; leases it cannot read are left out (they would end anyway), numbers it cannot read are 0. */
     private static LedgerDay day(Map<?, ?> source, String model, LocalDate day) {
-        List<LedgerLease> leases = new ArrayList<>();
-        if (source.get("leases") instanceof List<?> stored) {
-            for (Object entry : stored) {
-                lease(entry).ifPresent(leases::add);
-            }
-        }
-        return new LedgerDay(model, day, number(source.get("spent")), number(source.get("limit")),
-                number(source.get("refused_need")), leases);
-    }
-
-    private static Optional<LedgerLease> lease(Object entry) {
-        if (entry instanceof Map<?, ?> lease && lease.get("holder") instanceof String holder
-                && lease.get("until") instanceof String until) {
-            try {
-                return Optional.of(new LedgerLease(holder, number(lease.get("tokens")), Instant.parse(until)));
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static long number(Object value) {
-        return value instanceof Number n ? n.longValue() : 0;
+        return LedgerDocuments.day(source, model, day);
     }
 
     private LedgerUnavailableException unavailable(String action, Exception e) {

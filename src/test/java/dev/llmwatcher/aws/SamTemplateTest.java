@@ -209,7 +209,7 @@ class SamTemplateTest {
             assertThat(policies).hasSize(1);
             List<?> statements = (List<?>) map(policies.getFirst()).get("Statement");
 
-            assertThat(statements).hasSize(2);
+            assertThat(statements).hasSize(3);
             assertThat(map(statements.getFirst())).containsEntry("Effect", "Allow")
                     .containsEntry("Action", "secretsmanager:GetSecretValue")
                     .containsEntry("Resource", Map.of("Ref", "SecretArn"));
@@ -217,7 +217,16 @@ class SamTemplateTest {
                     Map.of("Sid", "InvokeTheListedBedrockModelsOnly", "Effect", "Allow",
                             "Action", "bedrock:InvokeModel", "Resource", Map.of("Ref", "BedrockModelArns")),
                     Map.of("Ref", "AWS::NoValue")));
+            assertThat(map(statements.get(2))).containsEntry("Fn::If", List.of("HasOpenSearchDomain",
+                    Map.of("Sid", "CallTheOpenSearchDomainOnly", "Effect", "Allow",
+                            "Action", List.of("es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut",
+                                    "es:ESHttpDelete"),
+                            "Resource", Map.of("Fn::Join", List.of("", List.of(Map.of("Ref", "OpenSearchDomainArn"),
+                                    "/*")))),
+                    Map.of("Ref", "AWS::NoValue")));
         }
+        assertThat(map(map(template.get("Parameters")).get("OpenSearchDomainArn"))).containsEntry("Type", "String")
+                .containsEntry("Default", "");
         assertThat(map(template.get("Parameters"))).containsKey("SecretArn");
         assertThat(map(map(template.get("Parameters")).get("BedrockModelArns")))
                 .containsEntry("Type", "CommaDelimitedList").containsEntry("Default", "");
@@ -253,17 +262,42 @@ class SamTemplateTest {
         });
     }
 
+    @Test
+    void withAnOpenSearchDomainGivenTheTranslatedRolesMayCallThatDomainsIndicesOnly() throws Exception {
+        String domain = "arn:aws:es:eu-west-1:123456789012:domain/llm-queue";
+
+        Map<String, List<Map<String, Object>>> statements = translatedFunctionRoleStatements(List.of(), domain);
+
+        assertThat(statements).containsOnlyKeys("WatcherFunctionRole", "RetryFunctionRole");
+        assertThat(statements.values()).allSatisfy(role -> {
+            assertThat(role).hasSize(2);
+            assertThat(role).filteredOn(statement -> String.valueOf(statement.get("Action")).contains("es:"))
+                    .singleElement().satisfies(statement -> assertThat(statement)
+                            .containsEntry("Effect", "Allow")
+                            .containsEntry("Action", List.of("es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost",
+                                    "es:ESHttpPut", "es:ESHttpDelete"))
+                            .containsEntry("Resource", domain + "/*"));
+        });
+    }
+
     private static final String SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:llm-watcher-AbCdEf";
 
-    /** The SAM translator's IAM roles for the two functions, their statements with conditions and refs resolved. */
     private Map<String, List<Map<String, Object>>> translatedFunctionRoleStatements(List<String> bedrockModelArns)
+            throws Exception {
+        return translatedFunctionRoleStatements(bedrockModelArns, "");
+    }
+
+    /** The SAM translator's IAM roles for the two functions, their statements with conditions and refs resolved. */
+    private Map<String, List<Map<String, Object>>> translatedFunctionRoleStatements(List<String> bedrockModelArns,
+                                                                                  String openSearchDomainArn)
             throws Exception {
         Map<String, Object> input = load(Path.of("template.yaml"));
         map(map(input.get("Globals")).get("Function")).put("CodeUri", "s3://llm-watcher-test/code.zip");
         Map<String, Object> translated = SamTranslator.translate(input, Map.of("SecretArn", SECRET,
-                "BedrockModelArns", String.join(",", bedrockModelArns)));
+                "BedrockModelArns", String.join(",", bedrockModelArns), "OpenSearchDomainArn", openSearchDomainArn));
         Map<String, Object> parameters = Map.of("SecretArn", SECRET,
-                "BedrockModelArns", bedrockModelArns.isEmpty() ? List.of("") : bedrockModelArns);
+                "BedrockModelArns", bedrockModelArns.isEmpty() ? List.of("") : bedrockModelArns,
+                "OpenSearchDomainArn", openSearchDomainArn);
         ConditionResolver resolver = new ConditionResolver(parameters, map(translated.get("Conditions")));
         Map<String, List<Map<String, Object>>> statements = new LinkedHashMap<>();
         map(translated.get("Resources")).forEach((name, resource) -> {
