@@ -34,12 +34,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ArchitectureTest {
 
     /** Adapters, provider packages, the shared provider plumbing and the shells: what the core must never import. */
-    private static final String[] OUTER = {"dev.llmwatcher.elasticsearch..", "dev.llmwatcher.llm.ollama..",
+    private static final String[] OUTER = {"dev.llmwatcher.elasticsearch..", "dev.llmwatcher.opensearch..",
+            "dev.llmwatcher.llm.ollama..",
             "dev.llmwatcher.llm.openai..", "dev.llmwatcher.llm.bedrock..", "dev.llmwatcher.llm.http..",
             "dev.llmwatcher.llm.retry..", "dev.llmwatcher.aws..", "dev.llmwatcher.cli..", "dev.llmwatcher.app..",
             "dev.llmwatcher.demo.."};
     /** The client libraries the adapters wrap. */
-    private static final String[] CLIENT_LIBRARIES = {"co.elastic..", "software.amazon..", "com.amazonaws.."};
+    private static final String[] CLIENT_LIBRARIES = {"co.elastic..", "org.opensearch.client..", "software.amazon..",
+            "com.amazonaws.."};
     /** The ports: what the engine needs of the outside systems. */
     private static final String[] PORTS = {"dev.llmwatcher.llm", "dev.llmwatcher.queue..", "dev.llmwatcher.cache..",
             "dev.llmwatcher.batch..", "dev.llmwatcher.backfill.."};
@@ -74,8 +76,22 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAPackage("co.elastic..");
 
     @ArchTest
+    static final ArchRule ONLY_THE_OPENSEARCH_ADAPTER_USES_ITS_CLIENT = noClasses().that()
+            .resideOutsideOfPackage("dev.llmwatcher.opensearch..")
+            .should().dependOnClassesThat().resideInAPackage("org.opensearch.client..");
+
+    @ArchTest
+    static final ArchRule THE_SHARED_STORE_LOGIC_KNOWS_NO_CLIENT_AND_NO_ADAPTER = noClasses().that()
+            .resideInAPackage("dev.llmwatcher.store..")
+            .should().dependOnClassesThat().resideInAnyPackage(OUTER)
+            .orShould().dependOnClassesThat().resideInAnyPackage(CLIENT_LIBRARIES)
+            .orShould().dependOnClassesThat().resideInAnyPackage("dev.llmwatcher.engine..")
+            .because("what both search-engine adapters share must not depend on either client");
+
+    @ArchTest
     static final ArchRule ONLY_BEDROCK_AND_THE_LAMBDA_SHELL_USE_THE_AWS_SDK = noClasses().that()
-            .resideOutsideOfPackages("dev.llmwatcher.llm.bedrock..", "dev.llmwatcher.aws..")
+            .resideOutsideOfPackages("dev.llmwatcher.llm.bedrock..", "dev.llmwatcher.aws..",
+                    "dev.llmwatcher.opensearch..")
             .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..");
 
     private static JavaClasses counterexample() {

@@ -30,6 +30,7 @@ import dev.llmwatcher.engine.backfill.EnqueueRequest;
 import dev.llmwatcher.engine.backfill.Enqueuer;
 import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
+import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
@@ -65,8 +66,8 @@ public final class Watcher implements AutoCloseable {
     private static final Set<String> TEMPLATES_CHECKED = ConcurrentHashMap.newKeySet();
 
     private final WatcherConfig config;
-    private final ClusterAdmin admin;
-    private final ElasticsearchQueueStore store;
+    private final Storage storage;
+    private final QueueStore store;
     private final LlmClients llms;
     private final DocumentProcessor processor;
     private final WatcherEngine engine;
@@ -75,16 +76,16 @@ public final class Watcher implements AutoCloseable {
     private Watcher(WatcherConfig config, Clock clock, String instanceName) {
         this.config = config;
         this.clock = clock;
-        this.store = ElasticsearchQueueStore.connect(config.elasticsearch(), config.answerCache().activeIndex());
-        this.admin = store.admin();
+        this.storage = Storage.connect(config.elasticsearch(), config.answerCache().activeIndex());
+        this.store = storage.queue();
         this.llms = llmClients(config.llm());
-        SpendGate spend = new SpendGate(tokenBudget(config, admin, clock, instanceName));
+        SpendGate spend = new SpendGate(tokenBudget(config, storage, clock, instanceName));
         this.processor = new DocumentProcessor(spend.meter(llms), new PromptRenderer(),
                 new AnswerInterpreter(config.answerPolicy()), new ResultMerger(config.answerPolicy()),
                 config.maxPromptChars(), config.answerPolicy().allowedTargetIndices());
         EngineSettings settings = EngineSettings.from(config);
-        CachedAnswers cache = config.answerCache().activeIndex().<CachedAnswers>map(index -> new StoredAnswers(store,
-                processor, config.answerCache().maxAge(), clock)).orElseGet(CachedAnswers::off);
+        CachedAnswers cache = config.answerCache().activeIndex().<CachedAnswers>map(index -> new StoredAnswers(
+                storage.answers(), processor, config.answerCache().maxAge(), clock)).orElseGet(CachedAnswers::off);
         this.engine = new WatcherEngine(store, processor, settings, clock, instanceName, cache,
                 batchDrain(config, settings, cache, clock, instanceName), spend);
     }
@@ -93,12 +94,12 @@ public final class Watcher implements AutoCloseable {
      * The daily token budgets, shared with every drainer of the cluster through the ledger index; the budget that
      * limits nothing when none is configured. This process holds its shares under a name of its own.
      */
-    private static TokenBudget tokenBudget(WatcherConfig config, ClusterAdmin admin, Clock clock,
+    private static TokenBudget tokenBudget(WatcherConfig config, Storage storage, Clock clock,
                                            String instanceName) {
         if (!config.budget().enabled()) {
             return TokenBudget.UNLIMITED;
         }
-        return new SharedTokenBudget(admin.tokenLedger(config.budget().index()), config.budget().limits(), clock,
+        return new SharedTokenBudget(storage.ledgers().apply(config.budget().index()), config.budget().limits(), clock,
                 instanceName + "/" + UUID.randomUUID().toString().substring(0, 8), config.llm().callTimeout(),
                 config.concurrency());
     }
@@ -112,8 +113,8 @@ public final class Watcher implements AutoCloseable {
         if (!config.batch().enabled()) {
             return BatchWork.NONE;
         }
-        return new BatchDrain(new BatchContext(store, store, llms.openAiBatches(), processor, config.batch(), settings,
-                cache, clock, instanceName));
+        return new BatchDrain(new BatchContext(store, storage.batches(), llms.openAiBatches(), processor,
+                config.batch(), settings, cache, clock, instanceName));
     }
 
     /** The LLM clients of one configuration, over one HTTP client that goes through its proxies. */
@@ -210,8 +211,12 @@ public final class Watcher implements AutoCloseable {
      * gets a warning, not a failed run.
      */
     private void ensureQueueTemplate(String queueIndex) {
+        if (storage.admin().isEmpty()) {
+            return;
+        }
         try {
-            QueueTemplateInstaller.Result result = admin.templates().install(queueIndex, config.sortField());
+            QueueTemplateInstaller.Result result = storage.admin().get().templates().install(queueIndex,
+                    config.sortField());
             if (result != QueueTemplateInstaller.Result.UNCHANGED) {
                 LOG.info("Index template {} for the queue {}: {}", QueueTemplateInstaller.templateName(queueIndex),
                         queueIndex, result.name().toLowerCase(java.util.Locale.ROOT));
@@ -264,12 +269,23 @@ public final class Watcher implements AutoCloseable {
 
     /** Listing and cancelling the queue's batches, whatever the batch mode (what was submitted stays visible). */
     public BatchOperations batchOperations() {
-        return new BatchOperations(store, llms.openAiBatches(), clock);
+        return new BatchOperations(storage.batches(), llms.openAiBatches(), clock);
     }
 
-    /** The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher. */
+    /**
+     * The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher.
+     *
+     * @throws IllegalStateException on OpenSearch, whose adapter has no administration yet
+     */
     public ClusterAdmin admin() {
-        return admin;
+        return storage.admin().orElseThrow(() -> new IllegalStateException("the cluster at "
+                + config.elasticsearch().endpoints() + " is OpenSearch, whose adapter drains the queue but has no "
+                + "administration commands yet (status, release, cache, batches)"));
+    }
+
+    /** Which engine serves this watcher's cluster, as decided at start-up. */
+    public SearchEngine engine() {
+        return storage.engine();
     }
 
     @Override
@@ -278,9 +294,9 @@ public final class Watcher implements AutoCloseable {
             llms.close();
         } finally {
             try {
-                store.close();
-            } finally {
-                admin.close();
+                storage.closer().close();
+            } catch (Exception e) {
+                LOG.debug("Closing the cluster's clients failed: {}", e.getMessage());
             }
         }
     }

@@ -87,9 +87,8 @@ public record SecretCredentials(Optional<String> elasticsearchUsername, Secret e
         WatcherConfig result = config;
         ElasticsearchSettings es = config.elasticsearch();
         if (elasticsearchUsername.isPresent() || elasticsearchApiKey.isPresent()) {
-            result = result.withElasticsearch(new ElasticsearchSettings(es.urls(), elasticsearchUsername,
-                    present(elasticsearchPassword), present(elasticsearchApiKey), es.caCertificate(),
-                    es.caFingerprint(), es.requestTimeout()));
+            result = result.withElasticsearch(es.withCredentials(elasticsearchUsername,
+                    present(elasticsearchPassword), present(elasticsearchApiKey)));
         }
         if (openAiApiKey.isPresent()) {
             LlmAccess llm = config.llm();

@@ -3,6 +3,7 @@ package dev.llmwatcher.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.ElasticsearchAnswerCache;
 import dev.llmwatcher.elasticsearch.ElasticsearchTokenLedger;
@@ -10,7 +11,10 @@ import dev.llmwatcher.elasticsearch.PipelineInstaller;
 import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.json.Json;
 import dev.llmwatcher.llm.ProviderNames;
+import dev.llmwatcher.opensearch.OpenSearchClients;
+import dev.llmwatcher.opensearch.OpenSearchSetup;
 import dev.llmwatcher.queue.PipelineSpec;
+import dev.llmwatcher.store.InstallContent;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,6 +67,9 @@ public final class SetupCommand implements Command {
     public int run(Arguments arguments, Console console) throws IOException {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         PipelineSpec spec = spec(arguments, config.watchIndex());
+        if (OpenSearchClients.engineOf(config.elasticsearch()) == SearchEngine.OPENSEARCH) {
+            return onOpenSearch(config, spec, console);
+        }
         boolean complete = true;
         try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
             PipelineInstaller installer = admin.pipelines();
@@ -85,6 +92,21 @@ public final class SetupCommand implements Command {
                     + "(any regular Elasticsearch distribution) or queue documents into "
                     + config.watchIndex() + " yourself");
             return Main.FAILED;
+        }
+        return Main.OK;
+    }
+
+    /**
+     * The script and the pipeline on OpenSearch, which runs the original painless unchanged. The index templates are
+     * not installed there yet: the queue index maps its fields dynamically, which the OpenSearch adapter reads.
+     */
+    private static int onOpenSearch(WatcherConfig config, PipelineSpec spec, Console console) {
+        try (OpenSearchSetup setup = OpenSearchSetup.open(config.elasticsearch())) {
+            console.out().printf("%-40s %s%n", "stored script " + InstallContent.SCRIPT_ID,
+                    word(setup.installScript().name()));
+            console.out().printf("%-40s %s%n", "ingest pipeline " + spec.name(),
+                    word(setup.installPipeline(spec).name()));
+            console.out().printf("%-40s %s%n", "index templates", "not installed on OpenSearch (dynamic mappings)");
         }
         return Main.OK;
     }

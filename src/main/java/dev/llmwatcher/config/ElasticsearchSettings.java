@@ -16,14 +16,29 @@ import java.util.stream.Collectors;
  *
  * <p>Plain values only, so the configuration stays free of the Elasticsearch client's types; the adapter builds its
  * client from these. {@link #toString()} never shows the password or the API key.
+ *
+ * <p>The cluster may be OpenSearch: {@code engine} says which (or {@link SearchEngine#AUTO}: ask it), and
+ * {@code sigV4Service} ({@code es} for an Amazon OpenSearch Service domain, {@code aoss} for Serverless) signs every
+ * request with AWS SigV4 and the SDK's default credentials instead of a password.
  */
 public record ElasticsearchSettings(List<URI> urls, Optional<String> username, Optional<String> password,
                                     Optional<String> apiKey, Optional<Path> caCertificate,
-                                    Optional<String> caFingerprint, Duration requestTimeout) {
+                                    Optional<String> caFingerprint, Duration requestTimeout, SearchEngine engine,
+                                    Optional<String> sigV4Service) {
 
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Elasticsearch or OpenSearch as the cluster says, unsigned. */
+    public ElasticsearchSettings(List<URI> urls, Optional<String> username, Optional<String> password,
+                                 Optional<String> apiKey, Optional<Path> caCertificate,
+                                 Optional<String> caFingerprint, Duration requestTimeout) {
+        this(urls, username, password, apiKey, caCertificate, caFingerprint, requestTimeout, SearchEngine.AUTO,
+                Optional.empty());
+    }
+
     public ElasticsearchSettings {
+        engine = engine == null ? SearchEngine.AUTO : engine;
+        sigV4Service = sigV4Service == null ? Optional.empty() : sigV4Service.filter(s -> !s.isEmpty());
         urls = List.copyOf(Objects.requireNonNull(urls, "urls"));
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("at least one Elasticsearch URL is needed");
@@ -74,27 +89,43 @@ public record ElasticsearchSettings(List<URI> urls, Optional<String> username, O
 
     public ElasticsearchSettings withUrls(List<URI> nodes) {
         return new ElasticsearchSettings(nodes, username, password, apiKey, caCertificate, caFingerprint,
-                requestTimeout);
+                requestTimeout, engine, sigV4Service);
     }
 
     public ElasticsearchSettings withRequestTimeout(Duration timeout) {
-        return new ElasticsearchSettings(urls, username, password, apiKey, caCertificate, caFingerprint, timeout);
+        return new ElasticsearchSettings(urls, username, password, apiKey, caCertificate, caFingerprint, timeout,
+                engine, sigV4Service);
     }
 
     public ElasticsearchSettings withCaCertificate(Path pem) {
         return new ElasticsearchSettings(urls, username, password, apiKey, Optional.of(pem), Optional.empty(),
-                requestTimeout);
+                requestTimeout, engine, sigV4Service);
     }
 
     public ElasticsearchSettings withCaFingerprint(String sha256) {
         return new ElasticsearchSettings(urls, username, password, apiKey, Optional.empty(), Optional.of(sha256),
-                requestTimeout);
+                requestTimeout, engine, sigV4Service);
+    }
+
+    /** The same cluster, served by {@code engine} (the override, or what the cluster said). */
+    public ElasticsearchSettings withEngine(SearchEngine chosen) {
+        return new ElasticsearchSettings(urls, username, password, apiKey, caCertificate, caFingerprint,
+                requestTimeout, chosen, sigV4Service);
+    }
+
+    /** The same cluster, other credentials (a secret's): the engine and the signing kept. */
+    public ElasticsearchSettings withCredentials(Optional<String> user, Optional<String> secret,
+                                                Optional<String> key) {
+        return new ElasticsearchSettings(urls, user, secret, key, caCertificate, caFingerprint, requestTimeout,
+                engine, sigV4Service);
     }
 
     @Override
     public String toString() {
         String auth = username.map(u -> "basic(" + u + ")").orElse(apiKey.isPresent() ? "api-key" : "none");
         return "ElasticsearchSettings[urls=" + endpoints() + ", auth=" + auth + ", caCertificate=" + caCertificate
-                + ", caFingerprint=" + caFingerprint.isPresent() + ", requestTimeout=" + requestTimeout + "]";
+                + ", caFingerprint=" + caFingerprint.isPresent() + ", requestTimeout=" + requestTimeout
+                + (engine == SearchEngine.AUTO ? "" : ", engine=" + engine.value())
+                + sigV4Service.map(service -> ", sigV4=" + service).orElse("") + "]";
     }
 }

@@ -23,6 +23,11 @@ public enum Setting {
             "SHA-256 fingerprint of the cluster's CA certificate (as printed at first start)"),
     ELASTICSEARCH_TIMEOUT("LLM_WATCHER_ELASTICSEARCH_TIMEOUT", "--elasticsearch-timeout", "30",
             "Seconds an Elasticsearch request may take"),
+    SEARCH_ENGINE("LLM_WATCHER_SEARCH_ENGINE", "--search-engine", "auto",
+            "elasticsearch, opensearch, or auto (ask the cluster at start-up); for clusters that hide their version"),
+    AWS_SIGV4_SERVICE("LLM_WATCHER_AWS_SIGV4_SERVICE", "--aws-sigv4-service", null,
+            "Sign OpenSearch requests with AWS SigV4 for this service: es (Amazon OpenSearch Service); on by default "
+                    + "for *.es.amazonaws.com hosts"),
     OLLAMA_API_URL("OLLAMA_API_URL", "--ollama-api", "http://localhost:11434",
             "Ollama API URL; set it empty for none (documents asking for ollama then fail without a call)"),
     OPENAI_API_KEY("OPENAI_API_KEY", "--openai-api-key", null,

@@ -8,12 +8,10 @@ import co.elastic.clients.elasticsearch.core.GetScriptResponse;
 import co.elastic.clients.elasticsearch.ingest.Pipeline;
 import co.elastic.clients.json.JsonData;
 import dev.llmwatcher.queue.PipelineSpec;
-import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.store.InstallContent;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +26,8 @@ import java.util.stream.Stream;
  */
 public final class PipelineInstaller {
 
-    public static final String SCRIPT_ID = "llm";
-    static final String SCRIPT_RESOURCE = "/llm-watcher/llm-script.painless";
+    public static final String SCRIPT_ID = InstallContent.SCRIPT_ID;
+    static final String SCRIPT_RESOURCE = InstallContent.SCRIPT_RESOURCE;
 
     /** What an install did. */
     public enum Result { CREATED, UPDATED, UNCHANGED, NEEDS_PAINLESS }
@@ -58,12 +56,7 @@ public final class PipelineInstaller {
     }
 
     private static Map<String, Object> pipeline(PipelineSpec spec) {
-        Map<String, Object> pipeline = new LinkedHashMap<>();
-        pipeline.put("description", "llm-watcher: queue documents for an LLM (" + spec.name() + ")");
-        pipeline.put("processors", List.of(
-                Map.of("script", Map.of("id", SCRIPT_ID, "params", spec.scriptParams())),
-                Map.of("set", Map.of("field", QueueFields.QUEUED_AT_PATH, "value", "{{{_ingest.timestamp}}}"))));
-        return pipeline;
+        return InstallContent.pipeline(spec);
     }
 
     public Result installScript() {

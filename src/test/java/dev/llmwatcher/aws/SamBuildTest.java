@@ -49,6 +49,9 @@ class SamBuildTest {
         assertThat(lambda.artifacts().resolve(jars.stream().filter(j -> j.contains("elasticsearch-java-"))
                 .findFirst().orElseThrow())).as("the shrunk client").satisfies(jar ->
                 assertThat(jar.toFile().length()).isLessThan(5L * 1024 * 1024));
+        assertThat(lambda.artifacts().resolve(jars.stream().filter(j -> j.contains("opensearch-java-"))
+                .findFirst().orElseThrow())).as("the shrunk OpenSearch client (10 MB whole)").satisfies(jar ->
+                assertThat(jar.toFile().length()).isLessThan(3L * 1024 * 1024));
     }
 
     @Test

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code setup} against the test Elasticsearch, which has no painless: the template is installed (once), and the
  * script and pipeline are reported as needing a cluster with painless. The contract test on a painless cluster is
- * {@code ShippedPipelineContractTest}.
+ * {@code OpenSearchSeedFlowTest}.
  */
 class SetupCommandTest {
 

@@ -1,22 +1,28 @@
 package dev.llmwatcher.testing;
 
+import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.demo.LocalCluster;
+import dev.llmwatcher.json.JsonCodec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * A real painless engine for contract tests of the shipped script and pipeline: OpenSearch's integ-test-zip (it
  * has lang-painless and ingest-common; Elasticsearch's has neither), no security plugin, spoken to over plain
- * HTTP (elasticsearch-java refuses OpenSearch). Started only by the test that needs it, and closed by it.
+ * HTTP (elasticsearch-java refuses OpenSearch). {@link #shared()} is one server for the whole test JVM (the OpenSearch
+ * adapter's contract suites), stopped when the JVM ends; {@link #start()} a server of the caller's, closed by it.
  */
 public final class OpenSearchServer implements AutoCloseable {
 
@@ -25,6 +31,43 @@ public final class OpenSearchServer implements AutoCloseable {
 
     private OpenSearchServer(LocalCluster cluster) {
         this.cluster = cluster;
+    }
+
+    private static OpenSearchServer shared;
+
+    /** One server for every test of this JVM that asks, started by the first, stopped with the JVM. */
+    public static synchronized OpenSearchServer shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "stop-test-opensearch"));
+        }
+        return shared;
+    }
+
+    /** The adapter's settings for this server: anonymous, plain HTTP. */
+    public ElasticsearchSettings settings() {
+        return ElasticsearchSettings.anonymous(url());
+    }
+
+    /** Indexes one document, visible to searches at once. */
+    public void indexDocument(String index, String id, Map<String, ?> source) {
+        send("PUT", "/" + index + "/_doc/" + encode(id) + "?refresh=true", JsonCodec.writeString(source))
+                .requireSuccess("index " + index + "/" + id);
+    }
+
+    /** The document's {@code _source}, or empty when there is no such document (or index). */
+    @SuppressWarnings("unchecked")
+    public Optional<Map<String, Object>> source(String index, String id) {
+        TestElasticsearch.Response response = send("GET", "/" + index + "/_doc/" + encode(id), null);
+        if (response.status() == 404) {
+            return Optional.empty();
+        }
+        response.requireSuccess("get " + index + "/" + id);
+        return Optional.of((Map<String, Object>) response.json().get("_source"));
+    }
+
+    private static String encode(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     public static OpenSearchServer start() {

@@ -1,0 +1,48 @@
+package dev.llmwatcher.app;
+
+import dev.llmwatcher.budget.TokenLedger;
+import dev.llmwatcher.cache.AnswerCache;
+import dev.llmwatcher.config.ElasticsearchSettings;
+import dev.llmwatcher.config.SearchEngine;
+import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
+import dev.llmwatcher.opensearch.OpenSearchClients;
+import dev.llmwatcher.opensearch.OpenSearchQueueStore;
+import dev.llmwatcher.opensearch.OpenSearchTokenLedger;
+import dev.llmwatcher.opensearch.OpenSearchFailures;
+import dev.llmwatcher.queue.BatchQueue;
+import dev.llmwatcher.queue.QueueStore;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The storage ports of one cluster, from the adapter of the engine that serves it ({@link OpenSearchClients#engineOf}:
+ * the override, or the cluster's answer, asked once at start-up): the queue store with its batch bookkeeping and
+ * answer cache, the token ledger, and, on Elasticsearch, the cluster's administration. Adding a port method means
+ * implementing it in both adapters; this class only chooses.
+ *
+ * @param admin empty on OpenSearch: the operator commands and the queue-template check are Elasticsearch's only so far
+ */
+record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, AnswerCache answers,
+               Function<String, TokenLedger> ledgers, Optional<ClusterAdmin> admin, AutoCloseable closer) {
+
+    static Storage connect(ElasticsearchSettings settings, Optional<String> answerCacheIndex) {
+        SearchEngine engine = OpenSearchClients.engineOf(settings);
+        if (engine == SearchEngine.OPENSEARCH) {
+            OpenSearchQueueStore store = OpenSearchQueueStore.connect(settings, answerCacheIndex);
+            return new Storage(engine, store, store, store, index -> new OpenSearchTokenLedger(store.client(),
+                    new OpenSearchFailures(settings), index), Optional.empty(), store);
+        }
+        ElasticsearchQueueStore store = ElasticsearchQueueStore.connect(settings, answerCacheIndex);
+        ClusterAdmin admin = store.admin();
+        return new Storage(SearchEngine.ELASTICSEARCH, store, store, store, admin::tokenLedger, Optional.of(admin),
+                () -> {
+                    try {
+                        store.close();
+                    } finally {
+                        admin.close();
+                    }
+                });
+    }
+}
