@@ -1,5 +1,6 @@
 package dev.llmwatcher.app;
 
+import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.budget.TokenLedger;
 import dev.llmwatcher.cache.AnswerCache;
 import dev.llmwatcher.config.ElasticsearchSettings;
@@ -23,16 +24,18 @@ import java.util.function.Function;
  * implementing it in both adapters; this class only chooses.
  *
  * @param admin empty on OpenSearch: the operator commands and the queue-template check are Elasticsearch's only so far
+ * @param backfill the backfill port ({@code enqueue --from}) of the same adapter as the queue
  */
 record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, AnswerCache answers,
-               Function<String, TokenLedger> ledgers, Optional<ClusterAdmin> admin, AutoCloseable closer) {
+               Function<String, TokenLedger> ledgers, Optional<ClusterAdmin> admin, AutoCloseable closer,
+               BackfillStore backfill) {
 
     static Storage connect(ElasticsearchSettings settings, Optional<String> answerCacheIndex) {
         SearchEngine engine = OpenSearchClients.engineOf(settings);
         if (engine == SearchEngine.OPENSEARCH) {
             OpenSearchQueueStore store = OpenSearchQueueStore.connect(settings, answerCacheIndex);
             return new Storage(engine, store, store, store, index -> new OpenSearchTokenLedger(store.client(),
-                    new OpenSearchFailures(settings), index), Optional.empty(), store);
+                    new OpenSearchFailures(settings), index), Optional.empty(), store, store.backfill());
         }
         ElasticsearchQueueStore store = ElasticsearchQueueStore.connect(settings, answerCacheIndex);
         ClusterAdmin admin = store.admin();
@@ -43,6 +46,6 @@ record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, Answer
                     } finally {
                         admin.close();
                     }
-                });
+                }, store);
     }
 }
