@@ -1,5 +1,6 @@
 package dev.llmwatcher.app;
 
+import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.batch.BatchRefusals;
 import dev.llmwatcher.budget.TokenLedger;
 import dev.llmwatcher.cache.AnswerCache;
@@ -26,10 +27,11 @@ import java.util.function.Function;
  * class only chooses.
  *
  * @param admin empty on OpenSearch: the operator commands and the queue-template check are Elasticsearch's only so far
+ * @param backfill the backfill port ({@code enqueue --from}) of the same adapter as the queue
  */
 record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, AnswerCache answers,
                Function<String, TokenLedger> ledgers, Function<String, BatchRefusals> refusals,
-               Optional<ClusterAdmin> admin, AutoCloseable closer) {
+               Optional<ClusterAdmin> admin, AutoCloseable closer, BackfillStore backfill) {
 
     static Storage connect(ElasticsearchSettings settings, Optional<String> answerCacheIndex) {
         SearchEngine engine = OpenSearchClients.engineOf(settings);
@@ -40,7 +42,7 @@ record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, Answer
                     failures, index);
             return new Storage(engine, store, store, store, ledgers::apply,
                     index -> new OpenSearchBatchRefusals(store.client(), failures, ledgers.apply(index)),
-                    Optional.empty(), store);
+                    Optional.empty(), store, store.backfill());
         }
         ElasticsearchQueueStore store = ElasticsearchQueueStore.connect(settings, answerCacheIndex);
         ClusterAdmin admin = store.admin();
@@ -52,6 +54,6 @@ record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, Answer
                     } finally {
                         admin.close();
                     }
-                });
+                }, store);
     }
 }

@@ -29,7 +29,6 @@ import dev.llmwatcher.engine.backfill.EnqueueReport;
 import dev.llmwatcher.engine.backfill.EnqueueRequest;
 import dev.llmwatcher.engine.backfill.Enqueuer;
 import dev.llmwatcher.backfill.BackfillStore;
-import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueueUnavailableException;
@@ -237,17 +236,18 @@ public final class Watcher implements AutoCloseable {
      */
     public EnqueueReport enqueue(EnqueueRequest request) throws InterruptedException {
         ensureQueueTemplate(request.queueIndex());
-        return new Enqueuer(store, clock).run(request);
+        return new Enqueuer(storage.backfill(), clock).run(request);
     }
 
     /** {@code enqueue --dry-run}: the backfill's matches, sample prompts and estimated tokens; nothing queued. */
     public BackfillDryRun.Estimate estimate(EnqueueRequest request, int sampleSize, PrintStream out) {
-        return BackfillDryRun.run(store, store, processor, request, sampleSize, config.budget().limits(), clock, out);
+        return BackfillDryRun.run(storage.backfill(), storage.answers(), processor, request, sampleSize,
+                config.budget().limits(), clock, out);
     }
 
     /** The backfill port over this watcher's cluster: counts, progress, the dry run's sample. */
     public BackfillStore backfillStore() {
-        return store;
+        return storage.backfill();
     }
 
     /** One pass with the configured selection and the configured pass duration. */

@@ -14,16 +14,15 @@ import dev.llmwatcher.backfill.QueueEntry;
 import dev.llmwatcher.backfill.SourceScan;
 import dev.llmwatcher.backfill.SourceSelection;
 import dev.llmwatcher.json.Json;
+import dev.llmwatcher.store.BackfillDocuments;
 import dev.llmwatcher.queue.QueueFields;
 
 import co.elastic.clients.elasticsearch._types.Refresh;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.Comparator;
 import java.io.StringReader;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -69,18 +68,12 @@ final class ElasticsearchBackfill implements BackfillStore {
 
     /** The index beside a queue that keeps its backfills' records. */
     static String recordsIndex(String queueIndex) {
-        return queueIndex + "-backfills";
+        return BackfillDocuments.recordsIndex(queueIndex);
     }
 
     @Override
     public void recordBackfill(String queueIndex, BackfillRecord record) {
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("backfill", record.backfill());
-        document.put("from", record.from());
-        document.put("matched", record.matched());
-        document.put("queued", record.queued());
-        document.put("started_at", record.startedAt().toString());
-        document.put("finished_at", record.finishedAt().toString());
+        Map<String, Object> document = BackfillDocuments.document(record);
         try {
             client.index(i -> i.index(recordsIndex(queueIndex)).id(record.backfill()).document(document)
                     .refresh(Refresh.WaitFor));
@@ -107,10 +100,7 @@ final class ElasticsearchBackfill implements BackfillStore {
             if (source == null) {
                 continue;
             }
-            records.add(new BackfillRecord(String.valueOf(source.get("backfill")), String.valueOf(source.get("from")),
-                    ((Number) source.get("matched")).longValue(), ((Number) source.get("queued")).longValue(),
-                    Instant.parse((String) source.get("started_at")),
-                    Instant.parse((String) source.get("finished_at"))));
+            records.add(BackfillDocuments.record(source));
         }
         records.sort(Comparator.comparing(BackfillRecord::startedAt).reversed());
         return records;
@@ -142,24 +132,8 @@ final class ElasticsearchBackfill implements BackfillStore {
         List<BulkOperation> operations = entries.stream().map(entry -> BulkOperation.of(b -> b.create(c -> c
                 .index(queueIndex).id(entry.id()).document(entry.source())))).toList();
         List<BulkResponseItem> items = queueBulk.apply(queueIndex, operations, "queue documents in " + queueIndex);
-        long created = 0;
-        long already = 0;
-        long failed = 0;
-        Map<String, String> shown = new LinkedHashMap<>();
-        for (int i = 0; i < items.size(); i++) {
-            BulkResponseItem item = items.get(i);
-            if (item.error() == null) {
-                created++;
-            } else if (item.status() == 409) {
-                already++;
-            } else {
-                failed++;
-                if (shown.size() < EnqueueResult.SHOWN) {
-                    shown.put(entries.get(i).id(), failures.reason(item.error()));
-                }
-            }
-        }
-        return new EnqueueResult(created, already, failed, shown);
+        return BackfillDocuments.tally(entries, items.stream().map(item -> new BackfillDocuments.CreateItem(
+                item.status(), item.error() == null ? null : failures.reason(item.error()))).toList());
     }
 
     /** Refreshes the queue first, so documents stored a moment ago are no longer counted. */

@@ -7,14 +7,15 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import dev.llmwatcher.queue.CompletedDocument;
-import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.SourceVersion;
 import dev.llmwatcher.queue.WriteOutcome;
+import dev.llmwatcher.store.SupersededRewrites;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Backfilled results Elasticsearch refused because their source document is no longer the version that was queued
@@ -54,33 +55,21 @@ final class SupersededResults {
         } catch (IOException | RuntimeException e) {
             throw failures.unavailable("read the current versions of changed source documents", e);
         }
-        List<BulkOperation> operations = new ArrayList<>();
-        List<Boolean> deleted = new ArrayList<>();
-        for (int i = 0; i < conflicts.size(); i++) {
-            QueuedDocument queued = conflicts.get(i).queued();
-            MultiGetResponseItem<Map> item = current.docs().get(i);
+        List<Optional<SupersededRewrites.Current>> now = new ArrayList<>();
+        for (MultiGetResponseItem<Map> item : current.docs()) {
             GetResult<Map> found = item.isResult() ? item.result() : null;
-            if (found == null || !found.found() || found.seqNo() == null || found.primaryTerm() == null) {
-                deleted.add(true);
-                operations.add(BulkOperation.of(b -> b.delete(d -> d.index(queueIndex).id(queued.id())
-                        .ifSeqNo(queued.seqNo()).ifPrimaryTerm(queued.primaryTerm()))));
-            } else {
-                deleted.add(false);
-                Map<String, Object> requeued = new SourceVersion(found.seqNo(), found.primaryTerm())
-                        .requeue(queued, (Map<String, Object>) found.source());
-                operations.add(BulkOperation.of(b -> b.index(o -> o.index(queueIndex).id(queued.id())
-                        .ifSeqNo(queued.seqNo()).ifPrimaryTerm(queued.primaryTerm()).document(requeued))));
-            }
+            now.add(found == null || !found.found() || found.seqNo() == null || found.primaryTerm() == null
+                    ? Optional.empty() : Optional.of(new SupersededRewrites.Current(new SourceVersion(found.seqNo(),
+                            found.primaryTerm()), (Map<String, Object>) found.source())));
         }
+        List<SupersededRewrites.Rewrite> rewrites = SupersededRewrites.plan(conflicts, now);
+        List<BulkOperation> operations = rewrites.stream().map(rewrite -> BulkOperation.of(b -> rewrite.deletes()
+                ? b.delete(d -> d.index(queueIndex).id(rewrite.id()).ifSeqNo(rewrite.ifSeqNo())
+                        .ifPrimaryTerm(rewrite.ifPrimaryTerm()))
+                : b.index(o -> o.index(queueIndex).id(rewrite.id()).ifSeqNo(rewrite.ifSeqNo())
+                        .ifPrimaryTerm(rewrite.ifPrimaryTerm()).document(rewrite.requeued().orElseThrow())))).toList();
         List<BulkResponseItem> items = queueBulk.apply(queueIndex, operations,
                 "queue changed source documents again in " + queueIndex);
-        List<WriteOutcome> outcomes = new ArrayList<>();
-        for (int i = 0; i < conflicts.size(); i++) {
-            String id = conflicts.get(i).queued().id();
-            boolean applied = items.get(i).error() == null;
-            outcomes.add(deleted.get(i) ? WriteOutcome.sourceDeleted(id, applied)
-                    : WriteOutcome.sourceChanged(id, applied));
-        }
-        return outcomes;
+        return SupersededRewrites.outcomes(rewrites, items.stream().map(item -> item.error() == null).toList());
     }
 }

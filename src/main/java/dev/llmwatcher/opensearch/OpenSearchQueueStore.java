@@ -1,5 +1,6 @@
 package dev.llmwatcher.opensearch;
 
+import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.cache.AnswerCache;
 import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
@@ -14,6 +15,7 @@ import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
+import dev.llmwatcher.queue.SourceVersion;
 import dev.llmwatcher.queue.WriteOutcome;
 import dev.llmwatcher.store.BulkRefusals;
 import dev.llmwatcher.store.QueueChanges;
@@ -78,6 +80,11 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
     /** A store with a client of its own ({@link OpenSearchClients}), closed with it; nothing is sent yet. */
     public static OpenSearchQueueStore connect(ElasticsearchSettings settings, Optional<String> answerCacheIndex) {
         return new OpenSearchQueueStore(OpenSearchClients.create(settings), true, settings, answerCacheIndex);
+    }
+
+    /** The backfill port ({@code enqueue --from}) over this store's client. */
+    public BackfillStore backfill() {
+        return new OpenSearchBackfill(client, failures, this::bulk);
     }
 
     /** The client this store talks through, for the other adapters of the same cluster (the token ledger). */
@@ -186,7 +193,7 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
         if (completed.isEmpty()) {
             return List.of();
         }
-        List<WriteOutcome> indexed = indexResults(completed);
+        List<WriteOutcome> indexed = indexResults(queueIndex, completed);
         List<CompletedDocument> stored = new ArrayList<>();
         for (int i = 0; i < completed.size(); i++) {
             if (indexed.get(i) == null) {
@@ -282,8 +289,12 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
         return changed;
     }
 
-    /** Per input its outcome when its result was not stored, or null when it was. */
-    private List<WriteOutcome> indexResults(List<CompletedDocument> completed) {
+    /**
+     * Per input its outcome when its result was not stored, or null when it was. A backfilled document's result is
+     * written only over the source version it was queued at; one refused for that (409) is superseded by the
+     * application's write ({@link SupersededSources}).
+     */
+    private List<WriteOutcome> indexResults(String queueIndex, List<CompletedDocument> completed) {
         List<BulkOperation> operations = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         List<WriteOutcome> outcomes = new ArrayList<>();
@@ -296,8 +307,12 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
             }
             outcomes.add(null);
             positions.add(i);
-            operations.add(BulkOperation.of(b -> b.index(o -> o.index(document.targetIndex()).id(id)
-                    .document(document.result()))));
+            Optional<SourceVersion> version = SourceVersion.of(document.queued());
+            operations.add(BulkOperation.of(b -> b.index(o -> {
+                o.index(document.targetIndex()).id(id).document(document.result());
+                version.ifPresent(v -> o.ifSeqNo(v.seqNo()).ifPrimaryTerm(v.primaryTerm()));
+                return o;
+            })));
         }
         if (operations.isEmpty()) {
             return outcomes;
@@ -306,15 +321,25 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
         operations.addAll(cacheWrites(completed));
         List<BulkResponseItem> items = bulk(operations, "store results");
         checkCacheWrites(items.subList(results, items.size()));
+        List<Integer> conflicts = new ArrayList<>();
         for (int k = 0; k < results; k++) {
             BulkResponseItem item = items.get(k);
             if (item.error() == null) {
+                continue;
+            }
+            if (item.status() == 409 && SourceVersion.of(completed.get(positions.get(k)).queued()).isPresent()) {
+                conflicts.add(positions.get(k));
                 continue;
             }
             String id = completed.get(positions.get(k)).queued().id();
             String reason = failures.reason(item.error());
             outcomes.set(positions.get(k), BulkRefusals.isPushedBack(item.status(), item.error().type())
                     ? WriteOutcome.pushedBack(id, reason) : WriteOutcome.notStored(id, reason));
+        }
+        List<WriteOutcome> superseded = new SupersededSources(raw, this::bulk).resolve(queueIndex,
+                conflicts.stream().map(completed::get).toList());
+        for (int c = 0; c < conflicts.size(); c++) {
+            outcomes.set(conflicts.get(c), superseded.get(c));
         }
         return outcomes;
     }

@@ -1,5 +1,6 @@
 package dev.llmwatcher.bench;
 
+import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.backfill.EnqueueResult;
 import dev.llmwatcher.backfill.QueueEntry;
 import dev.llmwatcher.backfill.SourceDocument;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 
 /**
  * {@code bin/benchmark enqueue [N]}: the rate of {@code enqueue --from} (documents queued per second) against the
@@ -45,7 +47,7 @@ public final class EnqueueBenchmark {
         System.out.println("enqueue benchmark: " + documents + " documents of ~1 KB, " + SLICES + " slices, pages of "
                 + PAGE + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
         String source = TestElasticsearch.uniqueIndex("bench-source");
-        write(es, source, documents);
+        write(es::bulkIndex, source, documents);
         ElasticsearchQueueStore store = es.queueStore();
         List<String> lines = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
@@ -70,19 +72,20 @@ public final class EnqueueBenchmark {
         System.exit(0);
     }
 
-    private static void write(TestElasticsearch es, String index, int documents) {
+    /** Writes {@code documents} documents of about 1 KB into {@code index} through {@code bulk}, 1,000 at a time. */
+    static void write(BiConsumer<String, Map<String, Map<String, Object>>> bulk, String index, int documents) {
         String text = "x".repeat(1000);
         for (int from = 0; from < documents; from += 1000) {
             Map<String, Map<String, Object>> chunk = new LinkedHashMap<>();
             for (int n = from; n < Math.min(documents, from + 1000); n++) {
                 chunk.put("d-" + n, Map.of("n", n, "text", text));
             }
-            es.bulkIndex(index, chunk);
+            bulk.accept(index, chunk);
         }
     }
 
     /** The baseline: the same sliced scan, the plain source bulk-created into {@code copy}; documents per second. */
-    private static double copy(ElasticsearchQueueStore store, String source, String copy, int documents)
+    static double copy(BackfillStore store, String source, String copy, int documents)
             throws Exception {
         long started = System.nanoTime();
         EnqueueResult total = EnqueueResult.NONE;

@@ -1,0 +1,134 @@
+package dev.llmwatcher.bench;
+
+import dev.llmwatcher.backfill.BackfillStore;
+import dev.llmwatcher.backfill.SourceSelection;
+import dev.llmwatcher.engine.backfill.BackfillInstructions;
+import dev.llmwatcher.engine.backfill.EnqueueReport;
+import dev.llmwatcher.engine.backfill.EnqueueRequest;
+import dev.llmwatcher.engine.backfill.Enqueuer;
+import dev.llmwatcher.json.JsonCodec;
+import dev.llmwatcher.opensearch.OpenSearchQueueStore;
+import dev.llmwatcher.testing.OpenSearchServer;
+import dev.llmwatcher.testing.TestElasticsearch;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code bin/benchmark enqueue-opensearch [N]}: on OpenSearch 3.6's test distribution, which has the reindex module
+ * and painless, the rate of {@code enqueue --from} against a plain {@code _reindex} of the same documents into another
+ * index (sliced as the backfill is, {@code op_type: create} as its queue writes are) and against the sliced scan +
+ * bulk copy {@link EnqueueBenchmark} measures on Elasticsearch; three rounds each, alternating, on the same N
+ * documents of about 1 KB. Then it asks whether a {@code _reindex} script can see the source's
+ * {@code _seq_no}/{@code _primary_term}, which the version-safe write-back needs on every queue document.
+ */
+public final class OpenSearchEnqueueBenchmark {
+
+    private static final int ROUNDS = 3;
+    private static final int SLICES = EnqueueRequest.DEFAULT_SLICES;
+    private static final int PAGE = EnqueueRequest.DEFAULT_PAGE_SIZE;
+
+    private OpenSearchEnqueueBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String scale = System.getProperty("llmwatcher.bench.scale", "5000");
+        int documents = Integer.parseInt(scale.chars().allMatch(Character::isDigit) ? scale : "5000");
+        try (OpenSearchServer os = OpenSearchServer.start();
+             OpenSearchQueueStore store = OpenSearchQueueStore.connect(os.settings(), Optional.empty())) {
+            System.out.println("enqueue benchmark on OpenSearch " + version(os) + ": " + documents
+                    + " documents of ~1 KB, " + SLICES + " slices, pages of " + PAGE + ", "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs");
+            String source = TestElasticsearch.uniqueIndex("bench-source");
+            EnqueueBenchmark.write((index, chunk) -> bulk(os, index, chunk), source, documents);
+            BackfillStore backfill = store.backfill();
+            for (int round = 1; round <= ROUNDS; round++) {
+                String reindexed = TestElasticsearch.uniqueIndex("bench-reindex");
+                double reindex = reindex(os, source, reindexed, documents);
+                String copy = TestElasticsearch.uniqueIndex("bench-copy");
+                double baseline = EnqueueBenchmark.copy(backfill, source, copy, documents);
+                String queue = TestElasticsearch.uniqueIndex("bench-queue");
+                EnqueueReport report = new Enqueuer(backfill, Clock.systemUTC()).run(new EnqueueRequest(
+                        SourceSelection.all(source), queue, new BackfillInstructions(null, null, "Rate: {{ctx.text}}",
+                        null, null, null), "bench-" + round, SLICES, PAGE, null));
+                if (report.result().created() != documents) {
+                    throw new IllegalStateException("queued " + report.result() + " of " + documents);
+                }
+                System.out.println(String.format(Locale.ROOT, "round %d: _reindex %.0f documents/s, scan + bulk copy "
+                        + "%.0f documents/s, enqueue --from %.0f documents/s (%.2f of _reindex, %.2f of the copy)",
+                        round, reindex, baseline, report.rate(), report.rate() / reindex, report.rate() / baseline));
+                List.of(reindexed, copy, queue, queue + "-backfills").forEach(index -> os.send("DELETE", "/" + index,
+                        null));
+            }
+            probeVersionInReindexScript(os, source);
+            os.send("DELETE", "/" + source, null);
+        }
+        System.exit(0);
+    }
+
+    private static String version(OpenSearchServer os) {
+        Map<String, Object> root = os.send("GET", "/", null).json();
+        return root.get("version") instanceof Map<?, ?> v ? String.valueOf(v.get("number")) : "?";
+    }
+
+    private static void bulk(OpenSearchServer os, String index, Map<String, Map<String, Object>> chunk) {
+        StringBuilder body = new StringBuilder();
+        chunk.forEach((id, source) -> body.append(JsonCodec.writeString(Map.of("index", Map.of("_index", index,
+                "_id", id)))).append('\n').append(JsonCodec.writeString(source)).append('\n'));
+        var response = os.send("POST", "/_bulk?refresh=true", body.toString());
+        response.requireSuccess("bulk index into " + index);
+        if (Boolean.TRUE.equals(response.json().get("errors"))) {
+            throw new IllegalStateException("bulk index into " + index + " had item errors");
+        }
+    }
+
+    /** A plain sliced {@code _reindex} of {@code source} into {@code copy}, waited for; documents per second. */
+    private static double reindex(OpenSearchServer os, String source, String copy, int documents) {
+        long started = System.nanoTime();
+        var response = os.send("POST", "/_reindex?wait_for_completion=true&slices=" + SLICES, JsonCodec.writeString(
+                Map.of("source", Map.of("index", source, "size", PAGE), "dest", Map.of("index", copy,
+                        "op_type", "create"))));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        response.requireSuccess("reindex " + source);
+        if (!(response.json().get("created") instanceof Number created) || created.intValue() != documents) {
+            throw new IllegalStateException("_reindex created " + response.json().get("created") + " of "
+                    + documents + ": " + response.body());
+        }
+        return documents / seconds;
+    }
+
+    /**
+     * What a {@code _reindex} script sees of the source document's version: the script copies {@code ctx._seq_no},
+     * {@code ctx._primary_term}, {@code ctx._version} and the keys of {@code ctx} into the copy; a second attempt asks
+     * the reindex's search for {@code seq_no_primary_term}. Each outcome is printed beside the version a GET reports.
+     */
+    private static void probeVersionInReindexScript(OpenSearchServer os, String source) {
+        Map<String, Object> actual = os.send("GET", "/" + source + "/_doc/d-0", null).json();
+        System.out.println("version probe: GET " + source + "/_doc/d-0 has _seq_no " + actual.get("_seq_no")
+                + ", _primary_term " + actual.get("_primary_term") + ", _version " + actual.get("_version"));
+        String script = "ctx._source.probe = ['seq_no': ctx._seq_no, 'primary_term': ctx._primary_term, "
+                + "'version': ctx._version, 'ctx_keys': new ArrayList(ctx.keySet())]";
+        Map<String, Object> onlyD0 = Map.of("ids", Map.of("values", List.of("d-0")));
+        String dest = TestElasticsearch.uniqueIndex("bench-probe");
+        var scripted = os.send("POST", "/_reindex?wait_for_completion=true&refresh=true", JsonCodec.writeString(
+                Map.of("source", Map.of("index", source, "query", onlyD0), "dest", Map.of("index", dest),
+                        "script", Map.of("lang", "painless", "source", script))));
+        System.out.println("version probe: _reindex with a painless script answered HTTP " + scripted.status()
+                + (scripted.status() / 100 == 2 ? "" : ": " + scripted.body()));
+        if (scripted.status() / 100 == 2) {
+            Object probe = os.source(dest, "d-0").map(s -> s.get("probe")).orElse("no document");
+            System.out.println("version probe: the script saw " + probe);
+        }
+        String dest2 = TestElasticsearch.uniqueIndex("bench-probe");
+        var asked = os.send("POST", "/_reindex?wait_for_completion=true&refresh=true", JsonCodec.writeString(
+                Map.of("source", Map.of("index", source, "query", onlyD0, "seq_no_primary_term", true),
+                        "dest", Map.of("index", dest2), "script", Map.of("lang", "painless", "source", script))));
+        System.out.println("version probe: _reindex with source.seq_no_primary_term answered HTTP " + asked.status()
+                + (asked.status() / 100 == 2 ? ", the script saw " + os.source(dest2, "d-0").map(s -> s.get("probe"))
+                .orElse("no document") : ": " + asked.body()));
+        os.send("DELETE", "/" + dest + "," + dest2, null);
+    }
+}
