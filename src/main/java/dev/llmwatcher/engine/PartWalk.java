@@ -30,6 +30,11 @@ final class PartWalk implements QueueScan {
 
     /** The most parts a queue is split into. */
     static final int MAX_PARTS = 64;
+    /**
+     * A diagnostic switch, not a setting: {@code -Dllmwatcher.queue.maxParts=1} makes every pass read the whole queue
+     * as one part, as before the parts, so the benchmark's figure 7 can compare both in one run.
+     */
+    static final String MAX_PARTS_PROPERTY = "llmwatcher.queue.maxParts";
     /** Pages a part holds at least, so a drainer's reads of its part pay for opening it. */
     static final int PAGES_PER_PART = 8;
 
@@ -70,8 +75,9 @@ final class PartWalk implements QueueScan {
      */
     static int partsFor(long eligible, int pageSize) {
         long pages = eligible / ((long) Math.max(1, pageSize) * PAGES_PER_PART);
+        int most = Math.max(1, Math.min(MAX_PARTS, Integer.getInteger(MAX_PARTS_PROPERTY, MAX_PARTS)));
         int parts = 1;
-        while (parts * 2L <= pages && parts < MAX_PARTS) {
+        while (parts * 2L <= pages && parts < most) {
             parts *= 2;
         }
         return parts;

@@ -254,6 +254,23 @@ public abstract class AbstractQueueStoreTest extends AbstractPortTest {
         assertThat(after).containsAllEntriesOf(before);
     }
 
+    @Test
+    void theDrainersWorkingAreTheDistinctOwnersOfClaimsWhoseLeaseHasNotEnded() {
+        for (int i = 0; i < 6; i++) {
+            queue("doc-" + i);
+        }
+        assertThat(store.drainersWorking(queue, NOW)).isZero();
+        List<QueuedDocument> read = readAll();
+
+        store.claim(queue, read.subList(0, 2), new Claim("pass-a", NOW.plusSeconds(300)));
+        store.claim(queue, read.subList(2, 4), new Claim("pass-b", NOW.plusSeconds(60)));
+        store.claim(queue, read.subList(4, 5), new Claim("pass-a", NOW.plusSeconds(300)));
+
+        assertThat(store.drainersWorking(queue, NOW)).isEqualTo(2);
+        assertThat(store.drainersWorking(queue, NOW.plusSeconds(61))).isEqualTo(1);
+        assertThat(store.drainersWorking("no-such-queue-" + queue, NOW)).isZero();
+    }
+
     // Claims
 
     @Test

@@ -194,6 +194,16 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
     }
 
     @Override
+    public synchronized long drainersWorking(String queueIndex, Instant now) {
+        return queue(queueIndex).values().stream()
+                .map(v -> v.source().get(QueuedDocument.META_FIELD) instanceof Map<?, ?> meta
+                        && meta.get(QueueFields.CLAIM) instanceof Map<?, ?> claim
+                        && claim.get(QueueFields.CLAIM_UNTIL) instanceof String until
+                        && !Instant.parse(until).isBefore(now) ? claim.get(QueueFields.CLAIM_OWNER) : null)
+                .filter(java.util.Objects::nonNull).distinct().count();
+    }
+
+    @Override
     public synchronized List<QueuedDocument> claim(String queueIndex, List<QueuedDocument> documents, Claim claim) {
         events.add(event("claim", documents.stream().map(QueuedDocument::id).toList()));
         Map<String, Object> lease = new LinkedHashMap<>();
