@@ -37,7 +37,7 @@ final class ClaimFeed implements AutoCloseable {
     private final PartWalk scan;
     private final BlockingQueue<QueuedDocument> ready;
     private final AtomicInteger skipped = new AtomicInteger();
-    private final BlockingQueue<List<QueuedDocument>> pages = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<Page> pages = new ArrayBlockingQueue<>(1);
     private final Thread reader;
     private final Thread producer;
     private final List<QueuedDocument> unhanded = new ArrayList<>();
@@ -107,12 +107,23 @@ final class ClaimFeed implements AutoCloseable {
         return leftovers;
     }
 
+    /** A page read, and the visit of a part ({@link PartWalk#visit}) it was read in. */
+    private record Page(List<QueuedDocument> documents, int visit) {
+
+        static final Page END = new Page(List.of(), -1);
+
+        boolean isEmpty() {
+            return documents.isEmpty();
+        }
+    }
+
     /** Reads pages into {@link #pages}, one ahead of the claims; an empty page marks the end. */
     private void readAhead() {
-        List<QueuedDocument> page = List.of();
+        Page page = Page.END;
         try {
             do {
-                page = scan.nextPage();
+                List<QueuedDocument> documents = scan.nextPage();
+                page = new Page(documents, scan.visit());
                 while (!pages.offer(page, OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
                     if (stopped) {
                         return;
@@ -121,20 +132,20 @@ final class ClaimFeed implements AutoCloseable {
             } while (!page.isEmpty() && !stopped);
         } catch (RuntimeException e) {
             failure = e;
-            pages.offer(List.of());
+            pages.offer(Page.END);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private List<QueuedDocument> nextReadPage() throws InterruptedException {
+    private Page nextReadPage() throws InterruptedException {
         while (true) {
-            List<QueuedDocument> page = pages.poll(OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            Page page = pages.poll(OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             if (page != null) {
                 return page;
             }
             if (stopped || failure != null) {
-                return List.of();
+                return Page.END;
             }
         }
     }
@@ -143,11 +154,16 @@ final class ClaimFeed implements AutoCloseable {
         int claimedSoFar = 0;
         int waitingPages = 0;
         try {
+            int crowdedVisit = -1;
             while (!stopped && claimedSoFar < maxDocuments) {
-                List<QueuedDocument> page = nextReadPage();
-                if (page.isEmpty()) {
+                Page read = nextReadPage();
+                if (read.isEmpty()) {
                     break;
                 }
+                if (read.visit() == crowdedVisit) {
+                    continue; // read ahead from a part another drainer works: left to it
+                }
+                List<QueuedDocument> page = read.documents();
                 List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar))
                         .stream().filter(admits).toList();
                 if (wanted.isEmpty()) {
@@ -160,7 +176,8 @@ final class ClaimFeed implements AutoCloseable {
                 List<QueuedDocument> claimed = store.claim(queueIndex, wanted, claim);
                 skipped.addAndGet(wanted.size() - claimed.size());
                 if (claimed.size() * 2 < wanted.size()) {
-                    scan.crowded();
+                    crowdedVisit = read.visit();
+                    scan.crowded(read.visit());
                 }
                 claimedSoFar += claimed.size();
                 handOut(claimed);

@@ -47,6 +47,8 @@ final class PartWalk implements QueueScan {
     private QueueScan current;
     private int currentPart;
     private volatile boolean crowded;
+    /** Parts opened so far: the number of the visit the pages now read belong to. */
+    private volatile int visits;
     private boolean closed;
 
     private PartWalk(QueueStore store, QueueQuery query, long totalEligible, Random random) {
@@ -93,9 +95,21 @@ final class PartWalk implements QueueScan {
         return totalEligible;
     }
 
+    /** The visit the last page read belongs to (each part opened is a new visit). */
+    int visit() {
+        return visits;
+    }
+
     /** Another drainer claimed most of the last page first: move on from this part. */
     void crowded() {
         crowded = true;
+    }
+
+    /** As above, unless the walk has left the part of visit {@code visit} already. */
+    void crowded(int visit) {
+        if (visit == visits) {
+            crowded = true;
+        }
     }
 
     @Override
@@ -126,6 +140,7 @@ final class PartWalk implements QueueScan {
             return;
         }
         currentPart = part;
+        visits++;
         current = store.scan(count == 1 ? query : query.inPart(new QueuePart(part, count)));
     }
 
