@@ -13,11 +13,17 @@ import java.util.regex.Pattern;
  *
  * @param watchIndex   drain this queue index instead of the configured one
  * @param maxDocuments claim at most this many documents in this invocation
+ * @param fannedOut    started by a scheduled invocation's fan-out ({@link FanOut}): it never fans out itself
  */
-public record InvocationInput(Optional<String> watchIndex, Optional<Integer> maxDocuments) {
+public record InvocationInput(Optional<String> watchIndex, Optional<Integer> maxDocuments, boolean fannedOut) {
 
     public static final String WATCH_INDEX = "watch_index";
     public static final String MAX_DOCUMENTS = "max_documents";
+    public static final String FANNED_OUT = "fanned_out";
+
+    public InvocationInput(Optional<String> watchIndex, Optional<Integer> maxDocuments) {
+        this(watchIndex, maxDocuments, false);
+    }
 
     private static final Pattern INDEX_NAME = Pattern.compile("[a-z0-9][a-z0-9._+-]{0,254}");
 
@@ -31,7 +37,17 @@ public record InvocationInput(Optional<String> watchIndex, Optional<Integer> max
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid invocation input: " + String.join("; ", problems));
         }
-        return new InvocationInput(index, max);
+        boolean fannedOut = value(top, detail, FANNED_OUT).map(v -> Boolean.TRUE.equals(v)
+                || "true".equals(String.valueOf(v).strip())).orElse(false);
+        return new InvocationInput(index, max, fannedOut);
+    }
+
+    /** The input of a drainer this invocation starts ({@link FanOut}): the same queue and document limit. */
+    Map<String, Object> forFanOut(String queue) {
+        Map<String, Object> input = new java.util.LinkedHashMap<>();
+        input.put(WATCH_INDEX, queue);
+        maxDocuments.ifPresent(max -> input.put(MAX_DOCUMENTS, max));
+        return input;
     }
 
     @SuppressWarnings("unchecked")

@@ -6,6 +6,7 @@ import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.engine.PassListener;
 import dev.llmwatcher.engine.RunReport;
 import dev.llmwatcher.engine.RunRequest;
 import dev.llmwatcher.engine.StopSignal;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What both handlers do, once per invocation: read the input's overrides, take the deadline from the remaining
@@ -43,6 +45,7 @@ final class LambdaRunner implements AutoCloseable {
     private final Optional<SecretSource> secret;
     private final Clock clock;
     private final PrintStream metrics;
+    private final FanOut fanOut;
     private Watcher watcher;
     private SecretCredentials watcherCredentials;
 
@@ -56,6 +59,10 @@ final class LambdaRunner implements AutoCloseable {
                 environment.secretsClient()
                         .orElseGet(() -> SecretSource.defaultClient(settings.region().orElseThrow())),
                 id, settings.secretMaxAge(), clock));
+        this.fanOut = new FanOut(settings.maxDrainers(), baseConfig.concurrency(), settings.maxDrainers() <= 1
+                ? LambdaInvoker.NONE
+                : new SdkLambdaInvoker(() -> environment.lambdaClient().orElseGet(() -> SdkLambdaInvoker
+                        .forRegion(settings.region().orElseThrow()).build())));
         if (secret.isEmpty()) {
             watcher = Watcher.create(baseConfig, clock, InstanceName.of("lambda-" + kind));
         }
@@ -80,8 +87,21 @@ final class LambdaRunner implements AutoCloseable {
         Instant deadline = clock.instant().plusMillis(context.getRemainingTimeInMillis())
                 .minus(settings.safetyMargin());
         String queue = overrides.watchIndex().orElse(baseConfig.watchIndex());
+        AtomicReference<FanOut.Started> fannedOut = new AtomicReference<>(FanOut.Started.NONE);
+        boolean mayFanOut = selection == Selection.NEW && settings.maxDrainers() > 1 && !overrides.fannedOut();
+        PassListener listener = !mayFanOut ? PassListener.NONE : new PassListener() {
+            @Override
+            public void started(long eligible) {
+                if (fannedOut.get() == FanOut.Started.NONE) {
+                    Watcher drainer = watcher;
+                    fannedOut.set(fanOut.start(eligible, () -> drainer.store().drainersWorking(queue, clock.instant()),
+                            Duration.between(clock.instant(), deadline),
+                            context.getInvokedFunctionArn(), overrides.forFanOut(queue)));
+                }
+            }
+        };
         RunRequest request = new RunRequest(queue, selection, deadline,
-                overrides.maxDocuments().orElse(Integer.MAX_VALUE), StopSignal.never());
+                overrides.maxDocuments().orElse(Integer.MAX_VALUE), StopSignal.never(), listener);
         boolean refreshed = false;
         RunReport report;
         try {
@@ -96,6 +116,11 @@ final class LambdaRunner implements AutoCloseable {
         if (!refreshed && report.stoppedByCredentials() && rebuildWithFreshSecret()) {
             refreshed = true;
             report = RunReports.combine(report, watcher.run(request));
+        }
+        fanOut.observe(report);
+        int drainersStarted = fannedOut.get().await();
+        if (drainersStarted > 0) {
+            LOG.info("Started {} more drainers", drainersStarted);
         }
         Duration oldest = oldestQueuedAge(queue, selection);
         EmfMetrics.lines(context.getFunctionName(), queue, selection, report, oldest, clock.instant(),

@@ -17,10 +17,20 @@ import java.util.Optional;
  * @param secretId     Secrets Manager secret (ARN or name); empty = credentials come from the environment
  * @param secretMaxAge a cached secret older than this is read again before a run
  * @param safetyMargin kept free of an invocation's remaining time
- * @param region       {@code AWS_REGION}, needed when there is a secret
+ * @param region       {@code AWS_REGION}, needed when there is a secret or a fan-out
+ * @param maxDrainers  the most drainers a scheduled invocation runs on a backlog, itself included ({@link FanOut});
+ *                     1 = no fan-out
  */
 public record LambdaSettings(Optional<String> secretId, Duration secretMaxAge, Duration safetyMargin,
-                             Optional<String> region) {
+                             Optional<String> region, int maxDrainers) {
+
+    /** The most {@link #maxDrainers} accepted: Lambda's default concurrency quota per region. */
+    public static final int MAX_DRAINERS_LIMIT = 1000;
+
+    public LambdaSettings(Optional<String> secretId, Duration secretMaxAge, Duration safetyMargin,
+                          Optional<String> region) {
+        this(secretId, secretMaxAge, safetyMargin, region, 1);
+    }
 
     public static final String REGION_VARIABLE = "AWS_REGION";
 
@@ -35,14 +45,35 @@ public record LambdaSettings(Optional<String> secretId, Duration secretMaxAge, D
             problems.add(Setting.SECRET_ID.variable() + " is set but " + REGION_VARIABLE
                     + " is not: set the region the secret lives in (Lambda sets it itself)");
         }
+        int maxDrainers = maxDrainers(environment, problems);
+        if (maxDrainers > 1 && region.isEmpty()) {
+            problems.add(Setting.MAX_DRAINERS.variable() + " is above 1 but " + REGION_VARIABLE
+                    + " is not set: set the function's region (Lambda sets it itself)");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new LambdaSettings(secretId, maxAge, margin, region);
+        return new LambdaSettings(secretId, maxAge, margin, region, maxDrainers);
     }
 
     private static Optional<String> value(Map<String, String> environment, String variable) {
         return Optional.ofNullable(environment.get(variable)).map(String::strip).filter(v -> !v.isEmpty());
+    }
+
+    private static int maxDrainers(Map<String, String> environment, List<String> problems) {
+        Setting setting = Setting.MAX_DRAINERS;
+        String value = value(environment, setting.variable()).or(setting::defaultValue).orElseThrow();
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= 1 && parsed <= MAX_DRAINERS_LIMIT) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(setting.flag() + " (" + setting.variable() + "): expected a whole number from 1 to "
+                + MAX_DRAINERS_LIMIT + ", got '" + value + "'");
+        return 1;
     }
 
     private static Duration seconds(Map<String, String> environment, Setting setting, int min, int max,

@@ -99,7 +99,10 @@ public enum Setting {
     SECRET_MAX_AGE("LLM_WATCHER_SECRET_MAX_AGE", "--secret-max-age", "300",
             "Lambda: seconds a fetched secret is reused before it is read again"),
     SAFETY_MARGIN("LLM_WATCHER_SAFETY_MARGIN", "--safety-margin", "10",
-            "Lambda: seconds of an invocation's remaining time kept free, so it never times out mid-write");
+            "Lambda: seconds of an invocation's remaining time kept free, so it never times out mid-write"),
+    MAX_DRAINERS("LLM_WATCHER_MAX_DRAINERS", "--max-drainers", "1",
+            "Lambda: the most drainers a scheduled invocation runs on a backlog, itself included; it invokes itself "
+                    + "asynchronously for the others (1: none)");
 
     private final String variable;
     private final String flag;

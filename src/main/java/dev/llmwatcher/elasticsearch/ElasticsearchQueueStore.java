@@ -1,7 +1,9 @@
 package dev.llmwatcher.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import dev.llmwatcher.backfill.BackfillProgress;
@@ -165,6 +167,32 @@ public final class ElasticsearchQueueStore implements QueueStore, BatchQueue, An
                 return 0;
             }
             throw failures.unavailable("count queue documents in " + query.index(), e);
+        }
+    }
+
+    /**
+     * Refreshes the queue first (claims are not visible until then), then counts the owners of live claims; none when
+     * no claim owner was ever mapped (the queue index holds no claim).
+     */
+    @Override
+    public long drainersWorking(String queueIndex, Instant now) {
+        refresh(queueIndex);
+        try {
+            Optional<String> field = KeywordFields.aggregatable(client, queueIndex, QueueFields.CLAIM_OWNER_PATH);
+            if (field.isEmpty()) {
+                return 0;
+            }
+            String owner = field.get();
+            SearchResponse<Void> response = client.search(s -> s.index(queueIndex).size(0)
+                    .trackTotalHits(t -> t.enabled(false)).query(EligibilityQuery.liveClaim(now))
+                    .aggregations("owners", a -> a.cardinality(c -> c.field(owner))), Void.class);
+            Aggregate owners = response.aggregations().get("owners");
+            return owners == null || !owners.isCardinality() ? 0 : owners.cardinality().value();
+        } catch (IOException | RuntimeException e) {
+            if (ElasticsearchFailures.isIndexNotFound(e)) {
+                return 0;
+            }
+            throw failures.unavailable("count the drainers working " + queueIndex, e);
         }
     }
 

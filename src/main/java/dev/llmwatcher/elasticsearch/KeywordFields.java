@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +36,22 @@ final class KeywordFields {
             chosen.put(field, pick);
         }
         return chosen;
+    }
+
+    /**
+     * The field to aggregate {@code field} on: itself when aggregatable, else its {@code .keyword} sub-field when that
+     * is; empty when neither is mapped as aggregatable yet (a queue index made without the template, before any
+     * document had the field).
+     */
+    static Optional<String> aggregatable(ElasticsearchClient client, String index, String field)
+            throws IOException {
+        Map<String, Map<String, FieldCapability>> caps = client.fieldCaps(f -> f.index(index)
+                .fields(List.of(field, field + ".keyword"))).fields();
+        if (aggregatable(caps.get(field))) {
+            return Optional.of(field);
+        }
+        return aggregatable(caps.get(field + ".keyword")) ? Optional.of(field + ".keyword")
+                : Optional.empty();
     }
 
     /** {@code byType} is the field's entry in the field capabilities: one capability per mapped type. */

@@ -8,6 +8,7 @@ import co.elastic.clients.elasticsearch._types.Time;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import dev.llmwatcher.queue.QueuePart;
 import dev.llmwatcher.queue.QueuedDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,9 @@ final class PointInTime implements AutoCloseable {
     /** The cheapest total order within a point in time; the tiebreaker after any other sort. */
     static final SortOptions SHARD_DOC_ORDER = SortOptions.of(s -> s.field(f -> f.field("_shard_doc")
             .order(SortOrder.Asc)));
+
+    /** The field that slices a point in time into the parts of a queue ({@link QueuePart}). */
+    static final String SLICE_FIELD = "_seq_no";
 
     /** One page of hits, and the total matching when it was asked for (else 0). */
     record Page(List<QueuedDocument> documents, long total) {
@@ -64,8 +68,19 @@ final class PointInTime implements AutoCloseable {
      * @param withSource include each hit's {@code _source}; without it documents carry an empty source
      * @param trackTotal count every match (the first page of a scan), which the page then reports
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     Page next(Query query, List<SortOptions> sort, int size, boolean withSource, boolean trackTotal)
+            throws IOException {
+        return next(query, sort, size, withSource, trackTotal, QueuePart.WHOLE);
+    }
+
+    /**
+     * As above, reading only the documents of {@code part}: a slice of the point in time on {@code _seq_no}. A slice
+     * on a numeric field with doc values costs a hash per candidate document (a slice on {@code _id} walks every
+     * term of the shard), and a document keeps its sequence number, so its part, until it is written: drainers that
+     * opened their points in time at different moments agree on the parts of the documents still waiting.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Page next(Query query, List<SortOptions> sort, int size, boolean withSource, boolean trackTotal, QueuePart part)
             throws IOException {
         if (id == null) {
             throw new IllegalStateException("the point in time on " + index + " is closed");
@@ -78,6 +93,9 @@ final class PointInTime implements AutoCloseable {
                     .trackTotalHits(t -> t.enabled(trackTotal));
             if (after != null) {
                 s.searchAfter(after);
+            }
+            if (!part.isWhole()) {
+                s.slice(sl -> sl.field(SLICE_FIELD).id(Integer.toString(part.id())).max(part.count()));
             }
             return s;
         }, Map.class);

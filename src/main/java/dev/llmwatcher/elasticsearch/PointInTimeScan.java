@@ -98,7 +98,7 @@ final class PointInTimeScan implements QueueScan {
         PointInTime.Page page;
         long started = System.nanoTime();
         try {
-            page = pointInTime.next(eligible, sort, query.pageSize(), true, first);
+            page = pointInTime.next(eligible, sort, query.pageSize(), true, first, query.part());
         } catch (IOException | RuntimeException e) {
             throw failures.unavailable("search the queue " + query.index(), e);
         }

@@ -2,13 +2,13 @@ package dev.llmwatcher.engine;
 
 import dev.llmwatcher.queue.Claim;
 import dev.llmwatcher.queue.QueueQuery;
-import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * claim. Two threads form a pipeline: one reads the next page while the other claims the page before it (a search
  * and a claim bulk take about as long as each other, so overlapping them nearly halves the time per page). It holds
  * at most one page read ahead and one page of claimed, unstarted documents, which keeps claims short-lived; on
- * {@link #stop()} it hands back whatever it claimed but never handed out, for release.
+ * {@link #stop()} it hands back whatever it claimed but never handed out, for release. It reads the queue part by
+ * part ({@link PartWalk}), and a claim that loses most of its page to another drainer moves it to another part.
  */
 final class ClaimFeed implements AutoCloseable {
 
@@ -33,10 +34,10 @@ final class ClaimFeed implements AutoCloseable {
     private final String queueIndex;
     private final Claim claim;
     private final int maxDocuments;
-    private final QueueScan scan;
+    private final PartWalk scan;
     private final BlockingQueue<QueuedDocument> ready;
     private final AtomicInteger skipped = new AtomicInteger();
-    private final BlockingQueue<List<QueuedDocument>> pages = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<Page> pages = new ArrayBlockingQueue<>(1);
     private final Thread reader;
     private final Thread producer;
     private final List<QueuedDocument> unhanded = new ArrayList<>();
@@ -45,32 +46,29 @@ final class ClaimFeed implements AutoCloseable {
     private volatile RuntimeException failure;
 
     private ClaimFeed(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
-                      Predicate<QueuedDocument> admits) {
+                      Predicate<QueuedDocument> admits, long eligible) {
         this.admits = admits;
         this.store = store;
         this.queueIndex = query.index();
         this.claim = claim;
         this.maxDocuments = maxDocuments;
-        this.scan = store.scan(query);
+        this.scan = PartWalk.open(store, query, eligible, new Random());
         this.ready = new ArrayBlockingQueue<>(Math.max(1, query.pageSize()));
         this.reader = Thread.ofVirtual().name("queue-reader").start(this::readAhead);
         this.producer = Thread.ofVirtual().name("claim-feed").start(this::produce);
     }
 
-    /** Opens the scan (so an unreachable queue fails here, before anything starts) and starts claiming. */
-    static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments) {
-        return new ClaimFeed(store, query, claim, maxDocuments, document -> true);
-    }
-
     /**
-     * As above, claiming only the documents {@code admits} lets through: the others (their token budget is spent) are
-     * left as they are, and the documents behind them are still claimed. After {@value #MAX_WAITING_PAGES} pages in a
-     * row with none it lets through, the claiming ends: the rest of the queue is likely more of the same, and the next
-     * pass leaves the spent models out of its query instead of reading past them.
+     * Opens the walk over the queue's parts ({@link PartWalk}, sized by {@code eligible}, the count the pass found;
+     * its first scan opens here, so an unreachable queue fails here, before anything starts) and starts claiming
+     * only the documents {@code admits} lets through: the others (their token budget is spent) are left as they are,
+     * and the documents behind them are still claimed. After {@value #MAX_WAITING_PAGES} pages in a row with none it
+     * lets through, the claiming ends: the rest of the queue is likely more of the same, and the next pass leaves the
+     * spent models out of its query instead of reading past them.
      */
     static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
-                          Predicate<QueuedDocument> admits) {
-        return new ClaimFeed(store, query, claim, maxDocuments, admits);
+                          Predicate<QueuedDocument> admits, long eligible) {
+        return new ClaimFeed(store, query, claim, maxDocuments, admits, eligible);
     }
 
     long totalEligible() {
@@ -109,12 +107,23 @@ final class ClaimFeed implements AutoCloseable {
         return leftovers;
     }
 
+    /** A page read, and the visit of a part ({@link PartWalk#visit}) it was read in. */
+    private record Page(List<QueuedDocument> documents, int visit) {
+
+        static final Page END = new Page(List.of(), -1);
+
+        boolean isEmpty() {
+            return documents.isEmpty();
+        }
+    }
+
     /** Reads pages into {@link #pages}, one ahead of the claims; an empty page marks the end. */
     private void readAhead() {
-        List<QueuedDocument> page = List.of();
+        Page page = Page.END;
         try {
             do {
-                page = scan.nextPage();
+                List<QueuedDocument> documents = scan.nextPage();
+                page = new Page(documents, scan.visit());
                 while (!pages.offer(page, OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
                     if (stopped) {
                         return;
@@ -123,20 +132,20 @@ final class ClaimFeed implements AutoCloseable {
             } while (!page.isEmpty() && !stopped);
         } catch (RuntimeException e) {
             failure = e;
-            pages.offer(List.of());
+            pages.offer(Page.END);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private List<QueuedDocument> nextReadPage() throws InterruptedException {
+    private Page nextReadPage() throws InterruptedException {
         while (true) {
-            List<QueuedDocument> page = pages.poll(OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            Page page = pages.poll(OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             if (page != null) {
                 return page;
             }
             if (stopped || failure != null) {
-                return List.of();
+                return Page.END;
             }
         }
     }
@@ -145,11 +154,16 @@ final class ClaimFeed implements AutoCloseable {
         int claimedSoFar = 0;
         int waitingPages = 0;
         try {
+            int crowdedVisit = -1;
             while (!stopped && claimedSoFar < maxDocuments) {
-                List<QueuedDocument> page = nextReadPage();
-                if (page.isEmpty()) {
+                Page read = nextReadPage();
+                if (read.isEmpty()) {
                     break;
                 }
+                if (read.visit() == crowdedVisit) {
+                    continue; // read ahead from a part another drainer works: left to it
+                }
+                List<QueuedDocument> page = read.documents();
                 List<QueuedDocument> wanted = page.subList(0, Math.min(page.size(), maxDocuments - claimedSoFar))
                         .stream().filter(admits).toList();
                 if (wanted.isEmpty()) {
@@ -161,6 +175,10 @@ final class ClaimFeed implements AutoCloseable {
                 waitingPages = 0;
                 List<QueuedDocument> claimed = store.claim(queueIndex, wanted, claim);
                 skipped.addAndGet(wanted.size() - claimed.size());
+                if (claimed.size() * 2 < wanted.size()) {
+                    crowdedVisit = read.visit();
+                    scan.crowded(read.visit());
+                }
                 claimedSoFar += claimed.size();
                 handOut(claimed);
             }

@@ -103,13 +103,15 @@ public final class WatcherEngine {
     }
 
     private RunReport direct(RunRequest request, QueueQuery query, Instant started) {
-        if (store.countEligible(query) == 0) {
+        long eligible = store.countEligible(query);
+        if (eligible == 0) {
             return emptyPass(request, started);
         }
         LibraryWarmUp.startOnce(Thread.ofVirtual().name("warm-up"));
         Claim claim = new Claim(instanceName + "/" + UUID.randomUUID().toString().substring(0, 8),
                 request.deadline().plus(settings.claimMargin()));
-        try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments(), spend::admits)) {
+        try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments(), spend::admits,
+                eligible)) {
             logFound(feed.totalEligible(), request.queueIndex());
             request.listener().started(feed.totalEligible());
             BacklogCount backlogCount = new BacklogCount(store, clock, query);

@@ -8,9 +8,15 @@ import java.util.Optional;
  * before {@code now} count as free), in the order of {@code sortField} when given, leaving out the documents of
  * {@code excludedProvider} when given (the direct pass leaves OpenAI documents to the batch drain mode), and only
  * the documents of the models {@code models} lets through (a pass leaves out the models whose budget is spent).
+ * A scan reads only the documents of {@code part} ({@link QueuePart}); counts always count the whole query.
  */
 public record QueueQuery(String index, Selection selection, Instant now, Optional<String> sortField, int pageSize,
-                         Optional<String> excludedProvider, ModelFilter models) {
+                         Optional<String> excludedProvider, ModelFilter models, QueuePart part) {
+
+    public QueueQuery(String index, Selection selection, Instant now, Optional<String> sortField, int pageSize,
+                      Optional<String> excludedProvider, ModelFilter models) {
+        this(index, selection, now, sortField, pageSize, excludedProvider, models, QueuePart.WHOLE);
+    }
 
     public QueueQuery(String index, Selection selection, Instant now, Optional<String> sortField, int pageSize) {
         this(index, selection, now, sortField, pageSize, Optional.empty());
@@ -23,16 +29,21 @@ public record QueueQuery(String index, Selection selection, Instant now, Optiona
 
     /** The same query as of another moment. */
     public QueueQuery asOf(Instant moment) {
-        return new QueueQuery(index, selection, moment, sortField, pageSize, excludedProvider, models);
+        return new QueueQuery(index, selection, moment, sortField, pageSize, excludedProvider, models, part);
     }
 
     /** The same query without the documents of {@code provider}. */
     public QueueQuery excluding(String provider) {
-        return new QueueQuery(index, selection, now, sortField, pageSize, Optional.of(provider), models);
+        return new QueueQuery(index, selection, now, sortField, pageSize, Optional.of(provider), models, part);
     }
 
     /** The same query with only the documents {@code filter} lets through. */
     public QueueQuery withModels(ModelFilter filter) {
-        return new QueueQuery(index, selection, now, sortField, pageSize, excludedProvider, filter);
+        return new QueueQuery(index, selection, now, sortField, pageSize, excludedProvider, filter, part);
+    }
+
+    /** The same query, its scans reading only the documents of {@code other}. */
+    public QueueQuery inPart(QueuePart other) {
+        return new QueueQuery(index, selection, now, sortField, pageSize, excludedProvider, models, other);
     }
 }

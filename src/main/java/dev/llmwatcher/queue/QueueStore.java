@@ -1,5 +1,6 @@
 package dev.llmwatcher.queue;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -43,4 +44,11 @@ public interface QueueStore {
 
     /** Number of documents of the query's selection that are eligible now. */
     long countEligible(QueueQuery query);
+
+    /**
+     * Number of drainers working the queue at {@code now}: distinct owners of claims whose lease has not ended (each
+     * pass claims under an owner of its own), as seen after every change made before the call. The Lambda fan-out
+     * counts them so a backlog never gets more drainers than its cap.
+     */
+    long drainersWorking(String queueIndex, Instant now);
 }

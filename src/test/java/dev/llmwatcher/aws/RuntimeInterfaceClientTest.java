@@ -1,11 +1,13 @@
 package dev.llmwatcher.aws;
 
+import dev.llmwatcher.testing.FakeLambdaServer;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.LambdaPackage;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -94,6 +97,37 @@ class RuntimeInterfaceClientTest {
 
         assertThat(restored.summary()).containsEntry("processed", QUEUED).containsEntry("failed", 0);
         assertThat(es.count(target)).isEqualTo(QUEUED);
+    }
+
+    @Test
+    void thePackagedWatcherStartsMoreDrainersThroughItsShrunkLambdaClient() {
+        fixture.with("LLM_WATCHER_CONCURRENCY", "1").with("LLM_WATCHER_MAX_DRAINERS", "5");
+        Map<String, Map<String, Object>> backlog = new LinkedHashMap<>();
+        for (int i = 0; i < 200; i++) {
+            backlog.put("doc-" + i, Map.of("message", "review " + i,
+                    "_llm_watcher", TestElasticsearch.pipelineMeta(target, "Rate: {{ctx.message}}")));
+        }
+        es.bulkIndex(fixture.queueIndex(), backlog);
+        Path output = work.resolve("function.log");
+        try (FakeLambdaServer lambda = new FakeLambdaServer()) {
+            Map<String, String> aws = Map.of("AWS_REGION", "us-east-1",
+                    "AWS_ENDPOINT_URL_LAMBDA", lambda.endpoint().toString(),
+                    "AWS_ACCESS_KEY_ID", "AKIDLLMWATCHERTEST", "AWS_SECRET_ACCESS_KEY", "llm-watcher-test-secret",
+                    "AWS_EC2_METADATA_DISABLED", "true");
+            try (LambdaRuntimeApi api = new LambdaRuntimeApi(output);
+                 LambdaFunctionProcess function = start("watcher", api, aws, output)) {
+                // C = 1 and no latency measured yet (1 s), about 58 s for calls: 200 documents need 4 drainers.
+                Invoked invoked = invoke(api, function, "{\"source\":\"llm-watcher.scheduler\",\"max_documents\":2}");
+                assertThat(invoked.summary()).containsEntry("processed", 2);
+                assertThat(lambda.invocations()).as(function.text()).hasSize(3);
+            }
+
+            assertThat(lambda.invocations()).allSatisfy(invocation -> {
+                assertThat(invocation.function()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:"
+                        + "llm-watcher");
+                assertThat(invocation.payload()).containsEntry("fanned_out", true).containsEntry("max_documents", 2);
+            });
+        }
     }
 
     /** An invocation's request id and the summary the handler answered with. */

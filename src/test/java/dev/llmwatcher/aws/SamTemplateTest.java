@@ -422,6 +422,31 @@ class SamTemplateTest {
     }
 
     @Test
+    void theWatcherMayInvokeItselfAndNothingElseForMoreDrainersOnlyWhenMaxDrainersIsAboveOne() {
+        Map<String, Object> resources = map(translated.get("Resources"));
+        Map<String, Object> policy = map(resources.get("WatcherFanOutPolicy"));
+
+        assertThat(policy).containsEntry("Type", "AWS::IAM::Policy").containsEntry("Condition", "FansOut");
+        assertThat(map(translated.get("Conditions"))).containsEntry("FansOut",
+                Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(ref("MaxDrainers"), 1)))));
+        assertThat(properties(policy)).containsEntry("Roles", List.of(ref("WatcherFunctionRole")));
+        assertThat((List<?>) map(properties(policy).get("PolicyDocument")).get("Statement")).singleElement()
+                .satisfies(statement -> assertThat(map(statement))
+                        .containsEntry("Action", "lambda:InvokeFunction")
+                        .containsEntry("Resource", List.of(Map.of("Fn::GetAtt", List.of("WatcherFunction", "Arn")),
+                                Map.of("Fn::Sub", "${WatcherFunction.Arn}:*"))));
+        assertThat(resources).containsKey("WatcherFunctionRole");
+        Map<String, Object> watcherVariables = map(map(properties(map(resources.get("WatcherFunction")))
+                .get("Environment")).get("Variables"));
+        Map<String, Object> retryVariables = map(map(properties(map(resources.get("RetryFunction")))
+                .get("Environment")).get("Variables"));
+        assertThat(watcherVariables).containsEntry("LLM_WATCHER_MAX_DRAINERS", ref("MaxDrainers"));
+        assertThat(retryVariables).doesNotContainKey("LLM_WATCHER_MAX_DRAINERS");
+        assertThat(map(map(translated.get("Parameters")).get("MaxDrainers"))).containsEntry("Default", 10)
+                .containsEntry("MinValue", 1);
+    }
+
+    @Test
     void reservedConcurrencyIsOptionalAndUnreservedByDefault() {
         Map<String, Object> parameter = map(map(translated.get("Parameters")).get("MaxConcurrentExecutions"));
 

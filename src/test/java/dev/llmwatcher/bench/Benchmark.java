@@ -72,7 +72,16 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) {
-        Scale scale = Scale.named(System.getProperty("llmwatcher.bench.scale", "full"));
+        String scaleName = System.getProperty("llmwatcher.bench.scale", "full");
+        if (scaleName.startsWith("fleet")) {
+            Path work = Path.of(System.getProperty("llmwatcher.test.work", "target/test-servers"))
+                    .resolveSibling("benchmark");
+            Path lib = Path.of(System.getProperty("llmwatcher.bench.lib", work.resolve("lib").toString()));
+            FleetBenchmark.run(scaleName, String.join(File.pathSeparator, "target/classes", "target/test-classes",
+                    lib.resolve("*").toString()), work);
+            System.exit(0);
+        }
+        Scale scale = Scale.named(scaleName);
         String limit = System.getProperty("llmwatcher.bench.providerLimit", "").strip();
         if (!limit.isEmpty()) {
             scale = scale.withProviderLimit(Integer.parseInt(limit));

@@ -209,6 +209,71 @@ public abstract class AbstractQueueStoreTest extends AbstractPortTest {
         assertThat(store.countEligible(query(queue, Selection.RETRY, NOW.plusSeconds(601)))).isEqualTo(3);
     }
 
+    // Parts: drainers working at the same moment read different documents
+
+    private Map<String, Integer> partsOf(QueueQuery query, int count) {
+        Map<String, Integer> parts = new LinkedHashMap<>();
+        for (int part = 0; part < count; part++) {
+            for (QueuedDocument document : scanAll(store, query.inPart(new QueuePart(part, count)))) {
+                assertThat(parts.put(document.id(), part)).as("%s in two parts", document.id()).isNull();
+            }
+        }
+        return parts;
+    }
+
+    @Test
+    void thePartsOfAQuerySplitItsDocumentsEachInExactlyOnePartAndCountsCountThemAll() {
+        Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
+        for (int i = 0; i < 64; i++) {
+            documents.put("doc-" + i, PortFixture.queueDocument(Map.of(), meta(Map.of())));
+        }
+        ports.queueAll(queue, documents);
+        QueueQuery all = query(queue, Selection.NEW, NOW);
+
+        Map<String, Integer> parts = partsOf(all, 4);
+
+        assertThat(parts.keySet()).containsExactlyInAnyOrderElementsOf(documents.keySet());
+        assertThat(parts.values()).as("every part has some of 64 documents").contains(0, 1, 2, 3);
+        assertThat(store.countEligible(all.inPart(new QueuePart(1, 4)))).isEqualTo(64);
+        assertThat(partsOf(all, 1)).hasSize(64);
+    }
+
+    @Test
+    void aWaitingDocumentStaysInItsPartWhileOthersAreClaimedAndReleased() {
+        Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
+        for (int i = 0; i < 32; i++) {
+            documents.put("doc-" + i, PortFixture.queueDocument(Map.of(), meta(Map.of())));
+        }
+        ports.queueAll(queue, documents);
+        QueueQuery all = query(queue, Selection.NEW, NOW);
+        Map<String, Integer> before = partsOf(all, 8);
+        List<QueuedDocument> changed = readAll().subList(0, 16);
+
+        store.release(queue, store.claim(queue, changed, new Claim("run-a", NOW.plusSeconds(300))));
+        Map<String, Integer> after = partsOf(all, 8);
+
+        assertThat(after).hasSize(32);
+        before.keySet().removeAll(ids(changed));
+        assertThat(after).containsAllEntriesOf(before);
+    }
+
+    @Test
+    void theDrainersWorkingAreTheDistinctOwnersOfClaimsWhoseLeaseHasNotEnded() {
+        for (int i = 0; i < 6; i++) {
+            queue("doc-" + i);
+        }
+        assertThat(store.drainersWorking(queue, NOW)).isZero();
+        List<QueuedDocument> read = readAll();
+
+        store.claim(queue, read.subList(0, 2), new Claim("pass-a", NOW.plusSeconds(300)));
+        store.claim(queue, read.subList(2, 4), new Claim("pass-b", NOW.plusSeconds(60)));
+        store.claim(queue, read.subList(4, 5), new Claim("pass-a", NOW.plusSeconds(300)));
+
+        assertThat(store.drainersWorking(queue, NOW)).isEqualTo(2);
+        assertThat(store.drainersWorking(queue, NOW.plusSeconds(61))).isEqualTo(1);
+        assertThat(store.drainersWorking("no-such-queue-" + queue, NOW)).isZero();
+    }
+
     // Claims
 
     @Test

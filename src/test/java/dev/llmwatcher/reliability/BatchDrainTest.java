@@ -637,6 +637,11 @@ class BatchDrainTest {
         }
 
         @Override
+        public long drainersWorking(String queueIndex, java.time.Instant now) {
+            return delegate.drainersWorking(queueIndex, now);
+        }
+
+        @Override
         public List<QueuedDocument> claim(String queueIndex, List<QueuedDocument> documents, Claim claim) {
             return delegate.claim(queueIndex, documents, claim);
         }

@@ -17,6 +17,7 @@ import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
 import dev.llmwatcher.queue.QueueBusyException;
 import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueuePart;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
@@ -195,13 +196,23 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         if (query.pageSize() < 1) {
             throw new IllegalArgumentException("page size must be at least 1: " + query.pageSize());
         }
-        List<QueuedDocument> eligible = eligible(query);
+        List<QueuedDocument> eligible = eligible(query).stream().filter(d -> inPart(d, query.part())).toList();
         return new SnapshotScan(eligible, query.pageSize());
     }
 
     @Override
     public synchronized long countEligible(QueueQuery query) {
         return eligible(query).size();
+    }
+
+    @Override
+    public synchronized long drainersWorking(String queueIndex, Instant now) {
+        return queue(queueIndex).values().stream()
+                .map(v -> v.source().get(QueuedDocument.META_FIELD) instanceof Map<?, ?> meta
+                        && meta.get(QueueFields.CLAIM) instanceof Map<?, ?> claim
+                        && claim.get(QueueFields.CLAIM_UNTIL) instanceof String until
+                        && !Instant.parse(until).isBefore(now) ? claim.get(QueueFields.CLAIM_OWNER) : null)
+                .filter(java.util.Objects::nonNull).distinct().count();
     }
 
     @Override
@@ -561,6 +572,12 @@ public final class InMemoryQueueStore implements QueueStore, BatchQueue, AnswerC
         });
         SortField.parse(query.sortField()).ifPresent(field -> eligible.sort(bySortValue(field.name())));
         return eligible;
+    }
+
+    /** A document's part follows its sequence number, as Elasticsearch's slice on {@code _seq_no} does. */
+    private static boolean inPart(QueuedDocument document, QueuePart part) {
+        long mixed = document.seqNo() * 0x9E3779B97F4A7C15L;
+        return part.isWhole() || Math.floorMod(mixed ^ (mixed >>> 32), part.count()) == part.id();
     }
 
     private static boolean isEligible(Map<String, Object> meta, Selection selection, Instant now) {

@@ -1,0 +1,159 @@
+package dev.llmwatcher.engine;
+
+import dev.llmwatcher.queue.QueuePart;
+import dev.llmwatcher.queue.QueueQuery;
+import dev.llmwatcher.queue.QueueScan;
+import dev.llmwatcher.queue.QueueStore;
+import dev.llmwatcher.queue.QueuedDocument;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A pass's walk over the queue, one part ({@link QueuePart}) after another in an order of its own, so drainers that
+ * work at the same moment read different documents instead of all claiming the same first page (Kibana's task
+ * manager spreads its claims the same way). Each drainer starts in a random part and moves on when its part runs dry,
+ * so no document waits for a particular drainer and a crashed drainer's part is worked by the others. When most of a
+ * claimed page turns out taken by someone else, another drainer is working the same part: the walk leaves it for
+ * later (once) and moves on. The number of parts follows the backlog: a queue of a few pages is one part, read as
+ * before.
+ *
+ * <p>Only the thread that reads pages calls {@link #nextPage}; {@link #crowded} may come from another thread.
+ */
+final class PartWalk implements QueueScan {
+
+    /** The most parts a queue is split into. */
+    static final int MAX_PARTS = 64;
+    /**
+     * A diagnostic switch, not a setting: {@code -Dllmwatcher.queue.maxParts=1} makes every pass read the whole queue
+     * as one part, as before the parts, so the benchmark's figure 7 can compare both in one run.
+     */
+    static final String MAX_PARTS_PROPERTY = "llmwatcher.queue.maxParts";
+    /** Pages a part holds at least, so a drainer's reads of its part pay for opening it. */
+    static final int PAGES_PER_PART = 8;
+
+    private final QueueStore store;
+    private final QueueQuery query;
+    private final long totalEligible;
+    private final int count;
+    private final Deque<Integer> order;
+    private final Set<Integer> leftForLater = new HashSet<>();
+    private QueueScan current;
+    private int currentPart;
+    private volatile boolean crowded;
+    /** Parts opened so far: the number of the visit the pages now read belong to. */
+    private volatile int visits;
+    private boolean closed;
+
+    private PartWalk(QueueStore store, QueueQuery query, long totalEligible, Random random) {
+        this.store = store;
+        this.query = query;
+        this.totalEligible = totalEligible;
+        this.count = partsFor(totalEligible, query.pageSize());
+        List<Integer> parts = new ArrayList<>(count);
+        for (int part = 0; part < count; part++) {
+            parts.add(part);
+        }
+        Collections.shuffle(parts, random);
+        this.order = new ArrayDeque<>(parts);
+    }
+
+    /** Opens the first part's scan at once, so an unreachable queue fails here. */
+    static PartWalk open(QueueStore store, QueueQuery query, long totalEligible, Random random) {
+        PartWalk walk = new PartWalk(store, query, totalEligible, random);
+        walk.openNext();
+        return walk;
+    }
+
+    /**
+     * Parts for a backlog: the largest power of two (so the parts of drainers that counted different backlogs nest)
+     * that leaves each part {@value #PAGES_PER_PART} pages, at most {@value #MAX_PARTS}.
+     */
+    static int partsFor(long eligible, int pageSize) {
+        long pages = eligible / ((long) Math.max(1, pageSize) * PAGES_PER_PART);
+        int most = Math.max(1, Math.min(MAX_PARTS, Integer.getInteger(MAX_PARTS_PROPERTY, MAX_PARTS)));
+        int parts = 1;
+        while (parts * 2L <= pages && parts < most) {
+            parts *= 2;
+        }
+        return parts;
+    }
+
+    int parts() {
+        return count;
+    }
+
+    /** The eligible count the walk was sized by (the pass's "Found N"). */
+    @Override
+    public long totalEligible() {
+        return totalEligible;
+    }
+
+    /** The visit the last page read belongs to (each part opened is a new visit). */
+    int visit() {
+        return visits;
+    }
+
+    /** Another drainer claimed most of the last page first: move on from this part. */
+    void crowded() {
+        crowded = true;
+    }
+
+    /** As above, unless the walk has left the part of visit {@code visit} already. */
+    void crowded(int visit) {
+        if (visit == visits) {
+            crowded = true;
+        }
+    }
+
+    @Override
+    public List<QueuedDocument> nextPage() {
+        while (current != null) {
+            if (crowded) {
+                crowded = false;
+                if (leftForLater.add(currentPart)) {
+                    order.addLast(currentPart);
+                }
+                closeCurrent();
+                openNext();
+                continue;
+            }
+            List<QueuedDocument> page = current.nextPage();
+            if (!page.isEmpty()) {
+                return page;
+            }
+            closeCurrent();
+            openNext();
+        }
+        return List.of();
+    }
+
+    private void openNext() {
+        Integer part = closed ? null : order.poll();
+        if (part == null) {
+            return;
+        }
+        currentPart = part;
+        visits++;
+        current = store.scan(count == 1 ? query : query.inPart(new QueuePart(part, count)));
+    }
+
+    private void closeCurrent() {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeCurrent();
+    }
+}
