@@ -131,6 +131,29 @@ public final class OpenSearchQueueStore implements QueueStore, BatchQueue, Answe
         return count(query, ofProvider(query, provider), "count " + provider + " documents in " + query.index());
     }
 
+    /**
+     * Refreshes the queue first (claims are not visible until then), then counts the distinct owners of claims whose
+     * lease has not ended (a cardinality aggregation); none when the queue index does not exist.
+     */
+    @Override
+    public long drainersWorking(String queueIndex, Instant now) {
+        refresh(queueIndex);
+        String ownerPath = QueueFields.CLAIM_OWNER_PATH;
+        String owner = keywordFields(queueIndex, List.of(ownerPath)).get(ownerPath);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("size", 0);
+        body.put("track_total_hits", false);
+        body.put("query", QueueQueries.range(QueueFields.CLAIM_UNTIL_PATH, "gte", QueueQueries.iso(now)));
+        body.put("aggs", Map.of("owners", Map.of("cardinality", Map.of("field", owner))));
+        RawRequests.Answer answer = raw.send("POST", "/" + queueIndex + "/_search", body,
+                "count the drainers working " + queueIndex, 404);
+        if (answer.status() == 404 || !(answer.json().get("aggregations") instanceof Map<?, ?> aggregations)
+                || !(aggregations.get("owners") instanceof Map<?, ?> owners)) {
+            return 0;
+        }
+        return owners.get("value") instanceof Number value ? value.longValue() : 0;
+    }
+
     private long count(QueueQuery query, Map<String, Object> json, String action) {
         refresh(query.index());
         RawRequests.Answer answer = raw.send("POST", "/" + query.index() + "/_count", Map.of("query", json), action,

@@ -1,5 +1,7 @@
 package dev.llmwatcher.opensearch;
 
+import dev.llmwatcher.queue.QueuePart;
+import dev.llmwatcher.store.QueueQueries;
 import dev.llmwatcher.queue.QueuedDocument;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.slf4j.Logger;
@@ -50,6 +52,12 @@ final class Pit implements AutoCloseable {
 
     /** The page after the last one read, in {@code sort} order; {@code trackTotal} counts every match. */
     Page next(Map<String, Object> query, List<Object> sort, int size, boolean withSource, boolean trackTotal) {
+        return next(query, sort, size, withSource, trackTotal, QueuePart.WHOLE);
+    }
+
+    /** As above, reading only the documents of {@code part} ({@link QueueQueries#slice}). */
+    Page next(Map<String, Object> query, List<Object> sort, int size, boolean withSource, boolean trackTotal,
+              QueuePart part) {
         if (id == null) {
             throw new IllegalStateException("the point in time on " + index + " is closed");
         }
@@ -63,6 +71,9 @@ final class Pit implements AutoCloseable {
         body.put("track_total_hits", trackTotal);
         if (searchAfter != null) {
             body.put("search_after", searchAfter);
+        }
+        if (!part.isWhole()) {
+            body.put("slice", QueueQueries.slice(part));
         }
         Map<String, Object> answer = raw.send("POST", "/_search", body, "search " + index).json();
         if (answer.get("pit_id") instanceof String next) {

@@ -84,7 +84,7 @@ final class PitScan implements QueueScan {
     }
 
     private List<QueuedDocument> fetch(boolean first) {
-        Pit.Page page = pit.next(eligible, sort, query.pageSize(), true, first);
+        Pit.Page page = pit.next(eligible, sort, query.pageSize(), true, first, query.part());
         if (first) {
             totalEligible = page.total();
         }

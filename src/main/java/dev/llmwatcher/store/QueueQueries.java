@@ -2,6 +2,7 @@ package dev.llmwatcher.store;
 
 import dev.llmwatcher.queue.ModelFilter;
 import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueuePart;
 import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.queue.SortField;
@@ -150,6 +151,14 @@ public final class QueueQueries {
     }
 
     /** The tiebreaker of every point-in-time page. */
+    /**
+     * The slice of a point-in-time search that reads one part of a queue ({@link QueuePart}): on {@code _seq_no}, as
+     * the Elasticsearch adapter slices, so a document keeps its part until it is written.
+     */
+    public static Map<String, Object> slice(QueuePart part) {
+        return Map.of("field", "_seq_no", "id", part.id(), "max", part.count());
+    }
+
     public static final Map<String, Object> SHARD_DOC_ORDER = Map.of("_shard_doc", "asc");
 
     /** Dates as we write and compare them: ISO-8601 UTC with milliseconds, both engines' default precision. */
