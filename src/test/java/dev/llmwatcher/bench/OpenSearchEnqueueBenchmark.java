@@ -22,8 +22,9 @@ import java.util.Optional;
  * and painless, the rate of {@code enqueue --from} against a plain {@code _reindex} of the same documents into another
  * index (sliced as the backfill is, {@code op_type: create} as its queue writes are) and against the sliced scan +
  * bulk copy {@link EnqueueBenchmark} measures on Elasticsearch; three rounds each, alternating, on the same N
- * documents of about 1 KB. Then it asks whether a {@code _reindex} script can see the source's
- * {@code _seq_no}/{@code _primary_term}, which the version-safe write-back needs on every queue document.
+ * documents of about 1 KB. Then it asks whether a {@code _reindex} (its script, or a pipeline on its destination) can
+ * see the source's {@code _seq_no}/{@code _primary_term}, which the version-safe write-back needs on every queue
+ * document.
  */
 public final class OpenSearchEnqueueBenchmark {
 
@@ -103,7 +104,9 @@ public final class OpenSearchEnqueueBenchmark {
     /**
      * What a {@code _reindex} script sees of the source document's version: the script copies {@code ctx._seq_no},
      * {@code ctx._primary_term}, {@code ctx._version} and the keys of {@code ctx} into the copy; a second attempt asks
-     * the reindex's search for {@code seq_no_primary_term}. Each outcome is printed beside the version a GET reports.
+     * the reindex's search for {@code seq_no_primary_term} and {@code version}; a third reindexes through an ingest
+     * pipeline whose script processor copies {@code _if_seq_no}/{@code _if_primary_term}. Each outcome is printed
+     * beside the version a GET reports.
      */
     private static void probeVersionInReindexScript(OpenSearchServer os, String source) {
         Map<String, Object> actual = os.send("GET", "/" + source + "/_doc/d-0", null).json();
@@ -124,11 +127,24 @@ public final class OpenSearchEnqueueBenchmark {
         }
         String dest2 = TestElasticsearch.uniqueIndex("bench-probe");
         var asked = os.send("POST", "/_reindex?wait_for_completion=true&refresh=true", JsonCodec.writeString(
-                Map.of("source", Map.of("index", source, "query", onlyD0, "seq_no_primary_term", true),
+                Map.of("source", Map.of("index", source, "query", onlyD0, "seq_no_primary_term", true, "version", true),
                         "dest", Map.of("index", dest2), "script", Map.of("lang", "painless", "source", script))));
-        System.out.println("version probe: _reindex with source.seq_no_primary_term answered HTTP " + asked.status()
+        System.out.println("version probe: _reindex with source.seq_no_primary_term and version answered HTTP "
+                + asked.status()
                 + (asked.status() / 100 == 2 ? ", the script saw " + os.source(dest2, "d-0").map(s -> s.get("probe"))
                 .orElse("no document") : ": " + asked.body()));
-        os.send("DELETE", "/" + dest + "," + dest2, null);
+        String dest3 = TestElasticsearch.uniqueIndex("bench-probe");
+        os.send("PUT", "/_ingest/pipeline/" + dest3, JsonCodec.writeString(Map.of("processors", List.of(Map.of(
+                "script", Map.of("lang", "painless", "source", "ctx.probe = ['if_seq_no': ctx._if_seq_no, "
+                        + "'if_primary_term': ctx._if_primary_term, 'version': ctx._version]"))))))
+                .requireSuccess("put the probe pipeline");
+        var piped = os.send("POST", "/_reindex?wait_for_completion=true&refresh=true", JsonCodec.writeString(
+                Map.of("source", Map.of("index", source, "query", onlyD0), "dest", Map.of("index", dest3,
+                        "pipeline", dest3))));
+        System.out.println("version probe: _reindex through an ingest pipeline answered HTTP " + piped.status()
+                + (piped.status() / 100 == 2 ? ", its script processor saw " + os.source(dest3, "d-0")
+                .map(s -> s.get("probe")).orElse("no document") : ": " + piped.body()));
+        os.send("DELETE", "/_ingest/pipeline/" + dest3, null);
+        os.send("DELETE", "/" + dest + "," + dest2 + "," + dest3, null);
     }
 }
