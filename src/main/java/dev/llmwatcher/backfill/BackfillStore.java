@@ -29,7 +29,11 @@ public interface BackfillStore {
      */
     List<BackfillProgress> progress(String queueIndex);
 
-    /** Keeps what a backfill's enqueue did beside {@code queueIndex} (replacing an earlier record of the same id). */
+    /**
+     * Keeps what a backfill's enqueue did beside {@code queueIndex} (replacing an earlier record of the same id),
+     * visible to the next read at once: the records index is refreshed (it holds a few small documents), rather than
+     * waited for, which would add up to a refresh interval to every enqueue.
+     */
     void recordBackfill(String queueIndex, BackfillRecord record);
 
     /** The records kept beside {@code queueIndex}, newest first; empty when there are none. */

@@ -76,7 +76,7 @@ final class ElasticsearchBackfill implements BackfillStore {
         Map<String, Object> document = BackfillDocuments.document(record);
         try {
             client.index(i -> i.index(recordsIndex(queueIndex)).id(record.backfill()).document(document)
-                    .refresh(Refresh.WaitFor));
+                    .refresh(Refresh.True));
         } catch (IOException | RuntimeException e) {
             throw failures.unavailable("record backfill " + record.backfill() + " in " + recordsIndex(queueIndex), e);
         }

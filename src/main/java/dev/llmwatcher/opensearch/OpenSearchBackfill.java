@@ -94,7 +94,7 @@ final class OpenSearchBackfill implements BackfillStore {
         String index = BackfillDocuments.recordsIndex(queueIndex);
         Map<String, Object> document = BackfillDocuments.document(record);
         try {
-            client.index(i -> i.index(index).id(record.backfill()).document(document).refresh(Refresh.WaitFor));
+            client.index(i -> i.index(index).id(record.backfill()).document(document).refresh(Refresh.True));
         } catch (IOException | RuntimeException e) {
             throw failures.unavailable("record backfill " + record.backfill() + " in " + index, e);
         }
