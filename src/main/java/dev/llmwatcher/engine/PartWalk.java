@@ -35,8 +35,19 @@ final class PartWalk implements QueueScan {
      * as one part, as before the parts, so the benchmark's figure 7 can compare both in one run.
      */
     static final String MAX_PARTS_PROPERTY = "llmwatcher.queue.maxParts";
-    /** Pages a part holds at least, so a drainer's reads of its part pay for opening it. */
-    static final int PAGES_PER_PART = 8;
+    /**
+     * Pages a part holds at least, so a drainer's reads of its part pay for opening it. Four (rather than eight) gives
+     * a fleet about as many parts as drainers at the backlogs a fleet is started for (800 documents in pages of 8:
+     * 16 parts), so fewer drainers start in the same part; the search it costs at the end of each part is paid back
+     * by {@link #EMPTY_PARTS_BEFORE_PROBE}.
+     */
+    static final int PAGES_PER_PART = 4;
+    /**
+     * Parts in a row found empty on their first page after which the walk asks the whole queue once whether anything
+     * is left: when nothing is, the walk ends there instead of opening every remaining part (which, with many parts
+     * and many drainers, cost more searches at the end of a pass than the documents did).
+     */
+    static final int EMPTY_PARTS_BEFORE_PROBE = 2;
 
     private final QueueStore store;
     private final QueueQuery query;
@@ -50,6 +61,8 @@ final class PartWalk implements QueueScan {
     /** Parts opened so far: the number of the visit the pages now read belong to. */
     private volatile int visits;
     private boolean closed;
+    private int pagesInCurrent;
+    private int emptyPartsInARow;
 
     private PartWalk(QueueStore store, QueueQuery query, long totalEligible, Random random) {
         this.store = store;
@@ -126,12 +139,26 @@ final class PartWalk implements QueueScan {
             }
             List<QueuedDocument> page = current.nextPage();
             if (!page.isEmpty()) {
+                pagesInCurrent++;
+                emptyPartsInARow = 0;
                 return page;
             }
+            boolean wasEmpty = pagesInCurrent == 0;
             closeCurrent();
+            if (wasEmpty && ++emptyPartsInARow >= EMPTY_PARTS_BEFORE_PROBE && !order.isEmpty() && nothingLeft()) {
+                order.clear();
+            }
             openNext();
         }
         return List.of();
+    }
+
+    /** One page of the whole query: true when the queue has nothing left that the walk would read. */
+    private boolean nothingLeft() {
+        emptyPartsInARow = 0;
+        try (QueueScan whole = store.scan(query)) {
+            return whole.nextPage().isEmpty();
+        }
     }
 
     private void openNext() {
@@ -140,6 +167,7 @@ final class PartWalk implements QueueScan {
             return;
         }
         currentPart = part;
+        pagesInCurrent = 0;
         visits++;
         current = store.scan(count == 1 ? query : query.inPart(new QueuePart(part, count)));
     }

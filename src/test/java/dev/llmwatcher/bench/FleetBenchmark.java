@@ -33,7 +33,8 @@ import java.util.concurrent.Executors;
  * {@code drainers × C / L}. 7a runs drainers as command-line processes ({@code --once}); 7b runs many engines in
  * this JVM, to see past the machine's cores (they share the benchmark's JVM with the fake LLM).
  *
- * <p>{@code bin/benchmark fleet} is the size to report; {@code fleet-quick} and {@code fleet-smoke} are smaller.
+ * <p>{@code bin/benchmark fleet} is the size to report; {@code fleet-quick} and {@code fleet-smoke} are smaller;
+ * {@code fleet-engines} runs only {@code fleet-quick}'s 7b rows.
  */
 final class FleetBenchmark {
 
@@ -51,8 +52,11 @@ final class FleetBenchmark {
                         new int[] {16, 64}, 4);
                 case "fleet-smoke" -> new FleetScale(160, 4, Duration.ofMillis(100), new int[] {1, 4},
                         new int[] {8}, 4);
+                // fleet-quick's 7b rows alone: the least load-sensitive rows, for a quick before and after
+                case "fleet-engines" -> new FleetScale(800, 8, Duration.ofMillis(500), new int[0],
+                        new int[] {16, 64}, 4);
                 default -> throw new IllegalArgumentException("unknown fleet scale '" + name
-                        + "' (fleet, fleet-quick, fleet-smoke)");
+                        + "' (fleet, fleet-quick, fleet-smoke, fleet-engines)");
             };
         }
 
@@ -128,8 +132,10 @@ final class FleetBenchmark {
 
     List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        Benchmark.log("fleet warm-up: one drainer");
-        processes(1, "after", Math.max(scale.concurrency() * 8, scale.docs() / 4));
+        if (scale.processes().length > 0) {
+            Benchmark.log("fleet warm-up: one drainer");
+            processes(1, "after", Math.max(scale.concurrency() * 8, scale.docs() / 4));
+        }
         for (int drainers : scale.processes()) {
             for (String mode : List.of("before", "after")) {
                 rows.add(processes(drainers, mode, scale.docs()));

@@ -9,6 +9,10 @@ import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
+import dev.llmwatcher.queue.QueueStore;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.llmwatcher.queue.QueueTestSupport.ids;
 import static dev.llmwatcher.queue.QueueTestSupport.scanAll;
@@ -53,9 +58,10 @@ class PartWalkTest {
     @Test
     void theBacklogSetsHowManyPartsInPowersOfTwoUpToTheMost() {
         assertThat(PartWalk.partsFor(0, 8)).isEqualTo(1);
-        assertThat(PartWalk.partsFor(127, 8)).isEqualTo(1);
-        assertThat(PartWalk.partsFor(128, 8)).isEqualTo(2);
-        assertThat(PartWalk.partsFor(1600, 8)).isEqualTo(16);
+        assertThat(PartWalk.partsFor(63, 8)).isEqualTo(1);
+        assertThat(PartWalk.partsFor(64, 8)).isEqualTo(2);
+        assertThat(PartWalk.partsFor(800, 8)).isEqualTo(16);
+        assertThat(PartWalk.partsFor(1600, 8)).isEqualTo(32);
         assertThat(PartWalk.partsFor(1_000_000, 8)).isEqualTo(PartWalk.MAX_PARTS);
     }
 
@@ -85,6 +91,32 @@ class PartWalkTest {
 
         assertThat(ids(read)).doesNotHaveDuplicates().hasSize(DOCUMENTS - taken.size())
                 .doesNotContainAnyElementsOf(ids(taken));
+    }
+
+    @Test
+    void aWalkThatFindsTwoPartsEmptyAndTheQueueDrainedEndsWithoutOpeningTheOthers() {
+        queueDocuments();
+        List<QueuedDocument> all = scanAll(store, query);
+        assertThat(store.claim(queue, all, new Claim("other", now.plusSeconds(600)))).hasSameSizeAs(all);
+        AtomicInteger scans = new AtomicInteger();
+        QueueStore counting = (QueueStore) Proxy.newProxyInstance(QueueStore.class.getClassLoader(),
+                new Class<?>[] {QueueStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("scan")) {
+                        scans.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+
+        try (PartWalk walk = PartWalk.open(counting, query.asOf(now.plusSeconds(1)), DOCUMENTS, new Random(5))) {
+            assertThat(walk.parts()).isEqualTo(8);
+            assertThat(walkAll(walk)).isEmpty();
+        }
+
+        assertThat(scans).hasValue(PartWalk.EMPTY_PARTS_BEFORE_PROBE + 1);
     }
 
     @Test
