@@ -10,10 +10,12 @@ import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
 import dev.llmwatcher.opensearch.OpenSearchBatchRefusals;
 import dev.llmwatcher.opensearch.OpenSearchClients;
+import dev.llmwatcher.opensearch.OpenSearchQueueAge;
 import dev.llmwatcher.opensearch.OpenSearchQueueStore;
 import dev.llmwatcher.opensearch.OpenSearchTokenLedger;
 import dev.llmwatcher.opensearch.OpenSearchFailures;
 import dev.llmwatcher.queue.BatchQueue;
+import dev.llmwatcher.queue.OldestQueued;
 import dev.llmwatcher.queue.QueueStore;
 
 import java.util.Optional;
@@ -28,10 +30,12 @@ import java.util.function.Function;
  *
  * @param admin empty on OpenSearch: the operator commands and the queue-template check are Elasticsearch's only so far
  * @param backfill the backfill port ({@code enqueue --from}) of the same adapter as the queue
+ * @param queueAge the oldest eligible document's age, for the Lambda metric
  */
 record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, AnswerCache answers,
                Function<String, TokenLedger> ledgers, Function<String, BatchRefusals> refusals,
-               Optional<ClusterAdmin> admin, AutoCloseable closer, BackfillStore backfill) {
+               Optional<ClusterAdmin> admin, AutoCloseable closer, BackfillStore backfill,
+               OldestQueued queueAge) {
 
     static Storage connect(ElasticsearchSettings settings, Optional<String> answerCacheIndex) {
         SearchEngine engine = OpenSearchClients.engineOf(settings);
@@ -42,7 +46,7 @@ record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, Answer
                     failures, index);
             return new Storage(engine, store, store, store, ledgers::apply,
                     index -> new OpenSearchBatchRefusals(store.client(), failures, ledgers.apply(index)),
-                    Optional.empty(), store, store.backfill());
+                    Optional.empty(), store, store.backfill(), new OpenSearchQueueAge(store.client(), failures));
         }
         ElasticsearchQueueStore store = ElasticsearchQueueStore.connect(settings, answerCacheIndex);
         ClusterAdmin admin = store.admin();
@@ -54,6 +58,6 @@ record Storage(SearchEngine engine, QueueStore queue, BatchQueue batches, Answer
                     } finally {
                         admin.close();
                     }
-                }, store);
+                }, store, admin.queueAge());
     }
 }

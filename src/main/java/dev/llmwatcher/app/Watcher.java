@@ -30,6 +30,7 @@ import dev.llmwatcher.engine.backfill.EnqueueRequest;
 import dev.llmwatcher.engine.backfill.Enqueuer;
 import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.config.SearchEngine;
+import dev.llmwatcher.queue.OldestQueued;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
@@ -286,6 +287,11 @@ public final class Watcher implements AutoCloseable {
     }
 
     /** Which engine serves this watcher's cluster, as decided at start-up. */
+    /** The oldest eligible document's age, on either engine (the Lambda metric). */
+    public OldestQueued queueAge() {
+        return storage.queueAge();
+    }
+
     public SearchEngine engine() {
         return storage.engine();
     }

@@ -3,7 +3,6 @@ package dev.llmwatcher.aws;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.llmwatcher.app.InstanceName;
 import dev.llmwatcher.app.Watcher;
-import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.engine.PassListener;
@@ -177,14 +176,11 @@ final class LambdaRunner implements AutoCloseable {
     /**
      * Age of the oldest eligible document for the metric. The pass's work is already written: a failing metric
      * query must not fail the invocation (that would count as a Lambda error and retry the event), so it is
-     * logged and reported as zero. On OpenSearch, whose adapter does not measure it yet, it is zero.
+     * logged and reported as zero.
      */
     private Duration oldestQueuedAge(String queue, Selection selection) {
-        if (watcher.engine() == SearchEngine.OPENSEARCH) {
-            return Duration.ZERO;
-        }
         try {
-            return watcher.admin().queueAge().oldest(queue, selection, clock.instant()).orElse(Duration.ZERO);
+            return watcher.queueAge().oldest(queue, selection, clock.instant()).orElse(Duration.ZERO);
         } catch (QueueUnavailableException e) {
             LOG.warn("Could not measure the oldest queued document's age: {}", e.getMessage());
             return Duration.ZERO;

@@ -2,8 +2,11 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
+import dev.llmwatcher.cache.CacheMaintenance;
+import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
-import dev.llmwatcher.elasticsearch.ElasticsearchAnswerCache;
+import dev.llmwatcher.opensearch.OpenSearchAdmin;
+import dev.llmwatcher.opensearch.OpenSearchClients;
 
 import java.time.Duration;
 import java.util.Set;
@@ -56,17 +59,27 @@ public final class CacheCommand implements Command {
         Duration age = olderThan == null ? null : seconds(olderThan);
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         String index = config.answerCache().index();
-        try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
-            ElasticsearchAnswerCache cache = admin.answerCache(index);
-            if (arguments.has(CLEAR)) {
-                console.out().printf("Deleted %d cached answers from %s%n", cache.clear(), index);
-            } else if (age != null) {
-                console.out().printf("Deleted %d cached answers older than %s from %s%n",
-                        cache.dropAnsweredBefore(console.clock().instant().minus(age)), StatusCommand.age(age), index);
+        if (OpenSearchClients.engineOf(config.elasticsearch()) == SearchEngine.OPENSEARCH) {
+            try (OpenSearchAdmin admin = OpenSearchAdmin.open(config.elasticsearch())) {
+                maintain(admin.answerCache(index), arguments.has(CLEAR), age, console);
             }
-            console.out().printf("Answer cache %s: %d answers%n", index, cache.size());
+        } else {
+            try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
+                maintain(admin.answerCache(index), arguments.has(CLEAR), age, console);
+            }
         }
         return Main.OK;
+    }
+
+    private static void maintain(CacheMaintenance cache, boolean clear, Duration age, Console console) {
+        String index = cache.index();
+        if (clear) {
+            console.out().printf("Deleted %d cached answers from %s%n", cache.clear(), index);
+        } else if (age != null) {
+            console.out().printf("Deleted %d cached answers older than %s from %s%n",
+                    cache.dropAnsweredBefore(console.clock().instant().minus(age)), StatusCommand.age(age), index);
+        }
+        console.out().printf("Answer cache %s: %d answers%n", index, cache.size());
     }
 
     private static Duration seconds(String value) {

@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import dev.llmwatcher.cache.CacheMaintenance;
 import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.cache.CachedAnswer;
@@ -43,7 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * gets them too. The maintenance operations ({@link #size}, {@link #dropAnsweredBefore}, {@link #clear}) scan with a
  * point in time and delete in bulk: the test cluster has no delete-by-query.
  */
-public final class ElasticsearchAnswerCache implements AnswerCacheIndex {
+public final class ElasticsearchAnswerCache implements AnswerCacheIndex, CacheMaintenance {
 
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchAnswerCache.class);
 

@@ -3,8 +3,10 @@ package dev.llmwatcher.elasticsearch;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.mapping.FieldType;
 import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch.core.search.Hit;
+import dev.llmwatcher.queue.OldestQueued;
 import dev.llmwatcher.queue.QueueFields;
 import dev.llmwatcher.queue.Selection;
 
@@ -23,7 +25,7 @@ import java.util.Optional;
  * {@code min} aggregation: the same answer, but reading an aggregation makes the Elasticsearch client load its
  * deserializers for every kind of aggregation, about 330 classes, on every Lambda cold start.
  */
-public final class QueueAge {
+public final class QueueAge implements OldestQueued {
 
     private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
@@ -33,12 +35,11 @@ public final class QueueAge {
         this.failures = failures;
     }
 
-    /**
-     * The age of the oldest document {@code selection} would take now; empty when none is eligible or none carries
-     * a {@code queued_at} (documents queued by an older pipeline script).
-     */
+    @Override
     public Optional<Duration> oldest(String queueIndex, Selection selection, Instant now) {
         try {
+            // unmappedType: a queue whose documents never carried queued_at (no template, an older pipeline) has no
+            // mapping to sort on, which is no document to report rather than a failure.
             // The queue template refreshes rarely on its own (30 s): without this the pass just finished could
             // still be invisible, and the documents it stored counted as waiting.
             client.indices().refresh(r -> r.index(queueIndex).ignoreUnavailable(true).allowNoIndices(true));
@@ -46,7 +47,8 @@ public final class QueueAge {
                     .trackTotalHits(t -> t.enabled(false)).source(source -> source.fetch(false))
                     .query(q -> q.bool(b -> b.filter(EligibilityQuery.of(selection, now))
                             .filter(Dsl.exists(QueueFields.QUEUED_AT_PATH))))
-                    .sort(sort -> sort.field(f -> f.field(QueueFields.QUEUED_AT_PATH).order(SortOrder.Asc))),
+                    .sort(sort -> sort.field(f -> f.field(QueueFields.QUEUED_AT_PATH).order(SortOrder.Asc)
+                            .unmappedType(FieldType.Date))),
                     Void.class).hits().hits();
             if (oldest.isEmpty() || oldest.getFirst().sort().isEmpty()) {
                 return Optional.empty();

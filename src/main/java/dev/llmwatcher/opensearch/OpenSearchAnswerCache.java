@@ -1,5 +1,6 @@
 package dev.llmwatcher.opensearch;
 
+import dev.llmwatcher.cache.CacheMaintenance;
 import dev.llmwatcher.cache.AnswerCache;
 import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
@@ -30,7 +31,7 @@ import java.util.Objects;
  * results, into an index created with the shipped mappings on first write. Maintenance ({@link #size},
  * {@link #dropAnsweredBefore}, {@link #clear}) scans with a point in time and deletes in bulk.
  */
-public final class OpenSearchAnswerCache implements AnswerCache {
+public final class OpenSearchAnswerCache implements AnswerCache, CacheMaintenance {
 
     private static final int PAGE = 1000;
 
