@@ -11,10 +11,13 @@ import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOpenAiBatchServer;
 import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.UtcDay;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -74,6 +77,12 @@ class BatchSpendTest {
                 .filter(lease -> Instant.parse((String) lease.get("until")).isAfter(Instant.now()))
                 .mapToLong(lease -> ((Number) lease.get("tokens")).longValue()).sum();
         return new long[] {((Number) day.get("spent")).longValue(), held};
+    }
+
+    /** Every test reads "today" in the ledger, which the drains it runs wrote on the system clock's UTC day. */
+    @BeforeEach
+    void theDayOutlastsTheTest() throws InterruptedException {
+        UtcDay.lastsAtLeast(Duration.ofMinutes(3));
     }
 
     @Test

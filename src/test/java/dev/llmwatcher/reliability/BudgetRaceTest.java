@@ -4,6 +4,7 @@ import dev.llmwatcher.testing.ChildJava;
 import dev.llmwatcher.testing.FakeLlmServer;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.UtcDay;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,7 @@ class BudgetRaceTest {
 
     @Test
     void threeDrainerProcessesTogetherSpendTheBudgetWithinItsBound(@TempDir Path workDir) throws Exception {
+        UtcDay.lastsAtLeast(Duration.ofMinutes(6));
         NumberedDocuments documents = new NumberedDocuments(es, fixture.queueIndex(),
                 TestElasticsearch.uniqueIndex("race-target"), DOCUMENTS);
         documents.queue(n -> "openai", n -> "gpt-4o-mini");

@@ -11,6 +11,7 @@ import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.MutableClock;
 import dev.llmwatcher.testing.StderrCapture;
 import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.UtcDay;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,7 @@ class TokenBudgetTest {
 
     @Test
     void aSpentBudgetStopsItsModelOnlyAndRaisingItDrainsTheRestWithoutPayingForAnyDocumentTwice() throws Exception {
+        UtcDay.lastsAtLeast(Duration.ofMinutes(3));
         IntPredicate mini = n -> n < 30;
         IntPredicate gpt4o = n -> n >= 30 && n < 40;
         NumberedDocuments documents = queue(50, mini, gpt4o);
@@ -171,18 +173,20 @@ class TokenBudgetTest {
     }
 
     /**
-     * A drainer process is killed with two calls in flight, holding a share. Its calls take far longer than the test
-     * (and a generous {@code --llm-timeout}), so nothing it does by itself can give the share back: only the lease's
-     * end (2 × 600 + 60 s, on a clock moved forward) can.
+     * A drainer process is killed with two calls in flight, holding a share. Its calls take far longer than the test,
+     * so nothing it does by itself can give the share back: only the lease's end (2 × 60 + 60 s for a 60 s
+     * {@code --llm-timeout}, on a clock moved forward) can. The child reads the system clock, so the test first makes
+     * sure the UTC day (the ledger's) outlasts it and the moved clock.
      */
     @Test
     @SuppressWarnings("unchecked")
     void aCrashedDrainersShareComesBackOnceItsLeaseEnds(@TempDir Path workDir) throws Exception {
+        UtcDay.lastsAtLeast(Duration.ofMinutes(8));
         // more documents than the child can claim ahead of its calls (concurrency + a page + two write-backs of 50,
         // 112 here, which it may reach before it is killed on a loaded machine), so the rest of the budget and the
         // crashed share both find documents nobody holds
         NumberedDocuments documents = queue(240, n -> true);
-        fixture.with(BUDGET, MINI + "=2000").with("LLM_WATCHER_LLM_TIMEOUT", "600")
+        fixture.with(BUDGET, MINI + "=2000").with("LLM_WATCHER_LLM_TIMEOUT", "60")
                 .with("LLM_WATCHER_CONCURRENCY", "2");
         String ledger = fixture.settings().get("LLM_WATCHER_TOKEN_BUDGET_INDEX");
         String today = LocalDate.now(ZoneOffset.UTC) + "/" + MINI;
@@ -204,7 +208,7 @@ class TokenBudgetTest {
 
         int beforeExpiry = drainAndCountStored(documents, Clock.systemUTC());
         MutableClock later = new MutableClock();
-        later.advance(Duration.ofSeconds(2 * 600 + 60 + 30));
+        later.advance(Duration.ofSeconds(2 * 60 + 60 + 30));
         int afterExpiry = drainAndCountStored(documents, later) - beforeExpiry;
 
         long storedTokens = tokensOf(n -> documents.stored().containsKey(NumberedDocuments.id(n)), 240);
@@ -224,6 +228,7 @@ class TokenBudgetTest {
 
     @Test
     void aGatewaysSpentBudgetLeavesItsDocumentsUntouchedWhileOtherProvidersGoOn() throws Exception {
+        UtcDay.lastsAtLeast(Duration.ofMinutes(3));
         NumberedDocuments documents = queue(30, n -> n < 20);
         String refusal = "Budget has been exceeded! Team=reviews Current cost: 10.51, Max budget: 10.0";
         fixture.openAi().respond(FakeOpenAiServer.budgetExceeded(422, refusal));
