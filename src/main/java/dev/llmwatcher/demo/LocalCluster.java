@@ -138,11 +138,27 @@ public final class LocalCluster implements AutoCloseable {
     /** A cluster without security whose readiness {@code probes} tell (made once the cluster's URL is known). */
     public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
                                      Function<LocalCluster, ReadinessProbe> probes) {
-        return start(flavor, zip, work, name, timeout, Optional.empty(), Http.PLAIN, probes);
+        return start(flavor, zip, work, name, timeout, Path.of(System.getProperty("java.home")), probes);
+    }
+
+    /**
+     * The same on the JDK at {@code javaHome} instead of this JVM's: for a distribution that needs an older Java
+     * (OpenSearch 2.x turns on the Security Manager, which JDK 24 and later refuse).
+     */
+    public static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout, Path javaHome,
+                                     Function<LocalCluster, ReadinessProbe> probes) {
+        return start(flavor, zip, work, name, timeout, Optional.empty(), Http.PLAIN, javaHome, probes);
     }
 
     private static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
                                       Optional<Superuser> superuser, Http http,
+                                      Function<LocalCluster, ReadinessProbe> probes) {
+        return start(flavor, zip, work, name, timeout, superuser, http, Path.of(System.getProperty("java.home")),
+                probes);
+    }
+
+    private static LocalCluster start(Flavor flavor, Path zip, Path work, String name, Duration timeout,
+                                      Optional<Superuser> superuser, Http http, Path javaHome,
                                       Function<LocalCluster, ReadinessProbe> probes) {
         if (superuser.isPresent() && flavor != Flavor.ELASTICSEARCH) {
             throw new IllegalArgumentException("a superuser needs an Elasticsearch cluster, not " + flavor);
@@ -173,7 +189,7 @@ public final class LocalCluster implements AutoCloseable {
                 run(List.of("chown", "-R", USER + ":" + USER, instance.toString()));
             }
             String prefix = flavor.envPrefix;
-            Map<String, String> environment = Map.of(prefix + "_JAVA_HOME", System.getProperty("java.home"),
+            Map<String, String> environment = Map.of(prefix + "_JAVA_HOME", javaHome.toString(),
                     prefix + "_PATH_CONF", config.toString(), prefix + "_JAVA_OPTS", "-Xms512m -Xmx512m",
                     prefix + "_TMPDIR", instance.resolve("tmp").toString(), "HOME", instance.toString());
             if (superuser.isPresent()) {

@@ -75,7 +75,7 @@ final class Pit implements AutoCloseable {
         if (!part.isWhole()) {
             body.put("slice", QueueQueries.slice(part));
         }
-        Map<String, Object> answer = raw.send("POST", "/_search", body, "search " + index).json();
+        Map<String, Object> answer = raw.search(body, "search " + index).json();
         if (answer.get("pit_id") instanceof String next) {
             id = next;
         }

@@ -1,6 +1,7 @@
 package dev.llmwatcher.opensearch;
 
 import dev.llmwatcher.json.JsonCodec;
+import dev.llmwatcher.store.QueueQueries;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.generic.Body;
 import org.opensearch.client.opensearch.generic.Requests;
@@ -8,8 +9,12 @@ import org.opensearch.client.opensearch.generic.Response;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 
 /**
  * Requests whose body is one of our shipped JSON resources (index templates, the stored script, the pipeline, an
@@ -22,6 +27,12 @@ final class RawRequests {
     /** An answer: its status, and its JSON body as a map (empty when it had none). */
     record Answer(int status, Map<String, Object> json) {
     }
+
+    /** The tiebreaker of a cluster without {@code _shard_doc}. */
+    private static final Map<String, Object> ID_ORDER = Map.of("_id", "asc");
+    /** Clients whose cluster has no {@code _shard_doc} (OpenSearch 2.x), learned from its answer. */
+    private static final Map<OpenSearchClient, Boolean> WITHOUT_SHARD_DOC =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private final OpenSearchClient client;
     private final OpenSearchFailures failures;
@@ -57,6 +68,41 @@ final class RawRequests {
         } catch (IOException e) {
             throw failures.unavailable(action, e);
         }
+    }
+
+    /**
+     * A point-in-time search ({@code POST /_search} with {@code body}) whose sort may end with {@code _shard_doc}, the
+     * cheapest total order in a point in time, which OpenSearch 3.x has and 2.x does not (it answers 400, "No mapping
+     * found for [_shard_doc]"). On such a cluster the search is sent again with {@code _id} in its place, unique too,
+     * and so are this client's later searches: what the cluster does is learned from its own answer, once per client,
+     * not guessed from its version number.
+     */
+    Answer search(Map<String, Object> body, String action) {
+        if (WITHOUT_SHARD_DOC.containsKey(client)) {
+            return send("POST", "/_search", withIdTiebreaker(body), action);
+        }
+        Answer answer = send("POST", "/_search", body, action, 400);
+        if (answer.status() == 400 && lacksShardDoc(answer.json())) {
+            WITHOUT_SHARD_DOC.put(client, Boolean.TRUE);
+            return send("POST", "/_search", withIdTiebreaker(body), action);
+        }
+        if (answer.status() == 400) {
+            throw failures.unavailable(action, new RawFailure(400, answer.json()));
+        }
+        return answer;
+    }
+
+    private static Map<String, Object> withIdTiebreaker(Map<String, Object> body) {
+        Map<String, Object> changed = new LinkedHashMap<>(body);
+        if (body.get("sort") instanceof List<?> sort) {
+            changed.put("sort", sort.stream().map(key -> QueueQueries.SHARD_DOC_ORDER.equals(key) ? ID_ORDER : key)
+                    .toList());
+        }
+        return changed;
+    }
+
+    private static boolean lacksShardDoc(Map<String, Object> json) {
+        return JsonCodec.writeString(json).contains("No mapping found for [_shard_doc]");
     }
 
     /** A non-2xx answer of the generic API, with OpenSearch's error when it gave one. */

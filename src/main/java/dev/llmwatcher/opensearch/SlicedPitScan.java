@@ -95,7 +95,7 @@ final class SlicedPitScan implements SourceScan {
         if (after != null) {
             body.put("search_after", after);
         }
-        List<SourceDocument> page = hits(raw.send("POST", "/_search", body, "read " + from + " to backfill").json(),
+        List<SourceDocument> page = hits(raw.search(body, "read " + from + " to backfill").json(),
                 slice);
         if (page.size() < pageSize) {
             exhausted.set(slice, true);

@@ -21,10 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OpenSearchBatchRefusalsTest extends BatchRefusalsContract {
 
-    private final OpenSearchServer server = OpenSearchServer.shared();
+    /** The OpenSearch these tests run against: the shared 3.x server ({@link OpenSearch2Test} overrides it). */
+    OpenSearchServer server() {
+        return OpenSearchServer.shared();
+    }
+
     private final String index = TestElasticsearch.uniqueIndex("token-budget");
-    private final OpenSearchClient client = OpenSearchClients.create(server.settings());
-    private final OpenSearchFailures failures = new OpenSearchFailures(server.settings());
+    private final OpenSearchClient client = OpenSearchClients.create(server().settings());
+    private final OpenSearchFailures failures = new OpenSearchFailures(server().settings());
     private final OpenSearchTokenLedger ledger = new OpenSearchTokenLedger(client, failures, index);
 
     @AfterEach

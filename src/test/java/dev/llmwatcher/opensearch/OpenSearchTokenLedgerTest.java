@@ -19,7 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The OpenSearch adapter keeps the token ledger's contract on OpenSearch 3.x; its index gets the shipped mappings. */
 class OpenSearchTokenLedgerTest extends TokenLedgerContract {
 
-    private final OpenSearchServer server = OpenSearchServer.shared();
+    /** The OpenSearch these tests run against: the shared 3.x server ({@link OpenSearch2Test} overrides it). */
+    OpenSearchServer server() {
+        return OpenSearchServer.shared();
+    }
+
     private final String index = TestElasticsearch.uniqueIndex("token-budget");
     private final List<OpenSearchClient> clients = new ArrayList<>();
 
@@ -31,9 +35,9 @@ class OpenSearchTokenLedgerTest extends TokenLedgerContract {
     /** A ledger over a client of its own, as another process would have. */
     @Override
     protected TokenLedger anotherProcess() {
-        OpenSearchClient client = OpenSearchClients.create(server.settings());
+        OpenSearchClient client = OpenSearchClients.create(server().settings());
         clients.add(client);
-        return new OpenSearchTokenLedger(client, new OpenSearchFailures(server.settings()), index);
+        return new OpenSearchTokenLedger(client, new OpenSearchFailures(server().settings()), index);
     }
 
     @AfterEach
@@ -48,10 +52,10 @@ class OpenSearchTokenLedgerTest extends TokenLedgerContract {
     void theFirstExchangeCreatesTheIndexWithTheShippedMappings() {
         ledger().exchange(new LeaseRequest("gpt-4o-mini", DAY, "a", 100, 0, 0, 10, 10, NOW.plusSeconds(60), NOW));
 
-        Map<String, Object> mapping = (Map<String, Object>) ((Map<String, Object>) server.send("GET",
+        Map<String, Object> mapping = (Map<String, Object>) ((Map<String, Object>) server().send("GET",
                 "/" + index + "/_mapping", null).json().get(index)).get("mappings");
         assertThat(mapping).containsEntry("dynamic", "false");
-        assertThat(server.source(index, DAY + "/gpt-4o-mini")).get().satisfies(source -> assertThat(source)
+        assertThat(server().source(index, DAY + "/gpt-4o-mini")).get().satisfies(source -> assertThat(source)
                 .containsEntry("spent", 0).containsEntry("leases", List.of(Map.of("holder", "a", "tokens", 10,
                         "until", "2026-03-01T12:01:00Z"))));
     }

@@ -35,7 +35,10 @@ class OpenSearchOverlappingRunsTest {
     private static final int DOCUMENTS = 300;
     private static final int RUNS = 3;
 
-    private final OpenSearchServer openSearch = OpenSearchServer.shared();
+    /** The OpenSearch these runs drain: the shared 3.x server ({@link OpenSearch2OverlappingRunsTest}: 2.x). */
+    OpenSearchServer server() {
+        return OpenSearchServer.shared();
+    }
 
     @Test
     void threeSimultaneousRunsAnswerEachDocumentExactlyOnce() throws Exception {
@@ -47,7 +50,7 @@ class OpenSearchOverlappingRunsTest {
         try (FakeOllamaServer ollama = new FakeOllamaServer()) {
             ollama.latency(Duration.ofMillis(10)).countBy(NumberedDocuments::documentOf)
                     .respondWith(NumberedDocuments::correctAnswer);
-            Map<String, String> settings = Map.of("ELASTICSEARCH_URL", openSearch.url().toString(),
+            Map<String, String> settings = Map.of("ELASTICSEARCH_URL", server().url().toString(),
                     "OLLAMA_API_URL", ollama.baseUrl().toString(), "LLM_WATCHER_WATCH_INDEX", queue,
                     "LLM_WATCHER_BATCH_SIZE", "50", "LLM_WATCHER_CONCURRENCY", "16");
             CyclicBarrier together = new CyclicBarrier(RUNS);
@@ -67,10 +70,10 @@ class OpenSearchOverlappingRunsTest {
         assertThat(callsPerDocument).hasSize(DOCUMENTS);
         assertThat(callsPerDocument).allSatisfy((id, calls) -> assertThat(calls).as(id).isEqualTo(1));
         assertThat(reports.stream().mapToInt(RunReport::processed).sum()).isEqualTo(DOCUMENTS);
-        openSearch.send("POST", "/" + target + "/_refresh", null);
-        assertThat(openSearch.send("GET", "/" + queue + "/_count", null).json()).containsEntry("count", 0);
+        server().send("POST", "/" + target + "/_refresh", null);
+        assertThat(server().send("GET", "/" + queue + "/_count", null).json()).containsEntry("count", 0);
         for (int n = 0; n < DOCUMENTS; n++) {
-            assertThat(openSearch.source(target, NumberedDocuments.id(n))).as(NumberedDocuments.id(n))
+            assertThat(server().source(target, NumberedDocuments.id(n))).as(NumberedDocuments.id(n))
                     .hasValueSatisfying(source -> assertThat(source).containsEntry("value",
                             NumberedDocuments.valueFor(source.get("n") instanceof Integer i ? i : -1)));
         }
@@ -107,7 +110,7 @@ class OpenSearchOverlappingRunsTest {
             bulk.append(JsonCodec.writeString(Map.of("index", Map.of("_index", queue, "_id",
                     NumberedDocuments.id(n))))).append('\n').append(JsonCodec.writeString(source)).append('\n');
         }
-        assertThat(openSearch.send("POST", "/_bulk?refresh=true", bulk.toString()).json())
+        assertThat(server().send("POST", "/_bulk?refresh=true", bulk.toString()).json())
                 .containsEntry("errors", false);
     }
 }

@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * never throw on a non-2xx status; the document helpers ({@link #indexQueueDocument}, {@link #source}, ...) throw
  * {@link IllegalStateException} when Elasticsearch refuses.
  */
-public final class TestElasticsearch {
+public final class TestElasticsearch implements TestCluster {
 
     /** File-realm superuser of {@link #secured()}. */
     public static final String SUPERUSER = "llmwatcher-admin";
@@ -143,8 +143,14 @@ public final class TestElasticsearch {
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:41234} ({@code https://} for {@link #secured()}). */
+    @Override
     public URI url() {
         return server.url();
+    }
+
+    @Override
+    public String engine() {
+        return "Elasticsearch";
     }
 
     /** CPU time the server's processes have used so far. */
@@ -181,6 +187,7 @@ public final class TestElasticsearch {
      * {@code ELASTICSEARCH_CA_CERT} for an HTTPS server; and an answer cache index and a token budget index of its
      * own, so that no test is answered from another test's cache or spends another test's budget.
      */
+    @Override
     public Map<String, String> connectionVariables() {
         Map<String, String> variables = new LinkedHashMap<>();
         variables.put("ELASTICSEARCH_URL", url().toString());
@@ -210,17 +217,6 @@ public final class TestElasticsearch {
     }
 
     /**
-     * Writes a queue document as the original pipeline leaves it: the user's fields plus {@code _llm_watcher},
-     * visible to searches at once.
-     */
-    public void indexQueueDocument(String queueIndex, String id, Map<String, ?> userFields,
-                                   Map<String, ?> watcherMeta) {
-        Map<String, Object> source = new LinkedHashMap<>(userFields);
-        source.put("_llm_watcher", watcherMeta);
-        indexDocument(queueIndex, id, source);
-    }
-
-    /**
      * {@code _llm_watcher} as the original pipeline script writes it: provider {@code ollama}, model
      * {@code llama3.3}, the prompt, an empty {@code format}, {@code options} null, and the original index.
      * Mutable, so a test can change or add fields (e.g. {@code target_field}).
@@ -237,12 +233,14 @@ public final class TestElasticsearch {
     }
 
     /** Indexes one document, visible to searches at once. */
+    @Override
     public void indexDocument(String index, String id, Map<String, ?> source) {
         Response response = put("/" + index + "/_doc/" + encode(id) + "?refresh=true", toJson(source));
         response.requireSuccess("index " + index + "/" + id);
     }
 
     /** Indexes many documents in one bulk request (ids to sources), visible to searches at once. */
+    @Override
     public void bulkIndex(String index, Map<String, ? extends Map<String, ?>> sourcesById) {
         if (sourcesById.isEmpty()) {
             return;
@@ -263,6 +261,7 @@ public final class TestElasticsearch {
     }
 
     /** The document's {@code _source}, or empty when there is no such document (or index). */
+    @Override
     public Optional<Map<String, Object>> source(String index, String id) {
         Response response = get("/" + index + "/_doc/" + encode(id));
         if (response.status() == 404) {
@@ -275,6 +274,7 @@ public final class TestElasticsearch {
     }
 
     /** Number of documents in {@code index} after a refresh; 0 when the index does not exist. */
+    @Override
     public long count(String index) {
         Response refresh = post("/" + index + "/_refresh", "");
         if (refresh.status() == 404) {
@@ -293,6 +293,7 @@ public final class TestElasticsearch {
         return send("PUT", path, json, "application/json");
     }
 
+    @Override
     public Response post(String path, String json) {
         return send("POST", path, json, "application/json");
     }
