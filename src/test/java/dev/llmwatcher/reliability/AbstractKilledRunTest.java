@@ -8,6 +8,7 @@ import dev.llmwatcher.queue.Selection;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.FakeOpenAiServer;
 import dev.llmwatcher.testing.StderrCapture;
+import dev.llmwatcher.testing.TestCluster;
 import dev.llmwatcher.testing.TestElasticsearch;
 import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.Test;
@@ -29,16 +30,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A command-line watcher in its own JVM, killed with SIGKILL in the middle of a drain, then a run after its
  * leases expired: every document ends once in its target with its value and the queue is empty. Calls in flight
- * (or answered but not yet written) at the kill are paid for again; nothing else is.
+ * (or answered but not yet written) at the kill are paid for again; nothing else is. One subclass per engine.
  */
-class KilledRunTest {
+abstract class AbstractKilledRunTest {
 
     private static final int DOCUMENTS = 600;
     private static final int CALLS_BEFORE_KILL = 150;
     private static final int CONCURRENCY = 8;
     private static final int BATCH_SIZE = 20;
 
-    private final TestElasticsearch es = TestElasticsearch.shared();
+    /** The cluster the queue is on. */
+    protected abstract TestCluster cluster();
 
     @Test
     void watcherKilledMidDrainLosesAndDuplicatesNothing(@TempDir Path temp) throws Exception {
@@ -46,8 +48,8 @@ class KilledRunTest {
         try (StderrCapture stderr = StderrCapture.start();
              FakeOllamaServer ollama = new FakeOllamaServer();
              FakeOpenAiServer openAi = new FakeOpenAiServer()) {
-            WatcherFixture fixture = Secrets.configure(new WatcherFixture(es, ollama, openAi));
-            NumberedDocuments documents = new NumberedDocuments(es, fixture.queueIndex(),
+            WatcherFixture fixture = Secrets.configure(new WatcherFixture(cluster(), ollama, openAi));
+            NumberedDocuments documents = new NumberedDocuments(cluster(), fixture.queueIndex(),
                     TestElasticsearch.uniqueIndex("killed"), DOCUMENTS);
             documents.queue(n -> "ollama");
             CountDownLatch enoughCalls = new CountDownLatch(CALLS_BEFORE_KILL);
@@ -79,7 +81,7 @@ class KilledRunTest {
                     storedAtKill.size(), queuedAtKill.size(), ollama.calls() - callsBeforeRerun, paidTwice);
             assertThat(documents.notStoredCorrectly()).isEmpty();
             assertThat(documents.stored()).hasSize(DOCUMENTS);
-            assertThat(es.count(fixture.queueIndex())).isZero();
+            assertThat(cluster().count(fixture.queueIndex())).isZero();
             assertThat(calls).hasSize(DOCUMENTS).allSatisfy((id, count) -> assertThat(count).as(id).isBetween(1, 2));
             // The engine never has more than concurrency + a page + 2 x flush size documents started but not written.
             int flushSize = Math.max(50, Math.max(BATCH_SIZE, CONCURRENCY));

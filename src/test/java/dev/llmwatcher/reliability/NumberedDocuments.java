@@ -2,6 +2,7 @@ package dev.llmwatcher.reliability;
 
 import dev.llmwatcher.testing.FakeLlmServer;
 import dev.llmwatcher.testing.FakeLlmServer.Reply;
+import dev.llmwatcher.testing.TestCluster;
 import dev.llmwatcher.testing.TestElasticsearch;
 
 import java.util.ArrayList;
@@ -22,12 +23,12 @@ final class NumberedDocuments {
     static final String PROMPT = "Document {{ctx.doc}} carries the number {{ctx.n}}.";
     private static final Pattern PROMPT_PATTERN = Pattern.compile("Document (\\S+) carries the number (\\d+)\\.");
 
-    private final TestElasticsearch es;
+    private final TestCluster es;
     private final String queueIndex;
     private final String target;
     private final int count;
 
-    NumberedDocuments(TestElasticsearch es, String queueIndex, String target, int count) {
+    NumberedDocuments(TestCluster es, String queueIndex, String target, int count) {
         this.es = es;
         this.queueIndex = queueIndex;
         this.target = target;
@@ -120,7 +121,7 @@ final class NumberedDocuments {
 
     /** Every document of {@code index} (up to 10,000) by id; empty when the index does not exist. */
     @SuppressWarnings("unchecked")
-    static Map<String, Map<String, Object>> all(TestElasticsearch es, String index) {
+    static Map<String, Map<String, Object>> all(TestCluster es, String index) {
         Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
         if (es.count(index) == 0) {
             return documents;

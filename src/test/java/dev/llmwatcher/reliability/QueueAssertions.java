@@ -1,6 +1,6 @@
 package dev.llmwatcher.reliability;
 
-import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.TestCluster;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,13 +12,13 @@ final class QueueAssertions {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> watcherMeta(TestElasticsearch es, String queueIndex, String id) {
+    static Map<String, Object> watcherMeta(TestCluster es, String queueIndex, String id) {
         Map<String, Object> source = es.source(queueIndex, id)
                 .orElseThrow(() -> new AssertionError("document " + id + " is no longer in the queue " + queueIndex));
         return new LinkedHashMap<>((Map<String, Object>) source.get("_llm_watcher"));
     }
 
-    static String error(TestElasticsearch es, String queueIndex, String id) {
+    static String error(TestCluster es, String queueIndex, String id) {
         Object error = watcherMeta(es, queueIndex, id).get("error");
         return error == null ? null : error.toString();
     }

@@ -1,6 +1,6 @@
 package dev.llmwatcher.reliability;
 
-import dev.llmwatcher.testing.TestElasticsearch;
+import dev.llmwatcher.testing.TestCluster;
 import dev.llmwatcher.testing.WatcherFixture;
 
 import java.util.List;
@@ -19,7 +19,7 @@ final class Secrets {
     }
 
     /** A fixture over fake providers of its own (closed with it), these secrets configured. */
-    static WatcherFixture fixture(TestElasticsearch es) {
+    static WatcherFixture fixture(TestCluster es) {
         return configure(WatcherFixture.withFakeProviders(es));
     }
 

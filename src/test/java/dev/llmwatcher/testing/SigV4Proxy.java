@@ -1,9 +1,6 @@
 package dev.llmwatcher.testing;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import dev.llmwatcher.demo.LocalCertificates;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -12,35 +9,23 @@ import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An HTTPS stand-in for an Amazon OpenSearch Service domain: it forwards every request to a real OpenSearch, but
- * only one signed with SigV4 for service {@code es} in its region by {@link AwsTestCredentials}; the signature is
- * checked by signing the same request again with the AWS SDK's own signer and comparing. Anything else gets 403, as
- * the service answers. TLS with a CA of its own ({@link #caPem()}).
+ * An HTTPS stand-in for an Amazon OpenSearch Service domain ({@link HttpsGateway}): it forwards every request to a
+ * real OpenSearch, but only one signed with SigV4 for service {@code es} in its region by {@link AwsTestCredentials};
+ * the signature is checked by signing the same request again with the AWS SDK's own signer and comparing. Anything
+ * else gets 403, as the service answers. TLS with a CA of its own ({@link #caPem()}).
  */
 public final class SigV4Proxy implements AutoCloseable {
 
@@ -49,86 +34,36 @@ public final class SigV4Proxy implements AutoCloseable {
                     + "SignedHeaders=([^,]+), Signature=([0-9a-f]{64})");
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
-    /** Hop-by-hop headers the JDK's client sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "authorization",
-            "expect", "upgrade");
 
-    private final HttpsServer server;
-    private final URI target;
     private final String region;
-    private final LocalCertificates certificates;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final List<String> refusals = new CopyOnWriteArrayList<>();
-    private final List<String> forwarded = new CopyOnWriteArrayList<>();
+    private final HttpsGateway gateway;
 
     public SigV4Proxy(URI target, String region, Path work) {
-        this.target = target;
         this.region = region;
-        this.certificates = LocalCertificates.create(work.resolve("ca"), work.resolve("server.p12"));
-        try {
-            server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server.setHttpsConfigurator(new HttpsConfigurator(certificates.serverTls()));
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::handle);
-        server.start();
+        this.gateway = new HttpsGateway(target, work, (exchange, body) -> {
+            String refusal = refusal(exchange, body);
+            return refusal == null ? null
+                    : new HttpsGateway.Refusal(refusal, 403, "{\"message\":\"" + refusal.replace("\"", "'") + "\"}");
+        });
     }
 
     /** {@code https://127.0.0.1:PORT}: the "domain endpoint". */
     public URI url() {
-        return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+        return gateway.url();
     }
 
     public Path caPem() {
-        return certificates.caPem();
+        return gateway.caPem();
     }
 
     /** Why each refused request was refused. */
     public List<String> refusals() {
-        return List.copyOf(refusals);
+        return gateway.refusals();
     }
 
     /** Method and path of each request forwarded. */
     public List<String> forwarded() {
-        return List.copyOf(forwarded);
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            String refusal = refusal(exchange, body);
-            if (refusal != null) {
-                refusals.add(refusal);
-                answer(exchange, 403, "{\"message\":\"" + refusal.replace("\"", "'") + "\"}");
-                return;
-            }
-            forwarded.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath());
-            HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
-                    .timeout(Duration.ofSeconds(30))
-                    .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
-            exchange.getRequestHeaders().forEach((name, values) -> {
-                if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
-                    values.forEach(value -> request.header(name, value));
-                }
-            });
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            for (String header : List.of("Content-Type", "Content-Encoding")) {
-                response.headers().firstValue(header).ifPresent(value ->
-                        exchange.getResponseHeaders().add(header, value));
-            }
-            exchange.sendResponseHeaders(response.statusCode(), response.body().length == 0 ? -1
-                    : response.body().length);
-            if (response.body().length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(response.body());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return gateway.forwarded();
     }
 
     /** Why the request is refused, or null when it is signed for {@code es} in the region by the test credentials. */
@@ -159,7 +94,7 @@ public final class SigV4Proxy implements AutoCloseable {
         URI uri = exchange.getRequestURI();
         SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.fromValue(exchange.getRequestMethod())).protocol("https")
-                .host("127.0.0.1").port(server.getAddress().getPort()).encodedPath(uri.getRawPath());
+                .host("127.0.0.1").port(gateway.port()).encodedPath(uri.getRawPath());
         if (uri.getRawQuery() != null) {
             for (String pair : uri.getRawQuery().split("&")) {
                 String[] kv = pair.split("=", 2);
@@ -186,17 +121,8 @@ public final class SigV4Proxy implements AutoCloseable {
         return java.net.URLDecoder.decode(value, StandardCharsets.UTF_8);
     }
 
-    private static void answer(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
+        gateway.close();
     }
 }

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The settings map a test hands to {@link ConfigReader}: a test Elasticsearch (its URL, and its CA when it speaks
+ * The settings map a test hands to {@link ConfigReader}: a test cluster (its URL, and its CA when it speaks
  * HTTPS), the fake LLM servers, and a queue index of the test's own. Tests add or override entries with {@link #with}.
  * {@link #withFakeProviders} also starts the fake servers and closes them with the fixture, so a test declares it as
  * one {@code @AutoClose} field and JUnit gives each test method fresh servers.
@@ -22,22 +22,22 @@ public final class WatcherFixture implements AutoCloseable {
     private final FakeOpenAiServer openAi;
     private final boolean ownsServers;
 
-    public WatcherFixture(TestElasticsearch elasticsearch, FakeOllamaServer ollama, FakeOpenAiServer openAi) {
-        this(elasticsearch, ollama, openAi, false);
+    public WatcherFixture(TestCluster cluster, FakeOllamaServer ollama, FakeOpenAiServer openAi) {
+        this(cluster, ollama, openAi, false);
     }
 
     /** A fixture over a fake Ollama and a fake OpenAI-compatible server of its own, closed with it. */
-    public static WatcherFixture withFakeProviders(TestElasticsearch elasticsearch) {
-        return new WatcherFixture(elasticsearch, new FakeOllamaServer(), new FakeOpenAiServer(), true);
+    public static WatcherFixture withFakeProviders(TestCluster cluster) {
+        return new WatcherFixture(cluster, new FakeOllamaServer(), new FakeOpenAiServer(), true);
     }
 
-    private WatcherFixture(TestElasticsearch elasticsearch, FakeOllamaServer ollama, FakeOpenAiServer openAi,
+    private WatcherFixture(TestCluster cluster, FakeOllamaServer ollama, FakeOpenAiServer openAi,
                            boolean ownsServers) {
         this.ollama = ollama;
         this.openAi = openAi;
         this.ownsServers = ownsServers;
         this.queueIndex = TestElasticsearch.uniqueIndex("queue");
-        settings.putAll(elasticsearch.connectionVariables());
+        settings.putAll(cluster.connectionVariables());
         settings.put("OLLAMA_API_URL", ollama.baseUrl().toString());
         settings.put("OPENAI_BASE_URL", openAi.baseUrl().toString());
         settings.put("OPENAI_API_KEY", "sk-test-fixture-key");
