@@ -29,11 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * OpenSearch behind HTTPS with basic authentication, as a cluster with the security plugin serves it: the integ-test-zip
- * has no security plugin, so a TLS-terminating front with a private CA that checks the user and password
- * ({@link HttpsGateway#basicAuth}) stands before the real OpenSearch 3.x. With the CA's PEM and the credentials a whole
- * drain goes through it (the engine told from the cluster's answer too); a wrong password is an authentication failure
- * in one line that does not repeat it; without the CA the front is not trusted and nothing reaches the cluster.
+ * OpenSearch behind HTTPS with basic authentication, as a cluster with the security plugin serves it: the
+ * integ-test-zip has no security plugin, so a TLS-terminating front with a private CA that checks the user and
+ * password ({@link HttpsGateway#basicAuth}) stands before the real OpenSearch 3.x. With the CA's PEM and the
+ * credentials a whole drain goes through it (the engine told from the cluster's answer too); a wrong password is an
+ * authentication failure in one line that does not repeat it; without the CA the front is not trusted and nothing
+ * reaches the cluster.
  */
 class OpenSearchTlsTest {
 

@@ -68,16 +68,20 @@ public final class OpenSearchServer implements TestCluster, AutoCloseable {
     private static Path version2JavaHome() {
         String named = System.getProperty(VERSION2_JAVA_HOME, "").strip();
         if (!named.isEmpty()) {
-            return Path.of(named);
+            return Optional.of(Path.of(named)).filter(OpenSearchServer::allowsTheSecurityManager)
+                    .orElseThrow(() -> noSecurityManagerJdk(named + " is not a JDK 11 to 21"));
         }
         try (Stream<Path> homes = Files.list(JVM_DIRECTORY)) {
-            return homes.filter(home -> Files.isExecutable(home.resolve("bin").resolve("java")))
-                    .filter(home -> javaMajor(home).filter(major -> major >= 11 && major <= 21).isPresent())
-                    .sorted().findFirst()
+            return homes.filter(OpenSearchServer::allowsTheSecurityManager).sorted().findFirst()
                     .orElseThrow(() -> noSecurityManagerJdk("no JDK 11 to 21 in " + JVM_DIRECTORY));
         } catch (IOException e) {
             throw noSecurityManagerJdk("cannot list " + JVM_DIRECTORY + ": " + e.getMessage());
         }
+    }
+
+    private static boolean allowsTheSecurityManager(Path home) {
+        return Files.isExecutable(home.resolve("bin").resolve("java"))
+                && javaMajor(home).filter(major -> major >= 11 && major <= 21).isPresent();
     }
 
     /** The major version a JDK's {@code release} file names ({@code JAVA_VERSION="17.0.15"}), if it has one. */
