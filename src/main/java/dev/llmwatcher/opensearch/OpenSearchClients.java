@@ -4,6 +4,7 @@ import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.json.Json;
 import dev.llmwatcher.json.JsonCodec;
+import dev.llmwatcher.store.FingerprintTrustManager;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
@@ -86,7 +87,7 @@ public final class OpenSearchClients {
      * SDK's default credential chain (the function's role on Lambda), and the region of the domain's host name
      * ({@code *.REGION.es.amazonaws.com}) or else the SDK's default region chain ({@code AWS_REGION}). Answers are not
      * asked to be compressed, as with the unsigned transport. The first URL
-     * is the domain's endpoint (https; its port kept); a CA certificate, if given, is the only one trusted.
+     * is the domain's endpoint (https; its port kept); a CA certificate or fingerprint, if given, is the only CA trusted.
      */
     static OpenSearchClient signed(ElasticsearchSettings settings, String service) {
         URI url = settings.url();
@@ -95,6 +96,9 @@ public final class OpenSearchClients {
                 .connectionTimeout(settings.requestTimeout()).socketTimeout(settings.requestTimeout());
         if (settings.caCertificate().isPresent()) {
             TrustManager[] trust = trustManagers(settings);
+            http.tlsTrustManagersProvider(() -> trust);
+        } else if (settings.caFingerprint().isPresent()) {
+            TrustManager[] trust = {FingerprintTrustManager.of(settings.caFingerprint().get())};
             http.tlsTrustManagersProvider(() -> trust);
         }
         AwsSdk2Transport transport = new AwsSdk2Transport(http.build(), host, service, region(url.getHost()),
@@ -142,8 +146,14 @@ public final class OpenSearchClients {
         return headers;
     }
 
-    /** The JDK's default CAs, or the configured CA certificate (PEM) alone. */
+    /**
+     * The configured CA certificate (PEM) alone, or the CA with the configured SHA-256 fingerprint (checked as
+     * {@link FingerprintTrustManager} does for Elasticsearch), or else the JDK's default CAs.
+     */
     private static SSLContext tls(ElasticsearchSettings settings) {
+        if (settings.caFingerprint().isPresent() && settings.caCertificate().isEmpty()) {
+            return FingerprintTrustManager.context(settings.caFingerprint().get());
+        }
         if (settings.caCertificate().isEmpty()) {
             return SSLContexts.createSystemDefault();
         }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * integ-test-zip has no security plugin, so a TLS-terminating front with a private CA that checks the user and
  * password ({@link HttpsGateway#basicAuth}) stands before the real OpenSearch 3.x. With the CA's PEM and the
  * credentials a whole drain goes through it (the engine told from the cluster's answer too); a wrong password is an
- * authentication failure in one line that does not repeat it; without the CA the front is not trusted and nothing
- * reaches the cluster.
+ * authentication failure in one line that does not repeat it; the CA given by its SHA-256 fingerprint
+ * ({@code ELASTICSEARCH_CA_FINGERPRINT}, with or without colons) is trusted as its certificate is; without the CA, or
+ * with another fingerprint, the front is not trusted and nothing reaches the cluster.
  */
 class OpenSearchTlsTest {
 
@@ -65,6 +67,36 @@ class OpenSearchTlsTest {
     private ElasticsearchSettings settings(String password, Optional<Path> ca) {
         return new ElasticsearchSettings(List.of(gateway.url()), Optional.of(USER), Optional.of(password),
                 Optional.empty(), ca, Optional.empty(), Duration.ofSeconds(30));
+    }
+
+    private ElasticsearchSettings byFingerprint(String fingerprint) {
+        return new ElasticsearchSettings(List.of(gateway.url()), Optional.of(USER), Optional.of(PASSWORD),
+                Optional.empty(), Optional.empty(), Optional.of(fingerprint), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void withTheCasFingerprintTheQueueIsReadAsWithItsCertificate() {
+        String colons = gateway.caFingerprint().toUpperCase(Locale.ROOT).replaceAll("(..)(?!$)", "$1:");
+        for (String spelling : List.of(gateway.caFingerprint(), colons)) {
+            try (OpenSearchQueueStore store = OpenSearchQueueStore.connect(byFingerprint(spelling),
+                    Optional.empty())) {
+                assertThat(store.countEligible(query(fixture.queueIndex(), Selection.NEW, Instant.now())))
+                        .as(spelling).isZero();
+            }
+        }
+        assertThat(gateway.refusals()).isEmpty();
+        assertThat(gateway.forwarded()).isNotEmpty();
+    }
+
+    @Test
+    void withAnotherFingerprintTheFrontIsNotTrustedAndNothingReachesTheCluster() {
+        String other = "0".repeat(64);
+        try (OpenSearchQueueStore store = OpenSearchQueueStore.connect(byFingerprint(other), Optional.empty())) {
+            assertThatThrownBy(() -> store.countEligible(query(fixture.queueIndex(), Selection.NEW, Instant.now())))
+                    .isInstanceOfSatisfying(QueueUnavailableException.class, e ->
+                            assertThat(e.getMessage()).startsWith("OpenSearch at ").doesNotContain("\n"));
+        }
+        assertThat(gateway.forwarded()).isEmpty();
     }
 
     @Test

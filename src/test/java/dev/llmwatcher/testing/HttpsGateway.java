@@ -102,6 +102,11 @@ public final class HttpsGateway implements AutoCloseable {
         return certificates.caPem();
     }
 
+    /** SHA-256 of the CA certificate, lower-case hex without colons (as Elasticsearch prints it). */
+    public String caFingerprint() {
+        return certificates.caFingerprint();
+    }
+
     /** Why each refused request was refused. */
     public List<String> refusals() {
         return List.copyOf(refusals);

@@ -1,4 +1,4 @@
-package dev.llmwatcher.elasticsearch;
+package dev.llmwatcher.store;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -24,14 +24,15 @@ import java.util.Locale;
  *
  * <p>Kept instead of elasticsearch-java's {@code TransportUtils.sslContextFromCaFingerprint}: that one only compares
  * the last certificate the server sends with the fingerprint and checks no signature, so a server that shows the
- * cluster's CA next to a certificate it made itself is trusted ({@code TlsConnectionTest} shows it).
+ * cluster's CA next to a certificate it made itself is trusted ({@code TlsConnectionTest} shows it). Both engines'
+ * adapters use it for {@code ELASTICSEARCH_CA_FINGERPRINT}: the check is the JDK's, no client library decides it.
  */
-final class FingerprintTrustManager extends X509ExtendedTrustManager {
+public final class FingerprintTrustManager extends X509ExtendedTrustManager {
 
     private final String wanted;
 
     /** @param wanted lower-case hex, no colons */
-    FingerprintTrustManager(String wanted) {
+    private FingerprintTrustManager(String wanted) {
         this.wanted = wanted;
     }
 
@@ -103,12 +104,16 @@ final class FingerprintTrustManager extends X509ExtendedTrustManager {
         }
     }
 
+    /** A trust manager for servers anchored by the CA with this SHA-256 fingerprint (hex, colons allowed). */
+    public static FingerprintTrustManager of(String fingerprint) {
+        return new FingerprintTrustManager(fingerprint.replace(":", "").strip().toLowerCase(Locale.ROOT));
+    }
+
     /** A TLS context trusting servers anchored by the CA with this SHA-256 fingerprint (hex, colons allowed). */
-    static SSLContext context(String fingerprint) {
-        String wanted = fingerprint.replace(":", "").strip().toLowerCase(Locale.ROOT);
+    public static SSLContext context(String fingerprint) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new FingerprintTrustManager(wanted)}, null);
+            context.init(null, new TrustManager[] {of(fingerprint)}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK cannot set up TLS: " + e.getMessage(), e);
