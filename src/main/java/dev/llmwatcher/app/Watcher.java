@@ -24,7 +24,6 @@ import dev.llmwatcher.llm.bedrock.BedrockRuntime;
 import dev.llmwatcher.llm.http.ProxyRoutes;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
-import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.engine.backfill.EnqueueReport;
 import dev.llmwatcher.engine.backfill.EnqueueRequest;
 import dev.llmwatcher.engine.backfill.Enqueuer;
@@ -33,6 +32,8 @@ import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.queue.OldestQueued;
 import dev.llmwatcher.queue.QueueInspection;
 import dev.llmwatcher.queue.QueueRelease;
+import dev.llmwatcher.queue.QueueTemplate;
+import dev.llmwatcher.store.IndexTemplates;
 import dev.llmwatcher.budget.TokenLedger;
 import dev.llmwatcher.cache.CacheMaintenance;
 import dev.llmwatcher.queue.QueueStore;
@@ -216,14 +217,10 @@ public final class Watcher implements AutoCloseable {
      * gets a warning, not a failed run.
      */
     private void ensureQueueTemplate(String queueIndex) {
-        if (storage.admin().isEmpty()) {
-            return;
-        }
         try {
-            QueueTemplateInstaller.Result result = storage.admin().get().templates().install(queueIndex,
-                    config.sortField());
-            if (result != QueueTemplateInstaller.Result.UNCHANGED) {
-                LOG.info("Index template {} for the queue {}: {}", QueueTemplateInstaller.templateName(queueIndex),
+            QueueTemplate.Outcome result = storage.queueTemplate().install(queueIndex, config.sortField());
+            if (result != QueueTemplate.Outcome.UNCHANGED) {
+                LOG.info("Index template {} for the queue {}: {}", IndexTemplates.queueName(queueIndex),
                         queueIndex, result.name().toLowerCase(java.util.Locale.ROOT));
             }
         } catch (QueueUnavailableException e) {

@@ -2,6 +2,7 @@ package dev.llmwatcher.opensearch;
 
 import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.queue.PipelineSpec;
+import dev.llmwatcher.queue.QueueTemplate;
 import dev.llmwatcher.queue.SortField;
 import dev.llmwatcher.store.IndexTemplates;
 import dev.llmwatcher.store.InstallContent;
@@ -20,9 +21,9 @@ import java.util.Optional;
  * stored painless script and the ingest pipeline calling it, each left alone when identical (the script by its
  * source, the pipeline by the content hash at the end of its description: OpenSearch pipelines take no
  * {@code _meta}), and the composable index templates of the queue, the answer cache and the token ledger (by the
- * content hash in their {@code _meta}). OpenSearch runs the original script unchanged. Closes its own client.
+ * content hash in their {@code _meta}). OpenSearch runs the original script unchanged. Closes the client it opened.
  */
-public final class OpenSearchSetup implements AutoCloseable {
+public final class OpenSearchSetup implements QueueTemplate, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenSearchSetup.class);
 
@@ -31,14 +32,28 @@ public final class OpenSearchSetup implements AutoCloseable {
 
     private final OpenSearchClient client;
     private final RawRequests raw;
+    private final boolean ownsClient;
 
-    private OpenSearchSetup(OpenSearchClient client, OpenSearchFailures failures) {
+    private OpenSearchSetup(OpenSearchClient client, OpenSearchFailures failures, boolean ownsClient) {
         this.client = client;
         this.raw = new RawRequests(client, failures);
+        this.ownsClient = ownsClient;
     }
 
+    /** Over a client of its own, closed with this. */
     public static OpenSearchSetup open(ElasticsearchSettings settings) {
-        return new OpenSearchSetup(OpenSearchClients.create(settings), new OpenSearchFailures(settings));
+        return new OpenSearchSetup(OpenSearchClients.create(settings), new OpenSearchFailures(settings), true);
+    }
+
+    /** Over a client someone else owns (the queue store's): closing this leaves it open. */
+    public static OpenSearchSetup over(OpenSearchClient client, OpenSearchFailures failures) {
+        return new OpenSearchSetup(client, failures, false);
+    }
+
+    /** The queue template port: {@link #installQueueTemplate} with the configured sort field. */
+    @Override
+    public Outcome install(String queueIndex, Optional<String> sortField) {
+        return Outcome.valueOf(installQueueTemplate(queueIndex, SortField.parse(sortField)).name());
     }
 
     public Result installScript() {
@@ -129,6 +144,9 @@ public final class OpenSearchSetup implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!ownsClient) {
+            return;
+        }
         try {
             client._transport().close();
         } catch (IOException e) {

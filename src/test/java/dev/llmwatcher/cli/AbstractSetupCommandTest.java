@@ -84,4 +84,19 @@ abstract class AbstractSetupCommandTest {
         assertThat(mapping(ledger)).containsPattern("\"day\":\\{\"type\":\"date\",\"format\":\"strict_date\"\\}")
                 .containsPattern("\"leases\":\\{\"type\":\"object\",\"enabled\":false\\}");
     }
+
+    @Test
+    void theFirstPassOverAQueueInstallsItsTemplateWithoutSetup() {
+        String template = IndexTemplates.queueName(queue);
+        Console console = new Console(Map.of("ELASTICSEARCH_URL", url().toString(), "LLM_WATCHER_WATCH_INDEX", queue),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Clock.systemUTC());
+        assertThat(send("GET", "/_index_template/" + template, null).status()).isEqualTo(404);
+
+        assertThat(Main.standard().run(new String[] {"--once"}, console)).as(err.toString(StandardCharsets.UTF_8))
+                .isZero();
+
+        assertThat(send("GET", "/_index_template/" + template, null).requireSuccess("read " + template).body())
+                .contains("\"content_hash\"", "\"index_patterns\":[\"" + queue + "\"]");
+    }
 }
