@@ -130,6 +130,16 @@ public final class OpenSearchClients {
         return new HttpHost(url.getScheme(), url.getHost(), port);
     }
 
+    /**
+     * The API key as sent: an {@code id:key} pair (Elasticsearch's form, which the engine probe of {@link #engineOf}
+     * sends to an Elasticsearch cluster too) as {@code base64(id:key)}, as the Elasticsearch client sends it; any other
+     * value (an encoded key, an OpenSearch API token, which has no colon) as it is.
+     */
+    static String apiKeyToken(String apiKey) {
+        return apiKey.contains(":") ? Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8))
+                : apiKey;
+    }
+
     private static List<Header> authorization(ElasticsearchSettings settings) {
         List<Header> headers = new ArrayList<>();
         if (settings.apiKey().isPresent()) {
@@ -140,16 +150,6 @@ public final class OpenSearchClients {
                     .getBytes(StandardCharsets.UTF_8)))));
         }
         return headers;
-    }
-
-    /**
-     * The API key as sent: an {@code id:key} pair (Elasticsearch's form, which the engine probe of {@link #engineOf}
-     * sends to an Elasticsearch cluster too) as {@code base64(id:key)}, as the Elasticsearch client sends it; any other
-     * value (an encoded key, an OpenSearch API token, which has no colon) as it is.
-     */
-    static String apiKeyToken(String apiKey) {
-        return apiKey.contains(":") ? Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8))
-                : apiKey;
     }
 
     /** The JDK's default CAs, or the configured CA certificate (PEM) alone. */

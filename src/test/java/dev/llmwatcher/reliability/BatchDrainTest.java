@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
-import dev.llmwatcher.cli.Console;
-import dev.llmwatcher.cli.Main;
 import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
@@ -42,8 +40,6 @@ import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
