@@ -24,13 +24,18 @@ import dev.llmwatcher.llm.bedrock.BedrockRuntime;
 import dev.llmwatcher.llm.http.ProxyRoutes;
 import dev.llmwatcher.prompt.PromptRenderer;
 import dev.llmwatcher.elasticsearch.ClusterAdmin;
-import dev.llmwatcher.elasticsearch.QueueTemplateInstaller;
 import dev.llmwatcher.engine.backfill.EnqueueReport;
 import dev.llmwatcher.engine.backfill.EnqueueRequest;
 import dev.llmwatcher.engine.backfill.Enqueuer;
 import dev.llmwatcher.backfill.BackfillStore;
 import dev.llmwatcher.config.SearchEngine;
 import dev.llmwatcher.queue.OldestQueued;
+import dev.llmwatcher.queue.QueueInspection;
+import dev.llmwatcher.queue.QueueRelease;
+import dev.llmwatcher.queue.QueueTemplate;
+import dev.llmwatcher.store.IndexTemplates;
+import dev.llmwatcher.budget.TokenLedger;
+import dev.llmwatcher.cache.CacheMaintenance;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.Selection;
@@ -212,14 +217,10 @@ public final class Watcher implements AutoCloseable {
      * gets a warning, not a failed run.
      */
     private void ensureQueueTemplate(String queueIndex) {
-        if (storage.admin().isEmpty()) {
-            return;
-        }
         try {
-            QueueTemplateInstaller.Result result = storage.admin().get().templates().install(queueIndex,
-                    config.sortField());
-            if (result != QueueTemplateInstaller.Result.UNCHANGED) {
-                LOG.info("Index template {} for the queue {}: {}", QueueTemplateInstaller.templateName(queueIndex),
+            QueueTemplate.Outcome result = storage.queueTemplate().install(queueIndex, config.sortField());
+            if (result != QueueTemplate.Outcome.UNCHANGED) {
+                LOG.info("Index template {} for the queue {}: {}", IndexTemplates.queueName(queueIndex),
                         queueIndex, result.name().toLowerCase(java.util.Locale.ROOT));
             }
         } catch (QueueUnavailableException e) {
@@ -278,12 +279,33 @@ public final class Watcher implements AutoCloseable {
     /**
      * The installers, inspector, releaser and queue age over this watcher's cluster; closed with the watcher.
      *
-     * @throws IllegalStateException on OpenSearch, whose adapter has no administration yet
+     * @throws IllegalStateException on OpenSearch, whose adapter serves the operator commands through the ports
+     *                               ({@link #inspection()}, {@link #release()}, ...) but not this administration
      */
     public ClusterAdmin admin() {
         return storage.admin().orElseThrow(() -> new IllegalStateException("the cluster at "
-                + config.elasticsearch().endpoints() + " is OpenSearch, whose adapter drains the queue but has no "
-                + "administration commands yet (status, release, cache, batches)"));
+                + config.elasticsearch().endpoints() + " is OpenSearch, whose adapter has no Elasticsearch "
+                + "administration (the demo needs Elasticsearch)"));
+    }
+
+    /** What is in a queue of this watcher's cluster ({@code status}), on either engine. */
+    public QueueInspection inspection() {
+        return storage.inspection();
+    }
+
+    /** Putting a queue's stuck documents back ({@code release}), on either engine. */
+    public QueueRelease release() {
+        return storage.release();
+    }
+
+    /** The answer cache in {@code index} from the operator's side ({@code status}, {@code cache}), on either engine. */
+    public CacheMaintenance cacheMaintenance(String index) {
+        return storage.cacheMaintenance().apply(index);
+    }
+
+    /** The daily token budgets' ledger in {@code index} ({@code status}), on either engine. */
+    public TokenLedger tokenLedger(String index) {
+        return storage.ledgers().apply(index);
     }
 
     /** Which engine serves this watcher's cluster, as decided at start-up. */

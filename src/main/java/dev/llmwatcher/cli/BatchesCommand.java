@@ -65,20 +65,18 @@ public final class BatchesCommand implements Command {
         return Main.OK;
     }
 
-    /** For {@code status}: the open batches, when there are any. */
-    static void printOpen(WatcherConfig config, Console console) throws Exception {
-        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
-            List<BatchReport.OpenBatch> open = watcher.batchOperations().open(config.watchIndex());
-            if (!open.isEmpty()) {
-                print(config.watchIndex(), open, console);
-            }
-            watcher.batchOperations().refusals(config.watchIndex()).ifPresent(refused -> console.out().printf(
-                    "Batch API refusals: the last %d batches of %s were refused (the last at %s: %s); no batch is "
-                            + "submitted before %s%s%n", refused.count(), config.watchIndex(), refused.lastAt(),
-                    refused.reason(), refused.notBefore(), refused.count() >= BatchOperations.giveUpAfter()
-                            ? ", and meanwhile OpenAI documents are called directly (batch mode auto) or fail with "
-                            + "this reason (batch mode always)" : ""));
+    /** For {@code status}: the open batches, when there are any, of the status's {@code watcher}. */
+    static void printOpen(Watcher watcher, WatcherConfig config, Console console) throws Exception {
+        List<BatchReport.OpenBatch> open = watcher.batchOperations().open(config.watchIndex());
+        if (!open.isEmpty()) {
+            print(config.watchIndex(), open, console);
         }
+        watcher.batchOperations().refusals(config.watchIndex()).ifPresent(refused -> console.out().printf(
+                "Batch API refusals: the last %d batches of %s were refused (the last at %s: %s); no batch is "
+                        + "submitted before %s%s%n", refused.count(), config.watchIndex(), refused.lastAt(),
+                refused.reason(), refused.notBefore(), refused.count() >= BatchOperations.giveUpAfter()
+                        ? ", and meanwhile OpenAI documents are called directly (batch mode auto) or fail with "
+                        + "this reason (batch mode always)" : ""));
     }
 
     private static void print(String queueIndex, List<BatchReport.OpenBatch> open, Console console) {

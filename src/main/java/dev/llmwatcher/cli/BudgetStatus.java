@@ -2,7 +2,8 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.budget.DaySpend;
 import dev.llmwatcher.config.BudgetSettings;
-import dev.llmwatcher.elasticsearch.ClusterAdmin;
+import dev.llmwatcher.budget.TokenLedger;
+import dev.llmwatcher.queue.QueueInspection;
 
 import java.io.PrintStream;
 import java.time.Instant;
@@ -27,10 +28,11 @@ import java.util.TreeSet;
 record BudgetStatus(String model, OptionalLong limit, DaySpend day, boolean exhausted, long waiting) {
 
     /** Today's budgets, or none when no budget is configured and nothing was spent against one today. */
-    static List<BudgetStatus> read(BudgetSettings settings, ClusterAdmin admin, String queue, Instant now) {
+    static List<BudgetStatus> read(BudgetSettings settings, TokenLedger ledger, QueueInspection queues, String queue,
+                                   Instant now) {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         Map<String, DaySpend> spends = new LinkedHashMap<>();
-        admin.tokenLedger(settings.index()).day(today, now).forEach(day -> spends.put(day.model(), day));
+        ledger.day(today, now).forEach(day -> spends.put(day.model(), day));
         TreeSet<String> models = new TreeSet<>(spends.keySet());
         models.addAll(settings.limits().perModel().keySet());
         List<BudgetStatus> rows = new ArrayList<>();
@@ -39,7 +41,7 @@ record BudgetStatus(String model, OptionalLong limit, DaySpend day, boolean exha
             OptionalLong limit = settings.limits().of(model);
             boolean exhausted = limit.isPresent() && day.exhausted(limit.getAsLong());
             rows.add(new BudgetStatus(model, limit, day, exhausted,
-                    exhausted ? admin.inspector().eligibleOf(queue, model, now) : 0));
+                    exhausted ? queues.eligibleOf(queue, model, now) : 0));
         }
         return rows;
     }

@@ -2,8 +2,9 @@ package dev.llmwatcher.cli;
 
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.elasticsearch.ClusterAdmin;
-import dev.llmwatcher.elasticsearch.QueueReleaser;
+import dev.llmwatcher.app.InstanceName;
+import dev.llmwatcher.app.Watcher;
+import dev.llmwatcher.queue.QueueRelease;
 
 import java.util.Set;
 
@@ -55,11 +56,11 @@ public final class ReleaseCommand implements Command {
             throw new UsageException("say which documents to release: --all, --parked, --error TEXT, or ids");
         }
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
-        QueueReleaser.Criteria criteria = new QueueReleaser.Criteria(arguments.has(PARKED), error,
+        QueueRelease.Criteria criteria = new QueueRelease.Criteria(arguments.has(PARKED), error,
                 arguments.operands());
-        QueueReleaser.Result result;
-        try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
-            result = admin.releaser().release(config.watchIndex(), criteria, console.clock().instant());
+        QueueRelease.Result result;
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            result = watcher.release().release(config.watchIndex(), criteria, console.clock().instant());
         }
         console.out().printf("Released %d documents in %s%s%n", result.released(), config.watchIndex(),
                 result.conflicts() > 0 ? "; " + result.conflicts() + " changed meanwhile and were left alone" : "");

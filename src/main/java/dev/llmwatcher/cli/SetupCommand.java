@@ -14,6 +14,8 @@ import dev.llmwatcher.llm.ProviderNames;
 import dev.llmwatcher.opensearch.OpenSearchClients;
 import dev.llmwatcher.opensearch.OpenSearchSetup;
 import dev.llmwatcher.queue.PipelineSpec;
+import dev.llmwatcher.queue.SortField;
+import dev.llmwatcher.store.IndexTemplates;
 import dev.llmwatcher.store.InstallContent;
 
 import java.io.IOException;
@@ -96,17 +98,21 @@ public final class SetupCommand implements Command {
         return Main.OK;
     }
 
-    /**
-     * The script and the pipeline on OpenSearch, which runs the original painless unchanged. The index templates are
-     * not installed there yet: the queue index maps its fields dynamically, which the OpenSearch adapter reads.
-     */
+    /** The script, the pipeline and the index templates on OpenSearch, which runs the original painless unchanged. */
     private static int onOpenSearch(WatcherConfig config, PipelineSpec spec, Console console) {
         try (OpenSearchSetup setup = OpenSearchSetup.open(config.elasticsearch())) {
             console.out().printf("%-40s %s%n", "stored script " + InstallContent.SCRIPT_ID,
                     word(setup.installScript().name()));
             console.out().printf("%-40s %s%n", "ingest pipeline " + spec.name(),
                     word(setup.installPipeline(spec).name()));
-            console.out().printf("%-40s %s%n", "index templates", "not installed on OpenSearch (dynamic mappings)");
+            console.out().printf("%-40s %s%n", "index template " + IndexTemplates.queueName(config.watchIndex()),
+                    word(setup.installQueueTemplate(config.watchIndex(), SortField.parse(config.sortField())).name()));
+            String cacheIndex = config.answerCache().index();
+            console.out().printf("%-40s %s%n", "index template " + IndexTemplates.cacheName(cacheIndex),
+                    word(setup.installCacheTemplate(cacheIndex).name()));
+            String budgetIndex = config.budget().index();
+            console.out().printf("%-40s %s%n", "index template " + IndexTemplates.ledgerName(budgetIndex),
+                    word(setup.installLedgerTemplate(budgetIndex).name()));
         }
         return Main.OK;
     }

@@ -1,11 +1,12 @@
 package dev.llmwatcher.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.app.InstanceName;
+import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.batch.BatchRefusals;
 import dev.llmwatcher.config.AnswerCacheSettings;
 import dev.llmwatcher.config.ConfigReader;
 import dev.llmwatcher.config.WatcherConfig;
-import dev.llmwatcher.elasticsearch.ClusterAdmin;
 import dev.llmwatcher.json.Json;
 import dev.llmwatcher.queue.QueueStatus;
 
@@ -52,34 +53,30 @@ public final class StatusCommand implements Command {
     public int run(Arguments arguments, Console console) throws Exception {
         WatcherConfig config = ConfigReader.read(arguments.settingsOver(console.environment()));
         Instant now = console.clock().instant();
-        QueueStatus status;
-        long cached;
-        List<BudgetStatus> budgets;
-        List<BackfillStatus> backfills;
-        Optional<BatchRefusals.Refusals> refusals;
-        try (ClusterAdmin admin = ClusterAdmin.open(config.elasticsearch())) {
-            status = admin.inspector().inspect(config.watchIndex(), now);
-            cached = admin.answerCache(config.answerCache().index()).size();
-            budgets = BudgetStatus.read(config.budget(), admin, config.watchIndex(), now);
-            backfills = BackfillStatus.read(admin.backfills(), config.watchIndex());
-            refusals = admin.batchRefusals(config.budget().index()).read(config.watchIndex());
-        }
-        if (arguments.has(JSON)) {
-            Map<String, Object> json = asJson(status);
-            json.put("answer_cache", cacheJson(config.answerCache(), cached));
-            json.put("token_budgets", BudgetStatus.json(config.budget(), budgets, now));
-            json.put("backfills", BackfillStatus.json(backfills, now));
-            json.put("batch_refusals", refusals.map(refused -> Map.of("count", refused.count(), "reason",
-                    refused.reason(), "last_at", refused.lastAt().toString(), "not_before",
-                    refused.notBefore().toString())).orElse(null));
-            console.out().println(Json.mapper().writeValueAsString(json));
-        } else {
-            print(status, now, console.out());
-            printCache(config.answerCache(), cached, console.out());
-            BudgetStatus.print(config.budget(), budgets, now, console.out());
-            BackfillStatus.print(backfills, now, console.out());
-            if (status.exists()) {
-                BatchesCommand.printOpen(config, console);
+        try (Watcher watcher = Watcher.create(config, console.clock(), InstanceName.of("cli"))) {
+            QueueStatus status = watcher.inspection().inspect(config.watchIndex(), now);
+            long cached = watcher.cacheMaintenance(config.answerCache().index()).size();
+            List<BudgetStatus> budgets = BudgetStatus.read(config.budget(),
+                    watcher.tokenLedger(config.budget().index()), watcher.inspection(), config.watchIndex(), now);
+            List<BackfillStatus> backfills = BackfillStatus.read(watcher.backfillStore(), config.watchIndex());
+            Optional<BatchRefusals.Refusals> refusals = watcher.batchOperations().refusals(config.watchIndex());
+            if (arguments.has(JSON)) {
+                Map<String, Object> json = asJson(status);
+                json.put("answer_cache", cacheJson(config.answerCache(), cached));
+                json.put("token_budgets", BudgetStatus.json(config.budget(), budgets, now));
+                json.put("backfills", BackfillStatus.json(backfills, now));
+                json.put("batch_refusals", refusals.map(refused -> Map.of("count", refused.count(), "reason",
+                        refused.reason(), "last_at", refused.lastAt().toString(), "not_before",
+                        refused.notBefore().toString())).orElse(null));
+                console.out().println(Json.mapper().writeValueAsString(json));
+            } else {
+                print(status, now, console.out());
+                printCache(config.answerCache(), cached, console.out());
+                BudgetStatus.print(config.budget(), budgets, now, console.out());
+                BackfillStatus.print(backfills, now, console.out());
+                if (status.exists()) {
+                    BatchesCommand.printOpen(watcher, config, console);
+                }
             }
         }
         return Main.OK;

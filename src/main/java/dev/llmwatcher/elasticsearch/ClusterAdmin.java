@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch._types.HealthStatus;
 import co.elastic.clients.elasticsearch.cluster.HealthResponse;
 import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.backfill.BackfillStore;
+import dev.llmwatcher.queue.QueueTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,12 @@ public final class ClusterAdmin implements AutoCloseable {
 
     public QueueTemplateInstaller templates() {
         return new QueueTemplateInstaller(client, failures);
+    }
+
+    /** The queue template port over {@link #templates()}. */
+    public QueueTemplate queueTemplate() {
+        return (queueIndex, sortField) -> QueueTemplate.Outcome.valueOf(templates().install(queueIndex, sortField)
+                .name());
     }
 
     public PipelineInstaller pipelines() {

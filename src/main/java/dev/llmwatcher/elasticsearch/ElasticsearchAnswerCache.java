@@ -12,6 +12,7 @@ import dev.llmwatcher.cache.CacheEntry;
 import dev.llmwatcher.cache.CacheKey;
 import dev.llmwatcher.cache.CachedAnswer;
 import dev.llmwatcher.json.JsonCodec;
+import dev.llmwatcher.store.IndexTemplates;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.store.CacheDocuments;
 import org.slf4j.Logger;
@@ -202,22 +203,18 @@ public final class ElasticsearchAnswerCache implements AnswerCacheIndex, CacheMa
 
     /** The index template that gives {@code index} the cache's mappings: {@value #DEFAULT_INDEX}[-index]. */
     public static String templateName(String index) {
-        return DEFAULT_INDEX.equals(index) ? DEFAULT_INDEX : DEFAULT_INDEX + "-" + index;
+        return IndexTemplates.cacheName(index);
     }
 
     /** Installs the index template for this cache's index unless an identical one is there. */
     public QueueTemplateInstaller.Result installTemplate() {
-        String name = templateName(index);
-        Map<String, Object> body = shipped();
-        body.put("index_patterns", List.of(index));
-        String hash = InstalledContent.hash(InstalledContent.canonical(body));
+        IndexTemplates.Template template = IndexTemplates.answerCache(index);
+        String name = template.name();
         Optional<String> installed = new QueueTemplateInstaller(client, failures).installedHash(name);
-        if (installed.filter(hash::equals).isPresent()) {
+        if (installed.filter(template.hash()::equals).isPresent()) {
             return QueueTemplateInstaller.Result.UNCHANGED;
         }
-        body.put("_meta", Map.of("content_hash", hash));
-        Map<String, Object> template = template(body);
-        template.put("settings", QueueTemplateInstaller.flat(template(template, "settings")));
+        Map<String, Object> body = template.body();
         try {
             client.indices().putIndexTemplate(t -> t.name(name).withJson(new StringReader(
                     JsonCodec.writeString(body))));

@@ -13,6 +13,7 @@ import dev.llmwatcher.budget.LedgerDay;
 import dev.llmwatcher.budget.LedgerUnavailableException;
 import dev.llmwatcher.budget.TokenLedger;
 import dev.llmwatcher.json.JsonCodec;
+import dev.llmwatcher.store.IndexTemplates;
 import dev.llmwatcher.store.LedgerDocuments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -235,24 +236,18 @@ public final class ElasticsearchTokenLedger implements TokenLedger {
 
     /** The index template that gives {@code index} the ledger's mappings: {@value #DEFAULT_INDEX}[-index]. */
     public static String templateName(String index) {
-        return DEFAULT_INDEX.equals(index) ? DEFAULT_INDEX : DEFAULT_INDEX + "-" + index;
+        return IndexTemplates.ledgerName(index);
     }
 
     /** Installs the index template for this ledger's index unless an identical one is there. */
     public QueueTemplateInstaller.Result installTemplate() {
-        String name = templateName(index);
-        Map<String, Object> body = shipped();
-        body.put("index_patterns", List.of(index));
-        String hash = InstalledContent.hash(InstalledContent.canonical(body));
+        IndexTemplates.Template template = IndexTemplates.tokenLedger(index);
+        String name = template.name();
         Optional<String> installed = new QueueTemplateInstaller(client, failures).installedHash(name);
-        if (installed.filter(hash::equals).isPresent()) {
+        if (installed.filter(template.hash()::equals).isPresent()) {
             return QueueTemplateInstaller.Result.UNCHANGED;
         }
-        Map<String, Object> meta = new LinkedHashMap<>(template(body, "_meta"));
-        meta.put("content_hash", hash);
-        body.put("_meta", meta);
-        Map<String, Object> template = template(body);
-        template.put("settings", QueueTemplateInstaller.flat(template(template, "settings")));
+        Map<String, Object> body = template.body();
         try {
             client.indices().putIndexTemplate(t -> t.name(name).withJson(new StringReader(
                     JsonCodec.writeString(body))));

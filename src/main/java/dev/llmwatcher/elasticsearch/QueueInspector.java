@@ -3,32 +3,28 @@ package dev.llmwatcher.elasticsearch;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
-import co.elastic.clients.elasticsearch._types.aggregations.Aggregation;
 import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
-import co.elastic.clients.elasticsearch._types.query_dsl.BoolQuery;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import dev.llmwatcher.queue.ModelFilter;
+import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.queue.QueueFields;
+import dev.llmwatcher.queue.QueueInspection;
 import dev.llmwatcher.queue.QueueStatus;
-import dev.llmwatcher.queue.Selection;
+import dev.llmwatcher.store.QueueStatusQueries;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Answers "what is in the queue?" for the {@code status} command in one search of size 0 with aggregations. Works
- * on a queue index made by our template (keyword fields) and on one mapped dynamically (text fields with a
- * {@code .keyword} subfield): field capabilities tell which field to aggregate on.
+ * Answers "what is in the queue?" for the {@code status} command in one search of size 0 with aggregations (the
+ * shared {@link QueueStatusQueries}). Works on a queue index made by our template (keyword fields) and on one mapped
+ * dynamically (text fields with a {@code .keyword} subfield): field capabilities tell which field to aggregate on.
  */
-public final class QueueInspector {
-
-    /** How many distinct errors, indices and models the status lists. */
-    public static final int TOP = 10;
+public final class QueueInspector implements QueueInspection {
 
     private final ElasticsearchClient client;
     private final ElasticsearchFailures failures;
@@ -38,13 +34,14 @@ public final class QueueInspector {
         this.failures = failures;
     }
 
-    /** The queue's state as of {@code now} (claims whose lease ended before it count as free). */
+    @Override
     public QueueStatus inspect(String index, Instant now) {
         try {
             client.indices().refresh(r -> r.index(index));
-            Map<String, String> fields = aggregatableFields(index);
-            SearchResponse<Void> response = client.search(s -> s.index(index).size(0)
-                    .trackTotalHits(t -> t.enabled(true)).aggregations(aggregations(fields, now)), Void.class);
+            Map<String, String> fields = KeywordFields.pick(client, index, QueueStatusQueries.AGGREGATED);
+            String body = JsonCodec.writeString(QueueStatusQueries.search(fields, now));
+            SearchResponse<Void> response = client.search(s -> s.withJson(new StringReader(body)).index(index),
+                    Void.class);
             return read(index, response);
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
@@ -56,18 +53,14 @@ public final class QueueInspector {
         }
     }
 
-    /**
-     * Documents of {@code model} a pass would take now, new ones and failed ones due for a retry together: what waits
-     * for that model's token budget while it is spent. 0 when the queue does not exist.
-     */
+    @Override
     public long eligibleOf(String index, String model, Instant now) {
         try {
             String path = QueueFields.path(QueueFields.MODEL);
             String field = KeywordFields.pick(client, index, List.of(path)).get(path);
-            BoolQuery.Builder query = new BoolQuery.Builder().filter(Dsl.anyOf(
-                    EligibilityQuery.of(Selection.NEW, now), EligibilityQuery.of(Selection.RETRY, now)));
-            ModelQuery.apply(ModelFilter.onlyModel(model), field, query);
-            return client.count(c -> c.index(index).query(query.build()._toQuery())).count();
+            String query = JsonCodec.writeString(QueueStatusQueries.eligibleOf(field, model, now));
+            return client.count(c -> c.index(index).query(Query.of(q -> q.withJson(new StringReader(query)))))
+                    .count();
         } catch (ElasticsearchException e) {
             if (ElasticsearchFailures.isIndexNotFound(e)) {
                 return 0;
@@ -76,29 +69,6 @@ public final class QueueInspector {
         } catch (IOException e) {
             throw failures.unavailable("count the documents of " + model + " in " + index, e);
         }
-    }
-
-    private static Map<String, Aggregation> aggregations(Map<String, String> fields, Instant now) {
-        Query hasError = Dsl.exists(QueueFields.ERROR_PATH);
-        Map<String, Aggregation> aggs = new HashMap<>();
-        aggs.put("eligible_new", filter(EligibilityQuery.of(Selection.NEW, now)));
-        aggs.put("eligible_retry", filter(EligibilityQuery.of(Selection.RETRY, now)));
-        aggs.put("claimed", filter(EligibilityQuery.liveClaim(now)));
-        aggs.put("errored", filter(hasError));
-        aggs.put("parked", filter(EligibilityQuery.parked()));
-        aggs.put("oldest", Aggregation.of(a -> a.min(m -> m.field(QueueFields.QUEUED_AT_PATH))));
-        aggs.put("errors", Aggregation.of(a -> a.terms(t -> t.field(fields.get(QueueFields.ERROR_PATH)).size(TOP))));
-        aggs.put("by_index", termsWithErrored(fields.get(QueueFields.path(QueueFields.ORIGINAL_INDEX)), hasError));
-        aggs.put("by_model", termsWithErrored(fields.get(QueueFields.path(QueueFields.MODEL)), hasError));
-        return aggs;
-    }
-
-    private static Aggregation filter(Query query) {
-        return Aggregation.of(a -> a.filter(query));
-    }
-
-    private static Aggregation termsWithErrored(String field, Query hasError) {
-        return Aggregation.of(a -> a.terms(t -> t.field(field).size(TOP)).aggregations("errored", filter(hasError)));
     }
 
     private static QueueStatus read(String index, SearchResponse<Void> response) {
@@ -130,10 +100,5 @@ public final class QueueInspector {
     private static List<StringTermsBucket> buckets(Map<String, Aggregate> aggs, String name) {
         Aggregate aggregate = aggs.get(name);
         return aggregate != null && aggregate.isSterms() ? aggregate.sterms().buckets().array() : List.of();
-    }
-
-    private Map<String, String> aggregatableFields(String index) throws IOException {
-        return KeywordFields.pick(client, index, List.of(QueueFields.ERROR_PATH,
-                QueueFields.path(QueueFields.ORIGINAL_INDEX), QueueFields.path(QueueFields.MODEL)));
     }
 }

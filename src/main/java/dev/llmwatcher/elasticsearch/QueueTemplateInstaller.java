@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.queue.SortField;
+import dev.llmwatcher.store.IndexTemplates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,7 @@ import java.util.Optional;
 
 /**
  * Installs the composable index template of the queue index, shipped as
- * {@code llm-watcher/queue-index-template.json}. Without it the queue index maps user fields dynamically, and the
+ * {@code llm-watcher/queue-index-template.json} ({@link IndexTemplates}, shared with the OpenSearch adapter). Without it the queue index maps user fields dynamically, and the
  * first two pipelines sending the same field name with different types break ingestion; with it user fields
  * stay in {@code _source} unindexed and only {@code _llm_watcher} is mapped.
  *
@@ -36,9 +37,9 @@ public final class QueueTemplateInstaller {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueTemplateInstaller.class);
 
-    public static final String DEFAULT_NAME = "llm-watcher-queue";
-    public static final String DEFAULT_QUEUE_INDEX = "llm-queue";
-    static final String RESOURCE = "/llm-watcher/queue-index-template.json";
+    public static final String DEFAULT_NAME = IndexTemplates.QUEUE_TEMPLATE;
+    public static final String DEFAULT_QUEUE_INDEX = IndexTemplates.DEFAULT_QUEUE_INDEX;
+    static final String RESOURCE = IndexTemplates.QUEUE_RESOURCE;
 
     /** What {@link #install} did. */
     public enum Result { CREATED, UPDATED, UNCHANGED }
@@ -53,7 +54,7 @@ public final class QueueTemplateInstaller {
 
     /** Name of the template that covers {@code queueIndex}. */
     public static String templateName(String queueIndex) {
-        return DEFAULT_QUEUE_INDEX.equals(queueIndex) ? DEFAULT_NAME : DEFAULT_NAME + "-" + queueIndex;
+        return IndexTemplates.queueName(queueIndex);
     }
 
     /**
@@ -65,24 +66,18 @@ public final class QueueTemplateInstaller {
      *                  in one document never blocks its queueing.
      */
     public Result install(String queueIndex, Optional<String> sortField) {
-        String name = templateName(queueIndex);
-        String body = templateBody(queueIndex, SortField.parse(sortField));
-        String hash = InstalledContent.hash(body);
+        IndexTemplates.Template template = IndexTemplates.queue(queueIndex, SortField.parse(sortField));
+        String name = template.name();
         Optional<String> installedHash = installedHash(name);
-        if (installedHash.filter(hash::equals).isPresent()) {
+        if (installedHash.filter(template.hash()::equals).isPresent()) {
             return Result.UNCHANGED;
         }
-        Map<String, Object> withHash = object(body);
-        child(withHash, "_meta").put("content_hash", hash);
-        Map<String, Object> template = child(withHash, "template");
-        Map<String, Object> settings = flat(child(template, "settings"));
-        template.put("settings", settings);
         try {
-            client.indices().putIndexTemplate(t -> t.name(name).withJson(reader(withHash)));
+            client.indices().putIndexTemplate(t -> t.name(name).withJson(reader(template.body())));
         } catch (ElasticsearchException | IOException e) {
             throw failures.unavailable("install the index template " + name, e);
         }
-        applySettingsToExisting(queueIndex, settings);
+        applySettingsToExisting(queueIndex, template.settings());
         return installedHash.isPresent() ? Result.UPDATED : Result.CREATED;
     }
 
@@ -112,20 +107,7 @@ public final class QueueTemplateInstaller {
 
     /** The template body for {@code queueIndex}, without the content hash. */
     public static String templateBody(String queueIndex, Optional<SortField> sortField) {
-        Map<String, Object> template = object(InstalledContent.resource(RESOURCE));
-        template.put("index_patterns", List.of(queueIndex));
-        sortField.ifPresent(f -> {
-            Map<String, Object> mapping = new LinkedHashMap<>();
-            mapping.put("type", f.type());
-            if (!f.type().equals("keyword") && !f.type().equals("boolean")) {
-                mapping.put("ignore_malformed", true);
-            }
-            if (f.type().equals("keyword")) {
-                mapping.put("ignore_above", 1024);
-            }
-            child(child(child(template, "template"), "mappings"), "properties").put(f.name(), mapping);
-        });
-        return InstalledContent.canonical(template);
+        return IndexTemplates.queueContent(queueIndex, sortField);
     }
 
     /** The content hash of the installed template {@code name}; empty when there is none. */
@@ -143,40 +125,7 @@ public final class QueueTemplateInstaller {
         }
     }
 
-    /** {@code {"index": {"refresh_interval": "30s"}}} as {@code {"index.refresh_interval": "30s"}}. */
-    static Map<String, Object> flat(Map<String, Object> nested) {
-        Map<String, Object> flat = new LinkedHashMap<>();
-        nested.forEach((key, value) -> {
-            if (value instanceof Map<?, ?> inner) {
-                flat(cast(inner)).forEach((innerKey, innerValue) -> flat.put(key + "." + innerKey, innerValue));
-            } else {
-                flat.put(key, value);
-            }
-        });
-        return flat;
-    }
-
     private static StringReader reader(Map<String, Object> json) {
         return new StringReader(JsonCodec.writeString(json));
-    }
-
-    /** The object under {@code key}, created when missing: the shipped resource's layout is ours. */
-    private static Map<String, Object> child(Map<String, Object> parent, String key) {
-        Object value = parent.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
-        return cast((Map<?, ?>) value);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> cast(Map<?, ?> map) {
-        return (Map<String, Object>) map;
-    }
-
-    /** A JSON object as a mutable map (the shipped resource, or a body made from it). */
-    private static Map<String, Object> object(String json) {
-        try {
-            return JsonCodec.readObject(json.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

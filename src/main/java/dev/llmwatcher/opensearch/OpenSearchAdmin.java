@@ -3,13 +3,15 @@ package dev.llmwatcher.opensearch;
 import dev.llmwatcher.cache.CacheMaintenance;
 import dev.llmwatcher.config.ElasticsearchSettings;
 import dev.llmwatcher.queue.OldestQueued;
+import dev.llmwatcher.queue.QueueInspection;
+import dev.llmwatcher.queue.QueueRelease;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
 import java.io.IOException;
 
 /**
  * The operator's side of the OpenSearch adapter over a client of its own, as {@code ClusterAdmin} is Elasticsearch's:
- * so far the answer cache's maintenance and the queue's age (the other operator commands are Elasticsearch's only).
+ * the answer cache's maintenance, the queue's inspection, releasing stuck documents and the queue's age.
  */
 public final class OpenSearchAdmin implements AutoCloseable {
 
@@ -29,6 +31,16 @@ public final class OpenSearchAdmin implements AutoCloseable {
     /** The answer cache in {@code index}: its size, emptying or pruning it. */
     public CacheMaintenance answerCache(String index) {
         return new OpenSearchAnswerCache(client, failures, index);
+    }
+
+    /** What is in the queue ({@code status}). */
+    public QueueInspection inspection() {
+        return new OpenSearchInspection(client, failures);
+    }
+
+    /** Putting stuck documents back ({@code release}). */
+    public QueueRelease release() {
+        return new OpenSearchRelease(client, failures);
     }
 
     public OldestQueued queueAge() {

@@ -48,10 +48,10 @@ import java.util.regex.Pattern;
 
 /**
  * Builds the one {@link OpenSearchClient} a process uses from the cluster settings: every URL a node, basic auth (an
- * OpenSearch API key is sent as {@code Authorization: ApiKey}, as the security plugin's API keys are), TLS trusting
- * the configured CA with host names checked, the request timeout as the connect and the response timeout, and the
- * same Jackson mapper as the rest of the product (it sends {@code null} map values, so a partial update clears a
- * field).
+ * API key is sent as {@code Authorization: ApiKey}, as the security plugin's API keys are; see {@link #apiKeyToken}),
+ * TLS trusting the configured CA with host names checked, the request timeout as the connect and the response
+ * timeout, and the same Jackson mapper as the rest of the product (it sends {@code null} map values, so a partial
+ * update clears a field).
  * For Amazon OpenSearch Service ({@link ElasticsearchSettings#sigV4Service()}) the AWS SDK signs every request with
  * SigV4 instead ({@link #signed}).
  */
@@ -134,10 +134,20 @@ public final class OpenSearchClients {
         return new HttpHost(url.getScheme(), url.getHost(), port);
     }
 
+    /**
+     * The API key as sent: an {@code id:key} pair (Elasticsearch's form, which the engine probe of {@link #engineOf}
+     * sends to an Elasticsearch cluster too) as {@code base64(id:key)}, as the Elasticsearch client sends it; any other
+     * value (an encoded key, an OpenSearch API token, which has no colon) as it is.
+     */
+    static String apiKeyToken(String apiKey) {
+        return apiKey.contains(":") ? Base64.getEncoder().encodeToString(apiKey.getBytes(StandardCharsets.UTF_8))
+                : apiKey;
+    }
+
     private static List<Header> authorization(ElasticsearchSettings settings) {
         List<Header> headers = new ArrayList<>();
         if (settings.apiKey().isPresent()) {
-            headers.add(new BasicHeader("Authorization", "ApiKey " + settings.apiKey().get()));
+            headers.add(new BasicHeader("Authorization", "ApiKey " + apiKeyToken(settings.apiKey().get())));
         } else {
             settings.username().ifPresent(username -> headers.add(new BasicHeader("Authorization", "Basic "
                     + Base64.getEncoder().encodeToString((username + ":" + settings.password().orElse(""))

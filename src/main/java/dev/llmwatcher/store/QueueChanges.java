@@ -69,6 +69,20 @@ public final class QueueChanges {
         return meta(noClaim);
     }
 
+    /**
+     * Put back to be processed as new ({@code release}): the error, the parked flag, the retry time and any stale
+     * claim cleared, the attempts reset.
+     */
+    public static Map<String, Object> released() {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put(QueueFields.ERROR, null);
+        fields.put(QueueFields.PARKED, null);
+        fields.put(QueueFields.NEXT_ATTEMPT_AT, null);
+        fields.put(QueueFields.CLAIM, null);
+        fields.put(QueueFields.ATTEMPTS, 0);
+        return meta(fields);
+    }
+
     /** Claimed for a batch submission, with the submission in the same change. */
     public static Map<String, Object> enterSubmission(String submission, Instant submittedAt, Claim claim) {
         Map<String, Object> batch = new HashMap<>();

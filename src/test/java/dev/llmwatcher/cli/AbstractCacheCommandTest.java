@@ -1,5 +1,7 @@
 package dev.llmwatcher.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmwatcher.store.IndexTemplates;
 import dev.llmwatcher.testing.TestElasticsearch;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +19,9 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code cache} command through the command line, stated once and run against each search engine: it drops old
- * answers or all of them, and a cache that does not exist yet is empty. One small subclass per engine.
+ * The answer cache from the operator's side through the command line, stated once and run against each search engine:
+ * {@code setup} installs its index template, {@code status} shows its size, {@code cache} drops old answers or all of
+ * them, and a cache that does not exist yet is empty. One small subclass per engine.
  */
 abstract class AbstractCacheCommandTest {
 
@@ -34,6 +37,9 @@ abstract class AbstractCacheCommandTest {
     protected abstract void indexDocument(String index, String id, Map<String, ?> source);
 
     protected abstract Optional<Map<String, Object>> source(String index, String id);
+
+    /** The index's mapping as the cluster answers it (JSON text). */
+    protected abstract String mapping(String index);
 
     protected int runCli(String... args) {
         out.reset();
@@ -80,5 +86,35 @@ abstract class AbstractCacheCommandTest {
 
         assertThat(runCli("cache", "--older-than", "a week")).isEqualTo(Main.USAGE);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--older-than expects a whole number of seconds");
+    }
+
+    @Test
+    void setupInstallsTheCacheTemplateOnceAndItMapsTheAnswerAsNotIndexed() {
+        String template = IndexTemplates.cacheName(cacheIndex);
+
+        runCli("setup");
+        String first = output();
+        runCli("setup");
+
+        assertThat(first).containsPattern("index template " + template + " +created");
+        assertThat(output()).containsPattern("index template " + template + " +unchanged");
+        cacheAnswer("k1", "2026-03-01T11:00:00Z");
+        assertThat(mapping(cacheIndex))
+                .contains("\"answer\":{\"type\":\"text\",\"index\":false}").contains("\"dynamic\":\"false\"");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void statusShowsTheCacheSize() throws Exception {
+        cacheAnswer("k1", "2026-03-01T11:00:00Z");
+        cacheAnswer("k2", "2026-02-01T11:00:00Z");
+
+        assertThat(runCli("status")).isZero();
+        assertThat(output()).contains("Answer cache " + cacheIndex + ": 2 answers, reused for up to 7d 0h");
+        assertThat(runCli("status", "--json")).isZero();
+        Map<String, Object> status = new ObjectMapper().readValue(output(), Map.class);
+
+        assertThat((Map<String, Object>) status.get("answer_cache")).containsEntry("index", cacheIndex)
+                .containsEntry("entries", 2).containsEntry("enabled", true).containsEntry("max_age_seconds", 604800);
     }
 }

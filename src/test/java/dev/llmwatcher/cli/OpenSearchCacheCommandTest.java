@@ -25,4 +25,9 @@ class OpenSearchCacheCommandTest extends AbstractCacheCommandTest {
     protected Optional<Map<String, Object>> source(String index, String id) {
         return server.source(index, id);
     }
+
+    @Override
+    protected String mapping(String index) {
+        return server.send("GET", "/" + index + "/_mapping", null).body();
+    }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,15 +19,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code setup} against the test Elasticsearch, which has no painless: the template is installed (once), and the
- * script and pipeline are reported as needing a cluster with painless. The contract test on a painless cluster is
- * {@code OpenSearchSeedFlowTest}.
+ * script and pipeline are reported as needing a cluster with painless; the templates' mappings as on every engine
+ * ({@link AbstractSetupCommandTest}). The contract test on a painless cluster is {@code OpenSearchSeedFlowTest}.
  */
-class SetupCommandTest {
+class SetupCommandTest extends AbstractSetupCommandTest {
 
     private final TestElasticsearch es = TestElasticsearch.shared();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final String queue = TestElasticsearch.uniqueIndex("setup-queue");
+
+    @Override
+    protected URI url() {
+        return es.url();
+    }
+
+    @Override
+    protected TestElasticsearch.Response send(String method, String path, String json) {
+        return es.send(method, path, json, json == null ? null : "application/json");
+    }
+
+    @Override
+    protected int setupStatus() {
+        return Main.FAILED;
+    }
 
     private int runCli(String... args) {
         Console console = new Console(Map.of("ELASTICSEARCH_URL", es.url().toString(),

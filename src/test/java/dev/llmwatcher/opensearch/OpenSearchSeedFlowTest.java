@@ -21,9 +21,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The seed's flow on OpenSearch, end to end through the command line: {@code setup} installs the shipped stored script
- * and pipeline, a document indexed with {@code ?pipeline=llm} is queued by OpenSearch's own painless with the original
- * README's parameters, and the watcher (which tells OpenSearch from Elasticsearch by the cluster's answer to
+ * The seed's flow on OpenSearch, end to end through the command line: {@code setup} installs the shipped stored script,
+ * pipeline and index templates, a document indexed with {@code ?pipeline=llm} is queued by OpenSearch's own painless
+ * with the original README's parameters (into a queue index mapped by the template), and the watcher (which tells OpenSearch from Elasticsearch by the cluster's answer to
  * {@code GET /}) drains it in place into its index, with the score a local Ollama stand-in answered.
  */
 class OpenSearchSeedFlowTest {
@@ -61,7 +61,12 @@ class OpenSearchSeedFlowTest {
         }
 
         assertThat(setup.out()).contains("stored script llm").contains("ingest pipeline " + pipeline)
-                .contains("created");
+                .containsPattern("index template llm-watcher-queue-" + queue + " +created")
+                .doesNotContain("not installed");
+        assertThat(openSearch.send("GET", "/" + queue + "/_mapping", null).body())
+                .as("the queue index the pipeline created has the template's mapping")
+                .contains("\"dynamic\":\"false\"").containsPattern("\"model\":\\{\"type\":\"keyword\"")
+                .doesNotContain("\"message\"");
         assertThat(again.out()).contains("unchanged").doesNotContain("created");
         assertThat(meta).containsEntry("provider", "ollama").containsEntry("model", "deepseek-r1:14b")
                 .containsEntry("prompt", PROMPT).containsEntry("format", SCALE_SCHEMA).containsEntry("options", null)

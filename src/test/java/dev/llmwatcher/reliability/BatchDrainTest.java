@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmwatcher.app.Watcher;
 import dev.llmwatcher.batch.BatchLimits;
 import dev.llmwatcher.batch.BatchProvider;
-import dev.llmwatcher.cli.Console;
-import dev.llmwatcher.cli.Main;
 import dev.llmwatcher.config.BatchSettings;
 import dev.llmwatcher.config.WatcherConfig;
 import dev.llmwatcher.elasticsearch.ElasticsearchQueueStore;
@@ -42,8 +40,6 @@ import dev.llmwatcher.testing.WatcherFixture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -421,40 +417,6 @@ class BatchDrainTest {
     }
 
     @Test
-    void theBatchesCommandListsOpenBatchesAndCancelsOneWhoseDocumentsGoBackToTheQueue() {
-        NumberedDocuments documents = queue(10);
-        String batchId;
-        try (Watcher watcher = fixture.watcher()) {
-            pass(watcher);
-            batchId = (String) ((Map<?, ?>) meta(documents.queued().get(NumberedDocuments.id(0))).get("batch"))
-                    .get("id");
-        }
-        Cli list = Cli.run(fixture.settings(), "batches");
-
-        assertThat(list.status()).isZero();
-        assertThat(list.out()).contains(batchId, "in_progress").containsPattern("\\s10\\s");
-
-        Cli status = Cli.run(fixture.settings(), "status");
-        assertThat(status.out()).contains("Open batches in " + fixture.queueIndex(), batchId);
-
-        Cli cancel = Cli.run(fixture.settings(), "batches", "--cancel", batchId);
-        assertThat(cancel.status()).isZero();
-        assertThat(cancel.out()).contains(batchId, "cancelling");
-        assertThat(Cli.run(fixture.settings(), "batches", "--cancel", "batch_unknown").status()).isEqualTo(2);
-
-        try (Watcher collectingOnly = fixture.with("LLM_WATCHER_BATCH_MODE", "auto")
-                .with("LLM_WATCHER_BATCH_MIN_DOCUMENTS", "1000000").watcher()) {
-            RunReport collecting = pass(collectingOnly);
-
-            assertThat(collecting.batch().returned()).isEqualTo(10);
-            assertThat(collecting.processed()).as("back in the queue, then called directly").isEqualTo(10);
-        }
-        assertThat(batches.statusOf(batchId)).isEqualTo("cancelled");
-        assertThat(documents.notStoredCorrectly()).isEmpty();
-        assertThat(model.callsPerMarker()).hasSize(10).allSatisfy((id, calls) -> assertThat(calls).isEqualTo(1));
-    }
-
-    @Test
     void inBatchModeAnOpenAiDocumentThatCannotBeSentFailsAndASetAsideResultIsStoredWithoutACall() {
         NumberedDocuments documents = queue(4);
         String target = (String) meta(documents.queued().get(NumberedDocuments.id(0))).get("_original_index");
@@ -553,16 +515,6 @@ class BatchDrainTest {
     }
 
     /** One run of the command line over {@code environment}: its exit status and output. */
-    private record Cli(int status, String out) {
-        static Cli run(Map<String, String> environment, String... args) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-            int status = Main.standard().run(args, new Console(environment,
-                    print, print, Clock.systemUTC()));
-            return new Cli(status, out.toString(StandardCharsets.UTF_8));
-        }
-    }
-
     private RunRequest request() {
         return request(Clock.systemUTC());
     }
