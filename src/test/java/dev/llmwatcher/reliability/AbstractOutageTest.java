@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The cluster going away or refusing the credentials in the middle of a command-line run: the run ends with one
  * clear error and exit status 1 (the guard timeout catches an engine thread that never ends), nothing is lost, and a
  * later run finishes every document exactly once. The faults come from a proxy in front of the real cluster
- * ({@link ElasticsearchProxy}); one subclass per engine.
+ * ({@link ElasticsearchProxy}); one subclass per engine. A failing check of the queue's index template (which the
+ * watcher installs on both engines) lets the pass finish and ends the run with one error.
  */
 @Timeout(180)
 abstract class AbstractOutageTest {
@@ -106,6 +107,19 @@ abstract class AbstractOutageTest {
         assertThat(documents.notStoredCorrectly()).isEmpty();
         assertThat(es.count(fixture.queueIndex())).isZero();
         assertThat(documents.stored()).hasSize(DOCUMENTS);
+    }
+
+    @Test
+    void aFailedQueueTemplateCheckLetsThePassFinishItsDocumentsThenEndsTheRunWithOneError() {
+        proxy.failEach(request -> request.path().startsWith("/_index_template/"));
+
+        int status = runCliThroughProxy(request -> false, ElasticsearchProxy.Mode.FORWARD);
+
+        assertThat(status).isEqualTo(Main.FAILED);
+        assertThat(errorLines()).hasSize(1).first().asString().startsWith("llm-watcher: " + es.engine() + " at ")
+                .contains("index template").contains("HTTP 500").contains("injected by the test proxy");
+        assertThat(documents.notStoredCorrectly()).as("the pass beside the check ran to its end").isEmpty();
+        assertThat(es.count(fixture.queueIndex())).isZero();
     }
 
     protected int runCliThroughProxy(Predicate<ElasticsearchProxy.Request> when, ElasticsearchProxy.Mode then) {
