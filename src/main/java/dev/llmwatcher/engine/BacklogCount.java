@@ -39,12 +39,17 @@ final class BacklogCount {
         this.query = query;
     }
 
-    /** The pass has claimed its last document: starts counting on a thread of its own. */
-    void startEarly() {
+    /**
+     * The pass has claimed its last document: starts counting on a thread of its own; or, when its walk ended on a
+     * whole-queue check that found nothing eligible a moment ago ({@code drained}), takes that as the early count: 0,
+     * as of now, without asking again.
+     */
+    void startEarly(boolean drained) {
         if (early != null) {
             return;
         }
-        early = new Early(clock.instant(), CompletableFuture.supplyAsync(this::countNow,
+        early = new Early(clock.instant(), drained ? CompletableFuture.completedFuture(0L)
+                : CompletableFuture.supplyAsync(this::countNow,
                 task -> Thread.ofVirtual().name("backlog-count").start(task)));
     }
 

@@ -5,7 +5,10 @@ import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueScan;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +30,8 @@ import java.util.Set;
  * <p>Only the thread that reads pages calls {@link #nextPage}; {@link #crowded} may come from another thread.
  */
 final class PartWalk implements QueueScan {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartWalk.class);
 
     /** The most parts a queue is split into. */
     static final int MAX_PARTS = 64;
@@ -51,6 +56,7 @@ final class PartWalk implements QueueScan {
 
     private final QueueStore store;
     private final QueueQuery query;
+    private final Clock clock;
     private final long totalEligible;
     private final int count;
     private final Deque<Integer> order;
@@ -58,15 +64,38 @@ final class PartWalk implements QueueScan {
     private QueueScan current;
     private int currentPart;
     private volatile boolean crowded;
+    /** A whole-queue check found nothing eligible: the walk ended with the queue drained. */
+    private volatile boolean drained;
     /** Parts opened so far: the number of the visit the pages now read belong to. */
     private volatile int visits;
     private boolean closed;
     private int pagesInCurrent;
     private int emptyPartsInARow;
+    /**
+     * Whether the last page read from the current part was a full one short of the part's total (so the next read is
+     * a search; the scans know the total from their first page and ask no further).
+     */
+    private boolean lastPageFull;
+    private long readInCurrent;
+    private final Searches searches = new Searches();
 
-    private PartWalk(QueueStore store, QueueQuery query, long totalEligible, Random random) {
+    /**
+     * The walk's searches by kind, for the debug line at its end (figure 7 sums them): pages with documents, parts
+     * found empty on their first page, empty pages that ended a part after a full one, whole-queue checks, and the
+     * parts left crowded. A page that followed a short one was never asked for (the scan knew it had ended).
+     */
+    private static final class Searches {
+        int pages;
+        int emptyParts;
+        int ends;
+        int probes;
+        int crowdedLeft;
+    }
+
+    private PartWalk(QueueStore store, QueueQuery query, long totalEligible, Random random, Clock clock) {
         this.store = store;
         this.query = query;
+        this.clock = clock;
         this.totalEligible = totalEligible;
         this.count = partsFor(totalEligible, query.pageSize());
         List<Integer> parts = new ArrayList<>(count);
@@ -78,10 +107,15 @@ final class PartWalk implements QueueScan {
     }
 
     /** Opens the first part's scan at once, so an unreachable queue fails here. */
-    static PartWalk open(QueueStore store, QueueQuery query, long totalEligible, Random random) {
-        PartWalk walk = new PartWalk(store, query, totalEligible, random);
+    static PartWalk open(QueueStore store, QueueQuery query, long totalEligible, Random random, Clock clock) {
+        PartWalk walk = new PartWalk(store, query, totalEligible, random, clock);
         walk.openNext();
         return walk;
+    }
+
+    /** As above, its whole-queue checks as of the system clock's now. */
+    static PartWalk open(QueueStore store, QueueQuery query, long totalEligible, Random random) {
+        return open(store, query, totalEligible, random, Clock.systemUTC());
     }
 
     /**
@@ -130,6 +164,7 @@ final class PartWalk implements QueueScan {
         while (current != null) {
             if (crowded) {
                 crowded = false;
+                searches.crowdedLeft++;
                 if (leftForLater.add(currentPart)) {
                     order.addLast(currentPart);
                 }
@@ -141,22 +176,43 @@ final class PartWalk implements QueueScan {
             if (!page.isEmpty()) {
                 pagesInCurrent++;
                 emptyPartsInARow = 0;
+                searches.pages++;
+                readInCurrent += page.size();
+                lastPageFull = page.size() >= query.pageSize() && readInCurrent < current.totalEligible();
                 return page;
             }
             boolean wasEmpty = pagesInCurrent == 0;
+            if (wasEmpty) {
+                searches.emptyParts++;
+            } else if (lastPageFull) {
+                searches.ends++;
+            }
             closeCurrent();
             if (wasEmpty && ++emptyPartsInARow >= EMPTY_PARTS_BEFORE_PROBE && !order.isEmpty() && nothingLeft()) {
                 order.clear();
+                drained = true;
             }
             openNext();
         }
         return List.of();
     }
 
-    /** One page of the whole query: true when the queue has nothing left that the walk would read. */
+    /**
+     * True once the walk has ended because a whole-queue check found nothing eligible: as good as a count of 0 made at
+     * that moment, so the pass need not count its backlog again ({@link BacklogCount}).
+     */
+    boolean drained() {
+        return drained;
+    }
+
+    /**
+     * One page of the whole query as of now (claims whose lease ended since the pass began count as free, as a count
+     * would take them): true when the queue has nothing left that the walk would read.
+     */
     private boolean nothingLeft() {
         emptyPartsInARow = 0;
-        try (QueueScan whole = store.scan(query)) {
+        searches.probes++;
+        try (QueueScan whole = store.scan(query.asOf(clock.instant()))) {
             return whole.nextPage().isEmpty();
         }
     }
@@ -168,6 +224,7 @@ final class PartWalk implements QueueScan {
         }
         currentPart = part;
         pagesInCurrent = 0;
+        readInCurrent = 0;
         visits++;
         current = store.scan(count == 1 ? query : query.inPart(new QueuePart(part, count)));
     }
@@ -181,6 +238,11 @@ final class PartWalk implements QueueScan {
 
     @Override
     public void close() {
+        if (!closed) {
+            LOG.debug("Queue walk: {} parts, {} opened, {} left crowded; searches: {} pages, {} empty parts, {} ends "
+                            + "of parts, {} whole-queue checks", count, visits, searches.crowdedLeft, searches.pages,
+                    searches.emptyParts, searches.ends, searches.probes);
+        }
         closed = true;
         closeCurrent();
     }

@@ -13,7 +13,9 @@ import dev.llmwatcher.queue.QueueStore;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -114,9 +116,33 @@ class PartWalkTest {
         try (PartWalk walk = PartWalk.open(counting, query.asOf(now.plusSeconds(1)), DOCUMENTS, new Random(5))) {
             assertThat(walk.parts()).isEqualTo(8);
             assertThat(walkAll(walk)).isEmpty();
+            assertThat(walk.drained()).as("its whole-queue check found nothing: the pass needs no backlog count")
+                    .isTrue();
         }
 
         assertThat(scans).hasValue(PartWalk.EMPTY_PARTS_BEFORE_PROBE + 1);
+    }
+
+    @Test
+    void aWholeQueueCheckCountsClaimsWhoseLeaseEndedSinceThePassBeganAsFree() {
+        queueDocuments();
+        List<QueuedDocument> all = scanAll(store, query);
+        List<QueuedDocument> lapsed = all.subList(0, PAGE);
+        assertThat(store.claim(queue, all.subList(PAGE, all.size()), new Claim("other", now.plusSeconds(600))))
+                .hasSize(all.size() - PAGE);
+        assertThat(store.claim(queue, lapsed, new Claim("crashed", now.plusSeconds(30)))).hasSize(PAGE);
+        Clock later = Clock.fixed(now.plusSeconds(60), ZoneOffset.UTC);
+
+        List<QueuedDocument> read;
+        boolean drained;
+        try (PartWalk walk = PartWalk.open(store, query.asOf(now.plusSeconds(1)), DOCUMENTS, new Random(5), later)) {
+            read = walkAll(walk);
+            drained = walk.drained();
+        }
+
+        assertThat(read).as("the pass's own scans see the lapsed claims as live; its check sees them free")
+                .isEmpty();
+        assertThat(drained).as("not drained: a page of lapsed claims waits").isFalse();
     }
 
     @Test
@@ -144,6 +170,8 @@ class PartWalkTest {
         try (PartWalk walk = PartWalk.open(store, query, 10, new Random())) {
             assertThat(walk.parts()).isEqualTo(1);
             assertThat(walkAll(walk)).hasSize(10);
+            assertThat(walk.drained()).as("a walk that read its parts to the end knows nothing of what came since")
+                    .isFalse();
         }
     }
 }
