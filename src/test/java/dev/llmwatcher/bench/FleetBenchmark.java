@@ -306,7 +306,10 @@ final class FleetBenchmark {
             long started = System.nanoTime();
             List<CompletableFuture<ChildJvm.Run>> running = new ArrayList<>();
             long[] launched = new long[drainers];
-            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            // Platform threads: each waits in a blocking read of its child's output, which holds a virtual thread's
+            // carrier; with 8 drainers that took every carrier, and the fake LLM (virtual threads too) never answered
+            try (ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon()
+                    .name("drainer-", 1).factory())) {
                 for (int i = 0; i < drainers; i++) {
                     String name = "fleet-" + mode + "-" + drainers + "-" + (i + 1);
                     int index = i;
