@@ -7,6 +7,7 @@ import dev.llmwatcher.queue.Selection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -41,14 +42,15 @@ final class BacklogCount {
 
     /**
      * The pass has claimed its last document: starts counting on a thread of its own; or, when its walk ended on a
-     * whole-queue check that found nothing eligible a moment ago ({@code drained}), takes that as the early count: 0,
-     * as of now, without asking again.
+     * whole-queue check a moment ago ({@code counted}: what it found eligible), takes that as the early count, as of
+     * now, without asking again.
      */
-    void startEarly(boolean drained) {
+    void startEarly(OptionalLong counted) {
         if (early != null) {
             return;
         }
-        early = new Early(clock.instant(), drained ? CompletableFuture.completedFuture(0L)
+        early = new Early(clock.instant(), counted.isPresent()
+                ? CompletableFuture.completedFuture(counted.getAsLong())
                 : CompletableFuture.supplyAsync(this::countNow,
                 task -> Thread.ofVirtual().name("backlog-count").start(task)));
     }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -76,9 +77,9 @@ final class ClaimFeed implements AutoCloseable {
         return scan.totalEligible();
     }
 
-    /** Whether the walk ended on a whole-queue check that found nothing eligible ({@link PartWalk#drained}). */
-    boolean drained() {
-        return scan.drained();
+    /** What the whole-queue check the walk ended on found eligible, if it ended on one ({@link PartWalk#leftAtEnd}). */
+    OptionalLong leftAtEnd() {
+        return scan.leftAtEnd();
     }
 
     /** Number of read documents another run had changed or claimed first. */

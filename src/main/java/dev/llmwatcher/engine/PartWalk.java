@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 
@@ -48,9 +49,11 @@ final class PartWalk implements QueueScan {
      */
     static final int PAGES_PER_PART = 4;
     /**
-     * Parts in a row found empty on their first page after which the walk asks the whole queue once whether anything
-     * is left: when nothing is, the walk ends there instead of opening every remaining part (which, with many parts
-     * and many drainers, cost more searches at the end of a pass than the documents did).
+     * Parts in a row found empty on their first page after which the walk asks the whole queue once how much is left:
+     * when nothing is, or no more than a page for each other part (the pages the drainers still at work have read
+     * ahead, and the ends of their parts), the walk ends there instead of opening every remaining part (which, with
+     * many parts and many drainers, cost more searches at the end of a pass than the documents did). What is left is
+     * the pass's backlog: a drainer that runs passes until none is left starts another, which reads it as one part.
      */
     static final int EMPTY_PARTS_BEFORE_PROBE = 2;
 
@@ -64,8 +67,8 @@ final class PartWalk implements QueueScan {
     private QueueScan current;
     private int currentPart;
     private volatile boolean crowded;
-    /** A whole-queue check found nothing eligible: the walk ended with the queue drained. */
-    private volatile boolean drained;
+    /** What the whole-queue check the walk ended on found eligible; -1 when it did not end on one. */
+    private volatile long leftAtEnd = -1;
     /** Parts opened so far: the number of the visit the pages now read belong to. */
     private volatile int visits;
     private boolean closed;
@@ -188,9 +191,12 @@ final class PartWalk implements QueueScan {
                 searches.ends++;
             }
             closeCurrent();
-            if (wasEmpty && ++emptyPartsInARow >= EMPTY_PARTS_BEFORE_PROBE && !order.isEmpty() && nothingLeft()) {
-                order.clear();
-                drained = true;
+            if (wasEmpty && ++emptyPartsInARow >= EMPTY_PARTS_BEFORE_PROBE && !order.isEmpty()) {
+                long left = leftNow();
+                if (left <= (long) query.pageSize() * (count - 1)) {
+                    order.clear();
+                    leftAtEnd = left;
+                }
             }
             openNext();
         }
@@ -198,22 +204,23 @@ final class PartWalk implements QueueScan {
     }
 
     /**
-     * True once the walk has ended because a whole-queue check found nothing eligible: as good as a count of 0 made at
-     * that moment, so the pass need not count its backlog again ({@link BacklogCount}).
+     * What the whole-queue check the walk ended on found eligible, if it ended on one: as good as a count made at that
+     * moment, so the pass need not count its backlog again ({@link BacklogCount}).
      */
-    boolean drained() {
-        return drained;
+    OptionalLong leftAtEnd() {
+        long left = leftAtEnd;
+        return left < 0 ? OptionalLong.empty() : OptionalLong.of(left);
     }
 
     /**
      * One page of the whole query as of now (claims whose lease ended since the pass began count as free, as a count
-     * would take them): true when the queue has nothing left that the walk would read.
+     * would take them): the number of its documents eligible now, which the scan's first page reports.
      */
-    private boolean nothingLeft() {
+    private long leftNow() {
         emptyPartsInARow = 0;
         searches.probes++;
         try (QueueScan whole = store.scan(query.asOf(clock.instant()))) {
-            return whole.nextPage().isEmpty();
+            return whole.nextPage().isEmpty() ? 0 : whole.totalEligible();
         }
     }
 

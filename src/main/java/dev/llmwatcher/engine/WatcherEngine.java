@@ -116,7 +116,8 @@ public final class WatcherEngine {
             request.listener().started(feed.totalEligible());
             BacklogCount backlogCount = new BacklogCount(store, clock, query);
             Pass pass = new Pass(processor, settings, clock, request, feed,
-                    () -> backlogCount.startEarly(feed.drained()), WriteBack.forPass(store, request, settings, clock), cache.forPass(processor));
+                    () -> backlogCount.startEarly(feed.leftAtEnd()), WriteBack.forPass(store, request, settings, clock),
+                    cache.forPass(processor));
             WriteBack.Tally tally = pass.run();
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),

@@ -134,8 +134,8 @@ final class FleetTime {
         }
     }
 
-    static final String HEADER = "| run | claims | drainers | wall s | calling s | of ideal | launch to first pass s, mean "
-            + "| longest | first passes spread s | last lines spread s | drainers' CPU s | Elasticsearch CPU s "
+    static final String HEADER = "| run | claims | drainers | wall s | calling s | of ideal "
+            + "| launch to first pass s, mean | longest | first passes spread s | last lines spread s | drainers' CPU s | Elasticsearch CPU s "
             + "| benchmark JVM (fake LLM) CPU s | machine busy CPU s | machine CPU s offered | machine busy | cores |";
     static final String RULE = "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 

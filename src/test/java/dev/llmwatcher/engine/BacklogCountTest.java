@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,13 +49,13 @@ class BacklogCountTest {
     }
 
     @Test
-    void aWalkThatEndedOnAnEmptyWholeQueueCheckIsTheBacklogCountItself() {
+    void aWalkThatEndedOnAWholeQueueCheckHasItsBacklogCountedAlready() {
         queueOne("queued-since");
         BacklogCount backlog = new BacklogCount(counting, clock, query);
 
-        backlog.startEarly(true);
+        backlog.startEarly(OptionalLong.of(3));
 
-        assertThat(backlog.atEnd(tally(5, 0))).as("the check's 0, taken a moment ago").isZero();
+        assertThat(backlog.atEnd(tally(5, 0))).as("the check's count, taken a moment ago").isEqualTo(3);
         assertThat(counts).as("no count asked for").hasValue(0);
     }
 
@@ -63,7 +64,7 @@ class BacklogCountTest {
         queueOne("released");
         BacklogCount backlog = new BacklogCount(counting, clock, query);
 
-        backlog.startEarly(true);
+        backlog.startEarly(OptionalLong.of(0));
 
         assertThat(backlog.atEnd(tally(5, 1))).isEqualTo(1);
         assertThat(counts).hasValue(1);
@@ -74,7 +75,7 @@ class BacklogCountTest {
         queueOne("left");
         BacklogCount backlog = new BacklogCount(counting, clock, query);
 
-        backlog.startEarly(false);
+        backlog.startEarly(OptionalLong.empty());
 
         assertThat(backlog.atEnd(tally(5, 0))).isEqualTo(1);
         assertThat(counts).hasValue(1);
