@@ -52,8 +52,9 @@ final class PartWalk implements QueueScan {
      * Parts in a row found empty on their first page after which the walk asks the whole queue once how much is left:
      * when nothing is, or no more than a page for each other part (the pages the drainers still at work have read
      * ahead, and the ends of their parts), the walk ends there instead of opening every remaining part (which, with
-     * many parts and many drainers, cost more searches at the end of a pass than the documents did). What is left is
-     * the pass's backlog: a drainer that runs passes until none is left starts another, which reads it as one part.
+     * many parts and many drainers, cost more searches at the end of a pass than the documents did). A check that
+     * found nothing is the pass's backlog count ({@link BacklogCount}); what another found is left to the drainers
+     * finishing it and to the next pass.
      */
     static final int EMPTY_PARTS_BEFORE_PROBE = 2;
 
@@ -205,7 +206,7 @@ final class PartWalk implements QueueScan {
 
     /**
      * What the whole-queue check the walk ended on found eligible, if it ended on one: as good as a count made at that
-     * moment, so the pass need not count its backlog again ({@link BacklogCount}).
+     * moment ({@link BacklogCount} takes a 0 as the pass's backlog).
      */
     OptionalLong leftAtEnd() {
         long left = leftAtEnd;

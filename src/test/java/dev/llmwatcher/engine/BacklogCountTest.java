@@ -49,14 +49,27 @@ class BacklogCountTest {
     }
 
     @Test
-    void aWalkThatEndedOnAWholeQueueCheckHasItsBacklogCountedAlready() {
+    void aWalkThatEndedOnAWholeQueueCheckThatFoundNothingHasItsBacklogCountedAlready() {
         queueOne("queued-since");
         BacklogCount backlog = new BacklogCount(counting, clock, query);
 
-        backlog.startEarly(OptionalLong.of(3));
+        backlog.startEarly(OptionalLong.of(0));
 
-        assertThat(backlog.atEnd(tally(5, 0))).as("the check's count, taken a moment ago").isEqualTo(3);
+        assertThat(backlog.atEnd(tally(5, 0))).as("the check's 0, taken a moment ago").isZero();
         assertThat(counts).as("no count asked for").hasValue(0);
+    }
+
+    @Test
+    void aWalkThatEndedOnACheckThatFoundDocumentsLeftCountsAtTheEndOfThePassNotEarly() {
+        queueOne("finished-by-another");
+        BacklogCount backlog = new BacklogCount(counting, clock, query);
+
+        backlog.startEarly(OptionalLong.of(1));
+        assertThat(counts).as("nothing counted while the last calls run").hasValue(0);
+        queue.remove(QUEUE, "finished-by-another");
+
+        assertThat(backlog.atEnd(tally(5, 0))).as("counted after the last calls").isZero();
+        assertThat(counts).hasValue(1);
     }
 
     @Test
