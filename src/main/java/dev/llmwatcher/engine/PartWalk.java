@@ -44,8 +44,8 @@ final class PartWalk implements QueueScan {
     /**
      * Pages a part holds at least, so a drainer's reads of its part pay for opening it. Four (rather than eight) gives
      * a fleet about as many parts as drainers at the backlogs a fleet is started for (800 documents in pages of 8:
-     * 16 parts), so fewer drainers start in the same part; the search it costs at the end of each part is paid back
-     * by {@link #EMPTY_PARTS_BEFORE_PROBE}.
+     * 16 parts), so fewer drainers start in the same part; the part changes that more parts bring are paid back by
+     * {@link #EMPTY_PARTS_BEFORE_PROBE}.
      */
     static final int PAGES_PER_PART = 4;
     /**
