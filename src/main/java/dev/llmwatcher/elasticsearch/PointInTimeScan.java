@@ -35,6 +35,7 @@ final class PointInTimeScan implements QueueScan {
     private final List<SortOptions> sort;
     private List<QueuedDocument> buffered;
     private long totalEligible;
+    private long read;
     private boolean exhausted;
 
     private PointInTimeScan(PointInTime pointInTime, ElasticsearchFailures failures, QueueQuery query,
@@ -107,7 +108,10 @@ final class PointInTimeScan implements QueueScan {
         if (first) {
             totalEligible = page.total();
         }
-        if (page.documents().size() < query.pageSize()) {
+        read += page.documents().size();
+        // a short page is the last; so is the page that brings the count to the total the first one reported (the
+        // point in time does not change), which saves the empty search after a part of whole pages
+        if (page.documents().size() < query.pageSize() || read >= totalEligible) {
             exhausted = true;
         }
         return page.documents();

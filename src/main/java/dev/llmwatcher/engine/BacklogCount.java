@@ -7,6 +7,7 @@ import dev.llmwatcher.queue.Selection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -39,12 +40,19 @@ final class BacklogCount {
         this.query = query;
     }
 
-    /** The pass has claimed its last document: starts counting on a thread of its own. */
-    void startEarly() {
-        if (early != null) {
+    /**
+     * The pass has claimed its last document: starts counting on a thread of its own. When its walk ended on a
+     * whole-queue check a moment ago ({@code counted}: what that found eligible), a check that found nothing is the
+     * count (0, as of now); one that found documents left means other drainers are finishing them, so the pass counts
+     * at its end instead, after its last calls, when they have most likely claimed them and a drainer that runs
+     * passes until none is left does not start another pass for them.
+     */
+    void startEarly(OptionalLong counted) {
+        if (early != null || counted.isPresent() && counted.getAsLong() > 0) {
             return;
         }
-        early = new Early(clock.instant(), CompletableFuture.supplyAsync(this::countNow,
+        early = new Early(clock.instant(), counted.isPresent() ? CompletableFuture.completedFuture(0L)
+                : CompletableFuture.supplyAsync(this::countNow,
                 task -> Thread.ofVirtual().name("backlog-count").start(task)));
     }
 

@@ -5,9 +5,11 @@ import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueStore;
 import dev.llmwatcher.queue.QueuedDocument;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -46,13 +48,13 @@ final class ClaimFeed implements AutoCloseable {
     private volatile RuntimeException failure;
 
     private ClaimFeed(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
-                      Predicate<QueuedDocument> admits, long eligible) {
+                      Predicate<QueuedDocument> admits, long eligible, Clock clock) {
         this.admits = admits;
         this.store = store;
         this.queueIndex = query.index();
         this.claim = claim;
         this.maxDocuments = maxDocuments;
-        this.scan = PartWalk.open(store, query, eligible, new Random());
+        this.scan = PartWalk.open(store, query, eligible, new Random(), clock);
         this.ready = new ArrayBlockingQueue<>(Math.max(1, query.pageSize()));
         this.reader = Thread.ofVirtual().name("queue-reader").start(this::readAhead);
         this.producer = Thread.ofVirtual().name("claim-feed").start(this::produce);
@@ -67,12 +69,17 @@ final class ClaimFeed implements AutoCloseable {
      * spent models out of its query instead of reading past them.
      */
     static ClaimFeed open(QueueStore store, QueueQuery query, Claim claim, int maxDocuments,
-                          Predicate<QueuedDocument> admits, long eligible) {
-        return new ClaimFeed(store, query, claim, maxDocuments, admits, eligible);
+                          Predicate<QueuedDocument> admits, long eligible, Clock clock) {
+        return new ClaimFeed(store, query, claim, maxDocuments, admits, eligible, clock);
     }
 
     long totalEligible() {
         return scan.totalEligible();
+    }
+
+    /** What the whole-queue check the walk ended on found eligible, if it ended on one ({@link PartWalk#leftAtEnd}). */
+    OptionalLong leftAtEnd() {
+        return scan.leftAtEnd();
     }
 
     /** Number of read documents another run had changed or claimed first. */

@@ -111,12 +111,13 @@ public final class WatcherEngine {
         Claim claim = new Claim(instanceName + "/" + UUID.randomUUID().toString().substring(0, 8),
                 request.deadline().plus(settings.claimMargin()));
         try (ClaimFeed feed = ClaimFeed.open(store, query, claim, request.maxDocuments(), spend::admits,
-                eligible)) {
+                eligible, clock)) {
             logFound(feed.totalEligible(), request.queueIndex());
             request.listener().started(feed.totalEligible());
             BacklogCount backlogCount = new BacklogCount(store, clock, query);
-            Pass pass = new Pass(processor, settings, clock, request, feed, backlogCount::startEarly,
-                    WriteBack.forPass(store, request, settings, clock), cache.forPass(processor));
+            Pass pass = new Pass(processor, settings, clock, request, feed,
+                    () -> backlogCount.startEarly(feed.leftAtEnd()), WriteBack.forPass(store, request, settings, clock),
+                    cache.forPass(processor));
             WriteBack.Tally tally = pass.run();
             long backlog = backlogCount.atEnd(tally);
             RunReport report = new RunReport(feed.totalEligible(), tally.processed(), tally.failed(), tally.parked(),

@@ -27,6 +27,7 @@ final class PitScan implements QueueScan {
     private final List<Object> sort;
     private List<QueuedDocument> buffered;
     private long totalEligible;
+    private long read;
     private boolean exhausted;
 
     private PitScan(Pit pit, OpenSearchFailures failures, QueueQuery query, Map<String, Object> eligible) {
@@ -88,7 +89,10 @@ final class PitScan implements QueueScan {
         if (first) {
             totalEligible = page.total();
         }
-        if (page.documents().size() < query.pageSize()) {
+        read += page.documents().size();
+        // a short page is the last; so is the page that brings the count to the total the first one reported (the
+        // point in time does not change), which saves the empty search after a part of whole pages
+        if (page.documents().size() < query.pageSize() || read >= totalEligible) {
             exhausted = true;
         }
         return page.documents();

@@ -10,6 +10,9 @@ import dev.llmwatcher.testing.FakeLlmServer.Reply;
 import dev.llmwatcher.testing.FakeOllamaServer;
 import dev.llmwatcher.testing.TestElasticsearch;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Figure 7, the fleet (issue 28): many drainers on one queue. For each number of drainers, before (every drainer reads
@@ -34,7 +40,8 @@ import java.util.concurrent.Executors;
  * this JVM, to see past the machine's cores (they share the benchmark's JVM with the fake LLM).
  *
  * <p>{@code bin/benchmark fleet} is the size to report; {@code fleet-quick} and {@code fleet-smoke} are smaller;
- * {@code fleet-engines} runs only {@code fleet-quick}'s 7b rows.
+ * {@code fleet-engines} runs only {@code fleet-quick}'s 7b rows, {@code fleet-targets} only its rows at 8 and 16
+ * drainers. Figure 7c sums the walks' debug lines of 7a's drainers: where the queue searches went.
  */
 final class FleetBenchmark {
 
@@ -55,8 +62,11 @@ final class FleetBenchmark {
                 // fleet-quick's 7b rows alone: the least load-sensitive rows, for a quick before and after
                 case "fleet-engines" -> new FleetScale(800, 8, Duration.ofMillis(500), new int[0],
                         new int[] {16, 64}, 4);
+                // fleet-quick's rows at 8 and 16 drainers alone: the rows issue 28's targets are set for
+                case "fleet-targets" -> new FleetScale(800, 8, Duration.ofMillis(500), new int[] {8, 16},
+                        new int[] {16}, 4);
                 default -> throw new IllegalArgumentException("unknown fleet scale '" + name
-                        + "' (fleet, fleet-quick, fleet-smoke, fleet-engines)");
+                        + "' (fleet, fleet-quick, fleet-smoke, fleet-engines, fleet-targets)");
             };
         }
 
@@ -67,7 +77,29 @@ final class FleetBenchmark {
 
     /** One row: a fleet of {@code drainers} drained {@code docs} documents. */
     record Row(String kind, String mode, int drainers, int docs, double wallSeconds, double callingSeconds,
-               double idealPerSecond, QueueStats work, int calls, long left) {
+               double idealPerSecond, QueueStats work, int calls, long left, WalkSearches walks,
+               Optional<FleetTime.Row> time) {
+
+        Row with(WalkSearches found, FleetTime.Row took) {
+            return new Row(kind, mode, drainers, docs, wallSeconds, callingSeconds, idealPerSecond, work, calls, left,
+                    found, Optional.of(took));
+        }
+
+        /** Figure 7d's line: where the row's time and CPU went. */
+        String timeLine() {
+            return String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.2f | ", kind, mode, drainers,
+                    wallSeconds, callingSeconds, throughput() / idealPerSecond) + time.orElseThrow().cells() + " |";
+        }
+
+        /** Where the queue searches went, per document: the walks' own kinds, and the rest (counts, mostly). */
+        String searchesLine() {
+            double n = docs;
+            return String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %d | %d "
+                            + "| %d | %d |", kind, mode, drainers, work.searches() / n, walks.pages() / n,
+                    walks.emptyParts() / n, walks.ends() / n, walks.probes() / n,
+                    (work.searches() - walks.total()) / n, walks.passes(), walks.walks(), walks.opened(),
+                    walks.crowdedLeft());
+        }
 
         double throughput() {
             return docs / callingSeconds;
@@ -105,6 +137,61 @@ final class FleetBenchmark {
         }
     }
 
+    /**
+     * The searches the drainers' walks made, by kind, summed from their debug lines ({@code engine.PartWalk}), and
+     * their passes ({@code engine.WatcherEngine}'s "Found N" lines): the rest of the queue's searches are the counts
+     * each pass makes (one to start, one for its backlog at the end; an empty pass only the first).
+     */
+    record WalkSearches(long pages, long emptyParts, long ends, long probes, long passes, long walks, long opened,
+                        long crowdedLeft) {
+
+        static final WalkSearches NONE = new WalkSearches(0, 0, 0, 0, 0, 0, 0, 0);
+        static final List<String> LOGGERS = List.of("dev.llmwatcher.engine.PartWalk",
+                "dev.llmwatcher.engine.WatcherEngine");
+        private static final Pattern WALK = Pattern.compile("Queue walk: \\d+ parts, (\\d+) opened, (\\d+) left "
+                + "crowded; searches: (\\d+) pages, (\\d+) empty parts, (\\d+) ends of parts, (\\d+) whole-queue");
+        private static final Pattern FOUND = Pattern.compile("Found \\d+ documents in ");
+
+        /** The flags that make a drainer process write the lines read here. */
+        static List<String> flags() {
+            return LOGGERS.stream().map(logger -> "-Dorg.slf4j.simpleLogger.log." + logger + "=debug").toList();
+        }
+
+        static WalkSearches read(List<Path> logs) {
+            WalkSearches sum = NONE;
+            for (Path log : logs) {
+                try (Stream<String> lines = Files.lines(log)) {
+                    for (String line : (Iterable<String>) lines::iterator) {
+                        sum = sum.plus(line);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return sum;
+        }
+
+        private WalkSearches plus(String line) {
+            if (FOUND.matcher(line).find()) {
+                return new WalkSearches(pages, emptyParts, ends, probes, passes + 1, walks, opened, crowdedLeft);
+            }
+            Matcher walk = WALK.matcher(line);
+            if (!walk.find()) {
+                return this;
+            }
+            return new WalkSearches(pages + n(walk, 3), emptyParts + n(walk, 4), ends + n(walk, 5),
+                    probes + n(walk, 6), passes, walks + 1, opened + n(walk, 1), crowdedLeft + n(walk, 2));
+        }
+
+        private static long n(Matcher matcher, int group) {
+            return Long.parseLong(matcher.group(group));
+        }
+
+        long total() {
+            return pages + emptyParts + ends + probes;
+        }
+    }
+
     private final FleetScale scale;
     private final TestElasticsearch es;
     private final ChildJvm child;
@@ -128,6 +215,26 @@ final class FleetBenchmark {
                 + "| left in queue |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(row -> System.out.println(row.line()));
+        List<Row> processes = rows.stream().filter(row -> row.walks() != WalkSearches.NONE).toList();
+        if (!processes.isEmpty()) {
+            System.out.println();
+            System.out.println("Figure 7c: where 7a's queue searches went, per document (from the drainers' debug "
+                    + "lines): pages read with documents, parts found empty, empty pages that ended a part, "
+                    + "whole-queue checks, and the rest (each pass's counts: one to start, one for the backlog)");
+            System.out.println("| run | claims | drainers | queue searches/doc | pages | empty parts | ends of parts "
+                    + "| whole-queue checks | counts and rest | passes | walks | parts opened | left crowded |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            processes.forEach(row -> System.out.println(row.searchesLine()));
+            System.out.println();
+            System.out.println("Figure 7d: where 7a's time went: from each drainer's launch to its first pass (JVM "
+                    + "start, settings, the first count), how far apart the drainers' first passes and last log lines "
+                    + "were, and the CPU used over the row by the drainer processes, Elasticsearch and the benchmark "
+                    + "JVM (the fake LLM), against what the machine's cores offered (other load on the machine "
+                    + "counts as busy)");
+            System.out.println(FleetTime.HEADER);
+            System.out.println(FleetTime.RULE);
+            processes.forEach(row -> System.out.println(row.timeLine()));
+        }
     }
 
     List<Row> rows() {
@@ -187,19 +294,41 @@ final class FleetBenchmark {
         String queue = queue(docs);
         try (FakeOllamaServer ollama = answering()) {
             Map<String, String> environment = environment(queue, ollama);
-            List<String> flags = "before".equals(mode) ? List.of("-D" + MAX_PARTS_PROPERTY + "=1") : List.of();
+            List<String> flags = new ArrayList<>(WalkSearches.flags());
+            if ("before".equals(mode)) {
+                flags.add("-D" + MAX_PARTS_PROPERTY + "=1");
+            }
+            flags.addAll(FleetTime.flags());
+            ChildJvm drainer = child.withFlags(flags);
+            FleetTime.Cpu cpuBefore = FleetTime.Cpu.now();
+            Duration esBefore = es.cpuTime();
             QueueStats before = QueueStats.of(es, queue);
             long started = System.nanoTime();
             List<CompletableFuture<ChildJvm.Run>> running = new ArrayList<>();
-            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            long[] launched = new long[drainers];
+            // Platform threads: each waits in a blocking read of its child's output, which holds a virtual thread's
+            // carrier; with 8 drainers that took every carrier, and the fake LLM (virtual threads too) never answered
+            try (ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon()
+                    .name("drainer-", 1).factory())) {
                 for (int i = 0; i < drainers; i++) {
                     String name = "fleet-" + mode + "-" + drainers + "-" + (i + 1);
-                    running.add(CompletableFuture.supplyAsync(() -> child.withFlags(flags).run(name, environment,
-                            "dev.llmwatcher.cli.Main", "--once").requireSuccess("drainer " + name), threads));
+                    int index = i;
+                    running.add(CompletableFuture.supplyAsync(() -> {
+                        launched[index] = System.currentTimeMillis();
+                        return drainer.run(name, environment,
+                                "dev.llmwatcher.cli.Main", "--once").requireSuccess("drainer " + name);
+                    }, threads));
                 }
             }
-            running.forEach(CompletableFuture::join);
-            return row("7a processes", mode, drainers, docs, started, queue, before, ollama);
+            FleetTime.Cpu cpu = FleetTime.Cpu.now().minus(cpuBefore);
+            double esCpu = es.cpuTime().minus(esBefore).toMillis() / 1e3;
+            List<Path> logs = running.stream().map(run -> run.join().stderr()).toList();
+            Row row = row("7a processes", mode, drainers, docs, started, queue, before, ollama);
+            List<FleetTime.Drainer> timed = new ArrayList<>();
+            for (int i = 0; i < drainers; i++) {
+                timed.add(new FleetTime.Drainer(launched[i], logs.get(i)));
+            }
+            return row.with(WalkSearches.read(logs), FleetTime.Row.of(timed, cpu, esCpu, row.wallSeconds()));
         }
     }
 
@@ -257,7 +386,7 @@ final class FleetBenchmark {
         long left = es.count(queue);
         es.delete("/" + queue + "," + queue.replace("fleet-queue", "fleet-target"));
         return new Row(kind, mode, drainers, docs, wall, callingSeconds, scale.idealPerSecond(drainers), work,
-                ollama.calls(), left);
+                ollama.calls(), left, WalkSearches.NONE, Optional.empty());
     }
 
 }

@@ -6,6 +6,7 @@ import dev.llmwatcher.queue.AbstractQueueStoreTest;
 import dev.llmwatcher.queue.CompletedDocument;
 import dev.llmwatcher.queue.FailureRecord;
 import dev.llmwatcher.queue.PortFixture;
+import dev.llmwatcher.queue.QueueQuery;
 import dev.llmwatcher.queue.QueueUnavailableException;
 import dev.llmwatcher.queue.QueuedDocument;
 import dev.llmwatcher.queue.Selection;
@@ -19,6 +20,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.llmwatcher.queue.QueueTestSupport.ids;
@@ -137,6 +139,31 @@ class ElasticsearchQueueStoreTest extends AbstractQueueStoreTest {
             assertThat(afterCountAndScan).as("one refresh for a count and the scan right after it").isEqualTo(1);
             assertThat(refreshes).as("a write of ours in between makes the next scan refresh").hasValue(2);
             assertThat(ids(second)).hasSize(2).doesNotContain(first.getFirst().id());
+        }
+    }
+
+    @Test
+    void aScanOfWholePagesEndsAtTheTotalItsFirstPageReportedWithoutAskingForAnEmptyPage() throws Exception {
+        for (int i = 0; i < 8; i++) {
+            es.indexQueueDocument(queue, "d" + i, Map.of("n", i), pipelineMeta(target, "p"));
+        }
+        AtomicInteger searches = new AtomicInteger();
+        try (ElasticsearchProxy proxy = new ElasticsearchProxy(es.url());
+             ElasticsearchClient client = ElasticsearchClients.create(ElasticsearchSettings.anonymous(proxy.url()))) {
+            proxy.breakOn(request -> {
+                if (request.path().contains("/_search")) {
+                    searches.incrementAndGet();
+                }
+                return false;
+            }, ElasticsearchProxy.Mode.GONE);
+            ElasticsearchQueueStore observed = new ElasticsearchQueueStore(client,
+                    ElasticsearchSettings.anonymous(proxy.url()));
+
+            List<QueuedDocument> read = scanAll(observed, new QueueQuery(queue, Selection.NEW, NOW, Optional.empty(),
+                    4));
+
+            assertThat(read).hasSize(8);
+            assertThat(searches).as("two full pages, and no third search for an empty one").hasValue(2);
         }
     }
 }

@@ -13,13 +13,16 @@ import dev.llmwatcher.queue.QueueStore;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -114,9 +117,79 @@ class PartWalkTest {
         try (PartWalk walk = PartWalk.open(counting, query.asOf(now.plusSeconds(1)), DOCUMENTS, new Random(5))) {
             assertThat(walk.parts()).isEqualTo(8);
             assertThat(walkAll(walk)).isEmpty();
+            assertThat(walk.leftAtEnd()).as("its whole-queue check found nothing: the pass needs no backlog count")
+                    .hasValue(0);
         }
 
         assertThat(scans).hasValue(PartWalk.EMPTY_PARTS_BEFORE_PROBE + 1);
+    }
+
+    @Test
+    void aWholeQueueCheckCountsClaimsWhoseLeaseEndedSinceThePassBeganAsFree() {
+        queueDocuments();
+        List<QueuedDocument> all = scanAll(store, query);
+        List<QueuedDocument> lapsed = all.subList(0, PAGE);
+        assertThat(store.claim(queue, all.subList(PAGE, all.size()), new Claim("other", now.plusSeconds(600))))
+                .hasSize(all.size() - PAGE);
+        assertThat(store.claim(queue, lapsed, new Claim("crashed", now.plusSeconds(30)))).hasSize(PAGE);
+        Clock later = Clock.fixed(now.plusSeconds(60), ZoneOffset.UTC);
+
+        List<QueuedDocument> read;
+        OptionalLong left;
+        try (PartWalk walk = PartWalk.open(store, query.asOf(now.plusSeconds(1)), DOCUMENTS, new Random(5), later)) {
+            read = walkAll(walk);
+            left = walk.leftAtEnd();
+        }
+
+        assertThat(read).as("the pass's own scans see the lapsed claims as live").isEmpty();
+        assertThat(left).as("its check sees them free: a page of lapsed claims waits").hasValue(PAGE);
+    }
+
+    @Test
+    void aWalkWhoseCheckFindsNoMoreThanAPageForEachOtherPartEndsAndSaysWhatIsLeft() {
+        queueDocuments();
+        long seed = 11;
+        List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7));
+        Collections.shuffle(order, new Random(seed));
+        int last = order.getLast();
+        List<QueuedDocument> inLastPart = scanAll(store, query.inPart(new QueuePart(last, 8)));
+        List<QueuedDocument> all = scanAll(store, query);
+        int leftOver = PAGE * 7;
+        List<QueuedDocument> waiting = inLastPart.subList(0, Math.min(leftOver, inLastPart.size()));
+        List<QueuedDocument> taken = all.stream().filter(d -> !ids(waiting).contains(d.id())).toList();
+        assertThat(store.claim(queue, taken, new Claim("others", now.plusSeconds(600)))).hasSameSizeAs(taken);
+
+        List<QueuedDocument> read;
+        OptionalLong left;
+        try (PartWalk walk = PartWalk.open(store, query.asOf(now.plusSeconds(1)), DOCUMENTS, new Random(seed))) {
+            read = walkAll(walk);
+            left = walk.leftAtEnd();
+        }
+
+        assertThat(read).as("two parts empty, then the check: a page or less for each other part is left")
+                .isEmpty();
+        assertThat(left).hasValue(waiting.size());
+    }
+
+    @Test
+    void aWalkWhoseCheckFindsMoreThanAPageForEachOtherPartGoesOn() {
+        queueDocuments();
+        long seed = 11;
+        List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7));
+        Collections.shuffle(order, new Random(seed));
+        List<QueuedDocument> taken = new ArrayList<>();
+        for (int part : order.subList(0, 2)) {
+            taken.addAll(scanAll(store, query.inPart(new QueuePart(part, 8))));
+        }
+        assertThat(store.claim(queue, taken, new Claim("others", now.plusSeconds(600)))).hasSameSizeAs(taken);
+
+        List<QueuedDocument> read;
+        try (PartWalk walk = PartWalk.open(store, query.asOf(now.plusSeconds(1)), DOCUMENTS, new Random(seed))) {
+            read = walkAll(walk);
+            assertThat(walk.leftAtEnd()).isEmpty();
+        }
+
+        assertThat(ids(read)).doesNotHaveDuplicates().hasSize(DOCUMENTS - taken.size());
     }
 
     @Test
@@ -144,6 +217,8 @@ class PartWalkTest {
         try (PartWalk walk = PartWalk.open(store, query, 10, new Random())) {
             assertThat(walk.parts()).isEqualTo(1);
             assertThat(walkAll(walk)).hasSize(10);
+            assertThat(walk.leftAtEnd()).as("a walk that read its parts to the end knows nothing of what came since")
+                    .isEmpty();
         }
     }
 }
