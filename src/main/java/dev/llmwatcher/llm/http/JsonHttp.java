@@ -67,7 +67,7 @@ import java.util.function.Consumer;
  * <p>HttpClient 5 is the client Elasticsearch's {@code Rest5Client} already brings, so the process runs one HTTP stack
  * instead of two; its classic (blocking) API runs on the caller's virtual thread, which the JDK parks while the socket
  * waits, so a call costs no thread of its own and no hand-off between threads (the JDK's {@code HttpClient} spent about
- * a third of the watcher's CPU per document on its selector and completion stages, profile in BENCHMARKS.md). Calls
+ * 30% of the watcher's CPU per document on its selector and completion stages, profile in BENCHMARKS.md). Calls
  * go out as HTTP/1.1, one connection per call in flight, kept alive between calls.
  *
  * <p>A request is never sent again by this layer: automatic retries are off (the client would otherwise resend an
@@ -119,8 +119,8 @@ public final class JsonHttp implements AutoCloseable {
     }
 
     /**
-     * A client with its own pool, going through the proxies {@code proxies} picks ({@link
-     * java.net.http.HttpClient.Builder#NO_PROXY}: none at all); build one per process and share it between providers.
+     * A client with its own pool, going through the proxies {@code proxies} picks ({@code
+     * ProxySelector.of(null)}: none at all); build one per process and share it between providers.
      * TLS trusts what the JDK's default does, the {@code javax.net.ssl} system properties included.
      */
     public static JsonHttp create(Duration connectTimeout, ProxySelector proxies) {
