@@ -6,7 +6,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClientBuilder;
@@ -21,11 +21,9 @@ import java.util.function.Supplier;
  * loads the SDK's Bedrock classes, resolves credentials or reads a profile, so start-up and an empty pass cost what
  * they did before Bedrock was a provider. Built once and shared by every call. Thread-safe.
  *
- * <p>The client uses the SDK's HTTP client over Apache HttpClient 5, the HTTP stack of Elasticsearch's client and
- * of the other providers, with a pool as large as the calls in flight (the JDK's URL connection, which the SDK's
- * other clients here use, keeps at most 5 idle connections per host by default, so at a concurrency of 64 many calls
- * open a new one); the default credentials chain; and no SDK retries: {@link RetryingLlmClient} retries every
- * provider alike, and SDK retries underneath would multiply its attempts and hide throttling from its rate limiting.
+ * <p>The client uses the product's one SDK HTTP client kind (URL connection; the Apache and Netty ones are not
+ * packaged), the default credentials chain, and no SDK retries: {@link RetryingLlmClient} retries every provider
+ * alike, and SDK retries underneath would multiply its attempts and hide throttling from its rate limiting.
  */
 public final class BedrockRuntime implements AutoCloseable {
 
@@ -101,13 +99,10 @@ public final class BedrockRuntime implements AutoCloseable {
     /** Builds the SDK client; a class of its own so that the SDK's types load only when it is first needed. */
     private static final class Factory {
 
-        /** Connections to Bedrock at most: far above any --concurrency, so the pool never limits the calls. */
-        private static final int MAX_CONNECTIONS = 4096;
-
         static Built build(Settings settings) {
             BedrockRuntimeClientBuilder builder = BedrockRuntimeClient.builder()
-                    .httpClient(Apache5HttpClient.builder().connectionTimeout(settings.connectTimeout())
-                            .socketTimeout(settings.readTimeout()).maxConnections(MAX_CONNECTIONS).build())
+                    .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(settings.connectTimeout())
+                            .socketTimeout(settings.readTimeout()).build())
                     .credentialsProvider(settings.credentials().map(Supplier::get)
                             .orElseGet(() -> DefaultCredentialsProvider.builder().build()))
                     .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
