@@ -7,22 +7,43 @@ import dev.llmwatcher.json.Json;
 import dev.llmwatcher.json.JsonCodec;
 import dev.llmwatcher.llm.LlmException;
 import dev.llmwatcher.llm.retry.RetryingLlmClient;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLContext;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.ProxySelector;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -31,77 +52,86 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
- * The one place LLM clients touch HTTP, so that every call gets the same care: one shared JDK {@link HttpClient}
- * (one connection pool) for every provider, a timeout on every request, and every failure turned into an
- * {@link LlmException} a user can act on. Messages name the provider and URL, never request headers, so an API key
- * cannot leak into a queue document's error.
+ * The one place LLM clients touch HTTP, so that every call gets the same care: one shared Apache HttpClient 5 (one
+ * connection pool) for every provider, a timeout on every request, and every failure turned into an {@link
+ * LlmException} a user can act on. Messages name the provider and URL, never request headers, so an API key cannot
+ * leak into a queue document's error.
  *
- * <p>Plain {@code http://} calls go out as HTTP/1.1: the JDK client would otherwise offer every one of them an h2c
- * upgrade, which servers such as Ollama do not speak. Over TLS, HTTP/2 is used when the server offers it. A POST is
- * never sent again by this layer: the JDK client replays only GET and HEAD after a connection breaks, unless
- * {@value #REPLAY_ALL_METHODS} is set, which {@link #create} refuses, because an LLM call that reached the provider
- * may have been paid for. Whether to try again is {@link RetryingLlmClient}'s decision.
+ * <p>HttpClient 5 is the client Elasticsearch's {@code Rest5Client} already brings, so the process runs one HTTP stack
+ * instead of two; its classic (blocking) API runs on the caller's virtual thread, which the JDK parks while the socket
+ * waits, so a call costs no thread of its own and no hand-off between threads (the JDK's {@code HttpClient} spent about
+ * 30% of the watcher's CPU per document on its selector and completion stages, profile in BENCHMARKS.md). Calls
+ * go out as HTTP/1.1, one connection per call in flight, kept alive between calls.
+ *
+ * <p>A request is never sent again by this layer: automatic retries are off (the client would otherwise resend an
+ * idempotent request after an I/O error), because an LLM call that reached the provider may have been paid for.
+ * Whether to try again is {@link RetryingLlmClient}'s decision. Redirects are not followed, cookies not kept, and
+ * bodies are not compressed.
+ *
+ * <p>The timeout of a call bounds the wait for a free connection and, once the request is sent, every wait for the
+ * answer's bytes (the socket's read timeout): an LLM answering a non-streamed request sends nothing until it is done,
+ * so this is the time to the answer.
  */
 public final class JsonHttp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JsonHttp.class);
 
     public static final int MAX_BODY_CHARS = 500;
-    /** The JDK property that makes its client replay any request, POST included, on a fresh connection. */
-    static final String REPLAY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
     private static final String USER_AGENT = "llm-watcher";
+    /** Connections per provider host at most: far above any --concurrency, so the pool never limits the calls. */
+    private static final int MAX_CONNECTIONS_PER_HOST = 4096;
+    private static final ContentType JSON = ContentType.create("application/json");
 
-    private final HttpClient http;
-    private final ExecutorService executor;
+    private final CloseableHttpClient http;
     private final Clock clock;
 
-    /** Builds the client over an executor of its own, closed with it. */
-    private JsonHttp(HttpClient.Builder builder, Clock clock) {
-        this.executor = Executors.newVirtualThreadPerTaskExecutor();
-        this.http = builder.executor(executor).build();
+    private JsonHttp(Duration connectTimeout, ProxySelector proxies, TlsSocketStrategy tls, Clock clock) {
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(tls)
+                        .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                        .setMaxConnPerRoute(MAX_CONNECTIONS_PER_HOST)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.of(connectTimeout)).build())
+                        .build())
+                .setRoutePlanner(new SystemDefaultRoutePlanner(proxies))
+                .setUserAgent(USER_AGENT)
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableConnectionState()
+                .disableContentCompression()
+                .build();
         this.clock = clock;
     }
 
     /** A client with its own pool whose proxies are the JDK's standard properties; build one per process. */
     public static JsonHttp create(Duration connectTimeout) {
-        return create(connectTimeout, Objects.requireNonNullElse(ProxySelector.getDefault(),
-                HttpClient.Builder.NO_PROXY));
+        return create(connectTimeout, Objects.requireNonNullElse(ProxySelector.getDefault(), ProxySelector.of(null)));
     }
 
     /**
-     * A client with its own pool, going through the proxies {@code proxies} picks ({@link
-     * HttpClient.Builder#NO_PROXY}: none at all); build one per process and share it between providers.
-     *
-     * @throws IllegalStateException when {@value #REPLAY_ALL_METHODS} is set, as LLM calls would then be replayed
+     * A client with its own pool, going through the proxies {@code proxies} picks ({@code
+     * ProxySelector.of(null)}: none at all); build one per process and share it between providers.
+     * TLS trusts what the JDK's default does, the {@code javax.net.ssl} system properties included.
      */
     public static JsonHttp create(Duration connectTimeout, ProxySelector proxies) {
-        return new JsonHttp(builder(connectTimeout, proxies), Clock.systemUTC());
+        return new JsonHttp(connectTimeout, proxies, ClientTlsStrategyBuilder.create().useSystemProperties()
+                .buildClassic(), Clock.systemUTC());
     }
 
     /** As above, trusting what {@code tls} trusts instead of the JDK's default. */
     public static JsonHttp create(Duration connectTimeout, ProxySelector proxies, SSLContext tls) {
-        return new JsonHttp(builder(connectTimeout, proxies).sslContext(tls), Clock.systemUTC());
-    }
-
-    private static HttpClient.Builder builder(Duration connectTimeout, ProxySelector proxies) {
-        String replayAll = System.getProperty(REPLAY_ALL_METHODS);
-        if (replayAll != null && !"false".equalsIgnoreCase(replayAll.strip())) {
-            throw new IllegalStateException("the system property " + REPLAY_ALL_METHODS + " is set: the JDK's HTTP "
-                    + "client would then send an LLM call again after a broken connection, and it may be paid twice; "
-                    + "remove it");
-        }
-        return HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(proxies);
+        return new JsonHttp(connectTimeout, proxies, ClientTlsStrategyBuilder.create().setSslContext(tls)
+                .buildClassic(), Clock.systemUTC());
     }
 
     public static ObjectMapper mapper() {
@@ -119,22 +149,25 @@ public final class JsonHttp implements AutoCloseable {
      */
     public JsonNode post(URI uri, Map<String, String> headers, Object body, Duration timeout, Target target)
             throws LlmException {
-        return exchange(uri, headers, "application/json",
-                HttpRequest.BodyPublishers.ofByteArray(toJson(body)), timeout, target);
+        HttpPost post = new HttpPost(uri);
+        post.setEntity(new ByteArrayEntity(toJson(body), JSON));
+        return exchange(post, headers, timeout, target);
     }
 
     /**
-     * POSTs a body of another content type (a multipart file upload) and returns the parsed 2xx JSON answer. Like
-     * every POST here it is never replayed by this layer.
+     * POSTs a body of another content type (a multipart file upload), the concatenation of {@code parts}, and returns
+     * the parsed 2xx JSON answer. Like every request here it is never replayed by this layer.
      */
-    public JsonNode post(URI uri, Map<String, String> headers, String contentType,
-                         HttpRequest.BodyPublisher body, Duration timeout, Target target) throws LlmException {
-        return exchange(uri, headers, contentType, body, timeout, target);
+    public JsonNode post(URI uri, Map<String, String> headers, String contentType, List<byte[]> parts,
+                         Duration timeout, Target target) throws LlmException {
+        HttpPost post = new HttpPost(uri);
+        post.setEntity(new PartsEntity(parts, ContentType.parse(contentType)));
+        return exchange(post, headers, timeout, target);
     }
 
     /** GETs a JSON object (a batch's state, a page of a list). */
     public JsonNode get(URI uri, Map<String, String> headers, Duration timeout, Target target) throws LlmException {
-        return exchange(uri, headers, null, null, timeout, target);
+        return exchange(new HttpGet(uri), headers, timeout, target);
     }
 
     /**
@@ -143,81 +176,111 @@ public final class JsonHttp implements AutoCloseable {
      */
     public void getLines(URI uri, Map<String, String> headers, Duration timeout, Target target,
                          Consumer<String> each) throws LlmException {
-        HttpRequest request = request(uri, headers, null, null, timeout, target).header("Accept", "*/*").build();
-        HttpResponse<Stream<String>> response = send(request, HttpResponse.BodyHandlers.ofLines(), timeout, target);
-        try (Stream<String> lines = response.body()) {
-            if (response.statusCode() / 100 != 2) {
-                byte[] body = String.join("\n", lines.limit(50).toList()).getBytes(StandardCharsets.UTF_8);
-                throw statusError(response.statusCode(), body, response.headers(), target, headers);
-            }
-            lines.filter(line -> !line.isBlank()).forEach(each);
-        } catch (UncheckedIOException e) {
-            throw new LlmException(LlmException.Kind.CONNECTION,
-                    "reading from " + target.label() + " failed: " + describe(e.getCause()), 0, null, e);
+        HttpGet get = new HttpGet(uri);
+        prepare(get, headers, "*/*", timeout, target);
+        Answer failed;
+        try {
+            failed = http.execute(get, response -> {
+                HttpEntity entity = response.getEntity();
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+                        entity == null ? java.io.InputStream.nullInputStream() : entity.getContent(),
+                        StandardCharsets.UTF_8))) {
+                    if (response.getCode() / 100 != 2) {
+                        List<String> first = new ArrayList<>();
+                        for (String line; first.size() < 50 && (line = lines.readLine()) != null; ) {
+                            first.add(line);
+                        }
+                        return new Answer(response.getCode(), String.join("\n", first)
+                                .getBytes(StandardCharsets.UTF_8), response.getFirstHeader("Retry-After"));
+                    }
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        if (!line.isBlank()) {
+                            each.accept(line);
+                        }
+                    }
+                    return null;
+                }
+            });
+        } catch (IOException e) {
+            throw failure(e, timeout, target, "reading from ");
+        }
+        if (failed != null) {
+            throw statusError(failed, target, headers);
         }
     }
 
-    private JsonNode exchange(URI uri, Map<String, String> headers, String contentType,
-                              HttpRequest.BodyPublisher body, Duration timeout, Target target) throws LlmException {
-        HttpRequest request = request(uri, headers, contentType, body, timeout, target)
-                .header("Accept", "application/json").build();
+    /** A whole answer: status, body, and the one header a failure needs. */
+    private record Answer(int status, byte[] body, Header retryAfter) {
+
+        static Answer of(ClassicHttpResponse response) throws IOException {
+            HttpEntity entity = response.getEntity();
+            return new Answer(response.getCode(), entity == null ? new byte[0] : EntityUtils.toByteArray(entity),
+                    response.getFirstHeader("Retry-After"));
+        }
+    }
+
+    private JsonNode exchange(HttpUriRequestBase request, Map<String, String> headers, Duration timeout,
+                              Target target) throws LlmException {
+        prepare(request, headers, "application/json", timeout, target);
         long started = System.nanoTime();
-        HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray(), timeout, target);
-        int status = response.statusCode();
-        LOG.debug("{} {} {} answered HTTP {} in {} ms", target.label(), request.method(), uri.getPath(), status,
-                (System.nanoTime() - started) / 1_000_000);
-        if (status / 100 != 2) {
-            throw statusError(status, response.body(), response.headers(), target, headers);
+        Answer answer;
+        try {
+            answer = http.execute(request, Answer::of);
+        } catch (IOException e) {
+            throw failure(e, timeout, target, "connection to ");
         }
-        return parse(response.body(), target);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} {} answered HTTP {} in {} ms", target.label(), request.getMethod(), request.getPath(),
+                    answer.status(), (System.nanoTime() - started) / 1_000_000);
+        }
+        if (answer.status() / 100 != 2) {
+            throw statusError(answer, target, headers);
+        }
+        return parse(answer.body(), target);
     }
 
-    /** The request as every call here is built: a timeout, our user agent, HTTP/1.1 over plain http. */
-    private static HttpRequest.Builder request(URI uri, Map<String, String> headers, String contentType,
-                                               HttpRequest.BodyPublisher body, Duration timeout, Target target)
-            throws LlmException {
+    /** The request as every call here is built: a timeout for the connection and for the answer, extra headers. */
+    private static void prepare(HttpUriRequestBase request, Map<String, String> headers, String accept,
+                                Duration timeout, Target target) throws LlmException {
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             throw new LlmException(LlmException.Kind.TIMEOUT, target.label() + ": no time left for the call");
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", USER_AGENT);
-        if (body == null) {
-            request.GET();
-        } else {
-            request.header("Content-Type", contentType).POST(body);
-        }
-        if ("http".equalsIgnoreCase(uri.getScheme())) {
-            request.version(HttpClient.Version.HTTP_1_1);
-        }
+        Timeout limit = Timeout.of(timeout);
+        request.setConfig(RequestConfig.custom().setConnectionRequestTimeout(limit).setResponseTimeout(limit).build());
+        request.setHeader("Accept", accept);
         headers.forEach(request::setHeader);
-        return request;
     }
 
-    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, Duration timeout,
-                                     Target target) throws LlmException {
-        try {
-            return http.send(request, handler);
-        } catch (HttpConnectTimeoutException e) {
-            throw new LlmException(LlmException.Kind.CONNECTION,
-                    "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
-        } catch (HttpTimeoutException e) {
-            throw new LlmException(LlmException.Kind.TIMEOUT,
-                    target.label() + " did not answer within " + timeout.toMillis() + " ms", 0, null, e);
-        } catch (ConnectException e) {
-            throw new LlmException(LlmException.Kind.CONNECTION,
-                    "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LlmException(LlmException.Kind.INTERRUPTED,
+    /** An exchange that failed before an answer came: what kind of failure it is, for the retry policy and the user. */
+    private static LlmException failure(IOException e, Duration timeout, Target target, String what) {
+        if (Thread.currentThread().isInterrupted()) {
+            return new LlmException(LlmException.Kind.INTERRUPTED,
                     "interrupted while waiting for " + target.label(), 0, null, e);
-        } catch (IOException e) {
-            throw new LlmException(LlmException.Kind.CONNECTION,
-                    "connection to " + target.label() + " failed: " + describe(e), 0, null, e);
         }
+        return switch (e) {
+            case ConnectTimeoutException c -> new LlmException(LlmException.Kind.CONNECTION,
+                    "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
+            case SocketTimeoutException t -> new LlmException(LlmException.Kind.TIMEOUT,
+                    target.label() + " did not answer within " + timeout.toMillis() + " ms", 0, null, e);
+            case ConnectionRequestTimeoutException t -> new LlmException(LlmException.Kind.TIMEOUT,
+                    target.label() + " did not answer within " + timeout.toMillis() + " ms (no free connection)",
+                    0, null, e);
+            case ConnectException c -> new LlmException(LlmException.Kind.CONNECTION,
+                    "cannot connect to " + target.label() + ": " + describe(e), 0, null, e);
+            case UnknownHostException u -> new LlmException(LlmException.Kind.CONNECTION,
+                    "cannot connect to " + target.label() + ": unknown host " + u.getMessage(), 0, null, e);
+            case InterruptedIOException i -> {
+                Thread.currentThread().interrupt();
+                yield new LlmException(LlmException.Kind.INTERRUPTED,
+                        "interrupted while waiting for " + target.label(), 0, null, e);
+            }
+            default -> new LlmException(LlmException.Kind.CONNECTION,
+                    what + target.label() + " failed: " + describe(e), 0, null, e);
+        };
     }
 
     /**
-     * The first message in the cause chain. The JDK client's connect failures often carry none at all: an unknown
-     * host is then an {@link UnresolvedAddressException} inside, and a refused connection a bare channel exception.
+     * The first message in the cause chain; a failure without any is named by its kind.
      */
     private static String describe(IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -235,12 +298,10 @@ public final class JsonHttp implements AutoCloseable {
         return text == null || text.isBlank();
     }
 
-    private LlmException statusError(int status, byte[] body, HttpHeaders responseHeaders, Target target,
-                                     Map<String, String> headers) {
-        Duration retryAfter = responseHeaders.firstValue("Retry-After")
-                .map(value -> parseRetryAfter(value, clock.instant()))
-                .orElse(null);
-        return errorOf(status, scrub(text(body), headers), retryAfter, target);
+    private LlmException statusError(Answer answer, Target target, Map<String, String> headers) {
+        Duration retryAfter = answer.retryAfter() == null ? null
+                : parseRetryAfter(answer.retryAfter().getValue(), clock.instant());
+        return errorOf(answer.status(), scrub(text(answer.body()), headers), retryAfter, target);
     }
 
     /**
@@ -404,17 +465,11 @@ public final class JsonHttp implements AutoCloseable {
     }
 
     /**
-     * Closes the pool and waits (briefly) until its connections are closed, so none outlives its owner (a SnapStart
-     * snapshot must not hold one). Calls still running fail.
+     * Closes the pool and its connections at once, so none outlives its owner (a SnapStart snapshot must not hold
+     * one). Calls still running fail.
      */
     @Override
     public void close() {
-        http.shutdownNow();
-        try {
-            http.awaitTermination(Duration.ofSeconds(2));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        executor.shutdownNow();
+        http.close(CloseMode.IMMEDIATE);
     }
 }

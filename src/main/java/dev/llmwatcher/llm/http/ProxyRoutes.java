@@ -6,7 +6,6 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,7 +15,7 @@ import java.util.Optional;
  * Picks the proxy of one LLM call. A proxy named by the configuration ({@code HTTP_PROXY} for {@code http://},
  * {@code HTTPS_PROXY} for {@code https://}) is used unless {@code NO_PROXY} lists the host; for a scheme the
  * configuration names no proxy for, the JDK's own selector decides, which honours the standard system properties
- * ({@code http.proxyHost}, {@code https.proxyHost}, {@code http.nonProxyHosts}, ...). The JDK client opens a CONNECT
+ * ({@code http.proxyHost}, {@code https.proxyHost}, {@code http.nonProxyHosts}, ...). HttpClient 5 opens a CONNECT
  * tunnel through the proxy for {@code https://} calls and sends {@code http://} calls to it in absolute form.
  *
  * <p>{@code NO_PROXY} entries, as curl reads them: {@code *} for every host; a host name, which also covers its
@@ -35,8 +34,8 @@ public final class ProxyRoutes extends ProxySelector {
     /**
      * @param http     proxy URL ({@code http://host:port}) for {@code http://} calls
      * @param https    proxy URL for {@code https://} calls
-     * @param fallback what decides for a scheme without a configured proxy; {@link
-     *                 java.net.http.HttpClient.Builder#NO_PROXY} for a direct connection
+     * @param fallback what decides for a scheme without a configured proxy; {@code
+     *                 ProxySelector.of(null)} for a direct connection
      */
     public ProxyRoutes(Optional<URI> http, Optional<URI> https, List<String> noProxy, ProxySelector fallback) {
         this.http = http.map(ProxyRoutes::proxy);
@@ -48,7 +47,7 @@ public final class ProxyRoutes extends ProxySelector {
     /** The configured proxies, and the JDK's standard properties for the rest. */
     public static ProxyRoutes standard(Optional<URI> http, Optional<URI> https, List<String> noProxy) {
         return new ProxyRoutes(http, https, noProxy, Objects.requireNonNullElse(ProxySelector.getDefault(),
-                HttpClient.Builder.NO_PROXY));
+                ProxySelector.of(null)));
     }
 
     private static Proxy proxy(URI url) {

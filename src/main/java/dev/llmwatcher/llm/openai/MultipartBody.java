@@ -1,6 +1,5 @@
 package dev.llmwatcher.llm.openai;
 
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,10 +8,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A {@code multipart/form-data} body (RFC 7578) of text fields and one file, for OpenAI's file upload. Hand-made
- * because the JDK's {@link java.net.http.HttpClient}, the only HTTP client our LLM traffic goes through, has no
- * multipart body publisher; it only frames parts around bytes it is given, and the file's bytes are passed through
- * as they are, never copied into one array with the framing.
+ * A {@code multipart/form-data} body (RFC 7578) of text fields and one file, for OpenAI's file upload. It only frames
+ * parts around bytes it is given, and the file's bytes are passed through as they are, never copied into one array
+ * with the framing (HttpClient 5's multipart builder would take the file as one array or as a stream of unknown
+ * length, sent chunked).
  */
 public final class MultipartBody {
 
@@ -51,8 +50,9 @@ public final class MultipartBody {
         return "multipart/form-data; boundary=" + boundary;
     }
 
-    public HttpRequest.BodyPublisher publisher() {
-        List<HttpRequest.BodyPublisher> parts = new ArrayList<>();
+    /** The body as byte arrays to send in order: the framing, the file's chunks as they were given, the end. */
+    public List<byte[]> parts() {
+        List<byte[]> parts = new ArrayList<>();
         StringBuilder head = new StringBuilder();
         fields.forEach((name, value) -> head.append("--").append(boundary).append(CRLF)
                 .append("Content-Disposition: form-data; name=\"").append(name).append('"').append(CRLF)
@@ -64,12 +64,12 @@ public final class MultipartBody {
                     .append("Content-Type: ").append(fileType).append(CRLF).append(CRLF);
         }
         parts.add(bytes(head.toString()));
-        fileChunks.forEach(chunk -> parts.add(HttpRequest.BodyPublishers.ofByteArray(chunk)));
+        parts.addAll(fileChunks);
         parts.add(bytes((fileField != null ? CRLF : "") + "--" + boundary + "--" + CRLF));
-        return HttpRequest.BodyPublishers.concat(parts.toArray(HttpRequest.BodyPublisher[]::new));
+        return parts;
     }
 
-    private static HttpRequest.BodyPublisher bytes(String text) {
-        return HttpRequest.BodyPublishers.ofByteArray(text.getBytes(StandardCharsets.UTF_8));
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

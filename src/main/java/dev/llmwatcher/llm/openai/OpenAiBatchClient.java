@@ -82,7 +82,7 @@ public final class OpenAiBatchClient implements BatchProvider {
         lines.forEach(line -> chunks.add((line + "\n").getBytes(StandardCharsets.UTF_8)));
         MultipartBody upload = new MultipartBody().field("purpose", "batch")
                 .file("file", "llm-watcher-batch.jsonl", "application/jsonl", chunks);
-        JsonNode file = http.post(url("/files"), chat.headers(), upload.contentType(), upload.publisher(), timeout,
+        JsonNode file = http.post(url("/files"), chat.headers(), upload.contentType(), upload.parts(), timeout,
                 target);
         String fileId = text(file, "id");
         Map<String, Object> create = new LinkedHashMap<>();

@@ -23,8 +23,6 @@ import static org.assertj.core.api.InstanceOfAssertFactories.type;
 /** What the HTTP layer under every LLM call promises: no silent second POST, and the JDK's proxy settings. */
 class JsonHttpTest {
 
-    private static final String REPLAY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
-
     private final FakeOllamaServer server = new FakeOllamaServer();
 
     @AfterEach
@@ -47,7 +45,6 @@ class JsonHttpTest {
                 .extracting(LlmException::kind).isEqualTo(LlmException.Kind.CONNECTION);
         assertThat(server.callsFor("second")).as("the dropped call reached the server once only").isEqualTo(1);
         assertThat(server.calls()).isEqualTo(2);
-        assertThat(System.getProperty(REPLAY_ALL_METHODS)).as("nothing asks the JDK to replay POSTs").isNull();
     }
 
     @Test
@@ -67,27 +64,6 @@ class JsonHttpTest {
             assertThat(server.calls()).isEqualTo(1);
         } finally {
             System.setProperties(saved);
-        }
-    }
-
-    /**
-     * The JDK reads the property once, when its client sends its first request: this test makes a call first, so
-     * setting it here cannot change what the JDK does for the rest of this JVM.
-     */
-    @Test
-    void noClientIsBuiltWhileTheJdkIsToldToReplayEveryMethod() throws Exception {
-        server.respond(Reply.text("ok"));
-        try (JsonHttp http = JsonHttp.create(Duration.ofSeconds(2))) {
-            new OllamaClient(http, server.baseUrl()).complete(request("first"));
-        }
-        System.setProperty(REPLAY_ALL_METHODS, "true");
-        try {
-            assertThatThrownBy(() -> JsonHttp.create(Duration.ofSeconds(2)))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining(REPLAY_ALL_METHODS)
-                    .hasMessageContaining("paid twice");
-        } finally {
-            System.clearProperty(REPLAY_ALL_METHODS);
         }
     }
 

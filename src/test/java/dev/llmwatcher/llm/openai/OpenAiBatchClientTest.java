@@ -151,7 +151,7 @@ class OpenAiBatchClientTest {
         MultipartBody body = new MultipartBody("b0undary").field("purpose", "batch")
                 .file("file", "x.jsonl", "application/jsonl",
                         List.of("{\"a\":1}\n".getBytes(), "{\"b\":2}\n".getBytes()));
-        String text = new String(HttpBodies.bytes(body.publisher()));
+        String text = new String(HttpBodies.bytes(body.parts()));
 
         assertThat(body.contentType()).isEqualTo("multipart/form-data; boundary=b0undary");
         assertThat(text).isEqualTo("--b0undary\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n"
