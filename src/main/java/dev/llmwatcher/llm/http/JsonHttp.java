@@ -56,6 +56,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -75,9 +79,12 @@ import java.util.function.Consumer;
  * Whether to try again is {@link RetryingLlmClient}'s decision. Redirects are not followed, cookies not kept, and
  * bodies are not compressed.
  *
- * <p>The timeout of a call bounds the wait for a free connection and, once the request is sent, every wait for the
- * answer's bytes (the socket's read timeout): an LLM answering a non-streamed request sends nothing until it is done,
- * so this is the time to the answer.
+ * <p>The timeout of a call bounds the whole exchange, from asking for a connection to the answer's last byte: the
+ * client's own timeouts bound each wait (for a free connection, for the next bytes), and a deadline cancels the
+ * request ({@link HttpUriRequestBase#cancel()}, which closes its connection) when the call as a whole runs out, so a
+ * server that drips an answer byte by byte cannot hold a call past it. The token budget's leases and the claims count
+ * on that bound. Streaming downloads ({@link #getLines}) are bounded per wait only: a batch's result file may take
+ * longer than one call.
  */
 public final class JsonHttp implements AutoCloseable {
 
@@ -89,8 +96,18 @@ public final class JsonHttp implements AutoCloseable {
     private static final int MAX_CONNECTIONS_PER_HOST = 4096;
     private static final ContentType JSON = ContentType.create("application/json");
 
+    /** Cancels the requests whose call ran out of time: one daemon thread for every client, idle between deadlines. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+
     private final CloseableHttpClient http;
     private final Clock clock;
+
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("llm-call-deadline").factory());
+        deadlines.setRemoveOnCancelPolicy(true);
+        return deadlines;
+    }
 
     private JsonHttp(Duration connectTimeout, ProxySelector proxies, TlsSocketStrategy tls, Clock clock) {
         this.http = HttpClients.custom()
@@ -223,11 +240,22 @@ public final class JsonHttp implements AutoCloseable {
                               Target target) throws LlmException {
         prepare(request, headers, "application/json", timeout, target);
         long started = System.nanoTime();
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+            expired.set(true);
+            request.cancel();
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         Answer answer;
         try {
             answer = http.execute(request, Answer::of);
         } catch (IOException e) {
+            if (expired.get()) {
+                throw new LlmException(LlmException.Kind.TIMEOUT, target.label() + " did not answer within "
+                        + timeout.toMillis() + " ms (the whole call)", 0, null, e);
+            }
             throw failure(e, timeout, target, "connection to ");
+        } finally {
+            deadline.cancel(false);
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} {} answered HTTP {} in {} ms", target.label(), request.getMethod(), request.getPath(),
