@@ -47,7 +47,7 @@ class OpenSearchQueueStoreTest extends AbstractQueueStoreTest {
             queue("d" + i, Map.of("n", i), Map.of());
         }
         AtomicInteger searches = new AtomicInteger();
-        try (ElasticsearchProxy proxy = new ElasticsearchProxy(OpenSearchServer.shared().url());
+        try (ElasticsearchProxy proxy = new ElasticsearchProxy(server().url());
              OpenSearchQueueStore observed = OpenSearchQueueStore.connect(ElasticsearchSettings.anonymous(proxy.url()),
                      Optional.empty())) {
             proxy.breakOn(request -> {
@@ -57,8 +57,11 @@ class OpenSearchQueueStoreTest extends AbstractQueueStoreTest {
                 return false;
             }, ElasticsearchProxy.Mode.GONE);
 
-            List<QueuedDocument> read = scanAll(observed, new QueueQuery(queue, Selection.NEW, NOW, Optional.empty(),
-                    4));
+            QueueQuery query = new QueueQuery(queue, Selection.NEW, NOW, Optional.empty(), 4);
+            scanAll(observed, query); // the client's first scan: on 2.x it learns there the tiebreaker to page by
+            searches.set(0);
+
+            List<QueuedDocument> read = scanAll(observed, query);
 
             assertThat(read).hasSize(8);
             assertThat(searches).as("two full pages, and no third search for an empty one").hasValue(2);
