@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,20 +88,15 @@ public final class OpenSearchClients {
      * SDK's default credential chain (the function's role on Lambda), and the region of the domain's host name
      * ({@code *.REGION.es.amazonaws.com}) or else the SDK's default region chain ({@code AWS_REGION}). Answers are not
      * asked to be compressed, as with the unsigned transport. The first URL
-     * is the domain's endpoint (https; its port kept); a CA certificate or fingerprint, if given, is the only CA trusted.
+     * is the domain's endpoint (https; its port kept); a CA certificate or fingerprint, if given, is the only CA
+     * trusted.
      */
     static OpenSearchClient signed(ElasticsearchSettings settings, String service) {
         URI url = settings.url();
         String host = url.getPort() > 0 ? url.getHost() + ":" + url.getPort() : url.getHost();
         UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(settings.requestTimeout()).socketTimeout(settings.requestTimeout());
-        if (settings.caCertificate().isPresent()) {
-            TrustManager[] trust = trustManagers(settings);
-            http.tlsTrustManagersProvider(() -> trust);
-        } else if (settings.caFingerprint().isPresent()) {
-            TrustManager[] trust = {FingerprintTrustManager.of(settings.caFingerprint().get())};
-            http.tlsTrustManagersProvider(() -> trust);
-        }
+        trustedCa(settings).ifPresent(trust -> http.tlsTrustManagersProvider(() -> trust));
         AwsSdk2Transport transport = new AwsSdk2Transport(http.build(), host, service, region(url.getHost()),
                 AwsSdk2TransportOptions.builder().setMapper(new JacksonJsonpMapper(Json.mapper()))
                         .setResponseCompression(false)
@@ -156,29 +152,35 @@ public final class OpenSearchClients {
         return headers;
     }
 
-    /**
-     * The configured CA certificate (PEM) alone, or the CA with the configured SHA-256 fingerprint (checked as
-     * {@link FingerprintTrustManager} does for Elasticsearch), or else the JDK's default CAs.
-     */
+    /** TLS trusting {@link #trustedCa} alone, or else the JDK's default CAs. */
     private static SSLContext tls(ElasticsearchSettings settings) {
-        if (settings.caFingerprint().isPresent() && settings.caCertificate().isEmpty()) {
-            return FingerprintTrustManager.context(settings.caFingerprint().get());
-        }
-        if (settings.caCertificate().isEmpty()) {
+        Optional<TrustManager[]> trust = trustedCa(settings);
+        if (trust.isEmpty()) {
             return SSLContexts.createSystemDefault();
         }
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trustManagers(settings), null);
+            context.init(null, trust.get(), null);
             return context;
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot use the CA certificate " + settings.caCertificate().get()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot use the configured CA: " + e.getMessage(), e);
         }
     }
 
+    /**
+     * Trust managers for the configured CA alone: its certificate (PEM), or the CA with the configured SHA-256
+     * fingerprint (checked as {@link FingerprintTrustManager} does for Elasticsearch); none configured, none here.
+     */
+    private static Optional<TrustManager[]> trustedCa(ElasticsearchSettings settings) {
+        if (settings.caCertificate().isPresent()) {
+            return Optional.of(caCertificateTrust(settings));
+        }
+        return settings.caFingerprint()
+                .map(fingerprint -> new TrustManager[] {FingerprintTrustManager.of(fingerprint)});
+    }
+
     /** Trust managers that trust the configured CA certificate (PEM) alone. */
-    private static TrustManager[] trustManagers(ElasticsearchSettings settings) {
+    private static TrustManager[] caCertificateTrust(ElasticsearchSettings settings) {
         try (InputStream pem = Files.newInputStream(settings.caCertificate().get())) {
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
             trusted.load(null, null);
